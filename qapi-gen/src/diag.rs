@@ -1,0 +1,347 @@
+//! Source files, spans and diagnostics.
+//!
+//! Every value the parser produces carries a [`Span`]; errors are
+//! [`Diagnostic`]s rendered in the style of rustc and QEMU:
+//!
+//! ```text
+//! In file included from qapi-schema.json:12:
+//! block.json: In command 'eject':
+//! block.json:40:1: error: 'data' member 'id' ...
+//!    |
+//! 42 |   'data': { 'id': 'strx' } }
+//!    |                   ^^^^^^
+//! ```
+//!
+//! The location on the `error:` line is the one QEMU reports (for semantic
+//! errors, the start of the definition), so that tools comparing with QEMU
+//! agree; the snippet points at the exact offending text when it is known.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// The empty span at the start of this one.
+    pub fn start_point(self) -> Span {
+        Span {
+            end: self.start,
+            ..self
+        }
+    }
+
+    /// The smallest span covering both (same file assumed).
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// One source file as read: its name as QEMU would print it (the root as
+/// given, includes joined to the including file's directory), its text with
+/// line ends normalized to `\n` (as Python's text mode does), and where it
+/// was included from.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub path: PathBuf,
+    pub text: String,
+    pub included_from: Option<Span>,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(
+        name: String,
+        path: PathBuf,
+        text: String,
+        included_from: Option<Span>,
+    ) -> SourceFile {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        SourceFile {
+            name,
+            path,
+            text,
+            included_from,
+            line_starts,
+        }
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line_of(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
+    /// The text of 1-based line `line`, without its newline.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1] as usize;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&e| e as usize - 1);
+        &self.text[start..end.max(start)]
+    }
+
+    /// Byte offset where the line holding `offset` starts.
+    pub fn line_start(&self, offset: u32) -> u32 {
+        self.line_starts[self.line_of(offset) - 1]
+    }
+
+    /// 1-based column of a byte offset, counted in characters with tabs
+    /// handled exactly as QEMU's `QAPIParseError` does.
+    pub fn column_of(&self, offset: u32) -> usize {
+        let start = self.line_start(offset) as usize;
+        let end = (offset as usize).min(self.text.len());
+        let mut col = 1;
+        for ch in self.text[start..end].chars() {
+            if ch == '\t' {
+                col = (col + 7) % 8 + 1;
+            } else {
+                col += 1;
+            }
+        }
+        col
+    }
+}
+
+/// All files read for one schema, in the order they were opened.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// Paths of every file read (for `cargo:rerun-if-changed`).
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+
+    /// The source text a span covers.
+    pub fn text(&self, span: Span) -> &str {
+        &self.file(span.file).text[span.start as usize..span.end as usize]
+    }
+
+    /// `file:line` of a span.
+    pub fn line_loc(&self, span: Span) -> String {
+        let file = self.file(span.file);
+        format!("{}:{}", file.name, file.line_of(span.start))
+    }
+
+    /// `file:line:col` of a span.
+    pub fn loc(&self, span: Span) -> String {
+        let file = self.file(span.file);
+        format!(
+            "{}:{}:{}",
+            file.name,
+            file.line_of(span.start),
+            file.column_of(span.start)
+        )
+    }
+
+    /// The `In file included from ...` lines for a file, outermost first.
+    pub fn include_chain(&self, file: FileId) -> Vec<String> {
+        let mut chain = Vec::new();
+        let mut cur = self.file(file).included_from;
+        while let Some(span) = cur {
+            chain.push(format!("In file included from {}:", self.line_loc(span)));
+            cur = self.file(span.file).included_from;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// The definition an error is about, printed as QEMU does before the
+/// error line: `file: In command 'eject':`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefContext {
+    /// `command`, `struct`, `union`, `alternate`, `enum`, `event`.
+    pub meta: String,
+    pub name: String,
+}
+
+/// One error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub message: String,
+    /// The location reported on the error line (QEMU's location); `None`
+    /// for errors about no file in particular (an unreadable root file).
+    pub span: Option<Span>,
+    /// The exact text at fault, shown in the snippet, when more precise
+    /// than `span`.
+    pub label: Option<Span>,
+    pub context: Option<DefContext>,
+}
+
+impl Diagnostic {
+    pub fn new(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            message: message.into(),
+            span: Some(span),
+            label: None,
+            context: None,
+        }
+    }
+
+    pub fn without_location(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            message: message.into(),
+            span: None,
+            label: None,
+            context: None,
+        }
+    }
+
+    /// Point the snippet at `label` (the error line keeps `span`).
+    pub fn with_label(mut self, label: Span) -> Diagnostic {
+        self.label = Some(label);
+        self
+    }
+
+    pub fn in_definition(mut self, meta: &str, name: &str) -> Diagnostic {
+        self.context = Some(DefContext {
+            meta: meta.to_string(),
+            name: name.to_string(),
+        });
+        self
+    }
+
+    /// Render with include chain, context line, location and snippet.
+    pub fn render(&self, sources: &SourceMap) -> String {
+        let mut out = String::new();
+        let Some(span) = self.span else {
+            out.push_str(&format!("error: {}\n", self.message));
+            return out;
+        };
+        for line in sources.include_chain(span.file) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        let file = sources.file(span.file);
+        if let Some(ctx) = &self.context {
+            out.push_str(&format!("{}: In {} '{}':\n", file.name, ctx.meta, ctx.name));
+        }
+        out.push_str(&format!("{}: error: {}\n", sources.loc(span), self.message));
+        out.push_str(&snippet(sources, self.label.unwrap_or(span)));
+        out
+    }
+
+    /// `file:line` as QEMU prints it, for comparisons with QEMU.
+    pub fn qemu_location(&self, sources: &SourceMap) -> Option<String> {
+        self.span.map(|s| sources.line_loc(s))
+    }
+}
+
+/// A rustc-style excerpt: the line(s) of `span` with carets under it.
+fn snippet(sources: &SourceMap, span: Span) -> String {
+    let file = sources.file(span.file);
+    let line = file.line_of(span.start);
+    let text = file.line_text(line);
+    let gutter = line.to_string().len();
+    let line_start = file.line_start(span.start) as usize;
+    let start = (span.start as usize)
+        .saturating_sub(line_start)
+        .min(text.len());
+    let end = (span.end as usize)
+        .saturating_sub(line_start)
+        .clamp(start, text.len());
+    // Keep alignment for tabs and multi-byte characters before the caret.
+    let pad: String = text[..start]
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let width = text[start..end].chars().count().max(1);
+    let shown = sanitize(text);
+    format!(
+        "{:gutter$} |\n{line} | {shown}\n{:gutter$} | {pad}{}\n",
+        "",
+        "",
+        "^".repeat(width)
+    )
+}
+
+/// Control characters would garble a terminal; show them escaped.
+fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The errors of one run, with the sources needed to render them.
+#[derive(Debug, Clone)]
+pub struct Diagnostics {
+    pub sources: SourceMap,
+    pub errors: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn first(&self) -> &Diagnostic {
+        &self.errors[0]
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            f.write_str(&d.render(&self.sources))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}

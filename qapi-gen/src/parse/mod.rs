@@ -1,0 +1,657 @@
+//! Stage 1: schema text to expressions (QEMU's `scripts/qapi/parser.py`).
+//!
+//! Reads the root file and every file it includes, and yields the top-level
+//! expressions in order, the documentation blocks, and the pragmas.  Only the
+//! syntax of the JSON dialect, `include`, `pragma` and doc comments is checked
+//! here; what an expression means is `check`'s business.
+
+pub mod doc;
+mod lexer;
+pub mod value;
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span};
+pub use doc::Doc;
+use lexer::{Tok, Token};
+pub use value::{Key, Object, Value, ValueKind};
+
+/// Index of a [`Doc`] in [`ParsedSchema::docs`].
+pub type DocId = usize;
+
+/// The parser's output: every top-level expression of the root file and its
+/// includes, in the order QEMU sees them.
+#[derive(Debug, Clone)]
+pub struct ParsedSchema {
+    pub sources: SourceMap,
+    pub exprs: Vec<TopExpr>,
+    /// Every documentation block, definition and free-form, in order.
+    pub docs: Vec<Doc>,
+    pub pragma: Pragma,
+}
+
+/// A top-level expression: an include directive or a definition.
+#[derive(Debug, Clone)]
+pub enum TopExpr {
+    Include(Include),
+    Definition(RawDefinition),
+}
+
+/// `{ 'include': 'file.json' }`; listed even when the file was already read.
+#[derive(Debug, Clone)]
+pub struct Include {
+    /// The included file's name as QEMU prints it: the directive's path
+    /// joined to the including file's directory.
+    pub name: String,
+    /// The file, when this directive was the one that read it.
+    pub file: Option<FileId>,
+    /// The directive.
+    pub span: Span,
+}
+
+/// A definition as written: an object whose meaning `check` establishes.
+#[derive(Debug, Clone)]
+pub struct RawDefinition {
+    pub value: Value,
+    /// The documentation block right before it, if any.
+    pub doc: Option<DocId>,
+}
+
+impl RawDefinition {
+    pub fn object(&self) -> &Object {
+        self.value
+            .as_object()
+            .expect("the parser only yields object definitions")
+    }
+}
+
+/// The `pragma` directives of all files (QEMU shares one pragma state
+/// across the includes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pragma {
+    pub doc_required: bool,
+    pub command_name_exceptions: Vec<String>,
+    pub command_returns_exceptions: Vec<String>,
+    pub documentation_exceptions: Vec<String>,
+    pub member_name_exceptions: Vec<String>,
+}
+
+/// Reads files for the parser; tests and the proc-macro can substitute
+/// their own.
+pub trait FileLoader {
+    fn load(&self, path: &Path) -> io::Result<Vec<u8>>;
+}
+
+/// Reads from the file system.
+pub struct FsLoader;
+
+impl FileLoader for FsLoader {
+    fn load(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+}
+
+/// Parse the schema rooted at `path` from the file system.
+pub fn parse_file(path: &Path) -> Result<ParsedSchema, Diagnostics> {
+    parse_with(path, &FsLoader)
+}
+
+/// Parse the schema rooted at `path`, reading files with `loader`.
+pub fn parse_with(path: &Path, loader: &dyn FileLoader) -> Result<ParsedSchema, Diagnostics> {
+    let mut state = ParseState {
+        sources: SourceMap::default(),
+        exprs: Vec::new(),
+        docs: Vec::new(),
+        pragma: Pragma::default(),
+        included: Vec::new(),
+        loader,
+    };
+    let name = path.to_string_lossy().into_owned();
+    let result = match loader.load(path) {
+        Ok(bytes) => state.parse_file(name, path.to_path_buf(), bytes, None),
+        Err(err) => Err(Diagnostic::without_location(format!(
+            "can't read schema file '{}': {}",
+            name,
+            io_reason(&err)
+        ))),
+    };
+    match result {
+        Ok(()) => Ok(ParsedSchema {
+            sources: state.sources,
+            exprs: state.exprs,
+            docs: state.docs,
+            pragma: state.pragma,
+        }),
+        Err(diag) => Err(Diagnostics {
+            sources: state.sources,
+            errors: vec![diag],
+        }),
+    }
+}
+
+/// Parse schema text held in memory; includes are read with `loader`
+/// relative to `name`.
+pub fn parse_str(
+    name: &str,
+    text: &str,
+    loader: &dyn FileLoader,
+) -> Result<ParsedSchema, Diagnostics> {
+    struct WithRoot<'a> {
+        name: &'a Path,
+        text: &'a str,
+        inner: &'a dyn FileLoader,
+    }
+    impl FileLoader for WithRoot<'_> {
+        fn load(&self, path: &Path) -> io::Result<Vec<u8>> {
+            if path == self.name {
+                Ok(self.text.as_bytes().to_vec())
+            } else {
+                self.inner.load(path)
+            }
+        }
+    }
+    let root = Path::new(name);
+    parse_with(
+        root,
+        &WithRoot {
+            name: root,
+            text,
+            inner: loader,
+        },
+    )
+}
+
+/// A loader that has no files: every include fails to read.
+pub struct NoFiles;
+
+impl FileLoader for NoFiles {
+    fn load(&self, _path: &Path) -> io::Result<Vec<u8>> {
+        Err(io::Error::from(io::ErrorKind::NotFound))
+    }
+}
+
+/// The wording of Python's `OSError.strerror`, which QEMU prints.
+fn io_reason(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "No such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+        io::ErrorKind::IsADirectory => "Is a directory".to_string(),
+        _ => {
+            // Drop Rust's " (os error N)" suffix.
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
+/// `os.path.abspath`: absolute and lexically normalized, links untouched.
+fn abspath(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    let mut out = PathBuf::new();
+    for comp in joined.components() {
+        match comp {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `os.path.join(os.path.dirname(including), include)` as a display string.
+fn join_include(including: &str, include: &str) -> String {
+    if include.starts_with('/') {
+        return include.to_string();
+    }
+    match including.rfind('/') {
+        Some(i) => format!("{}/{}", &including[..i], include),
+        None => include.to_string(),
+    }
+}
+
+/// Longest input the parser accepts per file; QEMU's schema is under 1 MiB
+/// in all.  The cap keeps span offsets within `u32`.
+const MAX_FILE_BYTES: usize = 256 << 20;
+
+/// Deepest nesting of arrays and objects; real schemas nest a few levels.
+const MAX_DEPTH: usize = 1000;
+
+struct ParseState<'l> {
+    sources: SourceMap,
+    exprs: Vec<TopExpr>,
+    docs: Vec<Doc>,
+    pragma: Pragma,
+    /// Absolute paths of every file read so far.
+    included: Vec<PathBuf>,
+    loader: &'l dyn FileLoader,
+}
+
+impl ParseState<'_> {
+    fn parse_file(
+        &mut self,
+        name: String,
+        path: PathBuf,
+        bytes: Vec<u8>,
+        included_from: Option<Span>,
+    ) -> Result<(), Diagnostic> {
+        let (text, utf8_error) = decode_text(bytes);
+        let file = self
+            .sources
+            .add(SourceFile::new(name, path.clone(), text, included_from));
+        if let Some(offset) = utf8_error {
+            return Err(Diagnostic::new(
+                Span::new(file, offset, offset + 1),
+                "file is not valid UTF-8",
+            ));
+        }
+        if self.sources.file(file).text.len() > MAX_FILE_BYTES {
+            return Err(Diagnostic::new(
+                Span::new(file, 0, 0),
+                format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
+            ));
+        }
+        self.included.push(abspath(&path));
+        let tokens = lexer::lex(&self.sources.file(file).text, file);
+        let mut parser = FileParser {
+            src: self.sources.file(file).text.clone(),
+            file,
+            tokens,
+            next: 0,
+            tok: Token::eof(file, 0),
+            depth: 0,
+        };
+        // Parsed expressions of this file, then its includes, in order.
+        parser.accept(true)?;
+        let mut cur_doc: Option<DocId> = None;
+        loop {
+            let tok = parser.tok;
+            if tok.kind == Tok::Eof {
+                break;
+            }
+            let info = tok.span;
+            if tok.kind == Tok::Comment {
+                self.reject_expr_doc(cur_doc)?;
+                let doc = doc::parse_doc(&mut parser)?;
+                self.docs.push(doc);
+                cur_doc = Some(self.docs.len() - 1);
+                continue;
+            }
+            let value = parser.get_expr()?;
+            let Some(obj) = value.as_object() else {
+                return Err(
+                    Diagnostic::new(info, "top-level expression must be an object")
+                        .with_label(value.span),
+                );
+            };
+            if let Some(include) = obj.get("include") {
+                self.reject_expr_doc(cur_doc)?;
+                if obj.len() != 1 {
+                    return Err(
+                        Diagnostic::new(info, "invalid 'include' directive").with_label(value.span)
+                    );
+                }
+                let Some(include) = include.as_str() else {
+                    return Err(Diagnostic::new(info, "value of 'include' must be a string")
+                        .with_label(include.span));
+                };
+                let including = self.sources.file(file).name.clone();
+                let name = join_include(&including, include);
+                let index = self.exprs.len();
+                self.exprs.push(TopExpr::Include(Include {
+                    name: name.clone(),
+                    file: None,
+                    span: info,
+                }));
+                let read = self.include(include, info, &name)?;
+                if let TopExpr::Include(inc) = &mut self.exprs[index] {
+                    inc.file = read;
+                }
+            } else if let Some(pragma) = obj.get("pragma") {
+                self.reject_expr_doc(cur_doc)?;
+                if obj.len() != 1 {
+                    return Err(
+                        Diagnostic::new(info, "invalid 'pragma' directive").with_label(value.span)
+                    );
+                }
+                let Some(pragmas) = pragma.as_object() else {
+                    return Err(Diagnostic::new(info, "value of 'pragma' must be an object")
+                        .with_label(pragma.span));
+                };
+                for (key, value) in &pragmas.members {
+                    self.set_pragma(key, value, info)?;
+                }
+            } else {
+                if let Some(id) = cur_doc {
+                    if self.docs[id].symbol.is_none() {
+                        return Err(Diagnostic::new(
+                            self.docs[id].span,
+                            "definition documentation required",
+                        ));
+                    }
+                }
+                self.exprs.push(TopExpr::Definition(RawDefinition {
+                    value,
+                    doc: cur_doc,
+                }));
+            }
+            cur_doc = None;
+        }
+        self.reject_expr_doc(cur_doc)
+    }
+
+    fn reject_expr_doc(&self, doc: Option<DocId>) -> Result<(), Diagnostic> {
+        if let Some(doc) = doc.map(|id| &self.docs[id]) {
+            if let Some(symbol) = &doc.symbol {
+                return Err(Diagnostic::new(
+                    doc.span,
+                    format!("documentation for '{symbol}' is not followed by the definition"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Read an included file unless it was read before; `Some` with the
+    /// new file when it was read now.
+    fn include(
+        &mut self,
+        include: &str,
+        info: Span,
+        name: &str,
+    ) -> Result<Option<FileId>, Diagnostic> {
+        let path = PathBuf::from(name);
+        let abs = abspath(&path);
+        // An inclusion loop: the file is one of those including this one.
+        let mut cur = Some(info.file);
+        while let Some(file) = cur {
+            let f = self.sources.file(file);
+            if abspath(&f.path) == abs {
+                return Err(Diagnostic::new(
+                    info,
+                    format!("inclusion loop for {include}"),
+                ));
+            }
+            cur = f.included_from.map(|s| s.file);
+        }
+        if self.included.contains(&abs) {
+            return Ok(None);
+        }
+        let bytes = self.loader.load(&path).map_err(|err| {
+            Diagnostic::new(
+                info,
+                format!("can't read include file '{name}': {}", io_reason(&err)),
+            )
+        })?;
+        let next = FileId(self.sources.files().count() as u32);
+        self.parse_file(name.to_string(), path, bytes, Some(info))?;
+        Ok(Some(next))
+    }
+
+    fn set_pragma(&mut self, key: &Key, value: &Value, info: Span) -> Result<(), Diagnostic> {
+        let list = |name: &str| -> Result<Vec<String>, Diagnostic> {
+            value
+                .as_array()
+                .and_then(|items| {
+                    items
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_string))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .ok_or_else(|| {
+                    Diagnostic::new(info, format!("pragma {name} must be a list of strings"))
+                        .with_label(value.span)
+                })
+        };
+        let pragma = &mut self.pragma;
+        match key.name.as_str() {
+            "doc-required" => {
+                pragma.doc_required = value.as_bool().ok_or_else(|| {
+                    Diagnostic::new(info, "pragma 'doc-required' must be boolean")
+                        .with_label(value.span)
+                })?
+            }
+            "command-name-exceptions" => pragma.command_name_exceptions = list(&key.name)?,
+            "command-returns-exceptions" => pragma.command_returns_exceptions = list(&key.name)?,
+            "documentation-exceptions" => pragma.documentation_exceptions = list(&key.name)?,
+            "member-name-exceptions" => pragma.member_name_exceptions = list(&key.name)?,
+            other => {
+                return Err(
+                    Diagnostic::new(info, format!("unknown pragma '{other}'")).with_label(key.span)
+                )
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Text as Python's text mode reads it: `\r\n` and `\r` become `\n`, and a
+/// final newline is added when missing.  Invalid UTF-8 is replaced, with
+/// the offset of the first bad byte returned for the error.
+fn decode_text(bytes: Vec<u8>) -> (String, Option<usize>) {
+    let (mut text, error) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                Some(offset),
+            )
+        }
+    };
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    (text, error)
+}
+
+/// The recursive-descent half of the parser, over one file's tokens,
+/// mirroring QEMU's `accept`/`get_expr` so that errors arise in the same
+/// order and at the same places.
+pub struct FileParser {
+    src: String,
+    file: FileId,
+    tokens: Vec<Token>,
+    next: usize,
+    /// The current token.
+    tok: Token,
+    depth: usize,
+}
+
+impl FileParser {
+    /// Move to the next token.  Comments are skipped unless
+    /// `skip_comment` is false, but a `##` comment is always returned.
+    /// A malformed string or stray text is reported here, when reached.
+    fn accept(&mut self, skip_comment: bool) -> Result<(), Diagnostic> {
+        loop {
+            let tok = match self.tokens.get(self.next) {
+                Some(&t) => t,
+                None => Token::eof(self.file, self.src.len().saturating_sub(1)),
+            };
+            self.next += 1;
+            self.tok = tok;
+            match tok.kind {
+                Tok::Comment => {
+                    if !skip_comment || self.src[tok.span.start as usize..].starts_with("##") {
+                        return Ok(());
+                    }
+                }
+                Tok::Str => {
+                    lexer::decode_string(self.text(tok.span)).map_err(|msg| {
+                        Diagnostic::new(tok.span.start_point(), msg).with_label(tok.span)
+                    })?;
+                    return Ok(());
+                }
+                Tok::Stray => {
+                    return Err(Diagnostic::new(
+                        tok.span,
+                        format!("stray '{}'", self.text(tok.span)),
+                    ))
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn text(&self, span: Span) -> &str {
+        &self.src[span.start as usize..span.end as usize]
+    }
+
+    fn error(&self, message: &str) -> Diagnostic {
+        Diagnostic::new(self.tok.span, message)
+    }
+
+    fn get_expr(&mut self) -> Result<Value, Diagnostic> {
+        let start = self.tok.span;
+        match self.tok.kind {
+            Tok::LBrace | Tok::LBracket => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(self.error(&format!("nesting deeper than {MAX_DEPTH} levels")));
+                }
+                let kind = if self.tok.kind == Tok::LBrace {
+                    self.accept(true)?;
+                    ValueKind::Object(self.get_members()?)
+                } else {
+                    self.accept(true)?;
+                    ValueKind::Array(self.get_values()?)
+                };
+                self.depth -= 1;
+                Ok(Value {
+                    kind,
+                    span: start.to(self.prev_span()),
+                })
+            }
+            Tok::Str => {
+                let s = lexer::decode_string(self.text(start)).expect("decoded in accept");
+                self.accept(true)?;
+                Ok(Value {
+                    kind: ValueKind::Str(s),
+                    span: start,
+                })
+            }
+            Tok::True | Tok::False => {
+                let b = self.tok.kind == Tok::True;
+                self.accept(true)?;
+                Ok(Value {
+                    kind: ValueKind::Bool(b),
+                    span: start,
+                })
+            }
+            _ => Err(self.error("expected '{', '[', string, or boolean")),
+        }
+    }
+
+    /// The span of the token before the current one (a closing bracket).
+    fn prev_span(&self) -> Span {
+        self.tokens
+            .get(self.next.wrapping_sub(2))
+            .map_or(self.tok.span, |t| t.span)
+    }
+
+    fn get_members(&mut self) -> Result<Object, Diagnostic> {
+        let mut obj = Object::default();
+        if self.tok.kind == Tok::RBrace {
+            self.accept(true)?;
+            return Ok(obj);
+        }
+        if self.tok.kind != Tok::Str {
+            return Err(self.error("expected string or '}'"));
+        }
+        loop {
+            let key_span = self.tok.span;
+            let key = lexer::decode_string(self.text(key_span)).expect("decoded in accept");
+            self.accept(true)?;
+            if self.tok.kind != Tok::Colon {
+                return Err(self.error("expected ':'"));
+            }
+            self.accept(true)?;
+            if obj.contains(&key) {
+                return Err(self
+                    .error(&format!("duplicate key '{key}'"))
+                    .with_label(key_span));
+            }
+            let value = self.get_expr()?;
+            obj.members.push((
+                Key {
+                    name: key,
+                    span: key_span,
+                },
+                value,
+            ));
+            if self.tok.kind == Tok::RBrace {
+                self.accept(true)?;
+                return Ok(obj);
+            }
+            if self.tok.kind != Tok::Comma {
+                return Err(self.error("expected ',' or '}'"));
+            }
+            self.accept(true)?;
+            if self.tok.kind != Tok::Str {
+                return Err(self.error("expected string"));
+            }
+        }
+    }
+
+    fn get_values(&mut self) -> Result<Vec<Value>, Diagnostic> {
+        let mut values = Vec::new();
+        if self.tok.kind == Tok::RBracket {
+            self.accept(true)?;
+            return Ok(values);
+        }
+        if !matches!(
+            self.tok.kind,
+            Tok::LBrace | Tok::LBracket | Tok::Str | Tok::True | Tok::False
+        ) {
+            return Err(self.error("expected '{', '[', ']', string, or boolean"));
+        }
+        loop {
+            values.push(self.get_expr()?);
+            if self.tok.kind == Tok::RBracket {
+                self.accept(true)?;
+                return Ok(values);
+            }
+            if self.tok.kind != Tok::Comma {
+                return Err(self.error("expected ',' or ']'"));
+            }
+            self.accept(true)?;
+        }
+    }
+}
+
+/// What the documentation parser sees of the token stream.
+impl doc::DocTokens for FileParser {
+    fn current(&self) -> doc::DocToken<'_> {
+        match self.tok.kind {
+            Tok::Comment => doc::DocToken::Comment {
+                text: self.text(self.tok.span),
+                span: self.tok.span,
+            },
+            _ => doc::DocToken::Other {
+                span: self.tok.span,
+            },
+        }
+    }
+
+    fn advance(&mut self) -> Result<(), Diagnostic> {
+        self.accept(false)
+    }
+
+    fn finish(&mut self) -> Result<(), Diagnostic> {
+        self.accept(true)
+    }
+}
