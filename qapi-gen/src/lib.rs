@@ -14,6 +14,7 @@
 pub mod check;
 pub mod diag;
 pub mod parse;
+pub mod rust;
 pub mod schema;
 pub mod settings;
 
