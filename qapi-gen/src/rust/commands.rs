@@ -109,7 +109,7 @@ impl Gen<'_> {
             let inner = self.type_ref(id, arg_type, true)?;
             let attrs = self.type_attrs(wire, &["Debug", "Clone", "PartialEq"]);
             let field_docs = self.docs("The arguments, as one value.");
-            let prelude = self.prelude();
+            let rt = &self.rt;
             return Ok(quote! {
                 #docs
                 #cfg
@@ -120,7 +120,8 @@ impl Gen<'_> {
                 #cfg
                 #[allow(deprecated)]
                 const _: () = {
-                    #prelude
+                    use ::core::result::Result;
+                    use #rt::serde;
                     impl serde::Serialize for #ident {
                         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                             serde::Serialize::serialize(&self.0, serializer)

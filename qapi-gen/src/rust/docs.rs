@@ -32,7 +32,10 @@ pub(crate) fn attrs(text: &str) -> TokenStream {
 /// The text of the member (or enum value, or branch) description `name`.
 pub(crate) fn member(doc: Option<&Doc>, name: &str) -> Option<String> {
     let section = doc?.args().find(|s| s.name.as_deref() == Some(name))?;
-    Some(markdown(&section.text))
+    if section.text.trim().is_empty() {
+        return None;
+    }
+    Some(markdown_after_tag(&section.text))
 }
 
 /// The documentation of a definition: its body, features, the tagged and
@@ -41,19 +44,21 @@ pub(crate) fn item(doc: &Doc) -> String {
     let mut parts = vec![markdown(&doc.body().text)];
     let features: Vec<String> = doc
         .features()
-        .map(|s| list_item(&format!("`{}`: ", s.name.as_deref().unwrap_or("")), &s.text))
+        .map(|s| {
+            let name = s.name.as_deref().unwrap_or("");
+            list_item(&format!("`{name}`: "), &markdown_after_tag(&s.text))
+        })
         .collect();
     if !features.is_empty() {
         parts.push(format!("Features:\n\n{}", features.join("\n")));
     }
     for section in doc.other_sections() {
-        let text = markdown(&section.text);
         let part = match section.kind {
             SectionKind::Todo => continue,
             SectionKind::Returns | SectionKind::Errors | SectionKind::Since => {
-                tagged(section.kind.name(), &text)
+                tagged(section.kind.name(), &markdown_after_tag(&section.text))
             }
-            _ => text,
+            _ => markdown(&section.text),
         };
         parts.push(part);
     }
@@ -70,9 +75,9 @@ fn tagged(tag: &str, text: &str) -> String {
     }
 }
 
-/// A Markdown list item with `prefix` before the first line of `text`.
+/// A Markdown list item with `prefix` before the first line of `text`
+/// (Markdown).
 fn list_item(prefix: &str, text: &str) -> String {
-    let text = markdown(text);
     let mut out = format!("- {prefix}");
     for (i, line) in text.lines().enumerate() {
         if i > 0 {
@@ -99,16 +104,17 @@ fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-/// Remove the common indentation of the continuation lines (the first line
-/// follows a `@name:` or tag and has none of its own).
-fn dedent(text: &str) -> Vec<String> {
+/// Remove the common indentation; with `after_tag`, that of the
+/// continuation lines only when the first line follows a `@name:` or a tag
+/// on the same line (and so has no indentation of its own).
+fn dedent(text: &str, after_tag: bool) -> Vec<String> {
     let lines: Vec<String> = text
         .replace('\t', "        ")
         .lines()
         .map(str::to_string)
         .collect();
     let first_indented = lines.first().is_some_and(|l| indent_of(l) > 0);
-    let skip = if first_indented { 0 } else { 1 };
+    let skip = if after_tag && !first_indented { 1 } else { 0 };
     let common = lines
         .iter()
         .skip(skip)
@@ -129,9 +135,17 @@ fn dedent(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text of a member description or tagged section to Markdown.
+pub(crate) fn markdown_after_tag(text: &str) -> String {
+    convert_section(dedent(text, true))
+}
+
 /// rST section text to Markdown.
 pub(crate) fn markdown(text: &str) -> String {
-    let lines = dedent(text);
+    convert_section(dedent(text, false))
+}
+
+fn convert_section(lines: Vec<String>) -> String {
     let mut out = Vec::new();
     convert(&lines, &mut out, 0);
     // No blank runs, no blank ends.
@@ -445,17 +459,19 @@ mod tests {
     #[test]
     fn continuation_lines_dedented() {
         assert_eq!(
-            markdown("the node holding the backing image (default: as recorded\n    in the image)"),
+            markdown_after_tag(
+                "the node holding the backing image (default: as recorded\n    in the image)"
+            ),
             "the node holding the backing image (default: as recorded\nin the image)"
         );
     }
 
     #[test]
     fn examples_fenced_as_text() {
-        let text = "Since: 0.14\n\n.. qmp-example::\n   :title: Stop\n\n    -> { \"execute\": \"stop\" }\n    <- { \"return\": {} }";
+        let text = ".. qmp-example::\n   :title: Stop\n\n    -> { \"execute\": \"stop\" }\n    <- { \"return\": {} }";
         assert_eq!(
             markdown(text),
-            "Since: 0.14\n\nExample: Stop\n\n```text\n-> { \"execute\": \"stop\" }\n<- { \"return\": {} }\n```"
+            "Example: Stop\n\n```text\n-> { \"execute\": \"stop\" }\n<- { \"return\": {} }\n```"
         );
     }
 
