@@ -72,6 +72,15 @@ pub trait Command: Serialize + DeserializeOwned {
     const FEATURES: &'static [&'static str] = &[];
 }
 
+/// Something to do with a command type chosen by name at run time: the
+/// generated `commands::visit(name, visitor)` calls [`CommandVisitor::visit`]
+/// with the command's type (a server dispatching requests, a client
+/// decoding replies of commands named in data).
+pub trait CommandVisitor {
+    type Output;
+    fn visit<C: Command>(self) -> Self::Output;
+}
+
 /// A QMP event: the type is the event's data (the `data` member of the
 /// event message).
 pub trait Event: Serialize + DeserializeOwned {

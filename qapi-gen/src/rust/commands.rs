@@ -9,17 +9,37 @@ use crate::schema::{Command, Entity, EntityId, EntityKind};
 
 impl Gen<'_> {
     pub(super) fn commands(&self) -> Result<TokenStream, GenerateError> {
+        let rt = &self.rt;
         let mut items = Vec::new();
+        let mut visit_arms = Vec::new();
         for (id, entity) in self.schema.iter() {
             if let EntityKind::Command(command) = &entity.kind {
                 if self.is_kept(id) {
                     items.push(self.command_item(id, entity, command)?);
+                    let cfg = self.gate(entity.cond.as_ref()).attr();
+                    let ident = self.ident(id);
+                    let wire = &entity.name;
+                    visit_arms.push(quote!(#cfg #wire => visitor.visit::<#ident>(),));
                 }
             }
         }
-        if items.is_empty() {
-            return Ok(TokenStream::new());
-        }
+        let visit_body = if visit_arms.is_empty() {
+            quote! {
+                let _ = (name, visitor);
+                None
+            }
+        } else {
+            quote! {
+                Some(match name {
+                    #(#visit_arms)*
+                    _ => return None,
+                })
+            }
+        };
+        let visit_docs = self.docs(
+            "Call `visitor` with the command type whose wire name is `name` (dispatch by name); \
+             `None` if this build does not know the command.",
+        );
         let docs = self.docs(
             "The commands: one type per command, holding its arguments (the `arguments` of an \
              `execute` request), named after the wire name (`query-status` → `QueryStatus`).",
@@ -28,6 +48,12 @@ impl Gen<'_> {
             #docs
             pub mod commands {
                 #(#items)*
+
+                #visit_docs
+                #[allow(deprecated)]
+                pub fn visit<V: #rt::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output> {
+                    #visit_body
+                }
             }
         })
     }

@@ -363,7 +363,10 @@ fn list_marker(line: &str) -> Option<(&str, &str)> {
         }
     }
     let digits = line.chars().take_while(|c| c.is_ascii_digit()).count();
-    if digits > 0 && digits < 4 && line[digits..].starts_with(". ") {
+    if digits > 0
+        && digits < 4
+        && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
+    {
         return Some((&line[..digits + 1], line[digits + 2..].trim_start()));
     }
     None
@@ -490,6 +493,10 @@ mod tests {
             "- If `device` is not valid,\n  DeviceNotFound\n- else"
         );
         assert_eq!(markdown("#. one\n#. two"), "1. one\n1. two");
+        assert_eq!(
+            markdown("1) A type such as\n   'u8'.\n\n2) Another"),
+            "1) A type such as\n   'u8'.\n\n2) Another"
+        );
     }
 
     #[test]

@@ -314,7 +314,8 @@ impl Gen<'_> {
         let mut finish = Vec::new();
         let mut wire_names = Vec::new();
         let mut member_features = Vec::new();
-        for (index, field) in fields.iter().enumerate() {
+        for (position, field) in fields.iter().enumerate() {
+            let index = proc_macro2::Literal::usize_unsuffixed(position);
             let Field {
                 wire,
                 ident: f,
@@ -327,7 +328,7 @@ impl Gen<'_> {
                 let list = &field.features;
                 member_features.push(quote!(#cfg (#wire, &[#(#list),*])));
             }
-            if Some(index) == tag {
+            if Some(position) == tag {
                 slots.push(quote!(#f: rt::UnionBranch<BranchSlots>,));
                 serialize.push(quote!(rt::member(map, #wire, &#rt::Branch::tag(&self.#f))?;));
                 member_arms.push(quote!(#index => self.#f.tag(value),));
