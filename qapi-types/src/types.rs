@@ -10,7 +10,7 @@ use crate::Object;
 
 /// The reply of a command that returns nothing: encoded `{}`; any object
 /// decodes (members ignored, or rejected in [`Mode::Strict`](crate::Mode)).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Empty;
 
 impl Object for Empty {
@@ -35,7 +35,7 @@ impl<'de> Deserialize<'de> for Empty {
 }
 
 /// The QAPI built-in type `null`: JSON `null`.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Null;
 
 impl Serialize for Null {

@@ -108,7 +108,8 @@ impl Gen<'_> {
                 })
             }
         };
-        let attrs = self.type_attrs("Event", &["Debug", "Clone", "PartialEq"]);
+        // Not a schema type: the derive settings do not apply (its unknown
+        // variant holds a JSON value, which implements little).
         let prelude = self.prelude();
         Ok(quote! {
             #docs
@@ -116,7 +117,7 @@ impl Gen<'_> {
                 #(#items)*
 
                 #event_docs
-                #attrs
+                #[derive(Debug, Clone, PartialEq)]
                 #[allow(deprecated, clippy::large_enum_variant)]
                 pub enum Event {
                     #(#variants)*

@@ -550,6 +550,20 @@ impl Gen<'_> {
                 let wire = &value.name;
                 quote!(#cfg #tag_ty::#ident => Self::Unknown(#rt::UnknownValue::new(#wire)),)
             });
+        let serialize_arms: Vec<TokenStream> = serialize_arms.collect();
+        let serialize_body = if serialize_arms.is_empty() {
+            quote! {
+                let _ = map;
+                Ok(())
+            }
+        } else {
+            quote! {
+                match self {
+                    #(#serialize_arms)*
+                    _ => Ok(()),
+                }
+            }
+        };
         let member_arms = branches.iter().filter(|b| b.ty.is_some()).map(|b| {
             let BranchPlan { ident, cfg, .. } = b;
             let slots = if b.boxed {
@@ -615,10 +629,7 @@ impl Gen<'_> {
                         }
                     }
                     fn serialize_members<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-                        match self {
-                            #(#serialize_arms)*
-                            _ => Ok(()),
-                        }
+                        #serialize_body
                     }
                 }
                 impl rt::BranchSlots for BranchSlots {
