@@ -13,6 +13,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod dump;
 pub mod parse;
 pub mod schema;
 

@@ -27,6 +27,10 @@ enum Command {
         /// Print how many definitions of each kind the schema has.
         #[arg(long)]
         summary: bool,
+        /// Print the model as QEMU's test-qapi.py does (for comparison
+        /// with QEMU's conformance suite).
+        #[arg(long)]
+        dump: bool,
     },
 }
 
@@ -41,15 +45,22 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check { schema, summary } => check(&schema, summary),
+        Command::Check {
+            schema,
+            summary,
+            dump,
+        } => check(&schema, summary, dump),
     }
 }
 
-fn check(path: &std::path::Path, summary: bool) -> ExitCode {
+fn check(path: &std::path::Path, summary: bool, dump: bool) -> ExitCode {
     match qapi_gen::load(path) {
         Ok(schema) => {
             if summary {
                 print!("{}", summarize(&schema));
+            }
+            if dump {
+                print!("{}", qapi_gen::dump::dump(&schema));
             }
             ExitCode::SUCCESS
         }
