@@ -156,7 +156,7 @@ fn describe_difference(expected: &str, actual: &str) -> String {
     let show = |lines: &[&str]| -> String {
         let mut text = String::new();
         for (n, line) in lines.iter().enumerate().skip(from).take(6) {
-            let _ = write!(text, "      {:4} {:?}\n", n + 1, line);
+            let _ = writeln!(text, "      {:4} {:?}", n + 1, line);
         }
         if lines.len() <= at {
             let _ = writeln!(text, "      (ends after line {})", lines.len());
