@@ -296,4 +296,283 @@ mod tests {
         assert_eq!(py_repr_str("'\""), "'\\'\"'");
         assert_eq!(py_repr_str("a\\b\n"), "'a\\\\b\\n'");
     }
+    use crate::diag::{FileId, SourceMap, Span};
+    use crate::parse::doc::{Doc, Section};
+    use crate::parse::Pragma;
+    use crate::schema::*;
+
+    fn span() -> Option<Span> {
+        Some(Span::new(FileId(0), 0, 0))
+    }
+
+    fn entity(name: &str, module: u32, kind: EntityKind) -> Entity {
+        Entity {
+            name: name.into(),
+            span: span(),
+            module: ModuleId(module),
+            doc: None,
+            cond: None,
+            features: Vec::new(),
+            kind,
+        }
+    }
+
+    fn feature(name: &str, cond: Option<Cond>) -> Feature {
+        Feature {
+            name: name.into(),
+            span: span(),
+            cond,
+        }
+    }
+
+    fn section(kind: SectionKind, name: Option<&str>, text: &str) -> Section {
+        Section {
+            kind,
+            name: name.map(Into::into),
+            text: text.into(),
+            span: Span::new(FileId(0), 0, 0),
+            connected: true,
+        }
+    }
+
+    /// A hand-made model with one of each kind of line QEMU prints.
+    fn sample() -> Schema {
+        let int = EntityId(0);
+        let mut entities = vec![
+            Entity {
+                span: None,
+                ..entity(
+                    "int",
+                    0,
+                    EntityKind::Builtin(BuiltinType {
+                        builtin: Builtin::Int,
+                    }),
+                )
+            },
+            Entity {
+                span: None,
+                ..entity("intList", 0, EntityKind::Array(ArrayType { element: int }))
+            },
+        ];
+        let mut e = entity(
+            "Color",
+            1,
+            EntityKind::Enum(EnumType {
+                prefix: Some("COL".into()),
+                members: vec![
+                    EnumMember {
+                        name: "red".into(),
+                        span: span(),
+                        cond: Some(Cond::Name("HAVE_RED".into())),
+                        features: vec![feature("deprecated", None)],
+                    },
+                    EnumMember {
+                        name: "blue".into(),
+                        span: span(),
+                        cond: None,
+                        features: Vec::new(),
+                    },
+                ],
+            }),
+        );
+        e.cond = Some(Cond::All(vec![
+            Cond::Name("A".into()),
+            Cond::Not(Box::new(Cond::Name("B".into()))),
+        ]));
+        e.features = vec![feature("f1", Some(Cond::Name("C".into())))];
+        entities.push(e);
+        let color = EntityId(2);
+        entities.push(entity(
+            "ColorList",
+            1,
+            EntityKind::Array(ArrayType { element: color }),
+        ));
+        let member = |name: &str, ty, optional, defined_in| Member {
+            name: name.into(),
+            ty,
+            optional,
+            span: span(),
+            cond: None,
+            features: Vec::new(),
+            defined_in,
+        };
+        let base = EntityId(4);
+        entities.push(entity(
+            "Base",
+            1,
+            EntityKind::Object(ObjectType {
+                base: None,
+                members: vec![member("kind", color, false, base)],
+                base_member_count: 0,
+                variants: None,
+                implicit: false,
+            }),
+        ));
+        entities.push(entity(
+            "Shape",
+            1,
+            EntityKind::Object(ObjectType {
+                base: Some(base),
+                members: vec![
+                    member("kind", color, false, base),
+                    member("size", int, true, EntityId(5)),
+                ],
+                base_member_count: 1,
+                variants: Some(Variants {
+                    tag: "kind".into(),
+                    tag_type: Some(color),
+                    variants: vec![Variant {
+                        name: "red".into(),
+                        ty: base,
+                        span: span(),
+                        cond: Some(Cond::Any(vec![Cond::Name("X".into())])),
+                    }],
+                }),
+                implicit: false,
+            }),
+        ));
+        entities.push(entity(
+            "Alt",
+            2,
+            EntityKind::Alternate(AlternateType {
+                variants: Variants {
+                    tag: "type".into(),
+                    tag_type: None,
+                    variants: vec![Variant {
+                        name: "n".into(),
+                        ty: EntityId(1),
+                        span: span(),
+                        cond: None,
+                    }],
+                },
+            }),
+        ));
+        entities.push(entity(
+            "go",
+            2,
+            EntityKind::Command(Command {
+                arg_type: Some(base),
+                ret_type: None,
+                boxed: true,
+                gen: true,
+                success_response: true,
+                allow_oob: false,
+                allow_preconfig: true,
+                coroutine: true,
+            }),
+        ));
+        entities.push(entity(
+            "DONE",
+            2,
+            EntityKind::Event(Event {
+                arg_type: None,
+                boxed: false,
+            }),
+        ));
+        let items = |ids: &[u32]| {
+            ids.iter()
+                .map(|&i| ModuleItem::Entity(EntityId(i)))
+                .collect()
+        };
+        let mut main_items: Vec<ModuleItem> = items(&[2, 3, 4, 5]);
+        main_items.insert(
+            0,
+            ModuleItem::Include {
+                module: ModuleId(2),
+                span: Span::new(FileId(0), 0, 0),
+            },
+        );
+        let modules = vec![
+            Module {
+                name: "./builtin".into(),
+                items: items(&[0, 1]),
+            },
+            Module {
+                name: "main.json".into(),
+                items: main_items,
+            },
+            Module {
+                name: "sub/more.json".into(),
+                items: items(&[6, 7, 8]),
+            },
+        ];
+        let docs = vec![
+            Doc {
+                span: Span::new(FileId(0), 0, 0),
+                symbol: None,
+                sections: vec![section(SectionKind::Plain, None, "= Title")],
+            },
+            Doc {
+                span: Span::new(FileId(0), 0, 0),
+                symbol: Some("go".into()),
+                sections: vec![
+                    section(SectionKind::Plain, None, ""),
+                    section(SectionKind::Member, Some("kind"), "the kind\nof thing"),
+                    section(SectionKind::Feature, Some("f1"), "a feature"),
+                    section(SectionKind::Plain, None, "More."),
+                    section(SectionKind::Since, None, "1.0"),
+                ],
+            },
+        ];
+        Schema {
+            modules,
+            entities,
+            docs,
+            pragma: Pragma::default(),
+            sources: SourceMap::default(),
+            by_name: Default::default(),
+        }
+    }
+
+    #[test]
+    fn prints_what_test_qapi_prints() {
+        let expected = "\
+module ./builtin
+module main.json
+include sub/more.json
+enum Color
+    prefix COL
+    member red
+        if HAVE_RED
+        feature deprecated
+    member blue
+    if {'all': ['A', {'not': 'B'}]}
+    feature f1
+        if C
+array ColorList Color
+    if {'all': ['A', {'not': 'B'}]}
+object Base
+    member kind: Color optional=False
+object Shape
+    base Base
+    member size: int optional=True
+    tag kind
+    case red: Base
+        if {'any': ['X']}
+module sub/more.json
+alternate Alt
+    tag type
+    case n: intList
+command go Base -> None
+    gen=True success_response=True boxed=True oob=False preconfig=True coroutine=True
+event DONE None
+    boxed=False
+doc freeform
+    body=
+= Title
+doc symbol=go
+    body=
+
+    arg=kind
+the kind
+of thing
+    feature=f1
+a feature
+    section=Plain
+More.
+    section=Since
+1.0
+";
+        assert_eq!(dump(&sample()), expected);
+    }
 }
