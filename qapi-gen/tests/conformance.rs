@@ -383,3 +383,23 @@ fn qemu_error_lines_are_parsed() {
     );
     assert_eq!(plain.message, "it: has colons");
 }
+
+/// `qapi-gen check --dump` prints the same dump.
+#[test]
+fn cli_check_dump_prints_the_model() {
+    let case = suite_dir().join("include-simple.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
+        .args(["check", "--dump"])
+        .arg(&case)
+        .output()
+        .expect("cannot run qapi-gen");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "qapi-gen failed:\n{stderr}");
+    let expected = fs::read_to_string(case.with_extension("out")).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout == expected,
+        "{}",
+        describe_difference(&expected, &stdout)
+    );
+}
