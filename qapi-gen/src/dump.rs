@@ -4,7 +4,6 @@
 
 use std::fmt::Write;
 
-use crate::parse::doc::SectionKind;
 use crate::schema::{Cond, EntityKind, Feature, ModuleItem, Schema, TypeId, Variants};
 
 /// Every module with its definitions, then every doc block.
@@ -195,7 +194,7 @@ impl<'a> Dumper<'a> {
             for section in doc.other_sections() {
                 self.line(
                     4,
-                    format_args!("section={}\n{}", kind_title(section.kind), section.text),
+                    format_args!("section={}\n{}", section.kind.name(), section.text),
                 );
             }
         }
@@ -207,19 +206,6 @@ fn py_bool(b: bool) -> &'static str {
         "True"
     } else {
         "False"
-    }
-}
-
-/// QEMU's `QAPIDoc.Kind.__str__`: the kind's name in title case.
-fn kind_title(kind: SectionKind) -> &'static str {
-    match kind {
-        SectionKind::Plain => "Plain",
-        SectionKind::Member => "Member",
-        SectionKind::Feature => "Feature",
-        SectionKind::Returns => "Returns",
-        SectionKind::Errors => "Errors",
-        SectionKind::Since => "Since",
-        SectionKind::Todo => "Todo",
     }
 }
 
@@ -297,7 +283,7 @@ mod tests {
         assert_eq!(py_repr_str("a\\b\n"), "'a\\\\b\\n'");
     }
     use crate::diag::{FileId, SourceMap, Span};
-    use crate::parse::doc::{Doc, Section};
+    use crate::parse::doc::{Doc, Section, SectionKind};
     use crate::parse::Pragma;
     use crate::schema::*;
 
