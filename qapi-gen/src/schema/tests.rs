@@ -1,0 +1,1008 @@
+//! Tests of the schema stage: one or more per semantic rule, from schema
+//! text.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::diag::Diagnostics;
+use crate::parse::{parse_str, FileLoader};
+
+/// Files for includes, by path.
+struct Files(HashMap<PathBuf, String>);
+
+impl FileLoader for Files {
+    fn load(&self, path: &Path) -> io::Result<Vec<u8>> {
+        // Include paths come unnormalized (`dir/sub/../b.json`).
+        let mut normal = PathBuf::new();
+        for part in path.components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    normal.pop();
+                }
+                part => normal.push(part),
+            }
+        }
+        self.0
+            .get(&normal)
+            .map(|text| text.as_bytes().to_vec())
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+}
+
+/// Build `dir/root.json` holding `root`, with `others` (paths relative to
+/// `dir`) for includes.
+fn build_files(root: &str, others: &[(&str, &str)]) -> Result<Schema, Diagnostics> {
+    let files = Files(
+        others
+            .iter()
+            .map(|(name, text)| (PathBuf::from(format!("dir/{name}")), text.to_string()))
+            .collect(),
+    );
+    let parsed = parse_str("dir/root.json", root, &files).expect("test schema parses");
+    let items = stand_in_check::items(&parsed);
+    Schema::from_items(parsed, items)
+}
+
+fn build(text: &str) -> Schema {
+    match build_files(text, &[]) {
+        Ok(schema) => schema,
+        Err(diags) => panic!("unexpected errors:\n{diags}"),
+    }
+}
+
+/// The first error as QEMU prints it: `file:line: message`.
+fn error(text: &str) -> String {
+    let diags = match build_files(text, &[]) {
+        Ok(_) => panic!("schema unexpectedly valid:\n{text}"),
+        Err(diags) => diags,
+    };
+    let first = diags.first();
+    let loc = first
+        .qemu_location(&diags.sources)
+        .unwrap_or_else(|| "?".to_string());
+    format!("{loc}: {}", first.message)
+}
+
+/// The error's context line (`In command 'foo'`).
+fn error_context(text: &str) -> Option<(String, String)> {
+    let diags = build_files(text, &[]).err().expect("schema invalid");
+    diags.first().context.clone().map(|c| (c.meta, c.name))
+}
+
+/// Entity names in definition order, without built-ins and their arrays.
+fn user_entities(schema: &Schema) -> Vec<String> {
+    schema
+        .entities
+        .iter()
+        .filter(|e| e.span.is_some())
+        .map(|e| e.name.clone())
+        .collect()
+}
+
+fn object<'s>(schema: &'s Schema, name: &str) -> &'s ObjectType {
+    let id = schema.lookup(name).expect("defined");
+    match &schema.entity(id).kind {
+        EntityKind::Object(o) => o,
+        other => panic!("{name} is not an object: {other:?}"),
+    }
+}
+
+fn type_name(schema: &Schema, id: TypeId) -> &str {
+    &schema.entity(id).name
+}
+
+// ---- definitions and predefined types ----
+
+#[test]
+fn predefined_types_in_qemu_order() {
+    let schema = build("");
+    let names: Vec<&str> = schema.entities.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(&names[..4], ["str", "strList", "number", "numberList"]);
+    let any = names.iter().position(|n| *n == "any").unwrap();
+    let null = names.iter().position(|n| *n == "null").unwrap();
+    assert!(any < null, "QEMU defines 'any' before 'null'");
+    assert_eq!(&names[names.len() - 2..], ["q_empty", "QType"]);
+    assert_eq!(names.len(), 15 * 2 + 2);
+    let qtype = schema.entity(schema.lookup("QType").unwrap());
+    let EntityKind::Enum(e) = &qtype.kind else {
+        panic!("QType is an enum")
+    };
+    let values: Vec<&str> = e.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        values,
+        ["none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool"]
+    );
+    assert!(schema
+        .entities
+        .iter()
+        .all(|e| e.module == ModuleId(0) && e.span.is_none()));
+    assert_eq!(schema.modules[0].name, "./builtin");
+    assert_eq!(schema.modules[1].name, "root.json");
+}
+
+#[test]
+fn redefinition_names_the_previous_one() {
+    let text = "{ 'struct': 'Foo', 'data': { 'one': 'str' } }\n\
+                { 'enum': 'Foo', 'data': [ 'two' ] }\n";
+    assert_eq!(
+        error(text),
+        "dir/root.json:2: 'Foo' is already defined\n\
+         dir/root.json: In struct 'Foo':\n\
+         dir/root.json:1: previous definition"
+    );
+    assert_eq!(
+        error_context(text),
+        Some(("enum".to_string(), "Foo".to_string()))
+    );
+}
+
+#[test]
+fn redefinition_of_predefined_types() {
+    assert_eq!(
+        error("{ 'struct': 'QType', 'data': { 'myint': 'size' } }"),
+        "dir/root.json:1: enum type 'QType' is already defined"
+    );
+    assert_eq!(
+        error("{ 'command': 'int', 'data': { 'character': 'str' } }"),
+        "dir/root.json:1: built-in type 'int' is already defined"
+    );
+}
+
+#[test]
+fn redefined_command_reuses_its_implicit_type() {
+    let text = "{ 'command': 'foo', 'data': { 'one': 'str' } }\n\
+                { 'command': 'foo', 'data': { '*two': 'str' } }\n";
+    assert!(error(text).starts_with("dir/root.json:2: 'foo' is already defined\n"));
+}
+
+#[test]
+fn implicit_types_and_arrays_come_before_their_user() {
+    let schema = build(
+        "{ 'struct': 'S', 'data': { 'a': ['int'], 'b': ['S'] } }\n\
+         { 'command': 'cmd', 'data': { 'x': ['T'] }, 'returns': ['S'] }\n\
+         { 'struct': 'T', 'data': {} }\n\
+         { 'enum': 'E', 'data': ['a', 'b'] }\n\
+         { 'union': 'U', 'base': { 'kind': 'E' }, 'discriminator': 'kind',\n\
+           'data': { 'a': 'S' } }\n\
+         { 'event': 'EV', 'data': { 'e': 'E' } }\n\
+         { 'command': 'empty', 'data': {} }\n",
+    );
+    assert_eq!(
+        user_entities(&schema),
+        [
+            "SList",
+            "S",
+            "TList",
+            "q_obj_cmd-arg",
+            "cmd",
+            "T",
+            "E",
+            "q_obj_U-base",
+            "U",
+            "q_obj_EV-arg",
+            "EV",
+            "empty"
+        ]
+    );
+    let arg = object(&schema, "q_obj_cmd-arg");
+    assert!(arg.implicit);
+    assert_eq!(type_name(&schema, arg.members[0].ty), "TList");
+    let cmd = schema.commands().find(|(e, _)| e.name == "cmd").unwrap().1;
+    assert_eq!(type_name(&schema, cmd.arg_type.unwrap()), "q_obj_cmd-arg");
+    assert_eq!(type_name(&schema, cmd.ret_type.unwrap()), "SList");
+    let empty = schema
+        .commands()
+        .find(|(e, _)| e.name == "empty")
+        .unwrap()
+        .1;
+    assert_eq!(empty.arg_type, None);
+    // Arrays of built-ins already exist; arrays of user types are
+    // defined at first use, in their element's module.
+    let int_list = schema.entity(schema.lookup("intList").unwrap());
+    assert_eq!(int_list.span, None);
+    let s_list = schema.entity(schema.lookup("SList").unwrap());
+    assert_eq!(s_list.module, ModuleId(1));
+    let EntityKind::Array(a) = &s_list.kind else {
+        panic!("SList is an array")
+    };
+    assert_eq!(type_name(&schema, a.element), "S");
+}
+
+#[test]
+fn arrays_are_as_conditional_as_their_element() {
+    let schema = build(
+        "{ 'struct': 'S', 'data': {}, 'if': 'CONFIG_S' }\n\
+         { 'struct': 'T', 'data': { 'a': ['S'] }, 'if': 'CONFIG_S' }\n",
+    );
+    let list = schema.entity(schema.lookup("SList").unwrap());
+    assert_eq!(list.cond, Some(Cond::Name("CONFIG_S".to_string())));
+}
+
+#[test]
+fn modules_follow_includes() {
+    let schema = build_files(
+        "{ 'include': 'sub/a.json' }\n\
+         { 'struct': 'Root', 'data': { 'a': 'A', 'l': ['A'] } }\n\
+         { 'include': 'b.json' }\n",
+        &[
+            (
+                "sub/a.json",
+                "{ 'include': '../b.json' }\n{ 'struct': 'A', 'data': {} }\n",
+            ),
+            ("b.json", "{ 'enum': 'B', 'data': ['x'] }\n"),
+        ],
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let names: Vec<&str> = schema.modules.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["./builtin", "root.json", "sub/a.json", "b.json"]);
+    let describe = |m: &Module| -> Vec<String> {
+        m.items
+            .iter()
+            .map(|item| match item {
+                ModuleItem::Entity(id) => schema.entity(*id).name.clone(),
+                ModuleItem::Include { module, .. } => {
+                    format!("include {}", schema.module(*module).name)
+                }
+            })
+            .collect()
+    };
+    assert_eq!(
+        describe(&schema.modules[1]),
+        ["include sub/a.json", "Root", "include b.json"]
+    );
+    assert_eq!(
+        describe(&schema.modules[2]),
+        ["include b.json", "A", "AList"]
+    );
+    assert_eq!(describe(&schema.modules[3]), ["B"]);
+    let b = schema.entity(schema.lookup("B").unwrap());
+    assert_eq!(b.module, ModuleId(3));
+}
+
+// ---- type resolution ----
+
+#[test]
+fn unknown_types_say_who_uses_them() {
+    assert_eq!(
+        error("{ 'struct': 'S', 'data': { 'm': 'Nope' } }"),
+        "dir/root.json:1: member 'm' uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error("{ 'struct': 'S', 'base': 'Nope', 'data': {} }"),
+        "dir/root.json:1: 'base' uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error("{ 'command': 'c', 'data': { 'member': 'Nope' } }"),
+        "dir/root.json:1: parameter 'member' uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error("{ 'command': 'c', 'data': { 'a': ['Nope'] } }"),
+        "dir/root.json:1: command uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error("{ 'command': 'c', 'data': 'Nope' }"),
+        "dir/root.json:1: command's 'data' uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error("{ 'command': 'c', 'returns': 'Nope' }"),
+        "dir/root.json:1: command's 'returns' uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error("{ 'event': 'E', 'data': 'Nope' }"),
+        "dir/root.json:1: event's 'data' uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error("{ 'alternate': 'A', 'data': { 'one': 'Nope' } }"),
+        "dir/root.json:1: branch 'one' uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error(
+            "{ 'enum': 'E', 'data': ['a'] }\n\
+             { 'union': 'U', 'base': { 'k': 'E', 'x': 'Nope' },\n\
+               'discriminator': 'k', 'data': {} }"
+        ),
+        "dir/root.json:2: base member 'x' uses unknown type 'Nope'"
+    );
+    // Commands are not types.
+    assert_eq!(
+        error("{ 'command': 'c' }\n{ 'struct': 'S', 'data': { 'm': 'c' } }"),
+        "dir/root.json:2: member 'm' uses unknown type 'c'"
+    );
+}
+
+#[test]
+fn unknown_type_points_at_the_type() {
+    let text = "{ 'struct': 'S',\n  'data': { 'm': 'Nope' } }";
+    let diags = build_files(text, &[]).err().unwrap();
+    let first = diags.first();
+    assert_eq!(diags.sources.text(first.label.unwrap()), "'Nope'");
+    assert_eq!(
+        first
+            .context
+            .as_ref()
+            .map(|c| (c.meta.as_str(), c.name.as_str())),
+        Some(("struct", "S"))
+    );
+}
+
+// ---- bases ----
+
+#[test]
+fn base_must_be_a_struct() {
+    assert_eq!(
+        error("{ 'struct': 'S', 'base': 'int', 'data': {} }"),
+        "dir/root.json:1: 'base' requires a struct type, built-in type 'int' isn't"
+    );
+    assert_eq!(
+        error(
+            "{ 'enum': 'E', 'data': ['a'] }\n\
+             { 'union': 'U', 'base': { 'k': 'E' }, 'discriminator': 'k', 'data': {} }\n\
+             { 'struct': 'S', 'base': 'U', 'data': {} }"
+        ),
+        "dir/root.json:3: 'base' requires a struct type, union type 'U' isn't"
+    );
+}
+
+#[test]
+fn base_cycles() {
+    assert_eq!(
+        error("{ 'struct': 'Loopy', 'base': 'Loopy', 'data': {} }"),
+        "dir/root.json:1: object Loopy contains itself"
+    );
+    assert_eq!(
+        error(
+            "{ 'struct': 'Base1', 'base': 'Base2', 'data': {} }\n\
+             { 'struct': 'Base2', 'base': 'Base1', 'data': {} }"
+        ),
+        "dir/root.json:1: object Base1 contains itself"
+    );
+}
+
+#[test]
+fn base_members_come_first() {
+    let schema = build(
+        "{ 'struct': 'Base', 'data': { 'a': 'int', '*b': 'str' } }\n\
+         { 'struct': 'Mid', 'base': 'Base', 'data': { 'c': 'bool' } }\n\
+         { 'struct': 'Sub', 'base': 'Mid', 'data': { 'd': 'Base' } }\n",
+    );
+    let sub = object(&schema, "Sub");
+    let names: Vec<&str> = sub.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c", "d"]);
+    assert_eq!(sub.base_member_count, 3);
+    assert_eq!(sub.local_members().len(), 1);
+    assert_eq!(type_name(&schema, sub.base.unwrap()), "Mid");
+    assert_eq!(type_name(&schema, sub.members[0].defined_in), "Base");
+    assert_eq!(type_name(&schema, sub.members[2].defined_in), "Mid");
+    assert_eq!(type_name(&schema, sub.members[3].defined_in), "Sub");
+    assert!(sub.members[1].optional);
+}
+
+// ---- clashes ----
+
+#[test]
+fn members_clash_by_c_name() {
+    assert_eq!(
+        error("{ 'struct': 'Oops', 'data': { 'a-b': 'str', 'a_b': 'str' } }"),
+        "dir/root.json:1: member 'a_b' collides with member 'a-b'"
+    );
+    assert_eq!(
+        error("{ 'enum': 'E', 'data': [ 'one-two', 'one_two' ] }"),
+        "dir/root.json:1: value 'one_two' collides with value 'one-two'"
+    );
+    assert_eq!(
+        error("{ 'struct': 'S', 'data': {}, 'features': [ 'foo', 'foo' ] }"),
+        "dir/root.json:1: feature 'foo' collides with feature 'foo'"
+    );
+    assert_eq!(
+        error("{ 'alternate': 'A', 'data': { 'a-b': 'int', 'a_b': 'str' } }"),
+        "dir/root.json:1: branch 'a_b' collides with branch 'a-b'"
+    );
+}
+
+#[test]
+fn members_clash_with_base_members() {
+    assert_eq!(
+        error(
+            "{ 'struct': 'Base', 'data': { 'name': 'str' } }\n\
+             { 'struct': 'Sub', 'base': 'Base', 'data': { 'name': 'str' } }"
+        ),
+        "dir/root.json:2: member 'name' collides with member 'name' of type 'Base'"
+    );
+}
+
+#[test]
+fn branch_members_clash_with_union_members() {
+    let prefix = "{ 'enum': 'E', 'data': [ 'value1', 'value2' ] }\n\
+                  { 'struct': 'Base', 'data': { 'enum1': 'E', '*name': 'str' } }\n\
+                  { 'struct': 'Branch1', 'data': { 'name': 'str' } }\n\
+                  { 'struct': 'Branch2', 'data': { 'value': 'int' } }\n";
+    assert_eq!(
+        error(&format!(
+            "{prefix}{{ 'union': 'U', 'base': 'Base', 'discriminator': 'enum1',\n\
+               'data': {{ 'value1': 'Branch1', 'value2': 'Branch2' }} }}"
+        )),
+        "dir/root.json:5: member 'name' of type 'Branch1' collides with member 'name' of type 'Base'"
+    );
+    assert_eq!(
+        error(&format!(
+            "{prefix}{{ 'union': 'U', 'base': {{ 'enum1': 'E', 'value': 'str' }},\n\
+               'discriminator': 'enum1', 'data': {{ 'value2': 'Branch2' }} }}"
+        )),
+        "dir/root.json:5: member 'value' of type 'Branch2' collides with base member 'value'"
+    );
+}
+
+// ---- unions ----
+
+#[test]
+fn union_discriminator_rules() {
+    let enums = "{ 'enum': 'E', 'data': ['a'] }\n";
+    assert_eq!(
+        error(&format!(
+            "{enums}{{ 'union': 'U', 'base': {{ 'k': 'E' }}, 'discriminator': 'kk', 'data': {{}} }}"
+        )),
+        "dir/root.json:2: discriminator 'kk' is not a member of 'base'"
+    );
+    assert_eq!(
+        error(&format!(
+            "{enums}{{ 'union': 'U', 'base': {{ '*k': 'E' }}, 'discriminator': '*k', 'data': {{}} }}"
+        )),
+        "dir/root.json:2: discriminator '*k' is not a member of 'base'"
+    );
+    assert_eq!(
+        error(&format!(
+            "{enums}{{ 'struct': 'B', 'data': {{ 'k': 'str' }} }}\n\
+             {{ 'union': 'U', 'base': 'B', 'discriminator': 'k', 'data': {{}} }}"
+        )),
+        "dir/root.json:3: discriminator member 'k' of base type 'B' must be of enum type"
+    );
+    assert_eq!(
+        error(&format!(
+            "{enums}{{ 'struct': 'B', 'data': {{ '*k': 'E' }} }}\n\
+             {{ 'union': 'U', 'base': 'B', 'discriminator': 'k', 'data': {{}} }}"
+        )),
+        "dir/root.json:3: discriminator member 'k' of base type 'B' must not be optional"
+    );
+    assert_eq!(
+        error(&format!(
+            "{enums}{{ 'union': 'U', 'base': {{ 'k': {{ 'type': 'E', 'if': 'C' }} }},\n\
+               'discriminator': 'k', 'data': {{}} }}"
+        )),
+        "dir/root.json:2: discriminator member 'k' of 'base' must not be conditional"
+    );
+    // An empty inline base is no base at all.
+    assert_eq!(
+        error(&format!(
+            "{enums}{{ 'union': 'U', 'base': {{}}, 'discriminator': 'k', 'data': {{}} }}"
+        )),
+        "dir/root.json:2: discriminator 'k' is not a member of 'base'"
+    );
+}
+
+#[test]
+fn union_branch_rules() {
+    let prefix = "{ 'enum': 'E', 'data': ['a', 'b'] }\n\
+                  { 'struct': 'B', 'data': { 'k': 'E' } }\n";
+    assert_eq!(
+        error(&format!(
+            "{prefix}{{ 'union': 'U', 'base': 'B', 'discriminator': 'k',\n\
+               'data': {{ 'c': 'B' }} }}"
+        )),
+        "dir/root.json:3: branch 'c' is not a value of enum type 'E'"
+    );
+    assert_eq!(
+        error(&format!(
+            "{prefix}{{ 'union': 'U', 'base': 'B', 'discriminator': 'k',\n\
+               'data': {{ 'a': 'int' }} }}"
+        )),
+        "dir/root.json:3: branch 'a' cannot use built-in type 'int'"
+    );
+    assert_eq!(
+        error(&format!(
+            "{prefix}{{ 'union': 'U', 'base': 'B', 'discriminator': 'k',\n\
+               'data': {{ 'a': 'Nope' }} }}"
+        )),
+        "dir/root.json:3: branch 'a' uses unknown type 'Nope'"
+    );
+    assert_eq!(
+        error(
+            "{ 'enum': 'Empty', 'data': [] }\n\
+             { 'struct': 'B', 'data': { 'k': 'Empty' } }\n\
+             { 'union': 'U', 'base': 'B', 'discriminator': 'k', 'data': {} }"
+        ),
+        "dir/root.json:3: union has no branches"
+    );
+    assert_eq!(
+        error(&format!(
+            "{prefix}{{ 'union': 'U', 'base': 'B', 'discriminator': 'k',\n\
+               'data': {{ 'a': 'U' }} }}"
+        )),
+        "dir/root.json:3: object U contains itself"
+    );
+}
+
+#[test]
+fn union_branches_default_to_q_empty() {
+    let schema = build(
+        "{ 'enum': 'E', 'data': ['a', { 'name': 'b', 'if': 'CB' }, 'c'] }\n\
+         { 'struct': 'S', 'data': { 'x': 'int' } }\n\
+         { 'union': 'U', 'base': { 'k': 'E', '*o': 'str' }, 'discriminator': 'k',\n\
+           'data': { 'c': 'S' } }\n",
+    );
+    let union = object(&schema, "U");
+    assert_eq!(type_name(&schema, union.base.unwrap()), "q_obj_U-base");
+    assert_eq!(union.base_member_count, 2);
+    let variants = union.variants.as_ref().unwrap();
+    assert_eq!(variants.tag, "k");
+    assert_eq!(type_name(&schema, variants.tag_type.unwrap()), "E");
+    let cases: Vec<(&str, &str)> = variants
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), type_name(&schema, v.ty)))
+        .collect();
+    assert_eq!(cases, [("c", "S"), ("a", "q_empty"), ("b", "q_empty")]);
+    assert_eq!(
+        variants.variants[2].cond,
+        Some(Cond::Name("CB".to_string()))
+    );
+    assert_eq!(
+        type_name(&schema, union.members[0].defined_in),
+        "q_obj_U-base"
+    );
+}
+
+#[test]
+fn base_member_clash_inside_a_branch_union() {
+    assert_eq!(
+        error(
+            "{ 'enum': 'TestEnum', 'data': [ 'value-a', 'value-b' ] }\n\
+             { 'enum': 'TestEnumA', 'data': [ 'value-a1' ] }\n\
+             { 'struct': 'A1', 'data': { 'integer': 'int' } }\n\
+             { 'union': 'TestTypeA', 'base': { 'type': 'TestEnumA' },\n\
+               'discriminator': 'type', 'data': { 'value-a1': 'A1' } }\n\
+             { 'union': 'TestUnion', 'base': { 'type': 'TestEnum' },\n\
+               'discriminator': 'type', 'data': { 'value-a': 'TestTypeA' } }"
+        ),
+        "dir/root.json:6: base member 'type' of type 'TestTypeA' collides with base member 'type'"
+    );
+}
+
+// ---- alternates ----
+
+#[test]
+fn alternate_branch_types() {
+    assert_eq!(
+        error("{ 'alternate': 'A', 'data': { 'one': 'any' } }"),
+        "dir/root.json:1: branch 'one' cannot use built-in type 'any'"
+    );
+    assert_eq!(
+        error(
+            "{ 'alternate': 'A1', 'data': { 'one': 'int' } }\n\
+             { 'alternate': 'A2', 'data': { 'nested': 'A1' } }"
+        ),
+        "dir/root.json:2: branch 'nested' cannot use alternate type 'A1'"
+    );
+}
+
+#[test]
+fn alternate_branches_must_be_distinguishable() {
+    let conflict = |data: &str, prefix: &str| {
+        error(&format!("{prefix}{{ 'alternate': 'A', 'data': {data} }}"))
+            .rsplit(": ")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let expected = "branch 'two' can't be distinguished from 'one'";
+    assert_eq!(conflict("{ 'one': 'str', 'two': 'bool' }", ""), expected);
+    assert_eq!(conflict("{ 'one': 'number', 'two': 'int' }", ""), expected);
+    assert_eq!(conflict("{ 'one': 'int', 'two': 'str' }", ""), expected);
+    assert_eq!(conflict("{ 'one': ['int'], 'two': ['str'] }", ""), expected);
+    let on_off = "{ 'enum': 'E', 'data': [ 'on', 'off' ] }\n";
+    assert_eq!(conflict("{ 'one': 'E', 'two': 'bool' }", on_off), expected);
+    let digits = "{ 'enum': 'E', 'data': [ '1', '2' ] }\n";
+    assert_eq!(conflict("{ 'one': 'E', 'two': 'int' }", digits), expected);
+    let structs = "{ 'struct': 'S1', 'data': {} }\n{ 'struct': 'S2', 'data': {} }\n";
+    assert_eq!(conflict("{ 'one': 'S1', 'two': 'S2' }", structs), expected);
+    // An enum without such values can live with numbers and booleans.
+    let plain = "{ 'enum': 'E', 'data': [ 'x' ] }\n";
+    build(&format!(
+        "{plain}{{ 'alternate': 'A', 'data': {{ 'e': 'E', 'n': 'int', 'b': 'bool', 'z': 'null' }} }}"
+    ));
+}
+
+#[test]
+fn alternate_has_an_implicit_qtype_tag() {
+    let schema = build(
+        "{ 'struct': 'S', 'data': {} }\n\
+         { 'alternate': 'A', 'data': { 's': 'S', 'i': 'int' } }\n",
+    );
+    let alt = schema.entity(schema.lookup("A").unwrap());
+    let EntityKind::Alternate(alt) = &alt.kind else {
+        panic!("A is an alternate")
+    };
+    assert_eq!(alt.variants.tag, "type");
+    assert_eq!(type_name(&schema, alt.variants.tag_type.unwrap()), "QType");
+    let names: Vec<&str> = alt
+        .variants
+        .variants
+        .iter()
+        .map(|v| type_name(&schema, v.ty))
+        .collect();
+    assert_eq!(names, ["S", "int"]);
+}
+
+// ---- commands and events ----
+
+#[test]
+fn command_data_rules() {
+    assert_eq!(
+        error("{ 'command': 'c', 'data': 'int', 'boxed': true }"),
+        "dir/root.json:1: command's 'data' cannot take built-in type 'int'"
+    );
+    assert_eq!(
+        error(
+            "{ 'alternate': 'Alt', 'data': { 'a': 'int' } }\n\
+             { 'command': 'c', 'data': 'Alt' }"
+        ),
+        "dir/root.json:2: command's 'data' cannot take alternate type 'Alt'"
+    );
+    let union = "{ 'enum': 'E', 'data': ['a'] }\n\
+                 { 'union': 'Uni', 'base': { 'k': 'E' }, 'discriminator': 'k', 'data': {} }\n";
+    assert_eq!(
+        error(&format!("{union}{{ 'command': 'c', 'data': 'Uni' }}")),
+        "dir/root.json:3: command's 'data' can take union type 'Uni' only with 'boxed': true"
+    );
+    build(&format!(
+        "{union}{{ 'command': 'c', 'data': 'Uni', 'boxed': true }}"
+    ));
+    assert_eq!(
+        error(
+            "{ 'command': 'c',\n  'data': { 'foo': 'int',\n\
+               'bar': { 'type': 'str', 'if': 'C' } } }"
+        ),
+        "dir/root.json:1: conditional command arguments require 'boxed': true"
+    );
+    assert_eq!(
+        error(
+            "{ 'struct': 'S', 'data': { 'bar': { 'type': 'str', 'if': 'C' } } }\n\
+             { 'command': 'c', 'data': 'S' }"
+        ),
+        "dir/root.json:2: conditional command arguments require 'boxed': true"
+    );
+    build(
+        "{ 'struct': 'S', 'data': { 'bar': { 'type': 'str', 'if': 'C' } } }\n\
+         { 'command': 'c', 'data': 'S', 'boxed': true }",
+    );
+}
+
+#[test]
+fn event_data_rules() {
+    assert_eq!(
+        error("{ 'event': 'E', 'data': 'str', 'boxed': true }"),
+        "dir/root.json:1: event's 'data' cannot take built-in type 'str'"
+    );
+    let union = "{ 'enum': 'En', 'data': ['a'] }\n\
+                 { 'union': 'Uni', 'base': { 'k': 'En' }, 'discriminator': 'k', 'data': {} }\n";
+    assert_eq!(
+        error(&format!("{union}{{ 'event': 'EV', 'data': 'Uni' }}")),
+        "dir/root.json:3: event's 'data' can take union type 'Uni' only with 'boxed': true"
+    );
+    assert_eq!(
+        error("{ 'event': 'EV', 'data': { 'bar': { 'type': 'str', 'if': 'C' } } }"),
+        "dir/root.json:1: conditional event arguments require 'boxed': true"
+    );
+}
+
+#[test]
+fn command_returns_rules() {
+    assert_eq!(
+        error("{ 'command': 'c', 'returns': 'int' }"),
+        "dir/root.json:1: command's 'returns' cannot take built-in type 'int'"
+    );
+    assert_eq!(
+        error("{ 'command': 'c', 'returns': ['int'] }"),
+        "dir/root.json:1: command's 'returns' cannot take array type ['int']"
+    );
+    assert_eq!(
+        error(
+            "{ 'alternate': 'Alt', 'data': { 'a': 'int' } }\n\
+             { 'command': 'c', 'returns': 'Alt' }"
+        ),
+        "dir/root.json:2: command's 'returns' cannot take alternate type 'Alt'"
+    );
+    build("{ 'struct': 'S', 'data': {} }\n{ 'command': 'c', 'returns': ['S'] }");
+    build(
+        "{ 'pragma': { 'command-returns-exceptions': [ 'c' ] } }\n\
+         { 'command': 'c', 'returns': ['int'] }",
+    );
+}
+
+// ---- features ----
+
+#[test]
+fn special_features_are_not_for_types() {
+    assert_eq!(
+        error("{ 'struct': 'Foo', 'data': {}, 'features': [ 'deprecated' ] }"),
+        "dir/root.json:1: feature 'deprecated' is not supported for types"
+    );
+    build("{ 'command': 'c', 'features': [ 'deprecated', 'unstable' ] }");
+    build("{ 'struct': 'S', 'data': { 'm': { 'type': 'int', 'features': [ 'deprecated' ] } } }");
+}
+
+#[test]
+fn at_most_64_feature_names() {
+    let names = |n: usize| {
+        (0..n)
+            .map(|i| format!("'f{i:02x}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Two special names are always there: 62 more fit.
+    build(&format!(
+        "{{ 'command': 'c', 'features': [ {} ] }}",
+        names(62)
+    ));
+    let text = format!(
+        "{{ 'command': 'ok', 'features': [ 'f00' ] }}\n\
+         {{ 'command': 'go-fish',\n  'features': [ {} ] }}",
+        names(63)
+    );
+    assert_eq!(
+        error(&text),
+        "dir/root.json:2: Maximum of 64 schema features is permitted"
+    );
+    assert_eq!(
+        error_context(&text),
+        Some(("command".to_string(), "go-fish".to_string()))
+    );
+}
+
+#[test]
+fn features_and_conditions_are_carried() {
+    let schema = build(
+        "{ 'enum': 'E', 'data': [ { 'name': 'v', 'if': 'CV', 'features': [ 'fv' ] } ],\n\
+           'features': [ { 'name': 'fe', 'if': { 'not': 'X' } } ], 'if': 'CE' }\n\
+         { 'struct': 'S', 'data': { 'm': { 'type': 'E', 'features': [ 'fm' ] } } }\n",
+    );
+    let e = schema.entity(schema.lookup("E").unwrap());
+    assert_eq!(e.cond, Some(Cond::Name("CE".to_string())));
+    assert_eq!(e.features[0].name, "fe");
+    assert_eq!(
+        e.features[0].cond,
+        Some(Cond::Not(Box::new(Cond::Name("X".to_string()))))
+    );
+    let EntityKind::Enum(en) = &e.kind else {
+        panic!("E is an enum")
+    };
+    assert_eq!(en.members[0].cond, Some(Cond::Name("CV".to_string())));
+    assert_eq!(en.members[0].features[0].name, "fv");
+    let s = object(&schema, "S");
+    assert_eq!(s.members[0].features[0].name, "fm");
+}
+
+// ---- c_name ----
+
+#[test]
+fn c_names() {
+    assert_eq!(c_name("a-b.c"), "a_b_c");
+    assert_eq!(c_name("if"), "q_if");
+    assert_eq!(c_name("unix"), "q_unix");
+    assert_eq!(c_name("1x"), "q_1x");
+    assert_eq!(c_name("__a.b_c"), "__a_b_c");
+    assert_eq!(c_name(""), "");
+}
+
+/// Until `check` lands: the AST the syntax checks would produce for a
+/// valid schema, without any checking.
+mod stand_in_check {
+    use crate::check::ast::*;
+    use crate::parse::{ParsedSchema, TopExpr, Value};
+
+    pub fn items(parsed: &ParsedSchema) -> Vec<Item> {
+        parsed
+            .exprs
+            .iter()
+            .enumerate()
+            .map(|(index, expr)| match expr {
+                TopExpr::Include(_) => Item::Include(index),
+                TopExpr::Definition(raw) => Item::Definition(definition(&raw.value, raw.doc)),
+            })
+            .collect()
+    }
+
+    fn name(value: &Value) -> Name {
+        Name {
+            name: value.as_str().unwrap().to_string(),
+            span: value.span,
+        }
+    }
+
+    fn type_ref(value: &Value) -> TypeRef {
+        match value.as_array() {
+            Some(items) => TypeRef {
+                name: items[0].as_str().unwrap().to_string(),
+                array: true,
+                span: value.span,
+            },
+            None => TypeRef {
+                name: value.as_str().unwrap().to_string(),
+                array: false,
+                span: value.span,
+            },
+        }
+    }
+
+    fn cond(value: Option<&Value>) -> Option<Cond> {
+        let value = value?;
+        if let Some(s) = value.as_str() {
+            return Some(Cond::Name(s.to_string()));
+        }
+        let (key, inner) = &value.as_object().unwrap().members[0];
+        let list = || {
+            inner
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| cond(Some(v)).unwrap())
+                .collect()
+        };
+        Some(match key.name.as_str() {
+            "all" => Cond::All(list()),
+            "any" => Cond::Any(list()),
+            _ => Cond::Not(Box::new(cond(Some(inner)).unwrap())),
+        })
+    }
+
+    fn features(value: Option<&Value>) -> Vec<FeatureDecl> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| match f.as_object() {
+                Some(obj) => FeatureDecl {
+                    name: name(obj.get("name").unwrap()),
+                    cond: cond(obj.get("if")),
+                },
+                None => FeatureDecl {
+                    name: name(f),
+                    cond: None,
+                },
+            })
+            .collect()
+    }
+
+    fn members(value: &Value) -> Vec<MemberDecl> {
+        value
+            .as_object()
+            .unwrap()
+            .members
+            .iter()
+            .map(|(key, v)| {
+                let optional = key.name.starts_with('*');
+                let member_name = Name {
+                    name: key.name.trim_start_matches('*').to_string(),
+                    span: key.span,
+                };
+                match v.as_object() {
+                    Some(obj) => MemberDecl {
+                        name: member_name,
+                        optional,
+                        ty: type_ref(obj.get("type").unwrap()),
+                        cond: cond(obj.get("if")),
+                        features: features(obj.get("features")),
+                    },
+                    None => MemberDecl {
+                        name: member_name,
+                        optional,
+                        ty: type_ref(v),
+                        cond: None,
+                        features: Vec::new(),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    fn branches(value: &Value) -> Vec<BranchDecl> {
+        members(value)
+            .into_iter()
+            .map(|m| BranchDecl {
+                name: m.name,
+                ty: m.ty,
+                cond: m.cond,
+            })
+            .collect()
+    }
+
+    fn members_ref(value: &Value) -> MembersRef {
+        match value.as_object() {
+            Some(_) => MembersRef::Inline {
+                members: members(value),
+                span: value.span,
+            },
+            None => MembersRef::Named(type_ref(value)),
+        }
+    }
+
+    fn definition(value: &Value, doc: Option<crate::parse::DocId>) -> Definition {
+        let obj = value.as_object().unwrap();
+        let flag =
+            |key: &str, default: bool| obj.get(key).and_then(|v| v.as_bool()).unwrap_or(default);
+        let (meta, key) = [
+            (Meta::Enum, "enum"),
+            (Meta::Struct, "struct"),
+            (Meta::Union, "union"),
+            (Meta::Alternate, "alternate"),
+            (Meta::Command, "command"),
+            (Meta::Event, "event"),
+        ]
+        .into_iter()
+        .find(|(_, key)| obj.contains(key))
+        .unwrap();
+        let body = match meta {
+            Meta::Enum => DefBody::Enum {
+                values: obj
+                    .get("data")
+                    .unwrap()
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| match v.as_object() {
+                        Some(o) => EnumValueDecl {
+                            name: name(o.get("name").unwrap()),
+                            cond: cond(o.get("if")),
+                            features: features(o.get("features")),
+                        },
+                        None => EnumValueDecl {
+                            name: name(v),
+                            cond: None,
+                            features: Vec::new(),
+                        },
+                    })
+                    .collect(),
+                prefix: obj.get("prefix").map(|p| p.as_str().unwrap().to_string()),
+            },
+            Meta::Struct => DefBody::Struct {
+                base: obj.get("base").map(type_ref),
+                members: members(obj.get("data").unwrap()),
+            },
+            Meta::Union => DefBody::Union {
+                base: members_ref(obj.get("base").unwrap()),
+                discriminator: name(obj.get("discriminator").unwrap()),
+                branches: branches(obj.get("data").unwrap()),
+            },
+            Meta::Alternate => DefBody::Alternate {
+                branches: branches(obj.get("data").unwrap()),
+            },
+            Meta::Command => DefBody::Command {
+                data: obj.get("data").map(members_ref),
+                boxed: flag("boxed", false),
+                returns: obj.get("returns").map(type_ref),
+                gen: flag("gen", true),
+                success_response: flag("success-response", true),
+                allow_oob: flag("allow-oob", false),
+                allow_preconfig: flag("allow-preconfig", false),
+                coroutine: flag("coroutine", false),
+            },
+            Meta::Event => DefBody::Event {
+                data: obj.get("data").map(members_ref),
+                boxed: flag("boxed", false),
+            },
+        };
+        Definition {
+            meta,
+            name: name(obj.get(key).unwrap()),
+            span: value.span,
+            doc,
+            cond: cond(obj.get("if")),
+            features: features(obj.get("features")),
+            body,
+        }
+    }
+}
