@@ -41,7 +41,7 @@ fn build_files(root: &str, others: &[(&str, &str)]) -> Result<Schema, Diagnostic
             .collect(),
     );
     let parsed = parse_str("dir/root.json", root, &files).expect("test schema parses");
-    let items = stand_in_check::items(&parsed);
+    let items = stand_in_items(&parsed);
     Schema::from_items(parsed, items)
 }
 
@@ -783,6 +783,94 @@ fn features_and_conditions_are_carried() {
     assert_eq!(s.members[0].features[0].name, "fm");
 }
 
+// ---- documentation ----
+
+#[test]
+fn undocumented_members_and_features() {
+    assert_eq!(
+        error(
+            "##\n# @S:\n#\n# @a: documented\n##\n\
+             { 'struct': 'S', 'data': { 'a': 'int', 'b': 'int' } }"
+        ),
+        "dir/root.json:6: member 'b' lacks documentation"
+    );
+    assert_eq!(
+        error_context(
+            "##\n# @S:\n#\n# @a: documented\n##\n\
+             { 'struct': 'S', 'data': { 'a': 'int', 'b': 'int' } }"
+        ),
+        Some(("struct".to_string(), "S".to_string()))
+    );
+    assert_eq!(
+        error("##\n# @E:\n##\n{ 'enum': 'E', 'data': [ 'v' ] }"),
+        "dir/root.json:4: value 'v' lacks documentation"
+    );
+    assert_eq!(
+        error("##\n# @A:\n##\n{ 'alternate': 'A', 'data': { 'i': 'int' } }"),
+        "dir/root.json:4: branch 'i' lacks documentation"
+    );
+    assert_eq!(
+        error(
+            "##\n# @foo:\n#\n# Features:\n#\n# @doc: documented\n##\n\
+             { 'command': 'foo', 'features': [ 'undoc', 'doc' ] }"
+        ),
+        "dir/root.json:8: feature 'undoc' lacks documentation"
+    );
+}
+
+#[test]
+fn documentation_exceptions_pragma() {
+    build(
+        "{ 'pragma': { 'documentation-exceptions': [ 'S' ] } }\n\
+         ##\n# @S:\n##\n\
+         { 'struct': 'S', 'data': { 'a': 'int' } }",
+    );
+}
+
+#[test]
+fn implicit_arguments_and_bases_are_documented_by_their_definition() {
+    let schema = build(
+        "##\n# @E:\n#\n# @x: x\n##\n{ 'enum': 'E', 'data': [ 'x' ] }\n\
+         ##\n# @U:\n#\n# @k: the kind\n##\n\
+         { 'union': 'U', 'base': { 'k': 'E' }, 'discriminator': 'k', 'data': {} }\n\
+         ##\n# @cmd:\n#\n# @arg: an argument\n##\n\
+         { 'command': 'cmd', 'data': { 'arg': 'int' } }\n",
+    );
+    let cmd = schema.entity(schema.lookup("cmd").unwrap());
+    let doc = schema.doc(cmd.doc.unwrap());
+    assert!(doc.args().all(|s| s.connected));
+    let union = schema.entity(schema.lookup("U").unwrap());
+    assert!(schema.doc(union.doc.unwrap()).args().all(|s| s.connected));
+    assert_eq!(
+        error(
+            "##\n# @cmd:\n#\n# @a: an argument\n##\n\
+             { 'command': 'cmd', 'data': { 'b': 'int' } }"
+        ),
+        "dir/root.json:6: member 'b' lacks documentation"
+    );
+}
+
+#[test]
+fn documented_members_must_exist() {
+    assert_eq!(
+        error(
+            "##\n# @S:\n#\n# @a: documented\n# @b: also\n##\n\
+             { 'struct': 'S', 'data': { 'b': 'int' } }"
+        ),
+        "dir/root.json:4: documented member 'a' does not exist"
+    );
+    // A boxed command's arguments are documented with their type.
+    assert_eq!(
+        error(
+            "##\n# @S:\n#\n# @a: documented\n##\n\
+             { 'struct': 'S', 'data': { 'a': 'int' } }\n\
+             ##\n# @cmd:\n#\n# @a: documented\n##\n\
+             { 'command': 'cmd', 'data': 'S', 'boxed': true }"
+        ),
+        "dir/root.json:10: documented member 'a' does not exist"
+    );
+}
+
 // ---- c_name ----
 
 #[test]
@@ -1005,4 +1093,8 @@ mod stand_in_check {
             body,
         }
     }
+}
+
+pub(super) fn stand_in_items(parsed: &crate::parse::ParsedSchema) -> Vec<crate::check::ast::Item> {
+    stand_in_check::items(parsed)
 }
