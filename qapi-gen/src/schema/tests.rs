@@ -67,7 +67,7 @@ fn error(text: &str) -> String {
 
 /// The error's context line (`In command 'foo'`).
 fn error_context(text: &str) -> Option<(String, String)> {
-    let diags = build_files(text, &[]).err().expect("schema invalid");
+    let diags = build_files(text, &[]).expect_err("schema invalid");
     diags.first().context.clone().map(|c| (c.meta, c.name))
 }
 
@@ -160,27 +160,27 @@ fn redefined_command_reuses_its_implicit_type() {
 #[test]
 fn implicit_types_and_arrays_come_before_their_user() {
     let schema = build(
-        "{ 'struct': 'S', 'data': { 'a': ['int'], 'b': ['S'] } }\n\
-         { 'command': 'cmd', 'data': { 'x': ['T'] }, 'returns': ['S'] }\n\
-         { 'struct': 'T', 'data': {} }\n\
-         { 'enum': 'E', 'data': ['a', 'b'] }\n\
-         { 'union': 'U', 'base': { 'kind': 'E' }, 'discriminator': 'kind',\n\
-           'data': { 'a': 'S' } }\n\
-         { 'event': 'EV', 'data': { 'e': 'E' } }\n\
+        "{ 'struct': 'Stru', 'data': { 'a': ['int'], 'b': ['Stru'] } }\n\
+         { 'command': 'cmd', 'data': { 'x': ['Tee'] }, 'returns': ['Stru'] }\n\
+         { 'struct': 'Tee', 'data': {} }\n\
+         { 'enum': 'Enu', 'data': ['a', 'b'] }\n\
+         { 'union': 'Uni', 'base': { 'kind': 'Enu' }, 'discriminator': 'kind',\n\
+           'data': { 'a': 'Stru' } }\n\
+         { 'event': 'EV', 'data': { 'e': 'Enu' } }\n\
          { 'command': 'empty', 'data': {} }\n",
     );
     assert_eq!(
         user_entities(&schema),
         [
-            "SList",
-            "S",
-            "TList",
+            "StruList",
+            "Stru",
+            "TeeList",
             "q_obj_cmd-arg",
             "cmd",
-            "T",
-            "E",
-            "q_obj_U-base",
-            "U",
+            "Tee",
+            "Enu",
+            "q_obj_Uni-base",
+            "Uni",
             "q_obj_EV-arg",
             "EV",
             "empty"
@@ -188,10 +188,10 @@ fn implicit_types_and_arrays_come_before_their_user() {
     );
     let arg = object(&schema, "q_obj_cmd-arg");
     assert!(arg.implicit);
-    assert_eq!(type_name(&schema, arg.members[0].ty), "TList");
+    assert_eq!(type_name(&schema, arg.members[0].ty), "TeeList");
     let cmd = schema.commands().find(|(e, _)| e.name == "cmd").unwrap().1;
     assert_eq!(type_name(&schema, cmd.arg_type.unwrap()), "q_obj_cmd-arg");
-    assert_eq!(type_name(&schema, cmd.ret_type.unwrap()), "SList");
+    assert_eq!(type_name(&schema, cmd.ret_type.unwrap()), "StruList");
     let empty = schema
         .commands()
         .find(|(e, _)| e.name == "empty")
@@ -202,21 +202,21 @@ fn implicit_types_and_arrays_come_before_their_user() {
     // defined at first use, in their element's module.
     let int_list = schema.entity(schema.lookup("intList").unwrap());
     assert_eq!(int_list.span, None);
-    let s_list = schema.entity(schema.lookup("SList").unwrap());
+    let s_list = schema.entity(schema.lookup("StruList").unwrap());
     assert_eq!(s_list.module, ModuleId(1));
     let EntityKind::Array(a) = &s_list.kind else {
         panic!("SList is an array")
     };
-    assert_eq!(type_name(&schema, a.element), "S");
+    assert_eq!(type_name(&schema, a.element), "Stru");
 }
 
 #[test]
 fn arrays_are_as_conditional_as_their_element() {
     let schema = build(
-        "{ 'struct': 'S', 'data': {}, 'if': 'CONFIG_S' }\n\
-         { 'struct': 'T', 'data': { 'a': ['S'] }, 'if': 'CONFIG_S' }\n",
+        "{ 'struct': 'Stru', 'data': {}, 'if': 'CONFIG_S' }\n\
+         { 'struct': 'Tee', 'data': { 'a': ['Stru'] }, 'if': 'CONFIG_S' }\n",
     );
-    let list = schema.entity(schema.lookup("SList").unwrap());
+    let list = schema.entity(schema.lookup("StruList").unwrap());
     assert_eq!(list.cond, Some(Cond::Name("CONFIG_S".to_string())));
 }
 
@@ -224,14 +224,14 @@ fn arrays_are_as_conditional_as_their_element() {
 fn modules_follow_includes() {
     let schema = build_files(
         "{ 'include': 'sub/a.json' }\n\
-         { 'struct': 'Root', 'data': { 'a': 'A', 'l': ['A'] } }\n\
+         { 'struct': 'Root', 'data': { 'a': 'Alt', 'l': ['Alt'] } }\n\
          { 'include': 'b.json' }\n",
         &[
             (
                 "sub/a.json",
-                "{ 'include': '../b.json' }\n{ 'struct': 'A', 'data': {} }\n",
+                "{ 'include': '../b.json' }\n{ 'struct': 'Alt', 'data': {} }\n",
             ),
-            ("b.json", "{ 'enum': 'B', 'data': ['x'] }\n"),
+            ("b.json", "{ 'enum': 'Bee', 'data': ['x'] }\n"),
         ],
     )
     .unwrap_or_else(|d| panic!("{d}"));
@@ -254,10 +254,10 @@ fn modules_follow_includes() {
     );
     assert_eq!(
         describe(&schema.modules[2]),
-        ["include b.json", "A", "AList"]
+        ["include b.json", "Alt", "AltList"]
     );
-    assert_eq!(describe(&schema.modules[3]), ["B"]);
-    let b = schema.entity(schema.lookup("B").unwrap());
+    assert_eq!(describe(&schema.modules[3]), ["Bee"]);
+    let b = schema.entity(schema.lookup("Bee").unwrap());
     assert_eq!(b.module, ModuleId(3));
 }
 
@@ -266,11 +266,11 @@ fn modules_follow_includes() {
 #[test]
 fn unknown_types_say_who_uses_them() {
     assert_eq!(
-        error("{ 'struct': 'S', 'data': { 'm': 'Nope' } }"),
+        error("{ 'struct': 'Stru', 'data': { 'm': 'Nope' } }"),
         "dir/root.json:1: member 'm' uses unknown type 'Nope'"
     );
     assert_eq!(
-        error("{ 'struct': 'S', 'base': 'Nope', 'data': {} }"),
+        error("{ 'struct': 'Stru', 'base': 'Nope', 'data': {} }"),
         "dir/root.json:1: 'base' uses unknown type 'Nope'"
     );
     assert_eq!(
@@ -290,32 +290,32 @@ fn unknown_types_say_who_uses_them() {
         "dir/root.json:1: command's 'returns' uses unknown type 'Nope'"
     );
     assert_eq!(
-        error("{ 'event': 'E', 'data': 'Nope' }"),
+        error("{ 'event': 'EVT', 'data': 'Nope' }"),
         "dir/root.json:1: event's 'data' uses unknown type 'Nope'"
     );
     assert_eq!(
-        error("{ 'alternate': 'A', 'data': { 'one': 'Nope' } }"),
+        error("{ 'alternate': 'Alt', 'data': { 'one': 'Nope' } }"),
         "dir/root.json:1: branch 'one' uses unknown type 'Nope'"
     );
     assert_eq!(
         error(
-            "{ 'enum': 'E', 'data': ['a'] }\n\
-             { 'union': 'U', 'base': { 'k': 'E', 'x': 'Nope' },\n\
+            "{ 'enum': 'Enu', 'data': ['a'] }\n\
+             { 'union': 'Uni', 'base': { 'k': 'Enu', 'x': 'Nope' },\n\
                'discriminator': 'k', 'data': {} }"
         ),
         "dir/root.json:2: base member 'x' uses unknown type 'Nope'"
     );
     // Commands are not types.
     assert_eq!(
-        error("{ 'command': 'c' }\n{ 'struct': 'S', 'data': { 'm': 'c' } }"),
+        error("{ 'command': 'c' }\n{ 'struct': 'Stru', 'data': { 'm': 'c' } }"),
         "dir/root.json:2: member 'm' uses unknown type 'c'"
     );
 }
 
 #[test]
 fn unknown_type_points_at_the_type() {
-    let text = "{ 'struct': 'S',\n  'data': { 'm': 'Nope' } }";
-    let diags = build_files(text, &[]).err().unwrap();
+    let text = "{ 'struct': 'Stru',\n  'data': { 'm': 'Nope' } }";
+    let diags = build_files(text, &[]).expect_err("schema invalid");
     let first = diags.first();
     assert_eq!(diags.sources.text(first.label.unwrap()), "'Nope'");
     assert_eq!(
@@ -323,7 +323,7 @@ fn unknown_type_points_at_the_type() {
             .context
             .as_ref()
             .map(|c| (c.meta.as_str(), c.name.as_str())),
-        Some(("struct", "S"))
+        Some(("struct", "Stru"))
     );
 }
 
@@ -332,16 +332,16 @@ fn unknown_type_points_at_the_type() {
 #[test]
 fn base_must_be_a_struct() {
     assert_eq!(
-        error("{ 'struct': 'S', 'base': 'int', 'data': {} }"),
+        error("{ 'struct': 'Stru', 'base': 'int', 'data': {} }"),
         "dir/root.json:1: 'base' requires a struct type, built-in type 'int' isn't"
     );
     assert_eq!(
         error(
-            "{ 'enum': 'E', 'data': ['a'] }\n\
-             { 'union': 'U', 'base': { 'k': 'E' }, 'discriminator': 'k', 'data': {} }\n\
-             { 'struct': 'S', 'base': 'U', 'data': {} }"
+            "{ 'enum': 'Enu', 'data': ['a'] }\n\
+             { 'union': 'Uni', 'base': { 'k': 'Enu' }, 'discriminator': 'k', 'data': {} }\n\
+             { 'struct': 'Stru', 'base': 'Uni', 'data': {} }"
         ),
-        "dir/root.json:3: 'base' requires a struct type, union type 'U' isn't"
+        "dir/root.json:3: 'base' requires a struct type, union type 'Uni' isn't"
     );
 }
 
@@ -383,21 +383,30 @@ fn base_members_come_first() {
 
 #[test]
 fn members_clash_by_c_name() {
+    // Names with '_' need the pragma.
+    let pragma = "{ 'pragma': { 'member-name-exceptions': [ 'Oops' ] } }\n";
     assert_eq!(
-        error("{ 'struct': 'Oops', 'data': { 'a-b': 'str', 'a_b': 'str' } }"),
-        "dir/root.json:1: member 'a_b' collides with member 'a-b'"
+        error(&format!(
+            "{pragma}{{ 'struct': 'Oops', 'data': {{ 'a-b': 'str', 'a_b': 'str' }} }}"
+        )),
+        "dir/root.json:2: member 'a_b' collides with member 'a-b'"
     );
     assert_eq!(
-        error("{ 'enum': 'E', 'data': [ 'one-two', 'one_two' ] }"),
-        "dir/root.json:1: value 'one_two' collides with value 'one-two'"
+        error(&format!(
+            "{pragma}{{ 'enum': 'Oops', 'data': [ 'one-two', 'one_two' ] }}"
+        )),
+        "dir/root.json:2: value 'one_two' collides with value 'one-two'"
     );
     assert_eq!(
-        error("{ 'struct': 'S', 'data': {}, 'features': [ 'foo', 'foo' ] }"),
+        error(&format!(
+            "{pragma}{{ 'struct': 'Base', 'data': {{ 'a-b': 'str' }} }}\n\
+             {{ 'struct': 'Oops', 'base': 'Base', 'data': {{ 'a_b': 'str' }} }}"
+        )),
+        "dir/root.json:3: member 'a_b' collides with member 'a-b' of type 'Base'"
+    );
+    assert_eq!(
+        error("{ 'struct': 'Stru', 'data': {}, 'features': [ 'foo', 'foo' ] }"),
         "dir/root.json:1: feature 'foo' collides with feature 'foo'"
-    );
-    assert_eq!(
-        error("{ 'alternate': 'A', 'data': { 'a-b': 'int', 'a_b': 'str' } }"),
-        "dir/root.json:1: branch 'a_b' collides with branch 'a-b'"
     );
 }
 
@@ -414,20 +423,20 @@ fn members_clash_with_base_members() {
 
 #[test]
 fn branch_members_clash_with_union_members() {
-    let prefix = "{ 'enum': 'E', 'data': [ 'value1', 'value2' ] }\n\
-                  { 'struct': 'Base', 'data': { 'enum1': 'E', '*name': 'str' } }\n\
+    let prefix = "{ 'enum': 'Enu', 'data': [ 'value1', 'value2' ] }\n\
+                  { 'struct': 'Base', 'data': { 'enum1': 'Enu', '*name': 'str' } }\n\
                   { 'struct': 'Branch1', 'data': { 'name': 'str' } }\n\
                   { 'struct': 'Branch2', 'data': { 'value': 'int' } }\n";
     assert_eq!(
         error(&format!(
-            "{prefix}{{ 'union': 'U', 'base': 'Base', 'discriminator': 'enum1',\n\
+            "{prefix}{{ 'union': 'Uni', 'base': 'Base', 'discriminator': 'enum1',\n\
                'data': {{ 'value1': 'Branch1', 'value2': 'Branch2' }} }}"
         )),
         "dir/root.json:5: member 'name' of type 'Branch1' collides with member 'name' of type 'Base'"
     );
     assert_eq!(
         error(&format!(
-            "{prefix}{{ 'union': 'U', 'base': {{ 'enum1': 'E', 'value': 'str' }},\n\
+            "{prefix}{{ 'union': 'Uni', 'base': {{ 'enum1': 'Enu', 'value': 'str' }},\n\
                'discriminator': 'enum1', 'data': {{ 'value2': 'Branch2' }} }}"
         )),
         "dir/root.json:5: member 'value' of type 'Branch2' collides with base member 'value'"
@@ -438,36 +447,36 @@ fn branch_members_clash_with_union_members() {
 
 #[test]
 fn union_discriminator_rules() {
-    let enums = "{ 'enum': 'E', 'data': ['a'] }\n";
+    let enums = "{ 'enum': 'Enu', 'data': ['a'] }\n";
     assert_eq!(
         error(&format!(
-            "{enums}{{ 'union': 'U', 'base': {{ 'k': 'E' }}, 'discriminator': 'kk', 'data': {{}} }}"
+            "{enums}{{ 'union': 'Uni', 'base': {{ 'k': 'Enu' }}, 'discriminator': 'kk', 'data': {{}} }}"
         )),
         "dir/root.json:2: discriminator 'kk' is not a member of 'base'"
     );
     assert_eq!(
         error(&format!(
-            "{enums}{{ 'union': 'U', 'base': {{ '*k': 'E' }}, 'discriminator': '*k', 'data': {{}} }}"
+            "{enums}{{ 'union': 'Uni', 'base': {{ '*k': 'Enu' }}, 'discriminator': '*k', 'data': {{}} }}"
         )),
         "dir/root.json:2: discriminator '*k' is not a member of 'base'"
     );
     assert_eq!(
         error(&format!(
-            "{enums}{{ 'struct': 'B', 'data': {{ 'k': 'str' }} }}\n\
-             {{ 'union': 'U', 'base': 'B', 'discriminator': 'k', 'data': {{}} }}"
+            "{enums}{{ 'struct': 'Bee', 'data': {{ 'k': 'str' }} }}\n\
+             {{ 'union': 'Uni', 'base': 'Bee', 'discriminator': 'k', 'data': {{}} }}"
         )),
-        "dir/root.json:3: discriminator member 'k' of base type 'B' must be of enum type"
+        "dir/root.json:3: discriminator member 'k' of base type 'Bee' must be of enum type"
     );
     assert_eq!(
         error(&format!(
-            "{enums}{{ 'struct': 'B', 'data': {{ '*k': 'E' }} }}\n\
-             {{ 'union': 'U', 'base': 'B', 'discriminator': 'k', 'data': {{}} }}"
+            "{enums}{{ 'struct': 'Bee', 'data': {{ '*k': 'Enu' }} }}\n\
+             {{ 'union': 'Uni', 'base': 'Bee', 'discriminator': 'k', 'data': {{}} }}"
         )),
-        "dir/root.json:3: discriminator member 'k' of base type 'B' must not be optional"
+        "dir/root.json:3: discriminator member 'k' of base type 'Bee' must not be optional"
     );
     assert_eq!(
         error(&format!(
-            "{enums}{{ 'union': 'U', 'base': {{ 'k': {{ 'type': 'E', 'if': 'C' }} }},\n\
+            "{enums}{{ 'union': 'Uni', 'base': {{ 'k': {{ 'type': 'Enu', 'if': 'C' }} }},\n\
                'discriminator': 'k', 'data': {{}} }}"
         )),
         "dir/root.json:2: discriminator member 'k' of 'base' must not be conditional"
@@ -475,7 +484,7 @@ fn union_discriminator_rules() {
     // An empty inline base is no base at all.
     assert_eq!(
         error(&format!(
-            "{enums}{{ 'union': 'U', 'base': {{}}, 'discriminator': 'k', 'data': {{}} }}"
+            "{enums}{{ 'union': 'Uni', 'base': {{}}, 'discriminator': 'k', 'data': {{}} }}"
         )),
         "dir/root.json:2: discriminator 'k' is not a member of 'base'"
     );
@@ -483,25 +492,25 @@ fn union_discriminator_rules() {
 
 #[test]
 fn union_branch_rules() {
-    let prefix = "{ 'enum': 'E', 'data': ['a', 'b'] }\n\
-                  { 'struct': 'B', 'data': { 'k': 'E' } }\n";
+    let prefix = "{ 'enum': 'Enu', 'data': ['a', 'b'] }\n\
+                  { 'struct': 'Bee', 'data': { 'k': 'Enu' } }\n";
     assert_eq!(
         error(&format!(
-            "{prefix}{{ 'union': 'U', 'base': 'B', 'discriminator': 'k',\n\
-               'data': {{ 'c': 'B' }} }}"
+            "{prefix}{{ 'union': 'Uni', 'base': 'Bee', 'discriminator': 'k',\n\
+               'data': {{ 'c': 'Bee' }} }}"
         )),
-        "dir/root.json:3: branch 'c' is not a value of enum type 'E'"
+        "dir/root.json:3: branch 'c' is not a value of enum type 'Enu'"
     );
     assert_eq!(
         error(&format!(
-            "{prefix}{{ 'union': 'U', 'base': 'B', 'discriminator': 'k',\n\
+            "{prefix}{{ 'union': 'Uni', 'base': 'Bee', 'discriminator': 'k',\n\
                'data': {{ 'a': 'int' }} }}"
         )),
         "dir/root.json:3: branch 'a' cannot use built-in type 'int'"
     );
     assert_eq!(
         error(&format!(
-            "{prefix}{{ 'union': 'U', 'base': 'B', 'discriminator': 'k',\n\
+            "{prefix}{{ 'union': 'Uni', 'base': 'Bee', 'discriminator': 'k',\n\
                'data': {{ 'a': 'Nope' }} }}"
         )),
         "dir/root.json:3: branch 'a' uses unknown type 'Nope'"
@@ -509,47 +518,47 @@ fn union_branch_rules() {
     assert_eq!(
         error(
             "{ 'enum': 'Empty', 'data': [] }\n\
-             { 'struct': 'B', 'data': { 'k': 'Empty' } }\n\
-             { 'union': 'U', 'base': 'B', 'discriminator': 'k', 'data': {} }"
+             { 'struct': 'Bee', 'data': { 'k': 'Empty' } }\n\
+             { 'union': 'Uni', 'base': 'Bee', 'discriminator': 'k', 'data': {} }"
         ),
         "dir/root.json:3: union has no branches"
     );
     assert_eq!(
         error(&format!(
-            "{prefix}{{ 'union': 'U', 'base': 'B', 'discriminator': 'k',\n\
-               'data': {{ 'a': 'U' }} }}"
+            "{prefix}{{ 'union': 'Uni', 'base': 'Bee', 'discriminator': 'k',\n\
+               'data': {{ 'a': 'Uni' }} }}"
         )),
-        "dir/root.json:3: object U contains itself"
+        "dir/root.json:3: object Uni contains itself"
     );
 }
 
 #[test]
 fn union_branches_default_to_q_empty() {
     let schema = build(
-        "{ 'enum': 'E', 'data': ['a', { 'name': 'b', 'if': 'CB' }, 'c'] }\n\
-         { 'struct': 'S', 'data': { 'x': 'int' } }\n\
-         { 'union': 'U', 'base': { 'k': 'E', '*o': 'str' }, 'discriminator': 'k',\n\
-           'data': { 'c': 'S' } }\n",
+        "{ 'enum': 'Enu', 'data': ['a', { 'name': 'b', 'if': 'CB' }, 'c'] }\n\
+         { 'struct': 'Stru', 'data': { 'x': 'int' } }\n\
+         { 'union': 'Uni', 'base': { 'k': 'Enu', '*o': 'str' }, 'discriminator': 'k',\n\
+           'data': { 'c': 'Stru' } }\n",
     );
-    let union = object(&schema, "U");
-    assert_eq!(type_name(&schema, union.base.unwrap()), "q_obj_U-base");
+    let union = object(&schema, "Uni");
+    assert_eq!(type_name(&schema, union.base.unwrap()), "q_obj_Uni-base");
     assert_eq!(union.base_member_count, 2);
     let variants = union.variants.as_ref().unwrap();
     assert_eq!(variants.tag, "k");
-    assert_eq!(type_name(&schema, variants.tag_type.unwrap()), "E");
+    assert_eq!(type_name(&schema, variants.tag_type.unwrap()), "Enu");
     let cases: Vec<(&str, &str)> = variants
         .variants
         .iter()
         .map(|v| (v.name.as_str(), type_name(&schema, v.ty)))
         .collect();
-    assert_eq!(cases, [("c", "S"), ("a", "q_empty"), ("b", "q_empty")]);
+    assert_eq!(cases, [("c", "Stru"), ("a", "q_empty"), ("b", "q_empty")]);
     assert_eq!(
         variants.variants[2].cond,
         Some(Cond::Name("CB".to_string()))
     );
     assert_eq!(
         type_name(&schema, union.members[0].defined_in),
-        "q_obj_U-base"
+        "q_obj_Uni-base"
     );
 }
 
@@ -559,9 +568,9 @@ fn base_member_clash_inside_a_branch_union() {
         error(
             "{ 'enum': 'TestEnum', 'data': [ 'value-a', 'value-b' ] }\n\
              { 'enum': 'TestEnumA', 'data': [ 'value-a1' ] }\n\
-             { 'struct': 'A1', 'data': { 'integer': 'int' } }\n\
+             { 'struct': 'AltOne', 'data': { 'integer': 'int' } }\n\
              { 'union': 'TestTypeA', 'base': { 'type': 'TestEnumA' },\n\
-               'discriminator': 'type', 'data': { 'value-a1': 'A1' } }\n\
+               'discriminator': 'type', 'data': { 'value-a1': 'AltOne' } }\n\
              { 'union': 'TestUnion', 'base': { 'type': 'TestEnum' },\n\
                'discriminator': 'type', 'data': { 'value-a': 'TestTypeA' } }"
         ),
@@ -574,22 +583,22 @@ fn base_member_clash_inside_a_branch_union() {
 #[test]
 fn alternate_branch_types() {
     assert_eq!(
-        error("{ 'alternate': 'A', 'data': { 'one': 'any' } }"),
+        error("{ 'alternate': 'Alt', 'data': { 'one': 'any' } }"),
         "dir/root.json:1: branch 'one' cannot use built-in type 'any'"
     );
     assert_eq!(
         error(
-            "{ 'alternate': 'A1', 'data': { 'one': 'int' } }\n\
-             { 'alternate': 'A2', 'data': { 'nested': 'A1' } }"
+            "{ 'alternate': 'AltOne', 'data': { 'one': 'int' } }\n\
+             { 'alternate': 'AltTwo', 'data': { 'nested': 'AltOne' } }"
         ),
-        "dir/root.json:2: branch 'nested' cannot use alternate type 'A1'"
+        "dir/root.json:2: branch 'nested' cannot use alternate type 'AltOne'"
     );
 }
 
 #[test]
 fn alternate_branches_must_be_distinguishable() {
     let conflict = |data: &str, prefix: &str| {
-        error(&format!("{prefix}{{ 'alternate': 'A', 'data': {data} }}"))
+        error(&format!("{prefix}{{ 'alternate': 'Alt', 'data': {data} }}"))
             .rsplit(": ")
             .next()
             .unwrap()
@@ -600,26 +609,32 @@ fn alternate_branches_must_be_distinguishable() {
     assert_eq!(conflict("{ 'one': 'number', 'two': 'int' }", ""), expected);
     assert_eq!(conflict("{ 'one': 'int', 'two': 'str' }", ""), expected);
     assert_eq!(conflict("{ 'one': ['int'], 'two': ['str'] }", ""), expected);
-    let on_off = "{ 'enum': 'E', 'data': [ 'on', 'off' ] }\n";
-    assert_eq!(conflict("{ 'one': 'E', 'two': 'bool' }", on_off), expected);
-    let digits = "{ 'enum': 'E', 'data': [ '1', '2' ] }\n";
-    assert_eq!(conflict("{ 'one': 'E', 'two': 'int' }", digits), expected);
-    let structs = "{ 'struct': 'S1', 'data': {} }\n{ 'struct': 'S2', 'data': {} }\n";
-    assert_eq!(conflict("{ 'one': 'S1', 'two': 'S2' }", structs), expected);
+    let on_off = "{ 'enum': 'Enu', 'data': [ 'on', 'off' ] }\n";
+    assert_eq!(
+        conflict("{ 'one': 'Enu', 'two': 'bool' }", on_off),
+        expected
+    );
+    let digits = "{ 'enum': 'Enu', 'data': [ '1', '2' ] }\n";
+    assert_eq!(conflict("{ 'one': 'Enu', 'two': 'int' }", digits), expected);
+    let structs = "{ 'struct': 'StruOne', 'data': {} }\n{ 'struct': 'StruTwo', 'data': {} }\n";
+    assert_eq!(
+        conflict("{ 'one': 'StruOne', 'two': 'StruTwo' }", structs),
+        expected
+    );
     // An enum without such values can live with numbers and booleans.
-    let plain = "{ 'enum': 'E', 'data': [ 'x' ] }\n";
+    let plain = "{ 'enum': 'Enu', 'data': [ 'x' ] }\n";
     build(&format!(
-        "{plain}{{ 'alternate': 'A', 'data': {{ 'e': 'E', 'n': 'int', 'b': 'bool', 'z': 'null' }} }}"
+        "{plain}{{ 'alternate': 'Alt', 'data': {{ 'e': 'Enu', 'n': 'int', 'b': 'bool', 'z': 'null' }} }}"
     ));
 }
 
 #[test]
 fn alternate_has_an_implicit_qtype_tag() {
     let schema = build(
-        "{ 'struct': 'S', 'data': {} }\n\
-         { 'alternate': 'A', 'data': { 's': 'S', 'i': 'int' } }\n",
+        "{ 'struct': 'Stru', 'data': {} }\n\
+         { 'alternate': 'Alt', 'data': { 's': 'Stru', 'i': 'int' } }\n",
     );
-    let alt = schema.entity(schema.lookup("A").unwrap());
+    let alt = schema.entity(schema.lookup("Alt").unwrap());
     let EntityKind::Alternate(alt) = &alt.kind else {
         panic!("A is an alternate")
     };
@@ -631,7 +646,7 @@ fn alternate_has_an_implicit_qtype_tag() {
         .iter()
         .map(|v| type_name(&schema, v.ty))
         .collect();
-    assert_eq!(names, ["S", "int"]);
+    assert_eq!(names, ["Stru", "int"]);
 }
 
 // ---- commands and events ----
@@ -649,8 +664,8 @@ fn command_data_rules() {
         ),
         "dir/root.json:2: command's 'data' cannot take alternate type 'Alt'"
     );
-    let union = "{ 'enum': 'E', 'data': ['a'] }\n\
-                 { 'union': 'Uni', 'base': { 'k': 'E' }, 'discriminator': 'k', 'data': {} }\n";
+    let union = "{ 'enum': 'Enu', 'data': ['a'] }\n\
+                 { 'union': 'Uni', 'base': { 'k': 'Enu' }, 'discriminator': 'k', 'data': {} }\n";
     assert_eq!(
         error(&format!("{union}{{ 'command': 'c', 'data': 'Uni' }}")),
         "dir/root.json:3: command's 'data' can take union type 'Uni' only with 'boxed': true"
@@ -667,21 +682,21 @@ fn command_data_rules() {
     );
     assert_eq!(
         error(
-            "{ 'struct': 'S', 'data': { 'bar': { 'type': 'str', 'if': 'C' } } }\n\
-             { 'command': 'c', 'data': 'S' }"
+            "{ 'struct': 'Stru', 'data': { 'bar': { 'type': 'str', 'if': 'C' } } }\n\
+             { 'command': 'c', 'data': 'Stru' }"
         ),
         "dir/root.json:2: conditional command arguments require 'boxed': true"
     );
     build(
-        "{ 'struct': 'S', 'data': { 'bar': { 'type': 'str', 'if': 'C' } } }\n\
-         { 'command': 'c', 'data': 'S', 'boxed': true }",
+        "{ 'struct': 'Stru', 'data': { 'bar': { 'type': 'str', 'if': 'C' } } }\n\
+         { 'command': 'c', 'data': 'Stru', 'boxed': true }",
     );
 }
 
 #[test]
 fn event_data_rules() {
     assert_eq!(
-        error("{ 'event': 'E', 'data': 'str', 'boxed': true }"),
+        error("{ 'event': 'EVT', 'data': 'str', 'boxed': true }"),
         "dir/root.json:1: event's 'data' cannot take built-in type 'str'"
     );
     let union = "{ 'enum': 'En', 'data': ['a'] }\n\
@@ -713,7 +728,7 @@ fn command_returns_rules() {
         ),
         "dir/root.json:2: command's 'returns' cannot take alternate type 'Alt'"
     );
-    build("{ 'struct': 'S', 'data': {} }\n{ 'command': 'c', 'returns': ['S'] }");
+    build("{ 'struct': 'Stru', 'data': {} }\n{ 'command': 'c', 'returns': ['Stru'] }");
     build(
         "{ 'pragma': { 'command-returns-exceptions': [ 'c' ] } }\n\
          { 'command': 'c', 'returns': ['int'] }",
@@ -729,7 +744,7 @@ fn special_features_are_not_for_types() {
         "dir/root.json:1: feature 'deprecated' is not supported for types"
     );
     build("{ 'command': 'c', 'features': [ 'deprecated', 'unstable' ] }");
-    build("{ 'struct': 'S', 'data': { 'm': { 'type': 'int', 'features': [ 'deprecated' ] } } }");
+    build("{ 'struct': 'Stru', 'data': { 'm': { 'type': 'int', 'features': [ 'deprecated' ] } } }");
 }
 
 #[test]
@@ -763,11 +778,11 @@ fn at_most_64_feature_names() {
 #[test]
 fn features_and_conditions_are_carried() {
     let schema = build(
-        "{ 'enum': 'E', 'data': [ { 'name': 'v', 'if': 'CV', 'features': [ 'fv' ] } ],\n\
+        "{ 'enum': 'Enu', 'data': [ { 'name': 'v', 'if': 'CV', 'features': [ 'fv' ] } ],\n\
            'features': [ { 'name': 'fe', 'if': { 'not': 'X' } } ], 'if': 'CE' }\n\
-         { 'struct': 'S', 'data': { 'm': { 'type': 'E', 'features': [ 'fm' ] } } }\n",
+         { 'struct': 'Stru', 'data': { 'm': { 'type': 'Enu', 'features': [ 'fm' ] } } }\n",
     );
-    let e = schema.entity(schema.lookup("E").unwrap());
+    let e = schema.entity(schema.lookup("Enu").unwrap());
     assert_eq!(e.cond, Some(Cond::Name("CE".to_string())));
     assert_eq!(e.features[0].name, "fe");
     assert_eq!(
@@ -779,7 +794,7 @@ fn features_and_conditions_are_carried() {
     };
     assert_eq!(en.members[0].cond, Some(Cond::Name("CV".to_string())));
     assert_eq!(en.members[0].features[0].name, "fv");
-    let s = object(&schema, "S");
+    let s = object(&schema, "Stru");
     assert_eq!(s.members[0].features[0].name, "fm");
 }
 
@@ -789,24 +804,24 @@ fn features_and_conditions_are_carried() {
 fn undocumented_members_and_features() {
     assert_eq!(
         error(
-            "##\n# @S:\n#\n# @a: documented\n##\n\
-             { 'struct': 'S', 'data': { 'a': 'int', 'b': 'int' } }"
+            "##\n# @Stru:\n#\n# @a: documented\n##\n\
+             { 'struct': 'Stru', 'data': { 'a': 'int', 'b': 'int' } }"
         ),
         "dir/root.json:6: member 'b' lacks documentation"
     );
     assert_eq!(
         error_context(
-            "##\n# @S:\n#\n# @a: documented\n##\n\
-             { 'struct': 'S', 'data': { 'a': 'int', 'b': 'int' } }"
+            "##\n# @Stru:\n#\n# @a: documented\n##\n\
+             { 'struct': 'Stru', 'data': { 'a': 'int', 'b': 'int' } }"
         ),
-        Some(("struct".to_string(), "S".to_string()))
+        Some(("struct".to_string(), "Stru".to_string()))
     );
     assert_eq!(
-        error("##\n# @E:\n##\n{ 'enum': 'E', 'data': [ 'v' ] }"),
+        error("##\n# @Enu:\n##\n{ 'enum': 'Enu', 'data': [ 'v' ] }"),
         "dir/root.json:4: value 'v' lacks documentation"
     );
     assert_eq!(
-        error("##\n# @A:\n##\n{ 'alternate': 'A', 'data': { 'i': 'int' } }"),
+        error("##\n# @Alt:\n##\n{ 'alternate': 'Alt', 'data': { 'i': 'int' } }"),
         "dir/root.json:4: branch 'i' lacks documentation"
     );
     assert_eq!(
@@ -821,25 +836,25 @@ fn undocumented_members_and_features() {
 #[test]
 fn documentation_exceptions_pragma() {
     build(
-        "{ 'pragma': { 'documentation-exceptions': [ 'S' ] } }\n\
-         ##\n# @S:\n##\n\
-         { 'struct': 'S', 'data': { 'a': 'int' } }",
+        "{ 'pragma': { 'documentation-exceptions': [ 'Stru' ] } }\n\
+         ##\n# @Stru:\n##\n\
+         { 'struct': 'Stru', 'data': { 'a': 'int' } }",
     );
 }
 
 #[test]
 fn implicit_arguments_and_bases_are_documented_by_their_definition() {
     let schema = build(
-        "##\n# @E:\n#\n# @x: x\n##\n{ 'enum': 'E', 'data': [ 'x' ] }\n\
-         ##\n# @U:\n#\n# @k: the kind\n##\n\
-         { 'union': 'U', 'base': { 'k': 'E' }, 'discriminator': 'k', 'data': {} }\n\
+        "##\n# @Enu:\n#\n# @x: x\n##\n{ 'enum': 'Enu', 'data': [ 'x' ] }\n\
+         ##\n# @Uni:\n#\n# @k: the kind\n##\n\
+         { 'union': 'Uni', 'base': { 'k': 'Enu' }, 'discriminator': 'k', 'data': {} }\n\
          ##\n# @cmd:\n#\n# @arg: an argument\n##\n\
          { 'command': 'cmd', 'data': { 'arg': 'int' } }\n",
     );
     let cmd = schema.entity(schema.lookup("cmd").unwrap());
     let doc = schema.doc(cmd.doc.unwrap());
     assert!(doc.args().all(|s| s.connected));
-    let union = schema.entity(schema.lookup("U").unwrap());
+    let union = schema.entity(schema.lookup("Uni").unwrap());
     assert!(schema.doc(union.doc.unwrap()).args().all(|s| s.connected));
     assert_eq!(
         error(
@@ -854,18 +869,18 @@ fn implicit_arguments_and_bases_are_documented_by_their_definition() {
 fn documented_members_must_exist() {
     assert_eq!(
         error(
-            "##\n# @S:\n#\n# @a: documented\n# @b: also\n##\n\
-             { 'struct': 'S', 'data': { 'b': 'int' } }"
+            "##\n# @Stru:\n#\n# @a: documented\n# @b: also\n##\n\
+             { 'struct': 'Stru', 'data': { 'b': 'int' } }"
         ),
         "dir/root.json:4: documented member 'a' does not exist"
     );
     // A boxed command's arguments are documented with their type.
     assert_eq!(
         error(
-            "##\n# @S:\n#\n# @a: documented\n##\n\
-             { 'struct': 'S', 'data': { 'a': 'int' } }\n\
+            "##\n# @Stru:\n#\n# @a: documented\n##\n\
+             { 'struct': 'Stru', 'data': { 'a': 'int' } }\n\
              ##\n# @cmd:\n#\n# @a: documented\n##\n\
-             { 'command': 'cmd', 'data': 'S', 'boxed': true }"
+             { 'command': 'cmd', 'data': 'Stru', 'boxed': true }"
         ),
         "dir/root.json:10: documented member 'a' does not exist"
     );
