@@ -155,6 +155,10 @@ pub(super) struct ObjectDef {
     /// Base members then local ones, once checked.
     pub members: Vec<MemberDef>,
     pub complete: bool,
+    /// The C names of the members and, recursively, the branches' members,
+    /// once checked: a clash check against names outside this set can't
+    /// fail, so it needn't walk the branches.
+    pub reachable: HashSet<String>,
 }
 
 /// A union's branches (QEMU's `QAPISchemaBranches`).
@@ -235,6 +239,9 @@ pub(super) struct Builder {
     pub by_name: HashMap<String, EntityId>,
     /// Module names in creation order.
     pub modules: Vec<String>,
+    /// Module index by file name as written (QEMU's `_module_dict`, keyed
+    /// before the name is made relative).
+    module_of_fname: HashMap<String, usize>,
     /// The root file's directory; module names are relative to it.
     schema_dir: String,
     /// Every feature name in first-use order and where it was first used
@@ -283,6 +290,7 @@ impl Builder {
             slots: Vec::new(),
             by_name: HashMap::new(),
             modules: Vec::new(),
+            module_of_fname: HashMap::new(),
             schema_dir: dirname(&root).to_string(),
             feature_names: Vec::new(),
             feature_set: HashSet::new(),
@@ -371,11 +379,7 @@ impl Builder {
                 ),
                 None => format!("{} is already defined", other.describe()),
             };
-            let error = self.error(def.info.as_ref(), message);
-            return Err(match label {
-                Some(label) => error.with_label(label),
-                None => error,
-            });
+            return Err(labelled(self.error(def.info.as_ref(), message), label));
         }
         let id = EntityId(self.defs.len() as u32);
         self.by_name.insert(def.name.clone(), id);
@@ -706,14 +710,19 @@ impl Builder {
     }
 
     fn make_module(&mut self, fname: &str) -> usize {
+        if let Some(&index) = self.module_of_fname.get(fname) {
+            return index;
+        }
         let name = self.module_name(fname);
-        match self.modules.iter().position(|m| *m == name) {
+        let index = match self.modules.iter().position(|m| *m == name) {
             Some(index) => index,
             None => {
                 self.modules.push(name);
                 self.modules.len() - 1
             }
-        }
+        };
+        self.module_of_fname.insert(fname.to_string(), index);
+        index
     }
 
     /// The module of an entity defined at `info` (QEMU's `_set_module`).
@@ -910,6 +919,14 @@ fn model_variants(variants: &[MemberDef]) -> Vec<Variant> {
         .collect()
 }
 
+/// Point the snippet at `label` when it is known.
+pub(super) fn labelled(error: Diagnostic, label: Option<Span>) -> Diagnostic {
+    match label {
+        Some(label) => error.with_label(label),
+        None => error,
+    }
+}
+
 fn owned_by(mut member: MemberDef, owner: &str) -> MemberDef {
     member.defined_in = owner.to_string();
     member
@@ -940,6 +957,7 @@ fn object_def(
             branches,
             members: Vec::new(),
             complete: false,
+            reachable: HashSet::new(),
         }),
         checked: false,
     }

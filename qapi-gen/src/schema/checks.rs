@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::build::{Builder, Info, Kind, MemberDef, Role, Slot};
+use super::build::{labelled, Builder, Info, Kind, MemberDef, Role, Slot};
 use super::c_name;
 use super::model::{EntityId, JsonType};
 use crate::diag::{Diagnostic, Span};
@@ -41,13 +41,6 @@ enum QType {
     Bool,
     List,
     Dict,
-}
-
-fn labelled(error: Diagnostic, label: Option<Span>) -> Diagnostic {
-    match label {
-        Some(label) => error.with_label(label),
-        None => error,
-    }
 }
 
 impl Builder {
@@ -255,8 +248,20 @@ impl Builder {
             self.check_branches(id, info, &seen, depth)?;
             self.branches_check_clash(id, info, &seen, depth)?;
         }
+        let mut reachable: HashSet<String> = members.iter().map(|m| c_name(&m.name)).collect();
+        let branch_types: Vec<EntityId> = self
+            .object(id)
+            .and_then(|o| o.branches.as_ref())
+            .map(|b| b.variants.iter().filter_map(|v| v.ty).collect())
+            .unwrap_or_default();
+        for ty in branch_types {
+            if let Some(branch) = self.object(ty) {
+                reachable.extend(branch.reachable.iter().cloned());
+            }
+        }
         let object = self.object_mut(id);
         object.members = members;
+        object.reachable = reachable;
         object.complete = true;
         Ok(())
     }
@@ -297,7 +302,16 @@ impl Builder {
             return Ok(());
         };
         for variant in &branches.variants {
-            if let Some(ty) = variant.ty {
+            let Some(ty) = variant.ty else { continue };
+            // QEMU walks every path through nested unions, which takes
+            // exponential time when branch types are shared; walk only
+            // where a clash is possible (the first error stays the same).
+            let clash_possible = self.object(ty).is_some_and(|branch| {
+                seen.by_c_name
+                    .keys()
+                    .any(|name| branch.reachable.contains(name))
+            });
+            if clash_possible {
                 self.object_check_clash(ty, info, &mut seen.clone(), depth + 1)?;
             }
         }
