@@ -125,8 +125,9 @@ impl Checker<'_> {
     fn error(&self, label: Span, message: impl Into<String>) -> Diagnostic {
         let diag = Diagnostic::new(self.span, message).with_label(label);
         match &self.defn {
-            Some((meta, name)) => diag.in_definition(meta.as_str(), name),
-            None => diag,
+            // QEMU omits the context of a definition named ''.
+            Some((meta, name)) if !name.is_empty() => diag.in_definition(meta.as_str(), name),
+            _ => diag,
         }
     }
 
@@ -335,8 +336,7 @@ impl Checker<'_> {
             .filter(|key| !required.contains(&&*key.name) && !optional.contains(&&*key.name))
             .collect();
         if let Some(first) = unknown.first() {
-            let mut allowed: Vec<&str> = required.iter().chain(optional).copied().collect();
-            allowed.dedup();
+            let allowed: Vec<&str> = required.iter().chain(optional).copied().collect();
             return Err(self.error(
                 first.span,
                 format!(
