@@ -349,6 +349,10 @@ fn errors_before_the_name_have_no_context() {
     let errors = errors("{ 'struct': ['Foo'], 'data': {} }");
     assert_eq!(errors[0].message, "'struct' requires a string name");
     assert!(errors[0].context.is_none());
+    // QEMU prints no context for a definition named ''.
+    let errors = errors("{ 'struct': '', 'data': {} }");
+    assert_eq!(errors[0].message, "struct has an invalid name");
+    assert!(errors[0].context.is_none());
 }
 
 #[test]
