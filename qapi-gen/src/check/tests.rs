@@ -350,9 +350,9 @@ fn errors_before_the_name_have_no_context() {
     assert_eq!(errors[0].message, "'struct' requires a string name");
     assert!(errors[0].context.is_none());
     // QEMU prints no context for a definition named ''.
-    let errors = errors("{ 'struct': '', 'data': {} }");
-    assert_eq!(errors[0].message, "struct has an invalid name");
-    assert!(errors[0].context.is_none());
+    let unnamed = self::errors("{ 'struct': '', 'data': {} }");
+    assert_eq!(unnamed[0].message, "struct has an invalid name");
+    assert!(unnamed[0].context.is_none());
 }
 
 #[test]
