@@ -33,10 +33,7 @@ impl Schema {
 
     /// Build the model from definitions that passed `check` (`items` are
     /// `check`'s output for `parsed`).
-    pub(crate) fn from_items(
-        parsed: ParsedSchema,
-        items: Vec<Item>,
-    ) -> Result<Schema, Diagnostics> {
+    fn from_items(parsed: ParsedSchema, items: Vec<Item>) -> Result<Schema, Diagnostics> {
         let ParsedSchema {
             sources,
             exprs,
