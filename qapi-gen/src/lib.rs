@@ -13,6 +13,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod introspect;
 pub mod parse;
 pub mod schema;
 pub mod settings;
