@@ -14,6 +14,7 @@
 pub mod check;
 pub mod diag;
 pub mod dump;
+pub mod introspect;
 pub mod parse;
 pub mod schema;
 pub mod settings;
