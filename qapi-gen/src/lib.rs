@@ -13,6 +13,8 @@
 
 pub mod check;
 pub mod diag;
+pub mod dump;
+pub mod introspect;
 pub mod parse;
 pub mod rust;
 pub mod schema;

@@ -141,6 +141,7 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// Every built-in, in the order QEMU defines them.
     pub const ALL: [Builtin; 15] = [
         Builtin::Str,
         Builtin::Number,
@@ -155,8 +156,8 @@ impl Builtin {
         Builtin::Uint64,
         Builtin::Size,
         Builtin::Bool,
-        Builtin::Null,
         Builtin::Any,
+        Builtin::Null,
     ];
 
     pub fn name(self) -> &'static str {
@@ -255,7 +256,8 @@ pub struct Member {
 pub struct Variants {
     /// The tag member's name (`type` for alternates).
     pub tag: String,
-    /// For unions, the enum type of the discriminator.
+    /// The tag's enum type: the discriminator's for unions, `QType` for
+    /// alternates (as QEMU's implicit tag member).
     pub tag_type: Option<TypeId>,
     pub variants: Vec<Variant>,
 }
