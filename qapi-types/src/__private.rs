@@ -98,7 +98,7 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
     type Value = S::Object;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "an object ({})", <S::Object as Object>::NAME)
+        write!(f, "an object ({})", <S::Object as Object>::TYPE_NAME)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<S::Object, A::Error> {
