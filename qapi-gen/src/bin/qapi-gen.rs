@@ -31,7 +31,7 @@ enum Command {
         summary: bool,
     },
     /// Generate Rust bindings for a schema.
-    Rust(RustArgs),
+    Rust(Box<RustArgs>),
 }
 
 /// The flags are the `Settings` fields, `_` written `-`.
