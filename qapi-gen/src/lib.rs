@@ -14,6 +14,8 @@
 pub mod builder;
 pub mod check;
 pub mod diag;
+pub mod dump;
+pub mod introspect;
 pub mod parse;
 #[doc(hidden)]
 pub mod qapi_macro;

@@ -29,6 +29,21 @@ enum Command {
         /// Print how many definitions of each kind the schema has.
         #[arg(long)]
         summary: bool,
+        /// Print the model as QEMU's test-qapi.py does (for comparison
+        /// with QEMU's conformance suite).
+        #[arg(long)]
+        dump: bool,
+    },
+    /// Print the `query-qmp-schema` reply QEMU would give for a schema.
+    Introspect {
+        /// The root schema file (e.g. qapi-schema.json).
+        schema: PathBuf,
+        /// A condition name that is true (e.g. CONFIG_VNC); repeatable.
+        #[arg(long = "enable", value_name = "NAME")]
+        enable: Vec<String>,
+        /// Show type names instead of numbers.
+        #[arg(long)]
+        unmask: bool,
     },
     /// Generate Rust bindings for a schema.
     Rust(Box<RustArgs>),
@@ -123,7 +138,16 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check { schema, summary } => check(&schema, summary),
+        Command::Check {
+            schema,
+            summary,
+            dump,
+        } => check(&schema, summary, dump),
+        Command::Introspect {
+            schema,
+            enable,
+            unmask,
+        } => introspect(&schema, &enable, unmask),
         Command::Rust(args) => rust(&args),
     }
 }
@@ -183,12 +207,31 @@ fn rust(args: &RustArgs) -> ExitCode {
     }
 }
 
-fn check(path: &std::path::Path, summary: bool) -> ExitCode {
+fn check(path: &std::path::Path, summary: bool, dump: bool) -> ExitCode {
+    with_schema(path, |schema| {
+        if summary {
+            print!("{}", summarize(schema));
+        }
+        if dump {
+            print!("{}", qapi_gen::dump::dump(schema));
+        }
+    })
+}
+
+fn introspect(path: &std::path::Path, enable: &[String], unmask: bool) -> ExitCode {
+    with_schema(path, |schema| {
+        let enabled = |name: &str| enable.iter().any(|e| e == name);
+        let reply = qapi_gen::introspect::introspect(schema, &enabled, unmask);
+        println!("{reply:#}");
+    })
+}
+
+/// Load the schema at `path` and run `action` on it; on errors print the
+/// diagnostics and return the exit code.
+fn with_schema(path: &std::path::Path, action: impl FnOnce(&Schema)) -> ExitCode {
     match qapi_gen::load(path) {
         Ok(schema) => {
-            if summary {
-                print!("{}", summarize(&schema));
-            }
+            action(&schema);
             ExitCode::SUCCESS
         }
         Err(diags) => {
