@@ -71,7 +71,10 @@ fn generate_to_writes_only_changes() {
 fn schema_errors_carry_the_rendered_diagnostics() {
     let dir = TempDir::new("schema-error");
     dir.write("root.json", "{ 'include': 'sub.json' }\n");
-    dir.write("sub.json", "\n{ 'struct': 'Point', 'data': { 'a': 'Nope' } }\n");
+    dir.write(
+        "sub.json",
+        "\n{ 'struct': 'Point', 'data': { 'a': 'Nope' } }\n",
+    );
     let out = dir.path("qmp.rs");
     let err = Builder::new("root.json")
         .base_dir(&dir.0)

@@ -15,7 +15,10 @@ mod qmp {
 use qapi_types::Command;
 
 fn main() {
-    println!("-> {{\"execute\": \"{}\"}}", qmp::commands::QueryStatus::NAME);
+    println!(
+        "-> {{\"execute\": \"{}\"}}",
+        qmp::commands::QueryStatus::NAME
+    );
 }
 
 #[cfg(test)]
