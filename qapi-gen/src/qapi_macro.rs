@@ -18,6 +18,7 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, LitBool, LitStr, Token};
 
 use crate::builder::Builder;
+use crate::rust::GenerateError;
 use crate::settings::{OptionKind, Settings};
 
 /// The directory relative schema paths start from: the crate being
@@ -32,24 +33,35 @@ pub fn manifest_dir() -> Option<PathBuf> {
 /// The items `qapi!(input)` expands to, relative paths resolved against
 /// `base_dir`; any error becomes a `compile_error!`.
 pub fn expand(input: TokenStream, base_dir: Option<&Path>) -> TokenStream {
-    let (schema, settings) = match Parser::parse2(parse_args, input).and_then(check_args) {
+    let checked = match Parser::parse2(parse_args, input).and_then(check_args) {
         Ok(checked) => checked,
         Err(err) => return err.to_compile_error(),
     };
-    let mut builder = Builder::new(schema.value()).with_settings(settings);
+    let mut builder = Builder::new(checked.schema.value()).with_settings(checked.settings);
     if let Some(dir) = base_dir {
         builder = builder.base_dir(dir);
     }
-    generate(&builder, schema.span())
+    generate(&builder, checked.schema.span(), &checked.keys)
 }
 
 /// Load and generate; every file read (also before an error) is tracked
 /// with `include_bytes!`, so that editing it recompiles the crate.
-fn generate(builder: &Builder, schema_span: Span) -> TokenStream {
+/// Errors point at the schema path, or at the option at fault.
+fn generate(builder: &Builder, schema_span: Span, keys: &[(String, Span)]) -> TokenStream {
     let (sources, result) = match builder.load() {
         Ok(schema) => {
-            let items = crate::rust::generate(&schema, builder.settings())
-                .map_err(|err| format!("qapi!: {err}"));
+            let items =
+                crate::rust::generate(&schema, builder.settings()).map_err(|err| match &err {
+                    GenerateError::Setting { option, message } => {
+                        match keys.iter().find(|(key, _)| key == option) {
+                            Some((_, span)) => {
+                                (*span, format!("invalid value for `{option}`: {message}"))
+                            }
+                            None => (schema_span, err.to_string()),
+                        }
+                    }
+                    _ => (schema_span, err.to_string()),
+                });
             (schema.sources, items)
         }
         Err(diags) => {
@@ -57,7 +69,7 @@ fn generate(builder: &Builder, schema_span: Span) -> TokenStream {
             // A located diagnostic starts with its file; drop the lone
             // "error: " of an unlocated one, rustc adds its own.
             let text = text.strip_prefix("error: ").unwrap_or(&text).trim_end();
-            (diags.sources, Err(text.to_string()))
+            (diags.sources, Err((schema_span, text.to_string())))
         }
     };
     let tracked = builder
@@ -67,7 +79,7 @@ fn generate(builder: &Builder, schema_span: Span) -> TokenStream {
         .map(|path| quote! { const _: &[u8] = include_bytes!(#path); });
     let items = match result {
         Ok(items) => items,
-        Err(message) => quote_spanned!(schema_span=> compile_error!(#message);),
+        Err((span, message)) => quote_spanned!(span=> compile_error!(#message);),
     };
     quote! { #(#tracked)* #items }
 }
@@ -125,19 +137,27 @@ fn parse_args(input: ParseStream) -> syn::Result<Vec<Arg>> {
         .collect())
 }
 
+/// The arguments, checked.
+struct Checked {
+    schema: LitStr,
+    settings: Settings,
+    /// Where each option given is named (its first occurrence).
+    keys: Vec<(String, Span)>,
+}
+
 /// Check the arguments: the schema path and the settings.  Every error
 /// found is reported, each at the token at fault.
-fn check_args(args: Vec<Arg>) -> syn::Result<(LitStr, Settings)> {
+fn check_args(args: Vec<Arg>) -> syn::Result<Checked> {
     let mut errors: Vec<syn::Error> = Vec::new();
     let mut schema: Option<LitStr> = None;
-    let mut seen: Vec<String> = Vec::new();
+    let mut keys: Vec<(String, Span)> = Vec::new();
     let mut settings = Settings::default();
     for arg in args {
         let (key, value) = match arg {
             Arg::Schema(lit) => (None, Value::Str(lit)),
             Arg::Option(key, value) if key == "schema" => (Some(key), value),
             Arg::Option(key, value) => {
-                apply_option(&mut settings, &key, value, &mut seen, &mut errors);
+                apply_option(&mut settings, &key, value, &mut keys, &mut errors);
                 continue;
             }
         };
@@ -153,7 +173,11 @@ fn check_args(args: Vec<Arg>) -> syn::Result<(LitStr, Settings)> {
         }
     }
     match schema {
-        Some(schema) if errors.is_empty() => Ok((schema, settings)),
+        Some(schema) if errors.is_empty() => Ok(Checked {
+            schema,
+            settings,
+            keys,
+        }),
         _ => {
             if schema.is_none() {
                 errors.push(syn::Error::new(
@@ -173,7 +197,7 @@ fn apply_option(
     settings: &mut Settings,
     key: &Ident,
     value: Value,
-    seen: &mut Vec<String>,
+    keys: &mut Vec<(String, Span)>,
     errors: &mut Vec<syn::Error>,
 ) {
     let name = key.to_string();
@@ -188,14 +212,17 @@ fn apply_option(
         return;
     };
     let repeatable = matches!(kind, OptionKind::List | OptionKind::Pair);
-    if !repeatable && seen.contains(&name) {
+    let seen = keys.iter().any(|(key, _)| *key == name);
+    if !repeatable && seen {
         errors.push(syn::Error::new(
             key.span(),
             format!("`{name}` is given twice"),
         ));
         return;
     }
-    seen.push(name.clone());
+    if !seen {
+        keys.push((name.clone(), key.span()));
+    }
     let values: Vec<(String, Span)> = match (kind, value) {
         (OptionKind::Single, Value::Str(s)) => vec![(s.value(), s.span())],
         (OptionKind::Bool, Value::Bool(b)) => vec![(b.value.to_string(), b.span)],

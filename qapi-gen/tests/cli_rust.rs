@@ -148,6 +148,14 @@ fn bad_arguments_exit_2_with_a_message() {
             "error: invalid value for '--enable': the value is empty",
         ),
         (&["--colour"], "unexpected argument '--colour'"),
+        (
+            &["--only", "nope"],
+            "error: invalid value for '--only': 'nope' is not a command or event of the schema",
+        ),
+        (
+            &["--derive", "not a path"],
+            "error: invalid value for '--derive': 'not a path' is not a derive path",
+        ),
     ] {
         let mut all = vec!["rust", DEMO, "-o", "-"];
         all.extend(args);

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use qapi_gen::builder::{write_if_changed, Error};
+use qapi_gen::rust::GenerateError;
 use qapi_gen::schema::{EntityKind, Schema};
 use qapi_gen::{Builder, Diagnostics, IfPolicy, Settings};
 
@@ -179,7 +180,12 @@ fn rust(args: &RustArgs) -> ExitCode {
         }
         // The settings do not fit the schema (an unknown `--only` name, a
         // derive that is not a path).
-        Err(Error::Generate(err)) => return usage_error(&err.to_string()),
+        Err(Error::Generate(GenerateError::Setting { option, message }))
+            if Settings::option_kind(option).is_some() =>
+        {
+            let flag = option.replace('_', "-");
+            return usage_error(&format!("invalid value for '--{flag}': {message}"));
+        }
         Err(err) => {
             eprint!("{err}");
             return ExitCode::from(1);
