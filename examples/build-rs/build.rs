@@ -4,7 +4,8 @@
 
 fn main() -> Result<(), qapi_gen::builder::Error> {
     qapi_gen::Builder::new("../../schema/qapi-schema.json")
-        .derive("PartialEq")
+        // Options are methods named as the `qapi_gen::Settings` fields.
+        .type_derive("StatusInfo", "Eq")
         .generate_to_out_dir("qmp.rs")?;
     Ok(())
 }
