@@ -50,18 +50,8 @@ pub fn expand(input: TokenStream, base_dir: Option<&Path>) -> TokenStream {
 fn generate(builder: &Builder, schema_span: Span, keys: &[(String, Span)]) -> TokenStream {
     let (sources, result) = match builder.load() {
         Ok(schema) => {
-            let items =
-                crate::rust::generate(&schema, builder.settings()).map_err(|err| match &err {
-                    GenerateError::Setting { option, message } => {
-                        match keys.iter().find(|(key, _)| key == option) {
-                            Some((_, span)) => {
-                                (*span, format!("invalid value for `{option}`: {message}"))
-                            }
-                            None => (schema_span, err.to_string()),
-                        }
-                    }
-                    _ => (schema_span, err.to_string()),
-                });
+            let items = crate::rust::generate(&schema, builder.settings())
+                .map_err(|err| locate(err, schema_span, keys));
             (schema.sources, items)
         }
         Err(diags) => {
@@ -75,6 +65,9 @@ fn generate(builder: &Builder, schema_span: Span, keys: &[(String, Span)]) -> To
     let tracked = builder
         .source_paths(&sources)
         .into_iter()
+        // Absolute: `include_bytes!` resolves relative paths against the
+        // calling source file.
+        .filter_map(|path| std::path::absolute(path).ok())
         .filter_map(|path| path.to_str().map(str::to_string))
         .map(|path| quote! { const _: &[u8] = include_bytes!(#path); });
     let items = match result {
@@ -82,6 +75,17 @@ fn generate(builder: &Builder, schema_span: Span, keys: &[(String, Span)]) -> To
         Err((span, message)) => quote_spanned!(span=> compile_error!(#message);),
     };
     quote! { #(#tracked)* #items }
+}
+
+/// The message of a generation error and where to show it: at the option
+/// it is about when the call names it, else at the schema path.
+fn locate(err: GenerateError, schema_span: Span, keys: &[(String, Span)]) -> (Span, String) {
+    if let GenerateError::Setting { option, message } = &err {
+        if let Some((_, span)) = keys.iter().find(|(key, _)| key == option) {
+            return (*span, format!("invalid value for `{option}`: {message}"));
+        }
+    }
+    (schema_span, err.to_string())
 }
 
 /// One `key = value` or the leading schema path.
