@@ -151,7 +151,7 @@ fn convert_section(lines: Vec<String>) -> String {
     // No blank runs, no blank ends.
     let mut result: Vec<String> = Vec::new();
     for line in out {
-        if line.is_empty() && result.last().is_none_or(|l: &String| l.is_empty()) {
+        if line.is_empty() && result.last().map_or(true, |l: &String| l.is_empty()) {
             continue;
         }
         result.push(line);

@@ -7,29 +7,46 @@ use super::cond::CondPolicy;
 use super::GenerateError;
 use crate::schema::{EntityId, EntityKind, Schema, TypeId};
 
-/// The types an entity refers to, with whether the reference holds the
-/// value inline (`false` through a list).  Members and branches the
+/// How an entity refers to a type; the order is the preference for boxing
+/// (last: most willingly).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Edge {
+    /// Through a list, or from a command or event: never inline.
+    Indirect,
+    Required,
+    Optional,
+    UnionBranch,
+    AlternateBranch,
+}
+
+/// The types an entity refers to, and how.  Members and branches the
 /// conditions drop are skipped.
-fn references(schema: &Schema, conds: &CondPolicy, id: EntityId) -> Vec<(TypeId, bool)> {
+fn references(schema: &Schema, conds: &CondPolicy, id: EntityId) -> Vec<(TypeId, Edge)> {
     let mut refs = Vec::new();
-    let push = |ty: TypeId, refs: &mut Vec<(TypeId, bool)>| match &schema.entity(ty).kind {
-        EntityKind::Array(array) => refs.push((array.element, false)),
-        _ => refs.push((ty, true)),
-    };
+    let push =
+        |ty: TypeId, edge: Edge, refs: &mut Vec<(TypeId, Edge)>| match &schema.entity(ty).kind {
+            EntityKind::Array(array) => refs.push((array.element, Edge::Indirect)),
+            _ => refs.push((ty, edge)),
+        };
     match &schema.entity(id).kind {
         EntityKind::Object(object) => {
             for member in &object.members {
                 if conds.keeps(member.cond.as_ref()) {
-                    push(member.ty, &mut refs);
+                    let edge = if member.optional {
+                        Edge::Optional
+                    } else {
+                        Edge::Required
+                    };
+                    push(member.ty, edge, &mut refs);
                 }
             }
             if let Some(variants) = &object.variants {
                 if let Some(tag) = variants.tag_type {
-                    push(tag, &mut refs);
+                    push(tag, Edge::Required, &mut refs);
                 }
                 for variant in &variants.variants {
                     if conds.keeps(variant.cond.as_ref()) {
-                        push(variant.ty, &mut refs);
+                        push(variant.ty, Edge::UnionBranch, &mut refs);
                     }
                 }
             }
@@ -37,18 +54,18 @@ fn references(schema: &Schema, conds: &CondPolicy, id: EntityId) -> Vec<(TypeId,
         EntityKind::Alternate(alternate) => {
             for variant in &alternate.variants.variants {
                 if conds.keeps(variant.cond.as_ref()) {
-                    push(variant.ty, &mut refs);
+                    push(variant.ty, Edge::AlternateBranch, &mut refs);
                 }
             }
         }
         EntityKind::Command(command) => {
-            refs.extend(command.arg_type.map(|t| (t, false)));
+            refs.extend(command.arg_type.map(|t| (t, Edge::Indirect)));
             if let Some(ret) = command.ret_type {
-                push(ret, &mut refs);
+                push(ret, Edge::Indirect, &mut refs);
             }
         }
-        EntityKind::Event(event) => refs.extend(event.arg_type.map(|t| (t, false))),
-        EntityKind::Array(array) => refs.push((array.element, false)),
+        EntityKind::Event(event) => refs.extend(event.arg_type.map(|t| (t, Edge::Indirect))),
+        EntityKind::Array(array) => refs.push((array.element, Edge::Indirect)),
         EntityKind::Builtin(_) | EntityKind::Enum(_) => {}
     }
     refs
@@ -96,34 +113,67 @@ pub(crate) fn kept(
     Ok(kept)
 }
 
-/// The by-value references `(from, to)` that close a cycle and so must be
-/// boxed: both ends in the same strongly connected component of the
-/// "holds inline" graph.
+/// The by-value references `(from, to)` to box so that no type contains
+/// itself.  Only references inside a strongly connected component of the
+/// "holds inline" graph can close a cycle; of those, they are kept inline
+/// greedily, least willing to box first (required members, then optional
+/// ones, union branches, alternate branches), unless that would close a
+/// cycle: so `BlockdevRef::Definition(Box<BlockdevOptions>)` is boxed rather
+/// than the members that lead back to it.
 pub(crate) fn boxed_edges(schema: &Schema, conds: &CondPolicy) -> HashSet<(EntityId, TypeId)> {
     let n = schema.entities.len();
-    let edges: Vec<Vec<TypeId>> = (0..n)
+    let edges: Vec<Vec<(TypeId, Edge)>> = (0..n)
         .map(|i| {
             let id = EntityId(i as u32);
             match schema.entity(id).kind {
                 EntityKind::Object(_) | EntityKind::Alternate(_) => references(schema, conds, id)
                     .into_iter()
-                    .filter(|&(_, inline)| inline)
-                    .map(|(ty, _)| ty)
+                    .filter(|&(_, edge)| edge != Edge::Indirect)
                     .collect(),
                 _ => Vec::new(),
             }
         })
         .collect();
-    let component = components(&edges);
-    let mut boxed = HashSet::new();
-    for (from, targets) in edges.iter().enumerate() {
-        for &to in targets {
+    let targets: Vec<Vec<TypeId>> = edges
+        .iter()
+        .map(|list| list.iter().map(|&(ty, _)| ty).collect())
+        .collect();
+    let component = components(&targets);
+    let mut candidates: Vec<(Edge, usize, usize)> = Vec::new();
+    for (from, list) in edges.iter().enumerate() {
+        for &(to, edge) in list {
             if component[from] == component[to.0 as usize] {
-                boxed.insert((EntityId(from as u32), to));
+                candidates.push((edge, from, to.0 as usize));
             }
         }
     }
+    candidates.sort();
+    candidates.dedup();
+    let mut inline: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut boxed = HashSet::new();
+    for (_, from, to) in candidates {
+        if from == to || reaches(&inline, to, from) {
+            boxed.insert((EntityId(from as u32), EntityId(to as u32)));
+        } else {
+            inline[from].push(to);
+        }
+    }
     boxed
+}
+
+/// Whether `to` can be reached from `from` in `graph`.
+fn reaches(graph: &[Vec<usize>], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; graph.len()];
+    let mut work = vec![from];
+    while let Some(node) = work.pop() {
+        if node == to {
+            return true;
+        }
+        if !std::mem::replace(&mut seen[node], true) {
+            work.extend(&graph[node]);
+        }
+    }
+    false
 }
 
 /// Strongly connected components (Tarjan's algorithm, iterative): a

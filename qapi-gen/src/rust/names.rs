@@ -139,9 +139,8 @@ impl Scope {
         let mut name = base.clone();
         let mut n = 2;
         while self.taken.contains(&name) {
-            name = if snake {
-                format!("{base}_{n}")
-            } else if base.ends_with(|c: char| c.is_ascii_digit()) {
+            // A digit after a digit would run together.
+            name = if snake || base.ends_with(|c: char| c.is_ascii_digit()) {
                 format!("{base}_{n}")
             } else {
                 format!("{base}{n}")

@@ -573,6 +573,20 @@ impl Gen<'_> {
             };
             quote!(#cfg Self::#ident(slots) => rt::branch_member(#slots, key, value),)
         });
+        let member_arms: Vec<TokenStream> = member_arms.collect();
+        let member_body = if member_arms.is_empty() {
+            quote! {
+                let _ = self;
+                rt::ignore_member(key, value)
+            }
+        } else {
+            quote! {
+                match self {
+                    #(#member_arms)*
+                    _ => rt::ignore_member(key, value),
+                }
+            }
+        };
         let finish_arms = branches.iter().map(|b| {
             let BranchPlan { ident, cfg, .. } = b;
             match (&b.ty, b.boxed) {
@@ -643,10 +657,7 @@ impl Gen<'_> {
                         }
                     }
                     fn member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
-                        match self {
-                            #(#member_arms)*
-                            _ => rt::ignore_member(key, value),
-                        }
+                        #member_body
                     }
                     fn finish<E: rt::DeError>(self) -> Result<#branch_name, E> {
                         Ok(match self {
