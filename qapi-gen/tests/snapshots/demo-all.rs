@@ -1476,18 +1476,18 @@ const _: () = {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockdevOptionsQcow2 {
     /// the node holding the image
-    pub file: Box<BlockdevRef>,
+    pub file: BlockdevRef,
     /// the node holding the backing image (default: as recorded
     /// in the image)
-    pub backing: Option<Box<BlockdevRef>>,
+    pub backing: Option<BlockdevRef>,
 }
 const _: () = {
     use ::core::result::Result;
     use ::qapi_types::{__private as rt, serde};
     #[derive(Default)]
     pub struct Slots {
-        file: Option<Box<BlockdevRef>>,
-        backing: Option<Box<BlockdevRef>>,
+        file: Option<BlockdevRef>,
+        backing: Option<BlockdevRef>,
     }
     impl ::qapi_types::Object for BlockdevOptionsQcow2 {
         const NAME: &'static str = "BlockdevOptionsQcow2";
@@ -1544,7 +1544,7 @@ const _: () = {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockdevOptionsRaw {
     /// the node holding the data
-    pub file: Box<BlockdevRef>,
+    pub file: BlockdevRef,
     /// offset of the data in `file` (default 0)
     pub offset: Option<u64>,
     /// size of the data (default: up to the end of `file`)
@@ -1555,7 +1555,7 @@ const _: () = {
     use ::qapi_types::{__private as rt, serde};
     #[derive(Default)]
     pub struct Slots {
-        file: Option<Box<BlockdevRef>>,
+        file: Option<BlockdevRef>,
         offset: Option<u64>,
         size: Option<u64>,
     }
@@ -1708,9 +1708,9 @@ pub enum BlockdevOptionsBranch {
     /// reads return zeroes, writes are discarded
     NullCo(BlockdevOptionsNull),
     /// the QEMU copy-on-write image format, version 2
-    Qcow2(Box<BlockdevOptionsQcow2>),
+    Qcow2(BlockdevOptionsQcow2),
     /// no format: the node's data is its file's data
-    Raw(Box<BlockdevOptionsRaw>),
+    Raw(BlockdevOptionsRaw),
     /// a network block device server
     ///
     /// Only available if `CONFIG_NBD`.
@@ -1809,8 +1809,8 @@ const _: () = {
     pub enum BranchSlots {
         File(<BlockdevOptionsFile as ::qapi_types::Object>::Slots),
         NullCo(<BlockdevOptionsNull as ::qapi_types::Object>::Slots),
-        Qcow2(Box<<BlockdevOptionsQcow2 as ::qapi_types::Object>::Slots>),
-        Raw(Box<<BlockdevOptionsRaw as ::qapi_types::Object>::Slots>),
+        Qcow2(<BlockdevOptionsQcow2 as ::qapi_types::Object>::Slots),
+        Raw(<BlockdevOptionsRaw as ::qapi_types::Object>::Slots),
         Nbd(<BlockdevOptionsNbd as ::qapi_types::Object>::Slots),
         Throttle,
         Unknown(::qapi_types::UnknownValue),
@@ -1840,11 +1840,9 @@ const _: () = {
                     ::qapi_types::Object::serialize_members(branch, map)
                 }
                 Self::Qcow2(branch) => {
-                    ::qapi_types::Object::serialize_members(&**branch, map)
+                    ::qapi_types::Object::serialize_members(branch, map)
                 }
-                Self::Raw(branch) => {
-                    ::qapi_types::Object::serialize_members(&**branch, map)
-                }
+                Self::Raw(branch) => ::qapi_types::Object::serialize_members(branch, map),
                 Self::Nbd(branch) => ::qapi_types::Object::serialize_members(branch, map),
                 _ => Ok(()),
             }
@@ -1859,8 +1857,8 @@ const _: () = {
                 BlockdevDriver::NullCo => {
                     Self::NullCo(::core::default::Default::default())
                 }
-                BlockdevDriver::Qcow2 => Self::Qcow2(Box::default()),
-                BlockdevDriver::Raw => Self::Raw(Box::default()),
+                BlockdevDriver::Qcow2 => Self::Qcow2(::core::default::Default::default()),
+                BlockdevDriver::Raw => Self::Raw(::core::default::Default::default()),
                 BlockdevDriver::Nbd => Self::Nbd(::core::default::Default::default()),
                 BlockdevDriver::Throttle => Self::Throttle,
                 BlockdevDriver::Unknown(value) => Self::Unknown(value),
@@ -1874,8 +1872,8 @@ const _: () = {
             match self {
                 Self::File(slots) => rt::branch_member(slots, key, value),
                 Self::NullCo(slots) => rt::branch_member(slots, key, value),
-                Self::Qcow2(slots) => rt::branch_member(&mut **slots, key, value),
-                Self::Raw(slots) => rt::branch_member(&mut **slots, key, value),
+                Self::Qcow2(slots) => rt::branch_member(slots, key, value),
+                Self::Raw(slots) => rt::branch_member(slots, key, value),
                 Self::Nbd(slots) => rt::branch_member(slots, key, value),
                 _ => rt::ignore_member(key, value),
             }
@@ -1890,12 +1888,10 @@ const _: () = {
                         BlockdevOptionsBranch::NullCo(rt::Slots::finish(slots)?)
                     }
                     Self::Qcow2(slots) => {
-                        BlockdevOptionsBranch::Qcow2(
-                            Box::new(rt::Slots::finish(*slots)?),
-                        )
+                        BlockdevOptionsBranch::Qcow2(rt::Slots::finish(slots)?)
                     }
                     Self::Raw(slots) => {
-                        BlockdevOptionsBranch::Raw(Box::new(rt::Slots::finish(*slots)?))
+                        BlockdevOptionsBranch::Raw(rt::Slots::finish(slots)?)
                     }
                     Self::Nbd(slots) => {
                         BlockdevOptionsBranch::Nbd(rt::Slots::finish(slots)?)
