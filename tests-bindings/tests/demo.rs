@@ -350,17 +350,24 @@ fn events_decode_from_whole_messages() {
         "data.guest: invalid type: integer `1`, expected a boolean"
     );
     assert_eq!(events::Stop::NAME, "STOP");
-    assert!(!events::Stop::HAS_DATA);
+    assert_eq!(
+        [events::Stop::HAS_DATA, events::Shutdown::HAS_DATA],
+        [false, true]
+    );
     assert_eq!(events::GuestPanicked::FEATURES, ["unstable"]);
 }
 
 #[test]
 fn commands_carry_their_wire_name_flags_and_types() {
     assert_eq!(commands::QueryStatus::NAME, "query-status");
-    assert!(commands::QueryStatus::ALLOW_PRECONFIG);
-    assert!(commands::Stop::ALLOW_OOB);
-    assert!(commands::Screendump::COROUTINE);
-    assert!(!commands::PowerOff::SUCCESS_RESPONSE);
+    let flags = [
+        commands::QueryStatus::ALLOW_PRECONFIG,
+        commands::Stop::ALLOW_OOB,
+        commands::Screendump::COROUTINE,
+        commands::PowerOff::SUCCESS_RESPONSE,
+        commands::Stop::ALLOW_PRECONFIG,
+    ];
+    assert_eq!(flags, [true, true, true, false, false]);
     assert_eq!(commands::SystemReset::NAME, "system_reset");
     assert_eq!(commands::HumanMonitorCommand::FEATURES, ["unstable"]);
     #[allow(deprecated)]
