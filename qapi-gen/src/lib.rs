@@ -13,6 +13,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod docs;
 pub mod parse;
 pub mod schema;
 pub mod settings;

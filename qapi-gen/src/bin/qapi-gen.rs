@@ -28,6 +28,16 @@ enum Command {
         #[arg(long)]
         summary: bool,
     },
+    /// Write reference documentation (a page per module, an index).
+    Docs {
+        /// The root schema file.
+        schema: PathBuf,
+        /// The output directory (created if needed).
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value = "html", value_parser = ["html", "markdown"])]
+        format: String,
+    },
 }
 
 /// Exit codes: 0 valid, 1 invalid schema, 2 usage error or unreadable root.
@@ -42,25 +52,56 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { schema, summary } => check(&schema, summary),
+        Command::Docs {
+            schema,
+            output,
+            format,
+        } => docs(&schema, &output, &format),
     }
 }
 
 fn check(path: &std::path::Path, summary: bool) -> ExitCode {
-    match qapi_gen::load(path) {
+    match load(path) {
         Ok(schema) => {
             if summary {
                 print!("{}", summarize(&schema));
             }
             ExitCode::SUCCESS
         }
-        Err(diags) => {
-            eprint!("{diags}");
-            // An unreadable root file is a usage error, like a bad argument.
-            if diags.errors.len() == 1 && diags.errors[0].span.is_none() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+        Err(code) => code,
+    }
+}
+
+/// Load a schema, printing diagnostics and choosing the exit code on error.
+fn load(path: &std::path::Path) -> Result<Schema, ExitCode> {
+    qapi_gen::load(path).map_err(|diags| {
+        eprint!("{diags}");
+        // An unreadable root file is a usage error, like a bad argument.
+        if diags.errors.len() == 1 && diags.errors[0].span.is_none() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::from(1)
+        }
+    })
+}
+
+fn docs(path: &std::path::Path, output: &std::path::Path, format: &str) -> ExitCode {
+    let schema = match load(path) {
+        Ok(schema) => schema,
+        Err(code) => return code,
+    };
+    let format = match format.parse::<qapi_gen::docs::Format>() {
+        Ok(format) => format,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match qapi_gen::docs::write(&schema, format, output) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write {}: {err}", output.display());
+            ExitCode::from(1)
         }
     }
 }
