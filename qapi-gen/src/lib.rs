@@ -14,6 +14,8 @@
 pub mod check;
 pub mod diag;
 pub mod docs;
+pub mod dump;
+pub mod introspect;
 pub mod parse;
 pub mod schema;
 pub mod settings;

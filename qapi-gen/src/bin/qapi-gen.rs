@@ -27,6 +27,21 @@ enum Command {
         /// Print how many definitions of each kind the schema has.
         #[arg(long)]
         summary: bool,
+        /// Print the model as QEMU's test-qapi.py does (for comparison
+        /// with QEMU's conformance suite).
+        #[arg(long)]
+        dump: bool,
+    },
+    /// Print the `query-qmp-schema` reply QEMU would give for a schema.
+    Introspect {
+        /// The root schema file (e.g. qapi-schema.json).
+        schema: PathBuf,
+        /// A condition name that is true (e.g. CONFIG_VNC); repeatable.
+        #[arg(long = "enable", value_name = "NAME")]
+        enable: Vec<String>,
+        /// Show type names instead of numbers.
+        #[arg(long)]
+        unmask: bool,
     },
     /// Write reference documentation (a page per module, an index).
     Docs {
@@ -51,7 +66,16 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check { schema, summary } => check(&schema, summary),
+        Command::Check {
+            schema,
+            summary,
+            dump,
+        } => check(&schema, summary, dump),
+        Command::Introspect {
+            schema,
+            enable,
+            unmask,
+        } => introspect(&schema, &enable, unmask),
         Command::Docs {
             schema,
             output,
@@ -60,36 +84,26 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(path: &std::path::Path, summary: bool) -> ExitCode {
-    match load(path) {
-        Ok(schema) => {
-            if summary {
-                print!("{}", summarize(&schema));
-            }
-            ExitCode::SUCCESS
+fn check(path: &std::path::Path, summary: bool, dump: bool) -> ExitCode {
+    with_schema(path, |schema| {
+        if summary {
+            print!("{}", summarize(schema));
         }
-        Err(code) => code,
-    }
-}
-
-/// Load a schema, printing diagnostics and choosing the exit code on error.
-fn load(path: &std::path::Path) -> Result<Schema, ExitCode> {
-    qapi_gen::load(path).map_err(|diags| {
-        eprint!("{diags}");
-        // An unreadable root file is a usage error, like a bad argument.
-        if diags.errors.len() == 1 && diags.errors[0].span.is_none() {
-            ExitCode::from(2)
-        } else {
-            ExitCode::from(1)
+        if dump {
+            print!("{}", qapi_gen::dump::dump(schema));
         }
     })
 }
 
+fn introspect(path: &std::path::Path, enable: &[String], unmask: bool) -> ExitCode {
+    with_schema(path, |schema| {
+        let enabled = |name: &str| enable.iter().any(|e| e == name);
+        let reply = qapi_gen::introspect::introspect(schema, &enabled, unmask);
+        println!("{reply:#}");
+    })
+}
+
 fn docs(path: &std::path::Path, output: &std::path::Path, format: &str) -> ExitCode {
-    let schema = match load(path) {
-        Ok(schema) => schema,
-        Err(code) => return code,
-    };
     let format = match format.parse::<qapi_gen::docs::Format>() {
         Ok(format) => format,
         Err(message) => {
@@ -97,11 +111,32 @@ fn docs(path: &std::path::Path, output: &std::path::Path, format: &str) -> ExitC
             return ExitCode::from(2);
         }
     };
-    match qapi_gen::docs::write(&schema, format, output) {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(err) => {
+    let mut failed = None;
+    let loaded = with_schema(path, |schema| {
+        if let Err(err) = qapi_gen::docs::write(schema, format, output) {
             eprintln!("error: cannot write {}: {err}", output.display());
-            ExitCode::from(1)
+            failed = Some(ExitCode::from(1));
+        }
+    });
+    failed.unwrap_or(loaded)
+}
+
+/// Load the schema at `path` and run `action` on it; on errors print the
+/// diagnostics and return the exit code.
+fn with_schema(path: &std::path::Path, action: impl FnOnce(&Schema)) -> ExitCode {
+    match qapi_gen::load(path) {
+        Ok(schema) => {
+            action(&schema);
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            eprint!("{diags}");
+            // An unreadable root file is a usage error, like a bad argument.
+            if diags.errors.len() == 1 && diags.errors[0].span.is_none() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }
