@@ -311,7 +311,11 @@ fn member_list(out: &mut String, site: &Site, list: &MemberList) {
             escape_html(member.name)
         );
         if let Some(ty) = member.ty {
-            let _ = write!(out, "<span class=\"colon\">:</span> {}", type_link(site, ty));
+            let _ = write!(
+                out,
+                "<span class=\"colon\">:</span> {}",
+                type_link(site, ty)
+            );
         }
         if member.optional {
             out.push_str(" <span class=\"optional\">optional</span>");
@@ -353,9 +357,13 @@ fn member_list(out: &mut String, site: &Site, list: &MemberList) {
     if let Some(branches) = &list.branches {
         out.push_str("<dl class=\"branches\">\n");
         for branch in &branches.branches {
-            let value = match branches.tag_type.and_then(|t| site.page_of(t).map(|p| (t, p))) {
+            let value = match branches
+                .tag_type
+                .and_then(|t| site.page_of(t).map(|p| (t, p)))
+            {
                 Some((tag_type, page)) => {
-                    let anchor = super::member_anchor(&site.schema.entity(tag_type).name, branch.value);
+                    let anchor =
+                        super::member_anchor(&site.schema.entity(tag_type).name, branch.value);
                     format!(
                         "<a href=\"{}\"><code>{}</code></a>",
                         escape_html(&href(site, &Reference::Anchor(page, anchor))),
@@ -437,7 +445,8 @@ fn index_page(site: &Site) -> String {
         );
         for entry in group {
             let page = &site.pages[entry.page];
-            let _ = writeln!(
+            let _ =
+                writeln!(
                 main,
                 "<li><a href=\"{}\"><code>{}</code></a> <span class=\"kind kind-{}\">{}</span> \
                  <span class=\"where\">{}</span></li>",

@@ -80,11 +80,7 @@ fn module_page(site: &Site, page: usize) -> String {
     }
     if page != 0 {
         let module = &site.schema.module(info.module).name;
-        let _ = writeln!(
-            out,
-            "*Module {}* · [Index](index.md)\n",
-            code_span(module)
-        );
+        let _ = writeln!(out, "*Module {}* · [Index](index.md)\n", code_span(module));
     }
     for item in &info.items {
         match item {
@@ -233,7 +229,10 @@ fn member_list(out: &mut String, site: &Site, list: &MemberList) {
     }
     if let Some(branches) = &list.branches {
         for branch in &branches.branches {
-            let value = match branches.tag_type.and_then(|t| site.page_of(t).map(|p| (t, p))) {
+            let value = match branches
+                .tag_type
+                .and_then(|t| site.page_of(t).map(|p| (t, p)))
+            {
                 Some((tag_type, page)) => {
                     let anchor =
                         super::member_anchor(&site.schema.entity(tag_type).name, branch.value);
@@ -268,7 +267,11 @@ fn index_page(site: &Site) -> String {
             code_span(&site.schema.module(info.module).name)
         );
     }
-    let _ = writeln!(out, "\n{}\n## Index of names\n", anchor(super::INDEX_REFERENCE));
+    let _ = writeln!(
+        out,
+        "\n{}\n## Index of names\n",
+        anchor(super::INDEX_REFERENCE)
+    );
     for entry in site.index(false) {
         let _ = writeln!(
             out,

@@ -93,7 +93,10 @@ pub enum Inline {
     /// `@name` or `` `name` ``: a link when the name resolves.
     Ref(String),
     /// A bare URL or `` `text <url>`_ ``.
-    Url { text: String, url: String },
+    Url {
+        text: String,
+        url: String,
+    },
     /// A cross-reference into documents we do not have (`:doc:`, `:ref:`).
     Cite(String),
 }
@@ -184,7 +187,10 @@ fn dedent<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
         .map(indent_of)
         .min()
         .unwrap_or(0);
-    lines.iter().map(|l| strip_indent(l.as_ref(), common)).collect()
+    lines
+        .iter()
+        .map(|l| strip_indent(l.as_ref(), common))
+        .collect()
 }
 
 /// Remove up to `n` leading spaces.
@@ -213,8 +219,14 @@ fn indented_end(lines: &[String], from: usize, min_indent: usize) -> usize {
 }
 
 fn trim_blank_lines(lines: &[String]) -> &[String] {
-    let start = lines.iter().position(|l| !is_blank(l)).unwrap_or(lines.len());
-    let end = lines.iter().rposition(|l| !is_blank(l)).map_or(start, |e| e + 1);
+    let start = lines
+        .iter()
+        .position(|l| !is_blank(l))
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !is_blank(l))
+        .map_or(start, |e| e + 1);
     &lines[start..end]
 }
 
@@ -248,18 +260,19 @@ fn parse_blocks(lines: &[String], depth: usize, top_level: bool) -> Vec<Block> {
             i += 1;
             continue;
         }
-        let (block, next) = if line.starts_with("..") && (line.len() == 2 || line.starts_with(".. ")) {
-            directive(lines, i, depth)
-        } else if list_marker(line).is_some() {
-            list(lines, i, depth)
-        } else if table_columns(line).is_some() {
-            match simple_table(lines, i, None) {
-                Some((table, next)) => (Some(table), next),
-                None => paragraph(lines, i, depth, &mut blocks),
-            }
-        } else {
-            paragraph(lines, i, depth, &mut blocks)
-        };
+        let (block, next) =
+            if line.starts_with("..") && (line.len() == 2 || line.starts_with(".. ")) {
+                directive(lines, i, depth)
+            } else if list_marker(line).is_some() {
+                list(lines, i, depth)
+            } else if table_columns(line).is_some() {
+                match simple_table(lines, i, None) {
+                    Some((table, next)) => (Some(table), next),
+                    None => paragraph(lines, i, depth, &mut blocks),
+                }
+            } else {
+                paragraph(lines, i, depth, &mut blocks)
+            };
         blocks.extend(block);
         i = next.max(i + 1);
     }
@@ -378,7 +391,7 @@ fn definition_list(lines: &[String], start: usize, depth: usize) -> (Option<Bloc
     let mut i = start;
     loop {
         let term = parse_inline(&lines[i]);
-        let end = indented_end(lines, i + 1, 1);
+        let end = indented_end(lines, i + 1, indent_of(&lines[i + 1]));
         let body = parse_blocks(&dedent(&lines[i + 1..end]), depth + 1, false);
         items.push((term, body));
         i = end;
@@ -704,7 +717,11 @@ fn split_row(line: &str, columns: &[(usize, usize)]) -> Vec<String> {
                 Some(next) => next.0.min(chars.len()),
                 None => chars.len(),
             };
-            chars[from..to].iter().collect::<String>().trim().to_string()
+            chars[from..to]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string()
         })
         .collect()
 }
@@ -738,7 +755,9 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
             '*' if may_start && chars.get(i + 1) == Some(&'*') => {
                 delimited(&chars, i, 2).map(|(s, next)| (Inline::Strong(s), next))
             }
-            '*' if may_start => delimited(&chars, i, 1).map(|(s, next)| (Inline::Emphasis(s), next)),
+            '*' if may_start => {
+                delimited(&chars, i, 1).map(|(s, next)| (Inline::Emphasis(s), next))
+            }
             ':' if may_start => role(&chars, i),
             '@' if before.is_none_or(|b| !is_name_char(b)) => at_reference(&chars, i),
             'h' if may_start => bare_url(&chars, i),
@@ -805,7 +824,10 @@ fn inline_literal(chars: &[char], i: usize) -> Option<(Inline, usize)> {
 /// `*text*` or `**text**`: the content and the index after the end.
 fn delimited(chars: &[char], i: usize, width: usize) -> Option<(String, usize)> {
     let start = i + width;
-    if chars.get(start).is_none_or(|c| c.is_whitespace() || *c == '*') {
+    if chars
+        .get(start)
+        .is_none_or(|c| c.is_whitespace() || *c == '*')
+    {
         return None;
     }
     let mut j = start + 1;
@@ -848,7 +870,10 @@ fn backquoted(chars: &[char], i: usize, role: Option<&str>) -> Option<(Inline, u
     let inline = match role {
         _ if hyperlink => {
             if is_web_url(&target) {
-                Inline::Url { text: title, url: target }
+                Inline::Url {
+                    text: title,
+                    url: target,
+                }
             } else {
                 Inline::Text(title)
             }
@@ -889,7 +914,10 @@ fn at_reference(chars: &[char], i: usize) -> Option<(Inline, usize)> {
     if len == 0 {
         return None;
     }
-    Some((Inline::Ref(collect(&chars[i + 1..i + 1 + len])), i + 1 + len))
+    Some((
+        Inline::Ref(collect(&chars[i + 1..i + 1 + len])),
+        i + 1 + len,
+    ))
 }
 
 fn is_web_url(url: &str) -> bool {

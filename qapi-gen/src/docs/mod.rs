@@ -148,8 +148,7 @@ impl<'s> Site<'s> {
                 PageItem::FreeForm(doc) => first_heading(doc),
                 _ => None,
             });
-            let starts_with_heading =
-                matches!(items.first(), Some(PageItem::FreeForm(doc)) if first_heading(doc).is_some());
+            let starts_with_heading = matches!(items.first(), Some(PageItem::FreeForm(doc)) if first_heading(doc).is_some());
             let name = &schema.modules[index].name;
             let title = match heading {
                 Some(heading) => heading,
@@ -296,14 +295,17 @@ impl<'s> Site<'s> {
             status: status_of(entity.features.iter().map(|f| f.name.as_str())),
             flags: Vec::new(),
             since: None,
-            body: doc.map(|d| d.body().text.as_str()).filter(|t| !t.is_empty()),
+            body: doc
+                .map(|d| d.body().text.as_str())
+                .filter(|t| !t.is_empty()),
             members: None,
             features: Vec::new(),
             sections: Vec::new(),
         };
         match &entity.kind {
             EntityKind::Builtin(builtin) => {
-                view.sections.push(DocSection::Builtin(builtin.builtin.json_type().as_str()));
+                view.sections
+                    .push(DocSection::Builtin(builtin.builtin.json_type().as_str()));
             }
             EntityKind::Enum(e) => {
                 let members = e
@@ -394,9 +396,9 @@ impl<'s> Site<'s> {
                             text: Some(markup::section_source(section)),
                         });
                     }
-                    SectionKind::Errors => view.sections.push(DocSection::Errors(
-                        markup::section_source(section),
-                    )),
+                    SectionKind::Errors => view
+                        .sections
+                        .push(DocSection::Errors(markup::section_source(section))),
                     _ => view
                         .sections
                         .push(DocSection::Plain(markup::section_source(section))),
@@ -470,13 +472,19 @@ impl<'s> Site<'s> {
                 let doc = schema.entity(declared).doc.map(|d| schema.doc(d));
                 MemberView {
                     name: &m.name,
-                    role: if title == "Members" { "member" } else { "argument" },
+                    role: if title == "Members" {
+                        "member"
+                    } else {
+                        "argument"
+                    },
                     anchor: member_anchor(owner_name, &m.name),
                     ty: Some(m.ty),
                     optional: m.optional,
                     cond: m.cond.as_ref().map(cond_text),
                     features: m.features.iter().map(|f| f.name.as_str()).collect(),
-                    inherited_from: (declared != owner).then_some(declared),
+                    // Members of the named type being listed are not news.
+                    inherited_from: (declared != owner && Some(declared) != members_of)
+                        .then_some(declared),
                     doc: description(doc, &m.name),
                     doc_owner: declared,
                 }
