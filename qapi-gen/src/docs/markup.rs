@@ -160,7 +160,7 @@ fn expand_tabs(line: &str) -> String {
     for c in line.chars() {
         if c == '\t' {
             let next = (column / 8 + 1) * 8;
-            out.extend(std::iter::repeat_n(' ', next - column));
+            out.push_str(&" ".repeat(next - column));
             column = next;
         } else {
             out.push(c);
@@ -354,13 +354,20 @@ fn literal_block(lines: &[String]) -> Block {
 }
 
 /// Split a transcript into messages: each `->`/`<-` line starts one,
-/// continuation lines join it, blank lines end it.
+/// continuation lines join it, blank lines end it (and are kept as an
+/// empty `Other` message, separating exchanges).
 fn qmp_messages(lines: &[String]) -> Vec<QmpMessage> {
     let lines = dedent(trim_blank_lines(lines));
     let mut messages: Vec<QmpMessage> = Vec::new();
     let mut open = false;
     for line in &lines {
         if is_blank(line) {
+            if open {
+                messages.push(QmpMessage {
+                    direction: Direction::Other,
+                    text: String::new(),
+                });
+            }
             open = false;
             continue;
         }
@@ -743,7 +750,7 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
     while i < chars.len() {
         let c = chars[i];
         let before = if i == 0 { None } else { Some(chars[i - 1]) };
-        let may_start = before.is_none_or(|b| b.is_whitespace() || OPENERS.contains(b));
+        let may_start = before.map_or(true, |b| b.is_whitespace() || OPENERS.contains(b));
         let parsed = match c {
             '\\' if i + 1 < chars.len() => {
                 plain.push(chars[i + 1]);
@@ -759,7 +766,7 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
                 delimited(&chars, i, 1).map(|(s, next)| (Inline::Emphasis(s), next))
             }
             ':' if may_start => role(&chars, i),
-            '@' if before.is_none_or(|b| !is_name_char(b)) => at_reference(&chars, i),
+            '@' if before.map_or(true, |b| !is_name_char(b)) => at_reference(&chars, i),
             'h' if may_start => bare_url(&chars, i),
             _ => None,
         };
@@ -826,7 +833,7 @@ fn delimited(chars: &[char], i: usize, width: usize) -> Option<(String, usize)> 
     let start = i + width;
     if chars
         .get(start)
-        .is_none_or(|c| c.is_whitespace() || *c == '*')
+        .map_or(true, |c| c.is_whitespace() || *c == '*')
     {
         return None;
     }
@@ -836,7 +843,7 @@ fn delimited(chars: &[char], i: usize, width: usize) -> Option<(String, usize)> 
             && !chars[j - 1].is_whitespace()
             && chars
                 .get(j + width)
-                .is_none_or(|&c| c.is_whitespace() || CLOSERS.contains(c));
+                .map_or(true, |&c| c.is_whitespace() || CLOSERS.contains(c));
         if closes {
             return Some((collect(&chars[start..j]), j + width));
         }

@@ -1,3 +1,30 @@
+// Keep the sidebar's entry for the definition shown (the URL's fragment)
+// highlighted and in view.
+(function () {
+  "use strict";
+  var sidebar = document.querySelector(".sidebar");
+  if (!sidebar) {
+    return;
+  }
+  function follow() {
+    var old = sidebar.querySelector("a.active");
+    if (old) {
+      old.classList.remove("active");
+    }
+    var name = decodeURIComponent(window.location.hash.slice(1)).split(":")[0];
+    var links = sidebar.querySelectorAll(".defs a");
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].getAttribute("href") === "#" + name) {
+        links[i].classList.add("active");
+        sidebar.scrollTop = links[i].offsetTop - sidebar.clientHeight / 2;
+        return;
+      }
+    }
+  }
+  window.addEventListener("hashchange", follow);
+  follow();
+})();
+
 // Name search over window.QAPI_SEARCH_INDEX (search-index.js); no server
 // needed.  Exact matches first, then prefixes, then substrings;
 // definitions before members.

@@ -345,6 +345,12 @@ fn qmp_examples() {
     };
     assert_eq!(body[0], Block::Paragraph(vec![txt("Remove it:")]));
     assert!(matches!(&body[1], Block::Qmp(messages) if messages.len() == 2));
+    // Exchanges separated by a blank line stay apart.
+    let Block::Qmp(messages) = &parse("::\n\n  -> a\n     b\n  <- c\n\n  -> d")[0] else {
+        panic!()
+    };
+    let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["-> a\n   b", "<- c", "", "-> d"]);
 }
 
 #[test]
