@@ -169,6 +169,17 @@ fn real_schema_html_has_every_doc() {
         module_pages += 1;
     }
     assert!(files.contains_key("builtin.html") && files.contains_key("index.html"));
+    // Anchors are unique on each page.
+    for (name, html) in &files {
+        let mut seen = std::collections::HashSet::new();
+        for id in html
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+        {
+            assert!(seen.insert(id), "{name}: duplicate id {id}");
+        }
+    }
     println!(
         "modules: {} (+ built-ins), module pages: {module_pages}",
         schema.modules.len() - 1

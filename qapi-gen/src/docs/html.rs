@@ -47,7 +47,7 @@ pub fn render(site: &Site) -> Vec<OutputFile> {
 fn href(site: &Site, reference: &Reference) -> String {
     match reference {
         Reference::Anchor(page, anchor) => format!("{}.html#{anchor}", site.pages[*page].stem),
-        Reference::Index => "index.html".to_string(),
+        Reference::Index => format!("index.html#{INDEX_REFERENCE}"),
     }
 }
 

@@ -27,7 +27,7 @@ pub fn render(site: &Site) -> Vec<OutputFile> {
 fn href(site: &Site, reference: &Reference) -> String {
     match reference {
         Reference::Anchor(page, anchor) => format!("{}.md#{anchor}", site.pages[*page].stem),
-        Reference::Index => "index.md".to_string(),
+        Reference::Index => format!("index.md#{}", super::INDEX_REFERENCE),
     }
 }
 

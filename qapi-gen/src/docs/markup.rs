@@ -741,9 +741,74 @@ const OPENERS: &str = "'\"([{<-/:";
 /// Characters that may follow an inline markup end (besides space).
 const CLOSERS: &str = "'\")]}>-/:.,;!?\\";
 
+/// A paragraph's characters, and where each kind of closing delimiter
+/// is: finding the end of markup is a binary search, never a rescan, so
+/// no text makes parsing slow.
+struct Scan {
+    chars: Vec<char>,
+    /// ` `` ` pairs that may close an inline literal (the last pair of a
+    /// backquote run).
+    literal_ends: Vec<usize>,
+    ticks: Vec<usize>,
+    emphasis_ends: Vec<usize>,
+    strong_ends: Vec<usize>,
+}
+
+impl Scan {
+    fn new(text: &str) -> Scan {
+        let chars: Vec<char> = text.chars().collect();
+        let at = |j: usize| chars.get(j).copied();
+        // An end: after non-space, before the end, a space or punctuation.
+        let closes = |j: usize, width: usize| {
+            j > 0
+                && !chars[j - 1].is_whitespace()
+                && (j..j + width).all(|k| at(k) == Some('*'))
+                && at(j + width).map_or(true, |c| c.is_whitespace() || CLOSERS.contains(c))
+        };
+        let mut scan = Scan {
+            literal_ends: Vec::new(),
+            ticks: Vec::new(),
+            emphasis_ends: Vec::new(),
+            strong_ends: Vec::new(),
+            chars: Vec::new(),
+        };
+        for j in 0..chars.len() {
+            match chars[j] {
+                '`' => {
+                    scan.ticks.push(j);
+                    if at(j + 1) == Some('`') && at(j + 2) != Some('`') {
+                        scan.literal_ends.push(j);
+                    }
+                }
+                '*' => {
+                    if closes(j, 1) {
+                        scan.emphasis_ends.push(j);
+                    }
+                    if closes(j, 2) {
+                        scan.strong_ends.push(j);
+                    }
+                }
+                _ => {}
+            }
+        }
+        scan.chars = chars;
+        scan
+    }
+
+    /// The first position in `list` at or after `from`.
+    fn next(list: &[usize], from: usize) -> Option<usize> {
+        list.get(list.partition_point(|&p| p < from)).copied()
+    }
+
+    fn text(&self, from: usize, to: usize) -> String {
+        self.chars[from..to].iter().collect()
+    }
+}
+
 /// Parse one paragraph's text into inline elements.
 pub fn parse_inline(text: &str) -> Vec<Inline> {
-    let chars: Vec<char> = text.chars().collect();
+    let scan = Scan::new(text);
+    let chars = &scan.chars;
     let mut out = Vec::new();
     let mut plain = String::new();
     let mut i = 0;
@@ -757,17 +822,15 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
                 i += 2;
                 continue;
             }
-            '`' if chars.get(i + 1) == Some(&'`') => inline_literal(&chars, i),
-            '`' if may_start => backquoted(&chars, i, None),
+            '`' if chars.get(i + 1) == Some(&'`') => inline_literal(&scan, i),
+            '`' if may_start => backquoted(&scan, i, None),
             '*' if may_start && chars.get(i + 1) == Some(&'*') => {
-                delimited(&chars, i, 2).map(|(s, next)| (Inline::Strong(s), next))
+                delimited(&scan, i, 2).map(|(s, next)| (Inline::Strong(s), next))
             }
-            '*' if may_start => {
-                delimited(&chars, i, 1).map(|(s, next)| (Inline::Emphasis(s), next))
-            }
-            ':' if may_start => role(&chars, i),
-            '@' if before.map_or(true, |b| !is_name_char(b)) => at_reference(&chars, i),
-            'h' if may_start => bare_url(&chars, i),
+            '*' if may_start => delimited(&scan, i, 1).map(|(s, next)| (Inline::Emphasis(s), next)),
+            ':' if may_start => role(&scan, i),
+            '@' if before.map_or(true, |b| !is_name_char(b)) => at_reference(chars, i),
+            'h' if may_start => bare_url(chars, i),
             _ => None,
         };
         match parsed {
@@ -815,53 +878,42 @@ fn collect(chars: &[char]) -> String {
 }
 
 /// ` ``code`` ` starting at `i`.
-fn inline_literal(chars: &[char], i: usize) -> Option<(Inline, usize)> {
+fn inline_literal(scan: &Scan, i: usize) -> Option<(Inline, usize)> {
     let start = i + 2;
-    let mut j = start + 1;
-    while j + 1 < chars.len() {
-        // The end is the last backquote pair of a run (` ```x`` ``).
-        if chars[j] == '`' && chars[j + 1] == '`' && chars.get(j + 2) != Some(&'`') {
-            return Some((Inline::Literal(collect(&chars[start..j])), j + 2));
-        }
-        j += 1;
-    }
-    None
+    let end = Scan::next(&scan.literal_ends, start + 1)?;
+    Some((Inline::Literal(scan.text(start, end)), end + 2))
 }
 
 /// `*text*` or `**text**`: the content and the index after the end.
-fn delimited(chars: &[char], i: usize, width: usize) -> Option<(String, usize)> {
+fn delimited(scan: &Scan, i: usize, width: usize) -> Option<(String, usize)> {
     let start = i + width;
-    if chars
+    if scan
+        .chars
         .get(start)
         .map_or(true, |c| c.is_whitespace() || *c == '*')
     {
         return None;
     }
-    let mut j = start + 1;
-    while j + width <= chars.len() {
-        let closes = chars[j..j + width].iter().all(|&c| c == '*')
-            && !chars[j - 1].is_whitespace()
-            && chars
-                .get(j + width)
-                .map_or(true, |&c| c.is_whitespace() || CLOSERS.contains(c));
-        if closes {
-            return Some((collect(&chars[start..j]), j + width));
-        }
-        j += 1;
-    }
-    None
+    let ends = if width == 1 {
+        &scan.emphasis_ends
+    } else {
+        &scan.strong_ends
+    };
+    let end = Scan::next(ends, start + 1)?;
+    Some((scan.text(start, end), end + width))
 }
 
 /// `` `text` ``, `` `text <url>`_ `` or a role's content at `i` (the
 /// backquote).
-fn backquoted(chars: &[char], i: usize, role: Option<&str>) -> Option<(Inline, usize)> {
+fn backquoted(scan: &Scan, i: usize, role: Option<&str>) -> Option<(Inline, usize)> {
+    let chars = &scan.chars;
     let start = i + 1;
-    let len = chars[start..].iter().position(|&c| c == '`')?;
-    if len == 0 {
+    let end = Scan::next(&scan.ticks, start)?;
+    if end == start {
         return None;
     }
-    let content = collect(&chars[start..start + len]);
-    let mut next = start + len + 1;
+    let content = scan.text(start, end);
+    let mut next = end + 1;
     let mut hyperlink = false;
     while chars.get(next) == Some(&'_') && role.is_none() {
         hyperlink = true;
@@ -897,19 +949,23 @@ fn backquoted(chars: &[char], i: usize, role: Option<&str>) -> Option<(Inline, u
 }
 
 /// `:role:`content`` at `i`.
-fn role(chars: &[char], i: usize) -> Option<(Inline, usize)> {
+fn role(scan: &Scan, i: usize) -> Option<(Inline, usize)> {
+    /// Longer role names are not looked for (bounds the scan).
+    const MAX_ROLE: usize = 64;
+    let chars = &scan.chars;
     let len = chars[i + 1..]
         .iter()
+        .take(MAX_ROLE)
         .position(|&c| !(c.is_ascii_alphanumeric() || "-_.:+".contains(c)))?;
     let end = i + 1 + len;
     // The role name ends with a colon right before the backquote.
     if len < 2 || chars[end - 1] != ':' || chars.get(end) != Some(&'`') {
         return None;
     }
-    let name = collect(&chars[i + 1..end - 1]);
+    let name: String = chars[i + 1..end - 1].iter().collect();
     // `:qapi:type:` and the like: the last part names the role.
     let name = name.rsplit(':').next().unwrap_or_default().to_string();
-    backquoted(chars, end, Some(&name))
+    backquoted(scan, end, Some(&name))
 }
 
 /// `@name` at `i`.

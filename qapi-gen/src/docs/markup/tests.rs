@@ -477,3 +477,16 @@ fn deep_nesting_and_odd_input_do_not_panic() {
         let _ = to_markdown(odd, &resolve);
     }
 }
+
+#[test]
+fn unterminated_markup_is_not_rescanned() {
+    // Each of these would take minutes if every start searched the rest
+    // of the text for its end.
+    let started = std::time::Instant::now();
+    for unit in ["``a ", "*a ", "**a ", "`a ", ":a:", "(https://x", "@a@"] {
+        let text = unit.repeat(200_000 / unit.len());
+        let inlines = parse_inline(&text);
+        assert!(!inlines.is_empty());
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
