@@ -772,8 +772,8 @@ impl Scan {
             strong_ends: Vec::new(),
             chars: Vec::new(),
         };
-        for j in 0..chars.len() {
-            match chars[j] {
+        for (j, &c) in chars.iter().enumerate() {
+            match c {
                 '`' => {
                     scan.ticks.push(j);
                     if at(j + 1) == Some('`') && at(j + 2) != Some('`') {
