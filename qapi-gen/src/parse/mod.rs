@@ -6,6 +6,8 @@
 //! here; what an expression means is `check`'s business.
 
 pub mod doc;
+#[cfg(test)]
+mod lexdiff;
 mod lexer;
 pub mod value;
 
@@ -270,6 +272,7 @@ impl ParseState<'_> {
             tokens,
             next: 0,
             tok: Token::eof(file, 0),
+            tok_str: String::new(),
             depth: 0,
         };
         // Parsed expressions of this file, then its includes, in order.
@@ -469,6 +472,8 @@ pub struct FileParser {
     next: usize,
     /// The current token.
     tok: Token,
+    /// The decoded value of the current token when it is a string.
+    tok_str: String,
     depth: usize,
 }
 
@@ -491,7 +496,7 @@ impl FileParser {
                     }
                 }
                 Tok::Str => {
-                    lexer::decode_string(self.text(tok.span)).map_err(|msg| {
+                    self.tok_str = lexer::decode_string(self.text(tok.span)).map_err(|msg| {
                         Diagnostic::new(tok.span.start_point(), msg).with_label(tok.span)
                     })?;
                     return Ok(());
@@ -537,7 +542,7 @@ impl FileParser {
                 })
             }
             Tok::Str => {
-                let s = lexer::decode_string(self.text(start)).expect("decoded in accept");
+                let s = std::mem::take(&mut self.tok_str);
                 self.accept(true)?;
                 Ok(Value {
                     kind: ValueKind::Str(s),
@@ -574,7 +579,7 @@ impl FileParser {
         }
         loop {
             let key_span = self.tok.span;
-            let key = lexer::decode_string(self.text(key_span)).expect("decoded in accept");
+            let key = std::mem::take(&mut self.tok_str);
             self.accept(true)?;
             if self.tok.kind != Tok::Colon {
                 return Err(self.error("expected ':'"));
