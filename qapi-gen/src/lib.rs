@@ -15,11 +15,13 @@ pub mod check;
 pub mod diag;
 pub mod parse;
 pub mod schema;
+pub mod settings;
 
 use std::path::Path;
 
 pub use diag::Diagnostics;
 pub use schema::Schema;
+pub use settings::{IfPolicy, Settings};
 
 /// Parse, check and resolve the schema rooted at `path`.
 pub fn load(path: &Path) -> Result<Schema, Diagnostics> {

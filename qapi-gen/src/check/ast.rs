@@ -148,6 +148,9 @@ pub struct Definition {
 }
 
 /// The checked top level, in source order.
+// Items are made once per definition and moved, never stored in bulk by
+// variant size, so boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     /// An include directive (index into `ParsedSchema::exprs`).

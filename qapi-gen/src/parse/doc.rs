@@ -1,7 +1,15 @@
-//! Documentation comments (`##` blocks), as QEMU's `QAPIDoc`.
+//! Documentation comments (`##` blocks), as QEMU 10.0's `QAPIDoc` and the
+//! `get_doc*` methods of its parser.
 //!
-//! PLACEHOLDER: the block is read to its end and the symbol line taken;
-//! sections are not parsed yet.
+//! A block is either free-form documentation (text, possibly starting
+//! with an `=` heading) or definition documentation: a `@symbol:` line,
+//! then the body, member descriptions, `Features:` with feature
+//! descriptions, and tagged (`Returns:`, `Errors:`, `Since:`, `TODO:`) or
+//! plain sections.  Section text is kept as QEMU keeps it: continuation
+//! lines with their indentation, blank lines inside a section kept, and
+//! blank lines at either end dropped.
+
+use std::collections::HashSet;
 
 use crate::diag::{Diagnostic, Span};
 
@@ -25,7 +33,7 @@ pub enum DocToken<'a> {
 }
 
 /// The kinds of doc section (QEMU's `QAPIDoc.Kind`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SectionKind {
     Plain,
     Member,
@@ -36,17 +44,56 @@ pub enum SectionKind {
     Todo,
 }
 
+impl SectionKind {
+    /// The name QEMU prints (`str(QAPIDoc.Kind)`), as in `section=Returns`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SectionKind::Plain => "Plain",
+            SectionKind::Member => "Member",
+            SectionKind::Feature => "Feature",
+            SectionKind::Returns => "Returns",
+            SectionKind::Errors => "Errors",
+            SectionKind::Since => "Since",
+            SectionKind::Todo => "Todo",
+        }
+    }
+
+    /// The kind a section tag names (`QAPIDoc.Kind.from_string`).
+    fn from_tag(tag: &str) -> Option<SectionKind> {
+        match tag {
+            "Returns" => Some(SectionKind::Returns),
+            "Errors" => Some(SectionKind::Errors),
+            "Since" => Some(SectionKind::Since),
+            "TODO" => Some(SectionKind::Todo),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Section {
     pub kind: SectionKind,
     /// The member or feature described (`Member` and `Feature` sections).
     pub name: Option<String>,
     pub text: String,
-    /// Where the section begins.
+    /// Where the section begins (the comment line; for the body, the
+    /// first line of its text, or the `##` line while it has none).
     pub span: Span,
     /// Whether a schema member or feature was connected to this
     /// description (set while building the schema).
     pub connected: bool,
+}
+
+impl Section {
+    fn new(kind: SectionKind, name: Option<&str>, span: Span) -> Section {
+        Section {
+            kind,
+            name: name.map(str::to_string),
+            text: String::new(),
+            span,
+            connected: false,
+        }
+    }
 }
 
 /// One documentation block.
@@ -56,69 +103,370 @@ pub struct Doc {
     pub span: Span,
     /// The documented definition; `None` for free-form documentation.
     pub symbol: Option<String>,
-    /// Every section in source order; the first is the body.
+    /// Every section in source order (QEMU's `all_sections`); the first
+    /// is the body, member descriptions follow it directly.
     pub sections: Vec<Section>,
 }
 
 /// Parse a doc block; the current token is its opening `##` line.
 pub fn parse_doc(tokens: &mut dyn DocTokens) -> Result<Doc, Diagnostic> {
-    let DocToken::Comment { text, span } = tokens.current() else {
-        unreachable!("a doc block starts at a comment");
+    let (opening, span) = match tokens.current() {
+        DocToken::Comment { text, span } => (text == "##", span),
+        DocToken::Other { span } => (false, span),
     };
-    if text != "##" {
+    if !opening {
         return Err(Diagnostic::new(
             span,
             "junk after '##' at start of documentation comment",
         ));
     }
-    let mut doc = Doc {
-        span,
-        symbol: None,
-        sections: vec![Section {
-            kind: SectionKind::Plain,
-            name: None,
-            text: String::new(),
+    let mut parser = DocParser {
+        tokens,
+        doc: Doc {
             span,
-            connected: false,
-        }],
+            symbol: None,
+            sections: vec![Section::new(SectionKind::Plain, None, span)],
+        },
+        member_names: HashSet::new(),
+        feature_names: HashSet::new(),
     };
-    let mut first = true;
-    loop {
-        tokens.advance()?;
-        match tokens.current() {
-            DocToken::Other { span } => {
-                return Err(Diagnostic::new(
-                    span,
-                    "documentation comment must end with '##'",
-                ))
+    match parser.next_line()? {
+        Some(line) if line.starts_with('@') => parser.definition_doc(&line)?,
+        line => parser.free_form_doc(line)?,
+    }
+    parser.tokens.finish()?;
+    parser.end()?;
+    Ok(parser.doc)
+}
+
+/// The parser's state while reading one block.
+struct DocParser<'t> {
+    tokens: &'t mut dyn DocTokens,
+    doc: Doc,
+    /// Names described so far, to reject duplicates without rescanning.
+    member_names: HashSet<String>,
+    feature_names: HashSet<String>,
+}
+
+impl DocParser<'_> {
+    /// The current token's location, where QEMU's `QAPIParseError`s point.
+    fn here(&self) -> Span {
+        match self.tokens.current() {
+            DocToken::Comment { span, .. } | DocToken::Other { span } => span,
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.here(), message)
+    }
+
+    /// QEMU's `get_doc_line`: the current comment line without `# ` and
+    /// trailing white space, `None` at the closing `##`.
+    fn line(&self) -> Result<Option<String>, Diagnostic> {
+        let DocToken::Comment { text, .. } = self.tokens.current() else {
+            return Err(self.error("documentation comment must end with '##'"));
+        };
+        if text.starts_with("##") {
+            if text != "##" {
+                return Err(self.error("junk after '##' at end of documentation comment"));
             }
-            DocToken::Comment { text, span } => {
-                if text.starts_with("##") {
-                    if text != "##" {
-                        return Err(Diagnostic::new(
-                            span,
-                            "junk after '##' at end of documentation comment",
-                        ));
-                    }
-                    break;
+            return Ok(None);
+        }
+        if text == "#" {
+            return Ok(Some(String::new()));
+        }
+        // `text` starts with '#', so the rest follows byte 1.
+        match text[1..].strip_prefix(' ') {
+            Some(rest) => Ok(Some(rest.trim_end_matches(is_py_space).to_string())),
+            None => Err(self.error("missing space after #")),
+        }
+    }
+
+    /// Advance, then read the line (`accept(False)` + `get_doc_line`).
+    fn next_line(&mut self) -> Result<Option<String>, Diagnostic> {
+        self.tokens.advance()?;
+        self.line()
+    }
+
+    /// A definition documentation block; `first` is its `@symbol:` line.
+    fn definition_doc(&mut self, first: &str) -> Result<(), Diagnostic> {
+        let Some(symbol) = first.strip_suffix(':') else {
+            return Err(self.error("line should end with ':'"));
+        };
+        let symbol = &symbol[1..];
+        if symbol.is_empty() {
+            return Err(self.error("name required after '@'"));
+        }
+        self.doc.symbol = Some(symbol.to_string());
+        let mut line = self.next_line()?;
+        let mut no_more_args = false;
+        loop {
+            while line.as_deref() == Some("") {
+                line = self.next_line()?;
+            }
+            let Some(text) = line else {
+                break;
+            };
+            if text == "Features:" {
+                if !self.feature_names.is_empty() {
+                    return Err(self.error("duplicated 'Features:' line"));
                 }
-                let line = text.strip_prefix("# ").unwrap_or("").trim_end();
-                if first && line.starts_with('@') && line.ends_with(':') {
-                    doc.symbol = Some(line[1..line.len() - 1].to_string());
-                } else {
-                    doc.sections[0].text.push_str(line);
-                    doc.sections[0].text.push('\n');
+                line = self.next_line()?;
+                while line.as_deref() == Some("") {
+                    line = self.next_line()?;
                 }
-                first = false;
+                line = self.descriptions(line, SectionKind::Feature)?;
+                if self.feature_names.is_empty() {
+                    return Err(self.error("feature descriptions expected"));
+                }
+                no_more_args = true;
+            } else if let Some((name, _)) = at_name_colon(&text) {
+                if no_more_args {
+                    return Err(self.error(format!("description of '@{name}:' follows a section")));
+                }
+                line = self.descriptions(Some(text), SectionKind::Member)?;
+                no_more_args = true;
+            } else if let Some((tag, rest)) = section_tag(&text) {
+                self.reject_retired_tag(tag)?;
+                let kind = SectionKind::from_tag(tag).expect("section_tag yields known tags");
+                self.new_tagged_section(kind)?;
+                if !rest.is_empty() {
+                    self.append_line(rest);
+                }
+                line = self.indented()?;
+                no_more_args = true;
+            } else if text.starts_with('=') {
+                return Err(self.error("unexpected '=' markup in definition documentation"));
+            } else {
+                self.ensure_untagged_section();
+                self.append_line(&text);
+                line = self.paragraph()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A run of `@name: text` descriptions of `kind`, starting at `line`;
+    /// returns the first line after the run.
+    fn descriptions(
+        &mut self,
+        mut line: Option<String>,
+        kind: SectionKind,
+    ) -> Result<Option<String>, Diagnostic> {
+        while let Some((name, rest)) = line.as_deref().and_then(at_name_colon) {
+            self.new_description(name, kind)?;
+            if !rest.is_empty() {
+                self.append_line(rest);
+            }
+            line = self.indented()?;
+        }
+        Ok(line)
+    }
+
+    /// QEMU's `get_doc_indented`: the continuation of a description or
+    /// tagged section, which must be indented; returns the line after it.
+    fn indented(&mut self) -> Result<Option<String>, Diagnostic> {
+        let mut line = self.next_line()?;
+        while line.as_deref() == Some("") {
+            self.append_line("");
+            line = self.next_line()?;
+        }
+        let Some(first) = line else {
+            return Ok(None);
+        };
+        let indent = indent_of(&first);
+        if indent == 0 {
+            return Ok(Some(first));
+        }
+        self.append_line(&first);
+        // QEMU sets this after every line it keeps, blank or not, so only
+        // the line right after the first can be rejected as de-indented.
+        let mut after_first = false;
+        loop {
+            let Some(line) = self.next_line()? else {
+                return Ok(None);
+            };
+            if at_name_colon(&line).is_some() {
+                return Ok(Some(line));
+            }
+            if !line.is_empty() && indent_of(&line) < indent {
+                if after_first {
+                    return Ok(Some(line));
+                }
+                return Err(self.error(format!(
+                    "unexpected de-indent (expected at least {indent} spaces)"
+                )));
+            }
+            self.append_line(&line);
+            after_first = true;
+        }
+    }
+
+    /// QEMU's `get_doc_paragraph`: lines up to a blank one or the end.
+    fn paragraph(&mut self) -> Result<Option<String>, Diagnostic> {
+        loop {
+            match self.next_line()? {
+                Some(line) if !line.is_empty() => self.append_line(&line),
+                end => return Ok(end),
             }
         }
     }
-    tokens.finish()?;
-    Ok(doc)
+
+    /// A free-form block; `line` is its first line.
+    fn free_form_doc(&mut self, mut line: Option<String>) -> Result<(), Diagnostic> {
+        self.ensure_untagged_section();
+        let mut first = true;
+        while let Some(text) = line {
+            if let Some((name, _)) = at_name_colon(&text) {
+                return Err(
+                    self.error(format!("'@{name}:' not allowed in free-form documentation"))
+                );
+            }
+            if text.starts_with('=') && !first {
+                return Err(self.error("'=' heading must come first in a comment block"));
+            }
+            self.append_line(&text);
+            line = self.next_line()?;
+            first = false;
+        }
+        Ok(())
+    }
+
+    /// The `Note`/`Example` tags QEMU retired in favour of rST markup.
+    fn reject_retired_tag(&self, tag: &str) -> Result<(), Diagnostic> {
+        if tag.contains("Note") {
+            return Err(self.error(format!(
+                "The '{tag}' section is no longer supported. Please use rST's \
+                 '.. note::' or '.. admonition:: notes' directives, or another \
+                 suitable admonition instead."
+            )));
+        }
+        if tag.contains("Example") {
+            return Err(self.error(format!(
+                "The '{tag}' section is no longer supported. Please use the \
+                 '.. qmp-example::' directive, or other suitable markup instead."
+            )));
+        }
+        Ok(())
+    }
+
+    fn append_line(&mut self, line: &str) {
+        let section = self
+            .doc
+            .sections
+            .last_mut()
+            .expect("a doc always has its body");
+        section.text.push_str(line);
+        section.text.push('\n');
+    }
+
+    /// Continue the last section if it is plain (after a paragraph
+    /// break), else start a plain one here.
+    fn ensure_untagged_section(&mut self) {
+        let here = self.here();
+        if let Some(section) = self.doc.sections.last_mut() {
+            if section.kind == SectionKind::Plain {
+                if section.text.is_empty() {
+                    section.span = here;
+                }
+                section.text.push('\n');
+                return;
+            }
+        }
+        self.doc
+            .sections
+            .push(Section::new(SectionKind::Plain, None, here));
+    }
+
+    fn new_tagged_section(&mut self, kind: SectionKind) -> Result<(), Diagnostic> {
+        let here = self.here();
+        let unique = matches!(
+            kind,
+            SectionKind::Returns | SectionKind::Errors | SectionKind::Since
+        );
+        if unique && self.doc.sections.iter().any(|s| s.kind == kind) {
+            return Err(Diagnostic::new(
+                here,
+                format!("duplicated '{}' section", kind.name()),
+            ));
+        }
+        self.doc.sections.push(Section::new(kind, None, here));
+        Ok(())
+    }
+
+    fn new_description(&mut self, name: &str, kind: SectionKind) -> Result<(), Diagnostic> {
+        let here = self.here();
+        if name.is_empty() {
+            return Err(Diagnostic::new(here, "invalid parameter name"));
+        }
+        let names = if kind == SectionKind::Feature {
+            &mut self.feature_names
+        } else {
+            &mut self.member_names
+        };
+        if !names.insert(name.to_string()) {
+            return Err(Diagnostic::new(
+                here,
+                format!("'{name}' parameter name duplicated"),
+            ));
+        }
+        self.doc.sections.push(Section::new(kind, Some(name), here));
+        Ok(())
+    }
+
+    /// QEMU's `QAPIDoc.end`: trim blank lines, require text after tags.
+    fn end(&mut self) -> Result<(), Diagnostic> {
+        for section in &mut self.doc.sections {
+            section.text = section.text.trim_matches('\n').to_string();
+            if section.kind != SectionKind::Plain && section.text.is_empty() {
+                return Err(Diagnostic::new(
+                    section.span,
+                    format!("text required after '{}:'", section.kind.name()),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
-/// What the rest of the pipeline asks of a doc block.  PLACEHOLDER bodies:
-/// the real checks are QEMU's `QAPIDoc` methods of the same names.
+/// Python's `str.isspace`, which also counts the separators 0x1c-0x1f.
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Width of the leading white space in characters (`re.match(r'\s*')`).
+fn indent_of(line: &str) -> usize {
+    line.chars().take_while(|&c| is_py_space(c)).count()
+}
+
+/// QEMU's `@([^:]*): *` at the start of `line`: the name and the text
+/// after the colon and its spaces.
+fn at_name_colon(line: &str) -> Option<(&str, &str)> {
+    let rest = line.strip_prefix('@')?;
+    let colon = rest.find(':')?;
+    Some((&rest[..colon], rest[colon + 1..].trim_start_matches(' ')))
+}
+
+/// QEMU's `(Returns|Errors|Since|Notes?|Examples?|TODO)(?!::): *` at the
+/// start of `line`: the tag and the text after it.  A tag followed by
+/// `::` is rST markup, not a section.
+fn section_tag(line: &str) -> Option<(&str, &str)> {
+    const TAGS: [&str; 8] = [
+        "Returns", "Errors", "Since", "Notes", "Note", "Examples", "Example", "TODO",
+    ];
+    TAGS.iter().find_map(|&tag| {
+        let rest = line.strip_prefix(tag)?;
+        if rest.starts_with("::") {
+            return None;
+        }
+        let rest = rest.strip_prefix(':')?;
+        Some((tag, rest.trim_start_matches(' ')))
+    })
+}
+
+/// What the rest of the pipeline asks of a doc block: QEMU's `QAPIDoc`
+/// methods of the same names.  Errors carry the location QEMU reports;
+/// callers add the definition context (`In command 'foo':`).
 impl Doc {
     /// The body: the first section.
     pub fn body(&self) -> &Section {
@@ -148,15 +496,49 @@ impl Doc {
             .filter(|s| !matches!(s.kind, SectionKind::Member | SectionKind::Feature))
     }
 
-    /// QEMU's `QAPIDoc.check_expr`: the sections suit the definition.
+    fn section_of(&self, kind: SectionKind) -> Option<&Section> {
+        self.sections.iter().find(|s| s.kind == kind)
+    }
+
+    fn description_mut(&mut self, kind: SectionKind, name: &str) -> Option<&mut Section> {
+        self.sections
+            .iter_mut()
+            .find(|s| s.kind == kind && s.name.as_deref() == Some(name))
+    }
+
+    /// QEMU's `QAPIDoc.check_expr`: `Returns` and `Errors` sections only
+    /// for commands, and `Returns` only when the command returns something.
     pub fn check_expr(&self, is_command: bool, has_returns: bool) -> Result<(), Diagnostic> {
-        let _ = (is_command, has_returns);
+        let returns = self.section_of(SectionKind::Returns);
+        if is_command {
+            if let Some(returns) = returns.filter(|_| !has_returns) {
+                return Err(Diagnostic::new(
+                    returns.span,
+                    "'Returns' section, but command doesn't return anything",
+                ));
+            }
+            return Ok(());
+        }
+        if let Some(returns) = returns {
+            return Err(Diagnostic::new(
+                returns.span,
+                "'Returns' section is only valid for commands",
+            ));
+        }
+        if let Some(errors) = self.section_of(SectionKind::Errors) {
+            return Err(Diagnostic::new(
+                errors.span,
+                "'Errors' section is only valid for commands",
+            ));
+        }
         Ok(())
     }
 
     /// QEMU's `QAPIDoc.connect_member`: `role` is QEMU's member role
-    /// (`member`, `argument`, `value`, ...), `info` the member's location
-    /// as QEMU reports it.
+    /// (`member`, `value`, `branch`, ...), `info` the member's location
+    /// as QEMU reports it.  An undocumented member is an error unless the
+    /// symbol is in the `documentation-exceptions` pragma; then an empty
+    /// description is added after the others, as QEMU does.
     pub fn connect_member(
         &mut self,
         name: &str,
@@ -164,18 +546,580 @@ impl Doc {
         info: Span,
         pragma: &crate::parse::Pragma,
     ) -> Result<(), Diagnostic> {
-        let _ = (name, role, info, pragma);
+        if let Some(section) = self.description_mut(SectionKind::Member, name) {
+            section.connected = true;
+            return Ok(());
+        }
+        let excepted = self
+            .symbol
+            .as_ref()
+            .is_some_and(|symbol| pragma.documentation_exceptions.contains(symbol));
+        if !excepted {
+            return Err(Diagnostic::new(
+                info,
+                format!("{role} '{name}' lacks documentation"),
+            ));
+        }
+        // After the body and the member descriptions that follow it.  (QEMU
+        // fails with an IndexError when descriptions are all there is after
+        // the body; appending is what it means.)
+        let index = 1 + self
+            .sections
+            .iter()
+            .skip(1)
+            .take_while(|s| s.kind == SectionKind::Member)
+            .count();
+        let mut stub = Section::new(SectionKind::Member, Some(name), self.span);
+        stub.connected = true;
+        self.sections.insert(index, stub);
         Ok(())
     }
 
-    /// QEMU's `QAPIDoc.connect_feature`.
+    /// QEMU's `QAPIDoc.connect_feature`: every feature must be described.
     pub fn connect_feature(&mut self, name: &str, info: Span) -> Result<(), Diagnostic> {
-        let _ = (name, info);
-        Ok(())
+        match self.description_mut(SectionKind::Feature, name) {
+            Some(section) => {
+                section.connected = true;
+                Ok(())
+            }
+            None => Err(Diagnostic::new(
+                info,
+                format!("feature '{name}' lacks documentation"),
+            )),
+        }
     }
 
-    /// QEMU's `QAPIDoc.check`: every description names something.
+    /// QEMU's `QAPIDoc.check`: every description names something; the
+    /// error is at the first description that does not.
     pub fn check(&self) -> Result<(), Diagnostic> {
-        Ok(())
+        check_described(self.args(), "member")?;
+        check_described(self.features(), "feature")
+    }
+}
+
+fn check_described<'a>(
+    descriptions: impl Iterator<Item = &'a Section>,
+    what: &str,
+) -> Result<(), Diagnostic> {
+    let bogus: Vec<&Section> = descriptions.filter(|s| !s.connected).collect();
+    let Some(first) = bogus.first() else {
+        return Ok(());
+    };
+    let names: Vec<&str> = bogus
+        .iter()
+        .map(|s| s.name.as_deref().unwrap_or_default())
+        .collect();
+    let (plural, verb) = if bogus.len() > 1 {
+        ("s", "do")
+    } else {
+        ("", "does")
+    };
+    Err(Diagnostic::new(
+        first.span,
+        format!(
+            "documented {what}{plural} '{}' {verb} not exist",
+            names.join("', '")
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{parse_str, NoFiles, ParsedSchema, Pragma};
+
+    fn parse(text: &str) -> ParsedSchema {
+        match parse_str("test.json", text, &NoFiles) {
+            Ok(parsed) => parsed,
+            Err(diags) => panic!("unexpected error:\n{diags}"),
+        }
+    }
+
+    /// The first error as `file:line:col: message`.
+    fn error(text: &str) -> String {
+        let diags = parse_str("test.json", text, &NoFiles).expect_err("an error");
+        located(&diags.sources, diags.first())
+    }
+
+    fn located(sources: &crate::diag::SourceMap, diag: &Diagnostic) -> String {
+        format!(
+            "{}: {}",
+            sources.loc(diag.span.expect("a location")),
+            diag.message
+        )
+    }
+
+    /// One definition doc block for `foo`, with `lines` between its
+    /// symbol line and the closing `##`, followed by the definition.
+    fn block(lines: &[&str]) -> String {
+        let mut text = String::from("##\n# @foo:\n");
+        for line in lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.push_str("##\n{ 'command': 'foo' }\n");
+        text
+    }
+
+    fn only_doc(text: &str) -> Doc {
+        let mut parsed = parse(text);
+        assert_eq!(parsed.docs.len(), 1);
+        parsed.docs.remove(0)
+    }
+
+    #[test]
+    fn junk_at_start() {
+        assert_eq!(
+            error("##x\n##\n"),
+            "test.json:1:1: junk after '##' at start of documentation comment"
+        );
+    }
+
+    #[test]
+    fn unterminated_block() {
+        // At the end of the file: the last newline, as QEMU's lexer sees it.
+        assert_eq!(
+            error("##\n# text\n#"),
+            "test.json:3:2: documentation comment must end with '##'"
+        );
+        assert_eq!(
+            error("##\n# @foo:\n{ 'command': 'foo' }\n"),
+            "test.json:3:1: documentation comment must end with '##'"
+        );
+    }
+
+    #[test]
+    fn junk_at_end() {
+        assert_eq!(
+            error("##\n# text\n## x\n"),
+            "test.json:3:1: junk after '##' at end of documentation comment"
+        );
+    }
+
+    #[test]
+    fn missing_space() {
+        assert_eq!(
+            error("##\n# text\n#text\n##\n"),
+            "test.json:3:1: missing space after #"
+        );
+    }
+
+    #[test]
+    fn symbol_line_needs_colon() {
+        assert_eq!(
+            error("##\n# @foo\n##\n"),
+            "test.json:2:1: line should end with ':'"
+        );
+    }
+
+    #[test]
+    fn symbol_name_required() {
+        assert_eq!(
+            error("##\n# @:\n##\n"),
+            "test.json:2:1: name required after '@'"
+        );
+    }
+
+    #[test]
+    fn duplicated_features_line() {
+        let text = block(&["# Features:", "# @feat: x", "#", "# Features:"]);
+        assert_eq!(error(&text), "test.json:6:1: duplicated 'Features:' line");
+    }
+
+    #[test]
+    fn features_line_without_descriptions() {
+        let text = block(&["# Features:", "#", "# not a feature"]);
+        assert_eq!(error(&text), "test.json:5:1: feature descriptions expected");
+    }
+
+    #[test]
+    fn description_after_section() {
+        let text = block(&["# @a: x", "#", "# Since: 1.0", "# @b: y"]);
+        assert_eq!(
+            error(&text),
+            "test.json:6:1: description of '@b:' follows a section"
+        );
+        // After features, even past a blank line, `@name:` is a feature.
+        let doc = only_doc(&block(&["# Features:", "# @f: x", "#", "# @b: y"]));
+        assert_eq!(doc.features().count(), 2);
+        let text = block(&["# Features:", "# @f: x", "#", "# text", "#", "# @b: y"]);
+        assert_eq!(
+            error(&text),
+            "test.json:8:1: description of '@b:' follows a section"
+        );
+    }
+
+    #[test]
+    fn retired_note_section() {
+        let text = block(&["# Notes: something"]);
+        assert_eq!(
+            error(&text),
+            "test.json:3:1: The 'Notes' section is no longer supported. Please use \
+             rST's '.. note::' or '.. admonition:: notes' directives, or another \
+             suitable admonition instead."
+        );
+    }
+
+    #[test]
+    fn retired_example_section() {
+        let text = block(&["# Example:"]);
+        assert_eq!(
+            error(&text),
+            "test.json:3:1: The 'Example' section is no longer supported. Please \
+             use the '.. qmp-example::' directive, or other suitable markup instead."
+        );
+    }
+
+    #[test]
+    fn heading_in_definition_doc() {
+        let text = block(&["# == Heading"]);
+        assert_eq!(
+            error(&text),
+            "test.json:3:1: unexpected '=' markup in definition documentation"
+        );
+    }
+
+    #[test]
+    fn description_in_free_form_doc() {
+        assert_eq!(
+            error("##\n# text\n# @note: foo\n##\n"),
+            "test.json:3:1: '@note:' not allowed in free-form documentation"
+        );
+    }
+
+    #[test]
+    fn heading_not_first() {
+        assert_eq!(
+            error("##\n#\n# = Heading\n##\n"),
+            "test.json:3:1: '=' heading must come first in a comment block"
+        );
+    }
+
+    #[test]
+    fn de_indent() {
+        let text = block(&["# @a: one", "#   two", "# three"]);
+        assert_eq!(
+            error(&text),
+            "test.json:5:1: unexpected de-indent (expected at least 2 spaces)"
+        );
+        // The column is the comment's, wherever it starts.
+        let text = block(&["# @a: one", "   #   two", "  # three"]);
+        assert_eq!(
+            error(&text),
+            "test.json:5:3: unexpected de-indent (expected at least 2 spaces)"
+        );
+    }
+
+    #[test]
+    fn de_indent_checked_only_right_after_first_line() {
+        // QEMU checks only the line right after the first indented one; a
+        // later shallower line ends the description and starts a paragraph.
+        let doc = only_doc(&block(&["# @a:", "#   one", "#   two", "#  three"]));
+        assert_eq!(
+            doc.args().next().map(|s| s.text.as_str()),
+            Some("  one\n  two")
+        );
+        assert_eq!(doc.sections.last().map(|s| s.text.as_str()), Some(" three"));
+        assert_eq!(
+            doc.sections.last().map(|s| s.kind),
+            Some(SectionKind::Plain)
+        );
+    }
+
+    #[test]
+    fn tagged_section_needs_text() {
+        let text = block(&["#", "# Errors:"]);
+        assert_eq!(error(&text), "test.json:4:1: text required after 'Errors:'");
+        let text = block(&["# @a:", "# Since: 1"]);
+        assert_eq!(error(&text), "test.json:3:1: text required after 'Member:'");
+    }
+
+    #[test]
+    fn duplicated_section() {
+        for tag in ["Returns", "Errors", "Since"] {
+            let first = format!("# {tag}: one");
+            let second = format!("# {tag}: two");
+            assert_eq!(
+                error(&block(&[&first, &second])),
+                format!("test.json:4:1: duplicated '{tag}' section")
+            );
+        }
+        // TODO sections may repeat.
+        let doc = only_doc(&block(&["# TODO: one", "# TODO: two"]));
+        assert_eq!(doc.other_sections().count(), 2);
+    }
+
+    #[test]
+    fn empty_description_name() {
+        assert_eq!(
+            error(&block(&["# @: x"])),
+            "test.json:3:1: invalid parameter name"
+        );
+        assert_eq!(
+            error(&block(&["# Features:", "# @: x"])),
+            "test.json:4:1: invalid parameter name"
+        );
+    }
+
+    #[test]
+    fn duplicated_description() {
+        assert_eq!(
+            error(&block(&["# @a: x", "# @a: y"])),
+            "test.json:4:1: 'a' parameter name duplicated"
+        );
+        assert_eq!(
+            error(&block(&["# Features:", "# @f: x", "# @f: y"])),
+            "test.json:5:1: 'f' parameter name duplicated"
+        );
+        // A member and a feature may share a name.
+        let doc = only_doc(&block(&["# @a: x", "#", "# Features:", "# @a: y"]));
+        assert_eq!(doc.args().count(), 1);
+        assert_eq!(doc.features().count(), 1);
+    }
+
+    #[test]
+    fn free_form_text() {
+        let doc = only_doc("##\n#\n# Text\n#\n#   @indented:  \n# Returns: x\n#\n##\n");
+        assert_eq!(doc.symbol, None);
+        assert_eq!(doc.sections.len(), 1);
+        assert_eq!(doc.body().text, "Text\n\n  @indented:\nReturns: x");
+        let doc = only_doc("##\n# = Heading\n#\n# Text\n##\n");
+        assert_eq!(doc.body().text, "= Heading\n\nText");
+    }
+
+    #[test]
+    fn rich_definition_block() {
+        let text = "\
+# plain comment, skipped
+##
+# @frob:
+#
+# Frobnicate.
+# Still the body.
+#
+# Second paragraph.
+#
+# @a: first line
+#     second line
+#
+#     after a blank
+# @b:
+#   starts on a new line
+#
+# Features:
+#
+# @deprecated: going away
+#
+# Returns: a value
+#
+# Errors: when it fails
+#
+# A plain section
+#   @c: not a description here
+#
+# TODO: more
+# Since: 9.2
+##
+{ 'command': 'frob' }
+";
+        let doc = only_doc(text);
+        assert_eq!(doc.symbol.as_deref(), Some("frob"));
+        let lines: Vec<(SectionKind, Option<&str>, usize, &str)> = doc
+            .sections
+            .iter()
+            .map(|s| {
+                let parsed_line = text[..s.span.start as usize].matches('\n').count() + 1;
+                (s.kind, s.name.as_deref(), parsed_line, s.text.as_str())
+            })
+            .collect();
+        use SectionKind::*;
+        assert_eq!(
+            lines,
+            vec![
+                (
+                    Plain,
+                    None,
+                    5,
+                    "Frobnicate.\nStill the body.\n\nSecond paragraph."
+                ),
+                (
+                    Member,
+                    Some("a"),
+                    10,
+                    "first line\n    second line\n\n    after a blank"
+                ),
+                (Member, Some("b"), 14, "  starts on a new line"),
+                (Feature, Some("deprecated"), 19, "going away"),
+                (Returns, None, 21, "a value"),
+                (Errors, None, 23, "when it fails"),
+                (
+                    Plain,
+                    None,
+                    25,
+                    "A plain section\n  @c: not a description here"
+                ),
+                (Todo, None, 28, "more"),
+                (Since, None, 29, "9.2"),
+            ]
+        );
+        assert_eq!(doc.args().count(), 2);
+        assert_eq!(doc.features().count(), 1);
+        let others: Vec<SectionKind> = doc.other_sections().map(|s| s.kind).collect();
+        assert_eq!(others, vec![Returns, Errors, Plain, Todo, Since]);
+    }
+
+    #[test]
+    fn rst_double_colon_is_not_a_tag() {
+        let doc = only_doc(&block(&["# Since:: x", "# Note:: y", "#", "# Returns:x"]));
+        assert_eq!(doc.body().text, "Since:: x\nNote:: y");
+        assert_eq!(doc.sections[1].kind, SectionKind::Returns);
+        assert_eq!(doc.sections[1].text, "x");
+    }
+
+    #[test]
+    fn empty_body_takes_first_paragraph_location() {
+        let doc = only_doc(&block(&["#", "# @a: x", "#", "# text"]));
+        // The body is empty; the trailing paragraph is its own section.
+        assert_eq!(doc.body().text, "");
+        assert_eq!(doc.sections.len(), 3);
+        let doc = only_doc(&block(&["#", "# text"]));
+        let file = parse(&block(&["#", "# text"])).sources;
+        assert_eq!(file.line_loc(doc.body().span), "test.json:4");
+    }
+
+    fn loc_of(text: &str, diag: Diagnostic) -> String {
+        let parsed = parse(text);
+        located(&parsed.sources, &diag)
+    }
+
+    #[test]
+    fn check_expr_sections() {
+        let text = block(&["# Returns: x", "# Errors: y"]);
+        let doc = only_doc(&text);
+        assert_eq!(doc.check_expr(true, true), Ok(()));
+        let err = doc.check_expr(true, false).expect_err("no returns");
+        assert_eq!(
+            loc_of(&text, err),
+            "test.json:3:1: 'Returns' section, but command doesn't return anything"
+        );
+        let err = doc.check_expr(false, false).expect_err("not a command");
+        assert_eq!(
+            loc_of(&text, err),
+            "test.json:3:1: 'Returns' section is only valid for commands"
+        );
+        let text = block(&["# Errors: y"]);
+        let doc = only_doc(&text);
+        let err = doc.check_expr(false, false).expect_err("not a command");
+        assert_eq!(
+            loc_of(&text, err),
+            "test.json:3:1: 'Errors' section is only valid for commands"
+        );
+        assert_eq!(doc.check_expr(true, false), Ok(()));
+    }
+
+    #[test]
+    fn connect_and_check() {
+        let text = block(&["# @a: x", "# @b: y", "#", "# Features:", "# @f: z"]);
+        let mut doc = only_doc(&text);
+        let info = doc.span;
+        let pragma = Pragma::default();
+        doc.connect_member("a", "member", info, &pragma)
+            .expect("documented");
+        let err = doc.check().expect_err("b unconnected");
+        assert_eq!(
+            loc_of(&text, err),
+            "test.json:4:1: documented member 'b' does not exist"
+        );
+        doc.connect_member("b", "member", info, &pragma)
+            .expect("documented");
+        let err = doc.check().expect_err("f unconnected");
+        assert_eq!(
+            loc_of(&text, err),
+            "test.json:7:1: documented feature 'f' does not exist"
+        );
+        doc.connect_feature("f", info).expect("documented");
+        assert_eq!(doc.check(), Ok(()));
+
+        let member_info = Span::new(info.file, 0, 0);
+        let err = doc
+            .connect_member("c", "value", member_info, &pragma)
+            .expect_err("undocumented");
+        assert_eq!(err.message, "value 'c' lacks documentation");
+        assert_eq!(err.span, Some(member_info));
+        let err = doc
+            .connect_feature("g", member_info)
+            .expect_err("undocumented");
+        assert_eq!(err.message, "feature 'g' lacks documentation");
+        assert_eq!(err.span, Some(member_info));
+    }
+
+    #[test]
+    fn check_names_every_bogus_description() {
+        let text = block(&["# @a: x", "# @b: y", "# @c: z"]);
+        let mut doc = only_doc(&text);
+        doc.connect_member("b", "member", doc.span, &Pragma::default())
+            .expect("documented");
+        let err = doc.check().expect_err("a and c unconnected");
+        assert_eq!(
+            loc_of(&text, err),
+            "test.json:3:1: documented members 'a', 'c' do not exist"
+        );
+    }
+
+    #[test]
+    fn documentation_exceptions_get_stubs() {
+        let text = block(&["# Body.", "#", "# @a: x", "#", "# Since: 1"]);
+        let mut doc = only_doc(&text);
+        let pragma = Pragma {
+            documentation_exceptions: vec!["foo".to_string()],
+            ..Pragma::default()
+        };
+        doc.connect_member("a", "member", doc.span, &pragma)
+            .expect("documented");
+        doc.connect_member("z", "member", doc.span, &pragma)
+            .expect("excepted");
+        doc.connect_member("y", "member", doc.span, &pragma)
+            .expect("excepted");
+        let order: Vec<(SectionKind, Option<&str>)> = doc
+            .sections
+            .iter()
+            .map(|s| (s.kind, s.name.as_deref()))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                (SectionKind::Plain, None),
+                (SectionKind::Member, Some("a")),
+                (SectionKind::Member, Some("z")),
+                (SectionKind::Member, Some("y")),
+                (SectionKind::Since, None),
+            ]
+        );
+        assert_eq!(doc.sections[2].span, doc.span);
+        assert_eq!(doc.sections[2].text, "");
+        assert_eq!(doc.check(), Ok(()));
+        // Only the excepted symbol.
+        let other = Pragma {
+            documentation_exceptions: vec!["bar".to_string()],
+            ..Pragma::default()
+        };
+        let err = doc
+            .connect_member("x", "member", doc.span, &other)
+            .expect_err("not excepted");
+        assert_eq!(err.message, "member 'x' lacks documentation");
+    }
+
+    #[test]
+    fn stub_after_trailing_descriptions() {
+        // Where QEMU runs off the end of its section list, append.
+        let mut doc = only_doc(&block(&["# @a: x"]));
+        let pragma = Pragma {
+            documentation_exceptions: vec!["foo".to_string()],
+            ..Pragma::default()
+        };
+        doc.connect_member("b", "member", doc.span, &pragma)
+            .expect("excepted");
+        let names: Vec<Option<&str>> = doc.args().map(|s| s.name.as_deref()).collect();
+        assert_eq!(names, vec![Some("a"), Some("b")]);
     }
 }
