@@ -6,8 +6,6 @@
 //! here; what an expression means is `check`'s business.
 
 pub mod doc;
-#[cfg(test)]
-mod lexdiff;
 mod lexer;
 pub mod value;
 
