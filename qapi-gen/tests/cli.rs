@@ -52,7 +52,7 @@ impl TempDir {
         TempDir(dir)
     }
 
-    fn write(&self, name: &str, text: &str) -> PathBuf {
+    fn write(&self, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
         let path = self.0.join(name);
         std::fs::write(&path, text).expect("write schema file");
         path
@@ -84,6 +84,22 @@ fn parse_error_exits_1_with_location() {
     let err = stderr(&out);
     assert!(
         err.starts_with(&format!("{}:2:3: error: stray '@'\n", schema.display())),
+        "stderr: {err}"
+    );
+}
+
+#[test]
+fn invalid_utf8_exits_1() {
+    let dir = TempDir::new("invalid-utf8");
+    let schema = dir.write("latin1.json", b"# caf\xe9\n{ 'enum': 'E', 'data': [] }\n");
+    let out = check(&schema, false);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "{}:1:6: error: file is not valid UTF-8\n",
+            schema.display()
+        )),
         "stderr: {err}"
     );
 }

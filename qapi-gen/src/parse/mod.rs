@@ -251,8 +251,10 @@ impl ParseState<'_> {
             .sources
             .add(SourceFile::new(name, path.clone(), text, included_from));
         if let Some(offset) = utf8_error {
+            // The bad bytes became a replacement character in the text.
+            let end = offset + char::REPLACEMENT_CHARACTER.len_utf8();
             return Err(Diagnostic::new(
-                Span::new(file, offset, offset + 1),
+                Span::new(file, offset, end),
                 "file is not valid UTF-8",
             ));
         }
@@ -440,7 +442,12 @@ impl ParseState<'_> {
 /// Text as Python's text mode reads it: `\r\n` and `\r` become `\n`, and a
 /// final newline is added when missing.  Invalid UTF-8 is replaced, with
 /// the offset of the first bad byte returned for the error.
-fn decode_text(bytes: Vec<u8>) -> (String, Option<usize>) {
+fn decode_text(mut bytes: Vec<u8>) -> (String, Option<usize>) {
+    // Line ends first, so that the offset of a bad byte is one in the
+    // text returned (`\r` never occurs inside a UTF-8 sequence).
+    if bytes.contains(&b'\r') {
+        bytes = normalize_line_ends(&bytes);
+    }
     let (mut text, error) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(err) => {
@@ -451,13 +458,27 @@ fn decode_text(bytes: Vec<u8>) -> (String, Option<usize>) {
             )
         }
     };
-    if text.contains('\r') {
-        text = text.replace("\r\n", "\n").replace('\r', "\n");
-    }
     if !text.ends_with('\n') {
         text.push('\n');
     }
     (text, error)
+}
+
+fn normalize_line_ends(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(i) = memchr::memchr(b'\r', rest) {
+        out.extend_from_slice(&rest[..i]);
+        out.push(b'\n');
+        let skip = if rest.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
+        rest = &rest[i + skip..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// The recursive-descent half of the parser, over one file's tokens,
@@ -656,5 +677,22 @@ impl doc::DocTokens for FileParser {
 
     fn finish(&mut self) -> Result<(), Diagnostic> {
         self.accept(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_ends_are_normalized_before_utf8_is_checked() {
+        assert_eq!(
+            decode_text(b"a\r\nb\rc\n\r".to_vec()),
+            ("a\nb\nc\n\n".to_string(), None)
+        );
+        assert_eq!(decode_text(b"x".to_vec()), ("x\n".to_string(), None));
+        let (text, error) = decode_text(b"\r\r\n\xf8".to_vec());
+        assert_eq!(error, Some(2));
+        assert_eq!(&text[2..], "\u{fffd}\n");
     }
 }
