@@ -255,7 +255,8 @@ pub struct Member {
 pub struct Variants {
     /// The tag member's name (`type` for alternates).
     pub tag: String,
-    /// For unions, the enum type of the discriminator.
+    /// The tag's enum type: the discriminator's for unions, `QType` for
+    /// alternates (as QEMU's implicit tag member).
     pub tag_type: Option<TypeId>,
     pub variants: Vec<Variant>,
 }

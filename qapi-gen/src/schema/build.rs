@@ -1,0 +1,1041 @@
+//! Defining the entities, as QEMU's `QAPISchema.__init__` does before
+//! `check()`: the predefined types, then each definition with the implicit
+//! types it needs, and the modules.  Also the final conversion of the
+//! checked entities to the [`model`](super::model).
+
+use std::collections::{HashMap, HashSet};
+
+use super::model::{
+    AlternateType, ArrayType, Builtin, BuiltinType, Command, Entity, EntityId, EntityKind,
+    EnumMember, EnumType, Event, Feature, Member, Module, ModuleId, ModuleItem, ObjectType, Schema,
+    Variant, Variants,
+};
+use crate::check::ast::{
+    BranchDecl, Cond, DefBody, Definition, FeatureDecl, Item, MemberDecl, MembersRef, Meta,
+};
+use crate::diag::{Diagnostic, SourceMap, Span};
+use crate::parse::{Doc, DocId, Pragma, TopExpr};
+
+/// Where a definition was written and which one it is: QEMU's
+/// `QAPISourceInfo` with `defn_meta` and `defn_name` set.  Implicit types
+/// and arrays carry the info of the definition that made them.
+#[derive(Clone, Debug)]
+pub(super) struct Info {
+    pub span: Span,
+    pub meta: Meta,
+    pub name: String,
+}
+
+/// QEMU's member classes, by their `role`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Role {
+    Member,
+    Value,
+    Branch,
+    Feature,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Value => "value",
+            Role::Branch => "branch",
+            Role::Feature => "feature",
+        }
+    }
+}
+
+/// An object member, enum value, branch or feature (QEMU's
+/// `QAPISchemaMember` and subclasses).  Its info is its owner's.
+#[derive(Clone, Debug)]
+pub(super) struct MemberDef {
+    pub name: String,
+    pub role: Role,
+    /// The name as written; `None` for made-up members.
+    pub span: Option<Span>,
+    pub cond: Option<Cond>,
+    /// The name of the definition (or, for features of members and enum
+    /// values, of the member) declaring it.
+    pub defined_in: String,
+    /// The type name, for object members and branches.
+    pub type_name: String,
+    pub type_span: Option<Span>,
+    /// The resolved type, once checked.
+    pub ty: Option<EntityId>,
+    pub optional: bool,
+    pub features: Vec<MemberDef>,
+}
+
+impl MemberDef {
+    pub fn new(name: &str, role: Role, span: Option<Span>, cond: Option<Cond>) -> MemberDef {
+        MemberDef {
+            name: name.to_string(),
+            role,
+            span,
+            cond,
+            defined_in: String::new(),
+            type_name: String::new(),
+            type_span: None,
+            ty: None,
+            optional: false,
+            features: Vec::new(),
+        }
+    }
+
+    /// QEMU's `QAPISchemaMember.describe(info)`: how a message about
+    /// `info`'s definition names this member.
+    pub fn describe(&self, info: Option<&Info>) -> String {
+        let mut role = self.role.as_str().to_string();
+        let mut meta = "type";
+        let mut defined_in = self.defined_in.as_str();
+        // Implicit types are named after their definition: say so.
+        if let Some(rest) = defined_in.strip_prefix("q_obj_") {
+            if let Some(command) = rest.strip_suffix("-arg") {
+                role = "parameter".to_string();
+                meta = "command";
+                defined_in = command;
+            } else if let Some(union) = rest.strip_suffix("-base") {
+                role = format!("base {role}");
+                defined_in = union;
+            }
+        }
+        match info {
+            Some(info) if info.name == defined_in => format!("{role} '{}'", self.name),
+            _ => format!("{role} '{}' of {meta} '{defined_in}'", self.name),
+        }
+    }
+
+    pub fn is_special_feature(&self) -> bool {
+        self.name == "deprecated" || self.name == "unstable"
+    }
+}
+
+/// A definition being built (QEMU's `QAPISchemaDefinition` subclasses).
+#[derive(Clone, Debug)]
+pub(super) struct Def {
+    pub name: String,
+    /// `None` for the predefined types and their arrays.
+    pub info: Option<Info>,
+    pub doc: Option<DocId>,
+    pub cond: Option<Cond>,
+    pub features: Vec<MemberDef>,
+    pub kind: Kind,
+    /// QEMU's `_checked`: `check()` has begun.
+    pub checked: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum Kind {
+    Builtin(Builtin),
+    Enum {
+        values: Vec<MemberDef>,
+        prefix: Option<String>,
+    },
+    Array {
+        element_name: String,
+        element_span: Option<Span>,
+        element: Option<EntityId>,
+    },
+    Object(ObjectDef),
+    Alternate {
+        tag: MemberDef,
+        variants: Vec<MemberDef>,
+    },
+    Command(CommandDef),
+    Event(EventDef),
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct ObjectDef {
+    pub base_name: Option<(String, Span)>,
+    pub base: Option<EntityId>,
+    pub local_members: Vec<MemberDef>,
+    pub branches: Option<Branches>,
+    /// Base members then local ones, once checked.
+    pub members: Vec<MemberDef>,
+    pub complete: bool,
+    /// The C names of the members and, recursively, the branches' members,
+    /// once checked: a clash check against names outside this set can't
+    /// fail, so it needn't walk the branches.
+    pub reachable: HashSet<String>,
+}
+
+/// A union's branches (QEMU's `QAPISchemaBranches`).
+#[derive(Clone, Debug)]
+pub(super) struct Branches {
+    pub tag_name: String,
+    pub tag_span: Span,
+    /// The discriminator member, once checked.
+    pub tag: Option<MemberDef>,
+    pub variants: Vec<MemberDef>,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct CommandDef {
+    pub data: Option<(String, Span)>,
+    pub returns: Option<(String, Span)>,
+    pub arg_type: Option<EntityId>,
+    pub ret_type: Option<EntityId>,
+    pub boxed: bool,
+    pub gen: bool,
+    pub success_response: bool,
+    pub allow_oob: bool,
+    pub allow_preconfig: bool,
+    pub coroutine: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct EventDef {
+    pub data: Option<(String, Span)>,
+    pub arg_type: Option<EntityId>,
+    pub boxed: bool,
+}
+
+impl Def {
+    pub fn is_type(&self) -> bool {
+        !matches!(self.kind, Kind::Command(_) | Kind::Event(_))
+    }
+
+    /// QEMU's `is_implicit()`.
+    pub fn is_implicit(&self) -> bool {
+        match &self.kind {
+            Kind::Enum { .. } => self.name == "QType",
+            Kind::Array { .. } => true,
+            Kind::Object(_) => self.name.starts_with("q_"),
+            _ => self.info.is_none(),
+        }
+    }
+
+    /// QEMU's `describe()`: `struct type 'Foo'`, `command 'bar'`, ...
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            Kind::Builtin(_) => format!("built-in type '{}'", self.name),
+            Kind::Enum { .. } => format!("enum type '{}'", self.name),
+            Kind::Array { element_name, .. } => format!("array type ['{element_name}']"),
+            Kind::Object(o) if o.branches.is_some() => format!("union type '{}'", self.name),
+            Kind::Object(_) => format!("struct type '{}'", self.name),
+            Kind::Alternate { .. } => format!("alternate type '{}'", self.name),
+            Kind::Command(_) => format!("command '{}'", self.name),
+            Kind::Event(_) => format!("event '{}'", self.name),
+        }
+    }
+}
+
+/// The entity list in QEMU's order: definitions and include directives.
+#[derive(Copy, Clone, Debug)]
+pub(super) enum Slot {
+    Def(EntityId),
+    Include { module: usize, span: Span },
+}
+
+/// QEMU's `QAPISchema` while it is being built.
+pub(super) struct Builder {
+    pub sources: SourceMap,
+    pub pragma: Pragma,
+    pub docs: Vec<Doc>,
+    pub defs: Vec<Def>,
+    pub slots: Vec<Slot>,
+    pub by_name: HashMap<String, EntityId>,
+    /// Module names in creation order.
+    pub modules: Vec<String>,
+    /// Module index by file name as written (QEMU's `_module_dict`, keyed
+    /// before the name is made relative).
+    module_of_fname: HashMap<String, usize>,
+    /// The root file's directory; module names are relative to it.
+    schema_dir: String,
+    /// Every feature name in first-use order and where it was first used
+    /// (QEMU's `_feature_dict`).
+    pub feature_names: Vec<(String, Option<Info>)>,
+    feature_set: HashSet<String>,
+}
+
+/// The built-in types in QEMU's definition order.
+const PREDEFINED_ORDER: [Builtin; 15] = [
+    Builtin::Str,
+    Builtin::Number,
+    Builtin::Int,
+    Builtin::Int8,
+    Builtin::Int16,
+    Builtin::Int32,
+    Builtin::Int64,
+    Builtin::Uint8,
+    Builtin::Uint16,
+    Builtin::Uint32,
+    Builtin::Uint64,
+    Builtin::Size,
+    Builtin::Bool,
+    Builtin::Any,
+    Builtin::Null,
+];
+
+const QTYPE_VALUES: [&str; 7] = [
+    "none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool",
+];
+
+pub(super) const BUILTIN_MODULE: &str = "./builtin";
+
+impl Builder {
+    pub fn new(sources: SourceMap, pragma: Pragma, docs: Vec<Doc>) -> Builder {
+        let root = sources
+            .files()
+            .next()
+            .map(|(_, f)| f.name.clone())
+            .unwrap_or_default();
+        let mut builder = Builder {
+            sources,
+            pragma,
+            docs,
+            defs: Vec::new(),
+            slots: Vec::new(),
+            by_name: HashMap::new(),
+            modules: Vec::new(),
+            module_of_fname: HashMap::new(),
+            schema_dir: dirname(&root).to_string(),
+            feature_names: Vec::new(),
+            feature_set: HashSet::new(),
+        };
+        for special in ["deprecated", "unstable"] {
+            builder.feature_set.insert(special.to_string());
+            builder.feature_names.push((special.to_string(), None));
+        }
+        builder.make_module(BUILTIN_MODULE);
+        builder.make_module(&root);
+        builder
+    }
+
+    /// QEMU's `_def_predefineds` and `_def_exprs`.
+    pub fn define_all(&mut self, items: &[Item], exprs: &[TopExpr]) -> Result<(), Diagnostic> {
+        self.define_predefineds()?;
+        for item in items {
+            match item {
+                Item::Include(index) => {
+                    if let Some(TopExpr::Include(include)) = exprs.get(*index) {
+                        let module = self.make_module(&include.name);
+                        self.slots.push(Slot::Include {
+                            module,
+                            span: include.span,
+                        });
+                    }
+                }
+                Item::Definition(definition) => self.define_definition(definition)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// A semantic error reported at `info`, as QEMU's `QAPISemError`.
+    pub fn error(&self, info: Option<&Info>, message: impl Into<String>) -> Diagnostic {
+        match info {
+            Some(info) => {
+                Diagnostic::new(info.span, message).in_definition(info.meta.as_str(), &info.name)
+            }
+            None => Diagnostic::without_location(message),
+        }
+    }
+
+    pub fn lookup_type(&self, name: &str) -> Option<EntityId> {
+        self.by_name
+            .get(name)
+            .copied()
+            .filter(|&id| self.def(id).is_type())
+    }
+
+    pub fn def(&self, id: EntityId) -> &Def {
+        &self.defs[id.0 as usize]
+    }
+
+    pub fn def_mut(&mut self, id: EntityId) -> &mut Def {
+        &mut self.defs[id.0 as usize]
+    }
+
+    /// QEMU's `str(info)`: include chain, definition and `file:line`.
+    fn qemu_info_text(&self, info: &Info) -> String {
+        let mut text = String::new();
+        for line in self.sources.include_chain(info.span.file) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        let fname = &self.sources.file(info.span.file).name;
+        text.push_str(&format!(
+            "{fname}: In {} '{}':\n",
+            info.meta.as_str(),
+            info.name
+        ));
+        text.push_str(&self.sources.line_loc(info.span));
+        text
+    }
+
+    /// QEMU's `_def_definition`: add `def`, rejecting a second definition
+    /// of its name.  `label` points at the name as written.
+    fn define(&mut self, def: Def, label: Option<Span>) -> Result<EntityId, Diagnostic> {
+        if let Some(&other) = self.by_name.get(&def.name) {
+            let other = self.def(other);
+            let message = match &other.info {
+                Some(other_info) => format!(
+                    "'{}' is already defined\n{}: previous definition",
+                    def.name,
+                    self.qemu_info_text(other_info)
+                ),
+                None => format!("{} is already defined", other.describe()),
+            };
+            return Err(labelled(self.error(def.info.as_ref(), message), label));
+        }
+        let id = EntityId(self.defs.len() as u32);
+        self.by_name.insert(def.name.clone(), id);
+        self.defs.push(def);
+        self.slots.push(Slot::Def(id));
+        Ok(id)
+    }
+
+    fn define_predefineds(&mut self) -> Result<(), Diagnostic> {
+        for builtin in PREDEFINED_ORDER {
+            self.define(
+                Def {
+                    name: builtin.name().to_string(),
+                    info: None,
+                    doc: None,
+                    cond: None,
+                    features: Vec::new(),
+                    kind: Kind::Builtin(builtin),
+                    checked: false,
+                },
+                None,
+            )?;
+            self.make_array_type(builtin.name(), None, None)?;
+        }
+        self.define(
+            object_def("q_empty", None, None, None, Vec::new(), None),
+            None,
+        )?;
+        let values = QTYPE_VALUES
+            .iter()
+            .map(|name| owned_by(MemberDef::new(name, Role::Value, None, None), "QType"))
+            .collect();
+        self.define(
+            Def {
+                name: "QType".to_string(),
+                info: None,
+                doc: None,
+                cond: None,
+                features: Vec::new(),
+                kind: Kind::Enum {
+                    values,
+                    prefix: None,
+                },
+                checked: false,
+            },
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// QEMU's `_make_array_type`: the name of the array of `element`,
+    /// defined on first use.
+    fn make_array_type(
+        &mut self,
+        element: &str,
+        info: Option<&Info>,
+        span: Option<Span>,
+    ) -> Result<String, Diagnostic> {
+        let name = format!("{element}List");
+        if self.lookup_type(&name).is_none() {
+            self.define(
+                Def {
+                    name: name.clone(),
+                    info: info.cloned(),
+                    doc: None,
+                    cond: None,
+                    features: Vec::new(),
+                    kind: Kind::Array {
+                        element_name: element.to_string(),
+                        element_span: span,
+                        element: None,
+                    },
+                    checked: false,
+                },
+                None,
+            )?;
+        }
+        Ok(name)
+    }
+
+    /// QEMU's `_make_features`: also records first uses of each name.
+    fn make_features(
+        &mut self,
+        features: &[FeatureDecl],
+        info: &Info,
+        owner: &str,
+    ) -> Vec<MemberDef> {
+        for feature in features {
+            if self.feature_set.insert(feature.name.name.clone()) {
+                self.feature_names
+                    .push((feature.name.name.clone(), Some(info.clone())));
+            }
+        }
+        features
+            .iter()
+            .map(|f| {
+                owned_by(
+                    MemberDef::new(
+                        &f.name.name,
+                        Role::Feature,
+                        Some(f.name.span),
+                        f.cond.clone(),
+                    ),
+                    owner,
+                )
+            })
+            .collect()
+    }
+
+    /// QEMU's `_make_members`; `defined_in` is set by the owner.
+    fn make_members(
+        &mut self,
+        members: &[MemberDecl],
+        info: &Info,
+    ) -> Result<Vec<MemberDef>, Diagnostic> {
+        let mut made = Vec::with_capacity(members.len());
+        for decl in members {
+            let mut member = MemberDef::new(
+                &decl.name.name,
+                Role::Member,
+                Some(decl.name.span),
+                decl.cond.clone(),
+            );
+            member.optional = decl.optional;
+            member.type_name = if decl.ty.array {
+                self.make_array_type(&decl.ty.name, Some(info), Some(decl.ty.span))?
+            } else {
+                decl.ty.name.clone()
+            };
+            member.type_span = Some(decl.ty.span);
+            member.features = self.make_features(&decl.features, info, &decl.name.name);
+            made.push(member);
+        }
+        Ok(made)
+    }
+
+    /// QEMU's `_make_variant`.
+    fn make_variants(
+        &mut self,
+        branches: &[BranchDecl],
+        info: &Info,
+    ) -> Result<Vec<MemberDef>, Diagnostic> {
+        let mut made = Vec::with_capacity(branches.len());
+        for decl in branches {
+            let mut variant = MemberDef::new(
+                &decl.name.name,
+                Role::Branch,
+                Some(decl.name.span),
+                decl.cond.clone(),
+            );
+            variant.type_name = if decl.ty.array {
+                self.make_array_type(&decl.ty.name, Some(info), Some(decl.ty.span))?
+            } else {
+                decl.ty.name.clone()
+            };
+            variant.type_span = Some(decl.ty.span);
+            made.push(variant);
+        }
+        Ok(made)
+    }
+
+    /// QEMU's `_make_implicit_object_type`: `q_obj_<name>-<role>` holding
+    /// inline members, or `None` when there are none.
+    fn make_implicit_object_type(
+        &mut self,
+        name: &str,
+        info: &Info,
+        cond: &Option<Cond>,
+        role: &str,
+        members: Vec<MemberDef>,
+    ) -> Result<Option<String>, Diagnostic> {
+        if members.is_empty() {
+            return Ok(None);
+        }
+        let name = format!("q_obj_{name}-{role}");
+        // A second user can only be a duplicate definition, reported when
+        // that definition is added.
+        if !self.by_name.contains_key(&name) {
+            let def = object_def(&name, Some(info.clone()), cond.clone(), None, members, None);
+            self.define(def, None)?;
+        }
+        Ok(Some(name))
+    }
+
+    /// Members given by name or inline, as a type name.
+    fn members_ref(
+        &mut self,
+        data: &MembersRef,
+        name: &str,
+        info: &Info,
+        cond: &Option<Cond>,
+        role: &str,
+    ) -> Result<Option<(String, Span)>, Diagnostic> {
+        Ok(match data {
+            MembersRef::Named(ty) => Some((ty.name.clone(), ty.span)),
+            MembersRef::Inline { members, span } => {
+                let members = self.make_members(members, info)?;
+                self.make_implicit_object_type(name, info, cond, role, members)?
+                    .map(|implicit| (implicit, *span))
+            }
+        })
+    }
+
+    fn define_definition(&mut self, definition: &Definition) -> Result<(), Diagnostic> {
+        let name = definition.name.name.as_str();
+        let info = Info {
+            span: definition.span,
+            meta: definition.meta,
+            name: name.to_string(),
+        };
+        let cond = &definition.cond;
+        let features = self.make_features(&definition.features, &info, name);
+        let kind = match &definition.body {
+            DefBody::Enum { values, prefix } => {
+                let mut made = Vec::with_capacity(values.len());
+                for value in values {
+                    let mut member = MemberDef::new(
+                        &value.name.name,
+                        Role::Value,
+                        Some(value.name.span),
+                        value.cond.clone(),
+                    );
+                    member.features = self.make_features(&value.features, &info, &value.name.name);
+                    made.push(owned_by(member, name));
+                }
+                Kind::Enum {
+                    values: made,
+                    prefix: prefix.clone(),
+                }
+            }
+            DefBody::Struct { base, members } => {
+                let members = self.make_members(members, &info)?;
+                let base = base.as_ref().map(|b| (b.name.clone(), b.span));
+                object_def(name, None, None, base, members, None).kind
+            }
+            DefBody::Union {
+                base,
+                discriminator,
+                branches,
+            } => {
+                let base = self.members_ref(base, name, &info, cond, "base")?;
+                let variants = self.make_variants(branches, &info)?;
+                let branches = Branches {
+                    tag_name: discriminator.name.clone(),
+                    tag_span: discriminator.span,
+                    tag: None,
+                    variants: variants.into_iter().map(|v| owned_by(v, name)).collect(),
+                };
+                object_def(name, None, None, base, Vec::new(), Some(branches)).kind
+            }
+            DefBody::Alternate { branches } => {
+                let variants = self.make_variants(branches, &info)?;
+                let mut tag = owned_by(MemberDef::new("type", Role::Member, None, None), name);
+                tag.type_name = "QType".to_string();
+                Kind::Alternate {
+                    tag,
+                    variants: variants.into_iter().map(|v| owned_by(v, name)).collect(),
+                }
+            }
+            DefBody::Command {
+                data,
+                boxed,
+                returns,
+                gen,
+                success_response,
+                allow_oob,
+                allow_preconfig,
+                coroutine,
+            } => {
+                let data = match data {
+                    Some(data) => self.members_ref(data, name, &info, cond, "arg")?,
+                    None => None,
+                };
+                let returns = match returns {
+                    Some(ty) if ty.array => Some((
+                        self.make_array_type(&ty.name, Some(&info), Some(ty.span))?,
+                        ty.span,
+                    )),
+                    Some(ty) => Some((ty.name.clone(), ty.span)),
+                    None => None,
+                };
+                Kind::Command(CommandDef {
+                    data,
+                    returns,
+                    arg_type: None,
+                    ret_type: None,
+                    boxed: *boxed,
+                    gen: *gen,
+                    success_response: *success_response,
+                    allow_oob: *allow_oob,
+                    allow_preconfig: *allow_preconfig,
+                    coroutine: *coroutine,
+                })
+            }
+            DefBody::Event { data, boxed } => {
+                let data = match data {
+                    Some(data) => self.members_ref(data, name, &info, cond, "arg")?,
+                    None => None,
+                };
+                Kind::Event(EventDef {
+                    data,
+                    arg_type: None,
+                    boxed: *boxed,
+                })
+            }
+        };
+        let def = Def {
+            name: name.to_string(),
+            info: Some(info),
+            doc: definition.doc,
+            cond: cond.clone(),
+            features,
+            kind,
+            checked: false,
+        };
+        self.define(def, Some(definition.name.span))?;
+        Ok(())
+    }
+
+    /// QEMU's `_module_name`: system modules (`./...`) as named, files
+    /// relative to the root file's directory.
+    fn module_name(&self, fname: &str) -> String {
+        if fname.starts_with("./") {
+            fname.to_string()
+        } else {
+            relpath(fname, &self.schema_dir)
+        }
+    }
+
+    fn make_module(&mut self, fname: &str) -> usize {
+        if let Some(&index) = self.module_of_fname.get(fname) {
+            return index;
+        }
+        let name = self.module_name(fname);
+        let index = match self.modules.iter().position(|m| *m == name) {
+            Some(index) => index,
+            None => {
+                self.modules.push(name);
+                self.modules.len() - 1
+            }
+        };
+        self.module_of_fname.insert(fname.to_string(), index);
+        index
+    }
+
+    /// The module of an entity defined at `info` (QEMU's `_set_module`).
+    fn module_of(&mut self, info: Option<&Info>) -> usize {
+        match info {
+            Some(info) => {
+                let fname = self.sources.file(info.span.file).name.clone();
+                self.make_module(&fname)
+            }
+            None => self.make_module(BUILTIN_MODULE),
+        }
+    }
+
+    /// An array lives in its element type's module.
+    fn module_of_def(&mut self, id: EntityId) -> usize {
+        let def = self.def(id);
+        let info = match &def.kind {
+            Kind::Array { element_name, .. } => self
+                .lookup_type(element_name)
+                .and_then(|element| self.def(element).info.clone()),
+            _ => def.info.clone(),
+        };
+        self.module_of(info.as_ref())
+    }
+
+    /// The checked entities as the model.
+    pub fn into_schema(mut self) -> Schema {
+        let mut module_items: Vec<Vec<ModuleItem>> = Vec::new();
+        let mut entity_modules = vec![ModuleId(0); self.defs.len()];
+        for slot in self.slots.clone() {
+            let (module, item) = match slot {
+                Slot::Def(id) => {
+                    let module = self.module_of_def(id);
+                    entity_modules[id.0 as usize] = ModuleId(module as u32);
+                    (module, ModuleItem::Entity(id))
+                }
+                Slot::Include { module, span } => {
+                    let file = self.sources.file(span.file).name.clone();
+                    let including = self.make_module(&file);
+                    let item = ModuleItem::Include {
+                        module: ModuleId(module as u32),
+                        span,
+                    };
+                    (including, item)
+                }
+            };
+            if module_items.len() <= module {
+                module_items.resize(module + 1, Vec::new());
+            }
+            module_items[module].push(item);
+        }
+        module_items.resize(self.modules.len(), Vec::new());
+        let modules = self
+            .modules
+            .iter()
+            .zip(module_items)
+            .map(|(name, items)| Module {
+                name: name.clone(),
+                items,
+            })
+            .collect();
+        let entities = self
+            .defs
+            .iter()
+            .zip(entity_modules)
+            .map(|(def, module)| self.entity(def, module))
+            .collect();
+        Schema {
+            modules,
+            entities,
+            docs: self.docs,
+            pragma: self.pragma,
+            sources: self.sources,
+            by_name: self.by_name,
+        }
+    }
+
+    fn entity(&self, def: &Def, module: ModuleId) -> Entity {
+        let kind = match &def.kind {
+            Kind::Builtin(builtin) => EntityKind::Builtin(BuiltinType { builtin: *builtin }),
+            Kind::Enum { values, prefix } => EntityKind::Enum(EnumType {
+                members: values
+                    .iter()
+                    .map(|v| EnumMember {
+                        name: v.name.clone(),
+                        span: v.span,
+                        cond: v.cond.clone(),
+                        features: model_features(&v.features),
+                    })
+                    .collect(),
+                prefix: prefix.clone(),
+            }),
+            Kind::Array { element, .. } => EntityKind::Array(ArrayType {
+                element: element.expect("arrays are resolved by check"),
+            }),
+            Kind::Object(object) => EntityKind::Object(self.object_type(def, object)),
+            Kind::Alternate { tag, variants } => EntityKind::Alternate(AlternateType {
+                variants: Variants {
+                    tag: tag.name.clone(),
+                    tag_type: tag.ty,
+                    variants: model_variants(variants),
+                },
+            }),
+            Kind::Command(c) => EntityKind::Command(Command {
+                arg_type: c.arg_type,
+                ret_type: c.ret_type,
+                boxed: c.boxed,
+                gen: c.gen,
+                success_response: c.success_response,
+                allow_oob: c.allow_oob,
+                allow_preconfig: c.allow_preconfig,
+                coroutine: c.coroutine,
+            }),
+            Kind::Event(e) => EntityKind::Event(Event {
+                arg_type: e.arg_type,
+                boxed: e.boxed,
+            }),
+        };
+        // An array is as conditional as its element type.
+        let cond = match &def.kind {
+            Kind::Array {
+                element: Some(element),
+                ..
+            } => self.def(*element).cond.clone(),
+            _ => def.cond.clone(),
+        };
+        Entity {
+            name: def.name.clone(),
+            span: def.info.as_ref().map(|i| i.span),
+            module,
+            doc: def.doc,
+            cond,
+            features: model_features(&def.features),
+            kind,
+        }
+    }
+
+    fn object_type(&self, def: &Def, object: &ObjectDef) -> ObjectType {
+        let holder = self.by_name[&def.name];
+        let members = object
+            .members
+            .iter()
+            .map(|m| Member {
+                name: m.name.clone(),
+                ty: m.ty.expect("members are resolved by check"),
+                optional: m.optional,
+                span: m.span,
+                cond: m.cond.clone(),
+                features: model_features(&m.features),
+                defined_in: self.by_name.get(&m.defined_in).copied().unwrap_or(holder),
+            })
+            .collect();
+        let base_member_count = match object.base {
+            Some(base) => match &self.def(base).kind {
+                Kind::Object(base) => base.members.len(),
+                _ => 0,
+            },
+            None => 0,
+        };
+        ObjectType {
+            base: object.base,
+            members,
+            base_member_count,
+            variants: object.branches.as_ref().map(|b| Variants {
+                tag: b.tag_name.clone(),
+                tag_type: b.tag.as_ref().and_then(|t| t.ty),
+                variants: model_variants(&b.variants),
+            }),
+            implicit: def.name.starts_with("q_"),
+        }
+    }
+}
+
+fn model_features(features: &[MemberDef]) -> Vec<Feature> {
+    features
+        .iter()
+        .map(|f| Feature {
+            name: f.name.clone(),
+            span: f.span,
+            cond: f.cond.clone(),
+        })
+        .collect()
+}
+
+fn model_variants(variants: &[MemberDef]) -> Vec<Variant> {
+    variants
+        .iter()
+        .map(|v| Variant {
+            name: v.name.clone(),
+            ty: v.ty.expect("branches are resolved by check"),
+            span: v.span,
+            cond: v.cond.clone(),
+        })
+        .collect()
+}
+
+/// Point the snippet at `label` when it is known.
+pub(super) fn labelled(error: Diagnostic, label: Option<Span>) -> Diagnostic {
+    match label {
+        Some(label) => error.with_label(label),
+        None => error,
+    }
+}
+
+fn owned_by(mut member: MemberDef, owner: &str) -> MemberDef {
+    member.defined_in = owner.to_string();
+    member
+}
+
+/// An object type definition (QEMU's `QAPISchemaObjectType`).
+fn object_def(
+    name: &str,
+    info: Option<Info>,
+    cond: Option<Cond>,
+    base: Option<(String, Span)>,
+    local_members: Vec<MemberDef>,
+    branches: Option<Branches>,
+) -> Def {
+    Def {
+        name: name.to_string(),
+        info,
+        doc: None,
+        cond,
+        features: Vec::new(),
+        kind: Kind::Object(ObjectDef {
+            base_name: base,
+            base: None,
+            local_members: local_members
+                .into_iter()
+                .map(|m| owned_by(m, name))
+                .collect(),
+            branches,
+            members: Vec::new(),
+            complete: false,
+            reachable: HashSet::new(),
+        }),
+        checked: false,
+    }
+}
+
+/// Python's `os.path.dirname`.
+fn dirname(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(i) => {
+            let head = &path[..=i];
+            let trimmed = head.trim_end_matches('/');
+            if trimmed.is_empty() {
+                head
+            } else {
+                trimmed
+            }
+        }
+        None => "",
+    }
+}
+
+/// Python's `os.path.relpath(path, start)`: lexical, relative to the
+/// current directory for relative paths.
+fn relpath(path: &str, start: &str) -> String {
+    let cwd = std::env::current_dir()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "/".to_string());
+    let start = absolute_components(start, &cwd);
+    let path = absolute_components(path, &cwd);
+    let common = start.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; start.len() - common];
+    parts.extend(path[common..].iter().map(String::as_str));
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// The components of `os.path.abspath(path)`.
+fn absolute_components(path: &str, cwd: &str) -> Vec<String> {
+    let full = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{cwd}/{path}")
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for part in full.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part.to_string()),
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirname_like_python() {
+        assert_eq!(dirname("a/b.json"), "a");
+        assert_eq!(dirname("b.json"), "");
+        assert_eq!(dirname("/b.json"), "/");
+        assert_eq!(dirname("a//b.json"), "a");
+    }
+
+    #[test]
+    fn relpath_like_python() {
+        assert_eq!(relpath("dir/x.json", "dir"), "x.json");
+        assert_eq!(relpath("dir/include/../y.json", "dir"), "y.json");
+        assert_eq!(relpath("dir/sub/y.json", "dir"), "sub/y.json");
+        assert_eq!(relpath("x.json", ""), "x.json");
+        assert_eq!(relpath("../x.json", ""), "../x.json".to_string());
+        assert_eq!(relpath("/a/b/c.json", "/a/d"), "../b/c.json");
+    }
+}
