@@ -73,8 +73,8 @@ pub(super) fn lex(src: &str, file: FileId) -> Vec<Token> {
     tokens
 }
 
-/// One `Comment` token per line of a `comments` run: each line is either
-/// blank or spaces then a comment.
+/// One `Comment` token per line of a `comments` run, each line being
+/// spaces then a comment.
 fn push_comments(tokens: &mut Vec<Token>, file: FileId, src: &str, start: usize, end: usize) {
     let bytes = &src.as_bytes()[..end];
     let mut line_start = start;
