@@ -221,6 +221,10 @@ fn join_include(including: &str, include: &str) -> String {
     }
 }
 
+/// Deepest nesting of included files, far beyond real schemas; it bounds
+/// the parser's recursion (QEMU's own stops at Python's recursion limit).
+const MAX_INCLUDE_DEPTH: usize = 100;
+
 /// Longest input the parser accepts per file; QEMU's schema is under 1 MiB
 /// in all.  The cap keeps span offsets within `u32`.
 const MAX_FILE_BYTES: usize = 256 << 20;
@@ -378,6 +382,7 @@ impl ParseState<'_> {
         let abs = abspath(&path);
         // An inclusion loop: the file is one of those including this one.
         let mut cur = Some(info.file);
+        let mut depth = 0;
         while let Some(file) = cur {
             let f = self.sources.file(file);
             if abspath(&f.path) == abs {
@@ -387,6 +392,13 @@ impl ParseState<'_> {
                 ));
             }
             cur = f.included_from.map(|s| s.file);
+            depth += 1;
+        }
+        if depth > MAX_INCLUDE_DEPTH {
+            return Err(Diagnostic::new(
+                info,
+                format!("includes nested deeper than {MAX_INCLUDE_DEPTH} levels"),
+            ));
         }
         if self.included.contains(&abs) {
             return Ok(None);
@@ -683,6 +695,43 @@ impl doc::DocTokens for FileParser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Serves `f0.json` ... `f{n-1}.json`, each including the next.
+    struct IncludeChain(usize);
+
+    impl FileLoader for IncludeChain {
+        fn load(&self, path: &Path) -> io::Result<Vec<u8>> {
+            let name = path.to_str().unwrap_or_default();
+            let index: usize = name
+                .strip_prefix('f')
+                .and_then(|rest| rest.strip_suffix(".json"))
+                .and_then(|n| n.parse().ok())
+                .filter(|&i| i < self.0)
+                .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+            Ok(format!("{{ 'include': 'f{}.json' }}\n", index + 1).into_bytes())
+        }
+    }
+
+    #[test]
+    fn include_nesting_is_limited() {
+        // Within the limit: the last file fails to include a missing one.
+        let err = parse_with(Path::new("f0.json"), &IncludeChain(MAX_INCLUDE_DEPTH)).unwrap_err();
+        assert_eq!(
+            err.first().message,
+            format!(
+                "can't read include file 'f{MAX_INCLUDE_DEPTH}.json': No such file or directory"
+            )
+        );
+        // Beyond it, an error rather than a stack overflow.
+        let err = parse_with(Path::new("f0.json"), &IncludeChain(100_000)).unwrap_err();
+        let diag = err.first();
+        assert_eq!(
+            diag.message,
+            format!("includes nested deeper than {MAX_INCLUDE_DEPTH} levels")
+        );
+        let file = err.sources.file(diag.span.expect("located").file);
+        assert_eq!(file.name, format!("f{MAX_INCLUDE_DEPTH}.json"));
+    }
 
     #[test]
     fn line_ends_are_normalized_before_utf8_is_checked() {
