@@ -116,7 +116,7 @@ impl SourceFile {
     /// handled exactly as QEMU's `QAPIParseError` does.
     pub fn column_of(&self, offset: u32) -> usize {
         let start = self.line_start(offset) as usize;
-        let end = (offset as usize).min(self.text.len());
+        let end = floor_char_boundary(&self.text, offset as usize);
         let mut col = 1;
         for ch in self.text[start..end].chars() {
             if ch == '\t' {
@@ -273,6 +273,9 @@ impl Diagnostic {
     }
 }
 
+/// Lines longer than this many bytes are cut around the span in snippets.
+const SNIPPET_MAX_BYTES: usize = 160;
+
 /// A rustc-style excerpt: the line(s) of `span` with carets under it.
 fn snippet(sources: &SourceMap, span: Span) -> String {
     let file = sources.file(span.file);
@@ -280,25 +283,54 @@ fn snippet(sources: &SourceMap, span: Span) -> String {
     let text = file.line_text(line);
     let gutter = line.to_string().len();
     let line_start = file.line_start(span.start) as usize;
-    let start = (span.start as usize)
-        .saturating_sub(line_start)
-        .min(text.len());
-    let end = (span.end as usize)
-        .saturating_sub(line_start)
-        .clamp(start, text.len());
+    // Spans may point inside a character (an invalid UTF-8 byte, now a
+    // replacement character): widen them to whole characters.
+    let start = floor_char_boundary(text, (span.start as usize).saturating_sub(line_start));
+    let end = ceil_char_boundary(text, (span.end as usize).saturating_sub(line_start)).max(start);
+    // Show a window of a very long line (generated or minified input).
+    let from = if text.len() > SNIPPET_MAX_BYTES {
+        floor_char_boundary(text, start.saturating_sub(SNIPPET_MAX_BYTES / 4))
+    } else {
+        0
+    };
+    let to = ceil_char_boundary(text, from + SNIPPET_MAX_BYTES);
+    let end = end.min(to).max(start.min(to));
+    let (prefix, suffix) = (
+        if from > 0 { "..." } else { "" },
+        if to < text.len() { "..." } else { "" },
+    );
     // Keep alignment for tabs and multi-byte characters before the caret.
-    let pad: String = text[..start]
+    let pad: String = prefix
         .chars()
+        .chain(text[from..start.min(to)].chars())
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
-    let width = text[start..end].chars().count().max(1);
-    let shown = sanitize(text);
+    let width = text[start.min(to)..end].chars().count().max(1);
+    let shown = sanitize(&text[from..to]);
     format!(
-        "{:gutter$} |\n{line} | {shown}\n{:gutter$} | {pad}{}\n",
+        "{:gutter$} |\n{line} | {prefix}{shown}{suffix}\n{:gutter$} | {pad}{}\n",
         "",
         "",
         "^".repeat(width)
     )
+}
+
+/// The nearest char boundary of `text` at or before `i` (clamped to its end).
+fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest char boundary of `text` at or after `i` (clamped to its end).
+fn ceil_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// Control characters would garble a terminal; show them escaped.

@@ -11,14 +11,21 @@
 //! Errors are [`diag::Diagnostics`], rendered as `file:line:col: error: ...`
 //! with the include chain and a snippet.
 
+pub mod builder;
 pub mod check;
 pub mod diag;
+pub mod dump;
+pub mod introspect;
 pub mod parse;
+#[doc(hidden)]
+pub mod qapi_macro;
+pub mod rust;
 pub mod schema;
 pub mod settings;
 
 use std::path::Path;
 
+pub use builder::Builder;
 pub use diag::Diagnostics;
 pub use schema::Schema;
 pub use settings::{IfPolicy, Settings};

@@ -86,3 +86,154 @@ impl Default for Settings {
         }
     }
 }
+
+/// How an option takes its value; the front ends parse their syntax
+/// (repeated flags, macro lists) by this and hand each value to
+/// [`Settings::set`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// One string: `if_policy`, `runtime_path`.
+    Single,
+    /// Repeatable string: `enable`, `derive`, `attribute`, `only`.
+    List,
+    /// Repeatable `NAME=VALUE`: `cfg`, `type_derive`, `type_attribute`.
+    Pair,
+    /// `true` or `false`: `docs`.
+    Bool,
+}
+
+impl Settings {
+    /// Every option name with how it takes its value, in the order of the
+    /// fields.  The CLI flag is the name with `-` for `_`.
+    pub const OPTIONS: [(&'static str, OptionKind); 10] = [
+        ("if_policy", OptionKind::Single),
+        ("enable", OptionKind::List),
+        ("cfg", OptionKind::Pair),
+        ("derive", OptionKind::List),
+        ("type_derive", OptionKind::Pair),
+        ("attribute", OptionKind::List),
+        ("type_attribute", OptionKind::Pair),
+        ("only", OptionKind::List),
+        ("runtime_path", OptionKind::Single),
+        ("docs", OptionKind::Bool),
+    ];
+
+    /// How option `name` takes its value; `None` for an unknown name.
+    pub fn option_kind(name: &str) -> Option<OptionKind> {
+        Self::OPTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, kind)| kind)
+    }
+
+    /// Apply one value of option `name` as text: list and pair options
+    /// append (pairs written `NAME=VALUE`), others replace.  The error
+    /// says what is wrong with the value; the caller names the option in
+    /// its own syntax.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        match name {
+            "if_policy" => self.if_policy = value.parse()?,
+            "enable" => self.enable.push(non_empty(value)?),
+            "cfg" => self.cfg.push(parse_pair(value)?),
+            "derive" => self.derive.push(non_empty(value)?),
+            "type_derive" => self.type_derive.push(parse_pair(value)?),
+            "attribute" => self.attribute.push(non_empty(value)?),
+            "type_attribute" => self.type_attribute.push(parse_pair(value)?),
+            "only" => self.only.push(non_empty(value)?),
+            "runtime_path" => self.runtime_path = non_empty(value)?,
+            "docs" => {
+                self.docs = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(format!("expected true or false, found '{value}'")),
+                }
+            }
+            _ => return Err(format!("unknown option '{name}'")),
+        }
+        Ok(())
+    }
+}
+
+fn non_empty(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        Err("the value is empty".to_string())
+    } else {
+        Ok(value.to_string())
+    }
+}
+
+/// Split `NAME=VALUE` at the first `=` (values may contain `=`, as in
+/// `CONFIG_X=feature = "x"`).
+pub fn parse_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() && !value.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, found '{text}'")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_option_can_be_set_by_name() {
+        let mut s = Settings::default();
+        for (name, value) in [
+            ("if_policy", "cfg"),
+            ("enable", "CONFIG_KVM"),
+            ("cfg", "CONFIG_KVM=feature = \"kvm\""),
+            ("derive", "Hash"),
+            ("type_derive", "StatusInfo=Eq"),
+            ("attribute", "#[non_exhaustive]"),
+            ("type_attribute", "RunState=#[repr(u8)]"),
+            ("only", "query-status"),
+            ("runtime_path", "crate::rt"),
+            ("docs", "false"),
+        ] {
+            assert!(Settings::option_kind(name).is_some(), "{name}");
+            s.set(name, value).unwrap();
+        }
+        assert_eq!(
+            s,
+            Settings {
+                if_policy: IfPolicy::Cfg,
+                enable: vec!["CONFIG_KVM".into()],
+                cfg: vec![("CONFIG_KVM".into(), "feature = \"kvm\"".into())],
+                derive: vec!["Hash".into()],
+                type_derive: vec![("StatusInfo".into(), "Eq".into())],
+                attribute: vec!["#[non_exhaustive]".into()],
+                type_attribute: vec![("RunState".into(), "#[repr(u8)]".into())],
+                only: vec!["query-status".into()],
+                runtime_path: "crate::rt".into(),
+                docs: false,
+            }
+        );
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let mut s = Settings::default();
+        assert_eq!(
+            s.set("if_policy", "some").unwrap_err(),
+            "unknown if policy 'some' (expected one of: all, cfg, evaluate)"
+        );
+        assert_eq!(
+            s.set("cfg", "CONFIG_KVM").unwrap_err(),
+            "expected NAME=VALUE, found 'CONFIG_KVM'"
+        );
+        assert_eq!(
+            s.set("type_derive", "=Hash").unwrap_err(),
+            "expected NAME=VALUE, found '=Hash'"
+        );
+        assert_eq!(
+            s.set("docs", "no").unwrap_err(),
+            "expected true or false, found 'no'"
+        );
+        assert_eq!(s.set("enable", " ").unwrap_err(), "the value is empty");
+        assert_eq!(s.set("colour", "x").unwrap_err(), "unknown option 'colour'");
+        assert_eq!(Settings::option_kind("colour"), None);
+        assert_eq!(s, Settings::default());
+    }
+}

@@ -1,11 +1,14 @@
 //! The `qapi-gen` command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
+use qapi_gen::builder::{write_if_changed, Error};
+use qapi_gen::rust::GenerateError;
 use qapi_gen::schema::{EntityKind, Schema};
+use qapi_gen::{Builder, Diagnostics, IfPolicy, Settings};
 
 #[derive(Parser)]
 #[command(
@@ -27,7 +30,102 @@ enum Command {
         /// Print how many definitions of each kind the schema has.
         #[arg(long)]
         summary: bool,
+        /// Print the model as QEMU's test-qapi.py does (for comparison
+        /// with QEMU's conformance suite).
+        #[arg(long)]
+        dump: bool,
     },
+    /// Print the `query-qmp-schema` reply QEMU would give for a schema.
+    Introspect {
+        /// The root schema file (e.g. qapi-schema.json).
+        schema: PathBuf,
+        /// A condition name that is true (e.g. CONFIG_VNC); repeatable.
+        #[arg(long = "enable", value_name = "NAME")]
+        enable: Vec<String>,
+        /// Show type names instead of numbers.
+        #[arg(long)]
+        unmask: bool,
+    },
+    /// Generate Rust bindings for a schema.
+    Rust(Box<RustArgs>),
+}
+
+/// The flags are the `Settings` fields, `_` written `-`.
+#[derive(Args)]
+struct RustArgs {
+    /// The root schema file (e.g. qapi-schema.json).
+    schema: PathBuf,
+    /// Where to write the bindings; `-` for standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Write nothing; exit 1 when FILE differs from what would be written.
+    #[arg(long)]
+    check: bool,
+    /// What to do with `if` conditions.
+    #[arg(long, value_name = "POLICY", value_parser = IfPolicy::NAMES)]
+    if_policy: Option<String>,
+    /// A condition name that is true under `--if-policy evaluate` (repeatable).
+    #[arg(long, value_name = "NAME")]
+    enable: Vec<String>,
+    /// The cfg predicate for a condition name under `--if-policy cfg`
+    /// (repeatable), e.g. 'CONFIG_SPICE=feature = "spice"'.
+    #[arg(long, value_name = "NAME=PRED")]
+    cfg: Vec<String>,
+    /// An extra derive for every type (repeatable).
+    #[arg(long, value_name = "DERIVE")]
+    derive: Vec<String>,
+    /// An extra derive for one type (repeatable).
+    #[arg(long, value_name = "TYPE=DERIVE")]
+    type_derive: Vec<String>,
+    /// An extra attribute for every type, e.g. '#[non_exhaustive]' (repeatable).
+    #[arg(long, value_name = "ATTR")]
+    attribute: Vec<String>,
+    /// An extra attribute for one type (repeatable).
+    #[arg(long, value_name = "TYPE=ATTR")]
+    type_attribute: Vec<String>,
+    /// Generate only this command or event (wire name) and the types it
+    /// reaches (repeatable).
+    #[arg(long, value_name = "NAME")]
+    only: Vec<String>,
+    /// Path of the runtime crate in the generated code [default: ::qapi_types].
+    #[arg(long, value_name = "PATH")]
+    runtime_path: Option<String>,
+    /// Leave the schema documentation out.
+    #[arg(long)]
+    no_docs: bool,
+}
+
+impl RustArgs {
+    /// The settings, through the same `Settings::set` as the macro.
+    fn settings(&self) -> Result<Settings, String> {
+        let mut settings = Settings::default();
+        let single = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+        let docs = if self.no_docs {
+            vec!["false".to_string()]
+        } else {
+            vec![]
+        };
+        let options: [(&str, Vec<String>); 10] = [
+            ("if_policy", single(&self.if_policy)),
+            ("enable", self.enable.clone()),
+            ("cfg", self.cfg.clone()),
+            ("derive", self.derive.clone()),
+            ("type_derive", self.type_derive.clone()),
+            ("attribute", self.attribute.clone()),
+            ("type_attribute", self.type_attribute.clone()),
+            ("only", self.only.clone()),
+            ("runtime_path", single(&self.runtime_path)),
+            ("docs", docs),
+        ];
+        for (name, values) in options {
+            for value in values {
+                settings.set(name, &value).map_err(|err| {
+                    format!("invalid value for '--{}': {err}", name.replace('_', "-"))
+                })?;
+            }
+        }
+        Ok(settings)
+    }
 }
 
 /// Exit codes: 0 valid, 1 invalid schema, 2 usage error or unreadable root.
@@ -41,27 +139,121 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check { schema, summary } => check(&schema, summary),
+        Command::Check {
+            schema,
+            summary,
+            dump,
+        } => check(&schema, summary, dump),
+        Command::Introspect {
+            schema,
+            enable,
+            unmask,
+        } => introspect(&schema, &enable, unmask),
+        Command::Rust(args) => rust(&args),
     }
 }
 
-fn check(path: &std::path::Path, summary: bool) -> ExitCode {
+/// Exit codes: 0 written (or up to date with `--check`), 1 invalid schema
+/// or `--check` found a difference, 2 usage error.
+fn rust(args: &RustArgs) -> ExitCode {
+    let usage_error = |msg: &str| {
+        eprintln!("error: {msg}");
+        ExitCode::from(2)
+    };
+    let settings = match args.settings() {
+        Ok(settings) => settings,
+        Err(msg) => return usage_error(&msg),
+    };
+    let to_stdout = args.output == Path::new("-");
+    if args.check && to_stdout {
+        return usage_error("--check needs a file to compare with, not '-o -'");
+    }
+    // Paths are relative to the current directory, whatever cargo sets.
+    let builder = Builder::new(&args.schema)
+        .base_dir(".")
+        .with_settings(settings);
+    let text = match builder.generate() {
+        Ok(text) => text,
+        Err(Error::Schema(diags)) => {
+            eprint!("{diags}");
+            return schema_error_code(&diags);
+        }
+        // The settings do not fit the schema (an unknown `--only` name, a
+        // derive that is not a path).
+        Err(Error::Generate(GenerateError::Setting { option, message }))
+            if Settings::option_kind(option).is_some() =>
+        {
+            let flag = option.replace('_', "-");
+            return usage_error(&format!("invalid value for '--{flag}': {message}"));
+        }
+        Err(err) => {
+            eprint!("{err}");
+            return ExitCode::from(1);
+        }
+    };
+    let output = args.output.display();
+    if args.check {
+        return if std::fs::read(&args.output).is_ok_and(|old| old == text.as_bytes()) {
+            ExitCode::SUCCESS
+        } else {
+            eprintln!("error: {output} is not up to date with the schema; regenerate it");
+            ExitCode::from(1)
+        };
+    }
+    if to_stdout {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    match write_if_changed(&args.output, &text) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: can't write '{output}': {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn check(path: &std::path::Path, summary: bool, dump: bool) -> ExitCode {
+    with_schema(path, |schema| {
+        if summary {
+            print!("{}", summarize(schema));
+        }
+        if dump {
+            print!("{}", qapi_gen::dump::dump(schema));
+        }
+    })
+}
+
+fn introspect(path: &std::path::Path, enable: &[String], unmask: bool) -> ExitCode {
+    with_schema(path, |schema| {
+        let enabled = |name: &str| enable.iter().any(|e| e == name);
+        let reply = qapi_gen::introspect::introspect(schema, &enabled, unmask);
+        println!("{reply:#}");
+    })
+}
+
+/// Load the schema at `path` and run `action` on it; on errors print the
+/// diagnostics and return the exit code.
+fn with_schema(path: &std::path::Path, action: impl FnOnce(&Schema)) -> ExitCode {
     match qapi_gen::load(path) {
         Ok(schema) => {
-            if summary {
-                print!("{}", summarize(&schema));
-            }
+            action(&schema);
             ExitCode::SUCCESS
         }
         Err(diags) => {
             eprint!("{diags}");
-            // An unreadable root file is a usage error, like a bad argument.
-            if diags.errors.len() == 1 && diags.errors[0].span.is_none() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            schema_error_code(&diags)
         }
+    }
+}
+
+/// 1 for an invalid schema; 2 for an unreadable root file, a usage error
+/// like a bad argument.
+fn schema_error_code(diags: &Diagnostics) -> ExitCode {
+    if diags.errors.len() == 1 && diags.errors[0].span.is_none() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
     }
 }
 

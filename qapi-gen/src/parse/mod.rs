@@ -230,7 +230,9 @@ const MAX_INCLUDE_DEPTH: usize = 100;
 const MAX_FILE_BYTES: usize = 256 << 20;
 
 /// Deepest nesting of arrays and objects; real schemas nest a few levels.
-const MAX_DEPTH: usize = 1000;
+/// Each level costs several KiB of stack in unoptimized builds, and
+/// threads other than `main` get 2 MiB: 1000 levels overflowed there.
+const MAX_DEPTH: usize = 100;
 
 struct ParseState<'l> {
     sources: SourceMap,

@@ -250,25 +250,6 @@ pub(super) struct Builder {
     feature_set: HashSet<String>,
 }
 
-/// The built-in types in QEMU's definition order.
-const PREDEFINED_ORDER: [Builtin; 15] = [
-    Builtin::Str,
-    Builtin::Number,
-    Builtin::Int,
-    Builtin::Int8,
-    Builtin::Int16,
-    Builtin::Int32,
-    Builtin::Int64,
-    Builtin::Uint8,
-    Builtin::Uint16,
-    Builtin::Uint32,
-    Builtin::Uint64,
-    Builtin::Size,
-    Builtin::Bool,
-    Builtin::Any,
-    Builtin::Null,
-];
-
 const QTYPE_VALUES: [&str; 7] = [
     "none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool",
 ];
@@ -389,7 +370,7 @@ impl Builder {
     }
 
     fn define_predefineds(&mut self) -> Result<(), Diagnostic> {
-        for builtin in PREDEFINED_ORDER {
+        for builtin in Builtin::ALL {
             self.define(
                 Def {
                     name: builtin.name().to_string(),

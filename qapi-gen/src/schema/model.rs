@@ -141,6 +141,7 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// Every built-in, in the order QEMU defines them.
     pub const ALL: [Builtin; 15] = [
         Builtin::Str,
         Builtin::Number,
@@ -155,8 +156,8 @@ impl Builtin {
         Builtin::Uint64,
         Builtin::Size,
         Builtin::Bool,
-        Builtin::Null,
         Builtin::Any,
+        Builtin::Null,
     ];
 
     pub fn name(self) -> &'static str {

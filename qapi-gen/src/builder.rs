@@ -1,0 +1,329 @@
+//! [`Builder`]: Rust bindings from a build script.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), qapi_gen::builder::Error> {
+//!     qapi_gen::Builder::new("schema/qapi-schema.json")
+//!         .derive("Hash")
+//!         .generate_to_out_dir("qmp.rs")?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! and in the crate: `include!(concat!(env!("OUT_DIR"), "/qmp.rs"));`.
+//!
+//! The `qapi!` macro loads its schema through a `Builder` too, so relative
+//! paths and the list of files read mean the same in both.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostics, SourceMap};
+use crate::parse::FileLoader;
+use crate::rust::GenerateError;
+use crate::schema::Schema;
+use crate::settings::{IfPolicy, Settings};
+
+/// Generates Rust bindings for one schema with one set of [`Settings`].
+/// The option methods have the names of the `Settings` fields.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    schema: PathBuf,
+    base_dir: Option<PathBuf>,
+    settings: Settings,
+}
+
+/// Why generation failed.  `Debug` shows the same text as `Display`, so
+/// that a build script's `main` returning this error prints the rendered
+/// diagnostics.
+pub enum Error {
+    /// The schema is invalid or unreadable; rendered as
+    /// `file:line:col: error: ...` with snippets.
+    Schema(Diagnostics),
+    /// The schema is valid but the settings do not fit it (e.g. `only`
+    /// names an unknown command, a derive is not a path).
+    Generate(GenerateError),
+    /// [`Builder::generate_to_out_dir`] outside a build script.
+    NoOutDir,
+    /// The output file could not be written.
+    Write { path: PathBuf, error: io::Error },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Schema(diags) => write!(f, "{diags}"),
+            Error::Generate(err) => write!(f, "error: {err}"),
+            Error::NoOutDir => f.write_str(
+                "error: OUT_DIR is not set (generate_to_out_dir is meant for build scripts)",
+            ),
+            Error::Write { path, error } => {
+                write!(f, "error: can't write '{}': {error}", path.display())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `main` prints errors with `{:?}`: show the diagnostics, not a
+        // dump of the source map.
+        write!(f, "\n{self}")
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Builder {
+    /// Bindings for the schema rooted at `schema`.  A relative path is
+    /// relative to `CARGO_MANIFEST_DIR` when it is set (build scripts),
+    /// else to the current directory.
+    pub fn new(schema: impl AsRef<Path>) -> Builder {
+        Builder {
+            schema: schema.as_ref().to_path_buf(),
+            base_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+            settings: Settings::default(),
+        }
+    }
+
+    /// Resolve a relative schema path against `dir` instead.
+    pub fn base_dir(mut self, dir: impl AsRef<Path>) -> Builder {
+        self.base_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Replace all settings at once.
+    pub fn with_settings(mut self, settings: Settings) -> Builder {
+        self.settings = settings;
+        self
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// See [`Settings::if_policy`].
+    pub fn if_policy(mut self, policy: IfPolicy) -> Builder {
+        self.settings.if_policy = policy;
+        self
+    }
+
+    /// A condition name that is true under [`IfPolicy::Evaluate`].
+    pub fn enable(mut self, name: impl Into<String>) -> Builder {
+        self.settings.enable.push(name.into());
+        self
+    }
+
+    /// The `cfg` predicate for condition `name` under [`IfPolicy::Cfg`],
+    /// e.g. `.cfg("CONFIG_SPICE", "feature = \"spice\"")`.
+    pub fn cfg(mut self, name: impl Into<String>, predicate: impl Into<String>) -> Builder {
+        self.settings.cfg.push((name.into(), predicate.into()));
+        self
+    }
+
+    /// An extra derive for every generated type.
+    pub fn derive(mut self, derive: impl Into<String>) -> Builder {
+        self.settings.derive.push(derive.into());
+        self
+    }
+
+    /// An extra derive for the type named `ty` in the schema.
+    pub fn type_derive(mut self, ty: impl Into<String>, derive: impl Into<String>) -> Builder {
+        self.settings.type_derive.push((ty.into(), derive.into()));
+        self
+    }
+
+    /// An extra attribute (`"#[non_exhaustive]"`) for every generated type.
+    pub fn attribute(mut self, attribute: impl Into<String>) -> Builder {
+        self.settings.attribute.push(attribute.into());
+        self
+    }
+
+    /// An extra attribute for the type named `ty` in the schema.
+    pub fn type_attribute(
+        mut self,
+        ty: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> Builder {
+        self.settings
+            .type_attribute
+            .push((ty.into(), attribute.into()));
+        self
+    }
+
+    /// Generate only these commands and events (wire names) and the types
+    /// they reach; adds to the names given before.
+    pub fn only<I>(mut self, names: I) -> Builder
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.settings.only.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Path of the runtime crate in generated code (default `::qapi_types`).
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Builder {
+        self.settings.runtime_path = path.into();
+        self
+    }
+
+    /// Put the schema documentation on the generated items (default on).
+    pub fn docs(mut self, docs: bool) -> Builder {
+        self.settings.docs = docs;
+        self
+    }
+
+    /// Parse, check and resolve the schema.
+    pub fn load(&self) -> Result<Schema, Diagnostics> {
+        let loader = BaseDirLoader {
+            base_dir: self.base_dir.as_deref(),
+        };
+        Schema::build(crate::parse::parse_with(&self.schema, &loader)?)
+    }
+
+    /// Where the files of `sources` are, as paths usable from any
+    /// directory (when the base directory is absolute).
+    pub fn source_paths(&self, sources: &SourceMap) -> Vec<PathBuf> {
+        sources.paths().map(|path| self.resolve(path)).collect()
+    }
+
+    fn resolve(&self, path: &Path) -> PathBuf {
+        match &self.base_dir {
+            Some(dir) => dir.join(path),
+            None => path.to_path_buf(),
+        }
+    }
+
+    /// The generated file: `@generated` header and formatted items.
+    pub fn generate(&self) -> Result<String, Error> {
+        self.generate_reporting(|_| {})
+    }
+
+    /// Write the generated file to `$OUT_DIR/name` (see
+    /// [`generate_to`](Builder::generate_to)); returns its path.
+    pub fn generate_to_out_dir(&self, name: impl AsRef<Path>) -> Result<PathBuf, Error> {
+        let dir = std::env::var_os("OUT_DIR").ok_or(Error::NoOutDir)?;
+        let path = Path::new(&dir).join(name);
+        self.generate_to(&path)?;
+        Ok(path)
+    }
+
+    /// Write the generated file to `path`, only when its content changed
+    /// (so that what includes it is not rebuilt for nothing), and print
+    /// `cargo:rerun-if-changed=` for every schema file read.
+    pub fn generate_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let text = self.generate_reporting(|sources| {
+            for file in self.source_paths(sources) {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        })?;
+        write_if_changed(path, &text).map_err(|error| Error::Write {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        Ok(())
+    }
+
+    /// Generate, telling `read` which files were read (also on errors,
+    /// for the files read before the error).
+    fn generate_reporting(&self, read: impl Fn(&SourceMap)) -> Result<String, Error> {
+        let schema = self.load().map_err(|diags| {
+            read(&diags.sources);
+            Error::Schema(diags)
+        })?;
+        read(&schema.sources);
+        crate::rust::generate_file(&schema, &self.settings).map_err(Error::Generate)
+    }
+}
+
+/// Reads relative paths (the root and the includes, which are joined to
+/// it) from a base directory, keeping the names in diagnostics as written.
+struct BaseDirLoader<'a> {
+    base_dir: Option<&'a Path>,
+}
+
+impl FileLoader for BaseDirLoader<'_> {
+    fn load(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.base_dir {
+            Some(dir) => std::fs::read(dir.join(path)),
+            None => std::fs::read(path),
+        }
+    }
+}
+
+/// Write `text` to `path` unless it already holds exactly that; creates
+/// the parent directory.  Returns whether it wrote.
+pub fn write_if_changed(path: &Path, text: &str) -> io::Result<bool> {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_set_the_settings_fields() {
+        let b = Builder::new("x.json")
+            .if_policy(IfPolicy::Evaluate)
+            .enable("A")
+            .enable("B")
+            .cfg("A", "unix")
+            .derive("Hash")
+            .type_derive("T", "Eq")
+            .attribute("#[non_exhaustive]")
+            .type_attribute("T", "#[repr(u8)]")
+            .only(["query-status"])
+            .only(vec!["STOP".to_string()])
+            .runtime_path("crate::rt")
+            .docs(false);
+        assert_eq!(
+            b.settings(),
+            &Settings {
+                if_policy: IfPolicy::Evaluate,
+                enable: vec!["A".into(), "B".into()],
+                cfg: vec![("A".into(), "unix".into())],
+                derive: vec!["Hash".into()],
+                type_derive: vec![("T".into(), "Eq".into())],
+                attribute: vec!["#[non_exhaustive]".into()],
+                type_attribute: vec![("T".into(), "#[repr(u8)]".into())],
+                only: vec!["query-status".into(), "STOP".into()],
+                runtime_path: "crate::rt".into(),
+                docs: false,
+            }
+        );
+    }
+
+    #[test]
+    fn writes_only_changes() {
+        let dir = std::env::temp_dir().join(format!("qapi-gen-builder-{}", std::process::id()));
+        let path = dir.join("sub/out.rs");
+        assert!(write_if_changed(&path, "a").unwrap());
+        assert!(!write_if_changed(&path, "a").unwrap());
+        assert!(write_if_changed(&path, "b").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "b");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn missing_schema_is_a_rendered_error() {
+        let err = Builder::new("no-such.json")
+            .base_dir("/nonexistent-dir")
+            .generate()
+            .unwrap_err();
+        assert_eq!(
+            format!("{err}"),
+            "error: can't read schema file 'no-such.json': No such file or directory\n"
+        );
+        assert_eq!(format!("{err:?}"), format!("\n{err}"));
+    }
+}

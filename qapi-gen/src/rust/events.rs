@@ -1,0 +1,186 @@
+//! `pub mod events`: one type per event, holding its data, and
+//! `events::Event`, which decodes a whole event message.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::names::{self, Scope};
+use super::{Gen, GenerateError};
+use crate::schema::EntityKind;
+
+impl Gen<'_> {
+    pub(super) fn events(&self) -> Result<TokenStream, GenerateError> {
+        let rt = &self.rt;
+        let mut items = Vec::new();
+        let mut variants = Vec::new();
+        let mut wire_names = Vec::new();
+        let mut decode_arms = Vec::new();
+        let mut name_arms = Vec::new();
+        let mut timestamp_arms = Vec::new();
+        let mut serialize_arms = Vec::new();
+        let mut scope = Scope::default();
+        for (id, entity) in self.schema.iter() {
+            let EntityKind::Event(event) = &entity.kind else {
+                continue;
+            };
+            let ident = self.ident(id);
+            scope.claim(ident.to_string());
+            if !self.is_kept(id) {
+                continue;
+            }
+            let wire = &entity.name;
+            let cfg = self.gate(entity.cond.as_ref()).attr();
+            let deprecated = self.deprecated_attr(&entity.features);
+            let features = self.feature_names(&entity.features);
+            let docs = self.item_docs(entity, &format!("The event `{wire}`."), &[]);
+            items.push(self.arguments_type(
+                id,
+                entity,
+                event.arg_type,
+                event.boxed,
+                &cfg,
+                deprecated,
+                docs,
+            )?);
+            let has_data = event.arg_type.is_some();
+            let has_data = (!has_data).then(|| {
+                quote!(
+                    const HAS_DATA: bool = false;
+                )
+            });
+            let features_const = super::types::features_const(&features);
+            items.push(quote! {
+                #cfg
+                #[allow(deprecated)]
+                impl #rt::Event for #ident {
+                    const NAME: &'static str = #wire;
+                    #has_data
+                    #features_const
+                }
+            });
+            let variant_docs = self.docs(&format!("`{wire}`: see [`{ident}`]."));
+            let data_docs = self.docs("The event's data.");
+            let timestamp_docs = self.docs("When QEMU emitted the event.");
+            variants.push(quote! {
+                #variant_docs
+                #cfg
+                #ident {
+                    #data_docs
+                    data: #ident,
+                    #timestamp_docs
+                    timestamp: #rt::Timestamp,
+                },
+            });
+            wire_names.push(quote!(#cfg #wire));
+            decode_arms.push(quote! {
+                #cfg #wire => Self::#ident { data: serde::Deserialize::deserialize(data)?, timestamp },
+            });
+            name_arms.push(quote!(#cfg Self::#ident { .. } => #wire,));
+            timestamp_arms.push(quote!(#cfg Self::#ident { timestamp, .. } => timestamp,));
+            serialize_arms.push(quote! {
+                #cfg Self::#ident { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+            });
+        }
+        let unknown = names::ident(&scope.claim("Unknown".into()));
+        let docs = self.docs(
+            "The events: one type per event, holding its data (the `data` of an event message), \
+             named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`], a \
+             whole event message.",
+        );
+        let event_docs = self.docs(
+            "An event message: `event`, `data` (when the event has data) and `timestamp`, in any \
+             order. Events this build does not know decode into the last variant.",
+        );
+        let unknown_docs = self.docs("An event this build does not know (from a newer QEMU).");
+        let unknown_name_docs = self.docs("The event's name.");
+        let unknown_data_docs = self.docs("The event's data, if the message has any.");
+        let timestamp_docs = self.docs("When QEMU emitted the event.");
+        let decode_body = if decode_arms.is_empty() {
+            quote! {
+                let _ = (name, data, timestamp);
+                Err(<D::Error as rt::DeError>::custom("unknown event"))
+            }
+        } else {
+            quote! {
+                Ok(match name {
+                    #(#decode_arms)*
+                    _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
+                })
+            }
+        };
+        // Not a schema type: the derive settings do not apply (its unknown
+        // variant holds a JSON value, which implements little).
+        let prelude = self.prelude();
+        Ok(quote! {
+            #docs
+            pub mod events {
+                #(#items)*
+
+                #event_docs
+                #[derive(Debug, Clone, PartialEq)]
+                #[allow(deprecated, clippy::large_enum_variant)]
+                pub enum Event {
+                    #(#variants)*
+                    #unknown_docs
+                    #unknown {
+                        #unknown_name_docs
+                        name: String,
+                        #unknown_data_docs
+                        data: Option<#rt::serde_json::Value>,
+                        #timestamp_docs
+                        timestamp: #rt::Timestamp,
+                    },
+                }
+
+                #[allow(deprecated)]
+                const _: () = {
+                    #prelude
+                    impl Event {
+                        /// The event's wire name.
+                        pub fn name(&self) -> &str {
+                            match self {
+                                #(#name_arms)*
+                                Self::#unknown { name, .. } => name,
+                            }
+                        }
+                        /// When QEMU emitted the event.
+                        pub fn timestamp(&self) -> &#rt::Timestamp {
+                            match self {
+                                #(#timestamp_arms)*
+                                Self::#unknown { timestamp, .. } => timestamp,
+                            }
+                        }
+                    }
+                    impl rt::EventSet for Event {
+                        const NAMES: &'static [&'static str] = &[#(#wire_names),*];
+                        fn decode<'de, D: serde::Deserializer<'de>>(name: &str, data: D, timestamp: #rt::Timestamp) -> Result<Self, D::Error> {
+                            #decode_body
+                        }
+                        fn unknown(name: String, data: Option<#rt::serde_json::Value>, timestamp: #rt::Timestamp) -> Self {
+                            Self::#unknown { name, data, timestamp }
+                        }
+                        fn timestamp_mut(&mut self) -> &mut #rt::Timestamp {
+                            match self {
+                                #(#timestamp_arms)*
+                                Self::#unknown { timestamp, .. } => timestamp,
+                            }
+                        }
+                    }
+                    impl serde::Serialize for Event {
+                        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                            match self {
+                                #(#serialize_arms)*
+                                Self::#unknown { name, data, timestamp } => rt::serialize_unknown_event(serializer, name, data, timestamp),
+                            }
+                        }
+                    }
+                    impl<'de> serde::Deserialize<'de> for Event {
+                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                            rt::deserialize_event(deserializer)
+                        }
+                    }
+                };
+            }
+        })
+    }
+}

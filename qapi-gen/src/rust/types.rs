@@ -1,0 +1,829 @@
+//! Enums, structs, unions and alternates at the top level, and the object
+//! impls that commands and events share.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::cond::Gate;
+use super::names::{self, Scope};
+use super::{Field, Gen, GenerateError, Shape};
+use crate::schema::{
+    AlternateType, Builtin, Entity, EntityId, EntityKind, EnumType, JsonType, ObjectType,
+};
+
+/// A union's branch as generated.
+struct BranchPlan {
+    /// The variant (same name as the discriminator enum's variant).
+    ident: Ident,
+    /// The discriminator enum's variant for it.
+    tag_cfg: TokenStream,
+    /// The branch type, `None` for an empty branch.
+    ty: Option<TokenStream>,
+    /// The branch type's name (for its slots), unboxed.
+    slots_of: Option<TokenStream>,
+    boxed: bool,
+    cfg: TokenStream,
+    docs: TokenStream,
+}
+
+impl Gen<'_> {
+    /// Every named type the filter and conditions keep, in schema order.
+    pub(super) fn types(&self) -> Result<TokenStream, GenerateError> {
+        let mut items = Vec::new();
+        for (id, entity) in self.schema.iter() {
+            if !self.is_kept(id) {
+                continue;
+            }
+            let item = match &entity.kind {
+                EntityKind::Enum(e) => self.enum_item(id, entity, e),
+                EntityKind::Object(o) if o.implicit => continue,
+                EntityKind::Object(o) if o.variants.is_some() => self.union_item(id, entity, o)?,
+                EntityKind::Object(o) => self.struct_item(id, entity, o)?,
+                EntityKind::Alternate(a) => self.alternate_item(id, entity, a)?,
+                _ => continue,
+            };
+            items.push(item);
+        }
+        Ok(quote!(#(#items)*))
+    }
+
+    /// `use` lines opening every `const _` block of impls.
+    pub(super) fn prelude(&self) -> TokenStream {
+        let rt = &self.rt;
+        quote! {
+            use ::core::result::Result;
+            use #rt::{__private as rt, serde};
+        }
+    }
+
+    /// The variants of an enum: for each value the conditions keep, the
+    /// value and its identifier; and the identifier of the catch-all
+    /// variant (`Unknown`, or `UnknownValue` when a value takes `Unknown`).
+    pub(super) fn enum_variants<'e>(
+        &self,
+        e: &'e EnumType,
+    ) -> (Vec<(&'e crate::schema::EnumMember, Ident)>, Ident) {
+        let mut scope = Scope::with_reserved(&["Self"]);
+        let mut variants = Vec::new();
+        for member in &e.members {
+            let ident = names::ident(&scope.claim(names::camel(&member.name)));
+            if self.conds.keeps(member.cond.as_ref()) {
+                variants.push((member, ident));
+            }
+        }
+        let catch_all = if scope.is_taken("Unknown") {
+            scope.claim("UnknownValue".into())
+        } else {
+            scope.claim("Unknown".into())
+        };
+        (variants, names::ident(&catch_all))
+    }
+
+    fn enum_item(&self, id: EntityId, entity: &Entity, e: &EnumType) -> TokenStream {
+        let rt = &self.rt;
+        let name = self.ident(id);
+        let doc = self.doc_of(entity);
+        let (variants, catch_all) = self.enum_variants(e);
+        let mut defs = Vec::new();
+        let mut values = Vec::new();
+        let mut wire_names = Vec::new();
+        let mut as_str = Vec::new();
+        let mut value_features = Vec::new();
+        let mut any_deprecated = false;
+        for (member, ident) in &variants {
+            let gate = self.gate(member.cond.as_ref());
+            let cfg = gate.attr();
+            let features = self.feature_names(&member.features);
+            let deprecated = self.deprecated_attr(&member.features);
+            any_deprecated |= !deprecated.is_empty();
+            let docs = self.member_docs(doc, &member.name, member.cond.as_ref(), &features);
+            let wire = &member.name;
+            defs.push(quote!(#docs #cfg #deprecated #ident,));
+            values.push(quote!(#cfg Self::#ident));
+            wire_names.push(quote!(#cfg #wire));
+            as_str.push(quote!(#cfg Self::#ident => #wire,));
+            if !features.is_empty() {
+                value_features.push(quote!(#cfg (#wire, &[#(#features),*])));
+            }
+        }
+        let catch_all_docs = self.docs(
+            "A value this build does not know (from a newer QEMU): the string \
+             received, encoded back unchanged.",
+        );
+        let type_name = &entity.name;
+        let value_features = (!value_features.is_empty()).then(|| {
+            quote!(const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[#(#value_features),*];)
+        });
+        let as_unknown_other = (!variants.is_empty()).then(|| quote!(_ => None,));
+        let item_docs = self.item_docs(entity, &format!("The QAPI enum `{type_name}`."), &[]);
+        let attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq", "Eq", "Hash"]);
+        let allow = any_deprecated.then(|| quote!(#[allow(deprecated)]));
+        let prelude = self.prelude();
+        let cfg = self.gate(entity.cond.as_ref()).attr();
+        quote! {
+            #item_docs
+            #cfg
+            #attrs
+            pub enum #name {
+                #(#defs)*
+                #catch_all_docs
+                #catch_all(#rt::UnknownValue),
+            }
+
+            #cfg
+            #allow
+            const _: () = {
+                #prelude
+                impl #rt::Enum for #name {
+                    const NAME: &'static str = #type_name;
+                    const VALUES: &'static [Self] = &[#(#values),*];
+                    const NAMES: &'static [&'static str] = &[#(#wire_names),*];
+                    #value_features
+                    fn as_str(&self) -> &str {
+                        match self {
+                            #(#as_str)*
+                            Self::#catch_all(value) => value.as_str(),
+                        }
+                    }
+                    fn unknown(value: #rt::UnknownValue) -> Self {
+                        Self::#catch_all(value)
+                    }
+                    fn as_unknown(&self) -> Option<&#rt::UnknownValue> {
+                        match self {
+                            Self::#catch_all(value) => Some(value),
+                            #as_unknown_other
+                        }
+                    }
+                }
+                impl ::core::fmt::Display for #name {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(#rt::Enum::as_str(self))
+                    }
+                }
+                impl ::core::str::FromStr for #name {
+                    type Err = #rt::ParseEnumError;
+                    fn from_str(text: &str) -> Result<Self, #rt::ParseEnumError> {
+                        rt::enum_from_str(text)
+                    }
+                }
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        rt::serialize_enum(self, serializer)
+                    }
+                }
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        rt::deserialize_enum(deserializer)
+                    }
+                }
+            };
+        }
+    }
+
+    fn struct_item(
+        &self,
+        id: EntityId,
+        entity: &Entity,
+        o: &ObjectType,
+    ) -> Result<TokenStream, GenerateError> {
+        let doc = self.doc_of(entity);
+        let fields = self.fields(id, &o.members, doc, false)?;
+        let type_name = &entity.name;
+        let docs = self.item_docs(entity, &format!("The QAPI struct `{type_name}`."), &[]);
+        let features = self.feature_names(&entity.features);
+        let cfg = self.gate(entity.cond.as_ref()).attr();
+        Ok(self.object_type(
+            self.ident(id),
+            type_name,
+            type_name,
+            docs,
+            &fields,
+            &features,
+            &cfg,
+            TokenStream::new(),
+        ))
+    }
+
+    /// A struct (or command arguments, or event data) with its impls: a
+    /// unit struct when it has no members.  `name` is the type's name for
+    /// the per-type settings, `object_name` its [`Object::NAME`].
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn object_type(
+        &self,
+        ident: &Ident,
+        name: &str,
+        object_name: &str,
+        docs: TokenStream,
+        fields: &[Field],
+        features: &[String],
+        cfg: &TokenStream,
+        extra_attrs: TokenStream,
+    ) -> TokenStream {
+        let rt = &self.rt;
+        let prelude = self.prelude();
+        if fields.is_empty() {
+            let attrs = self.type_attrs(
+                name,
+                &[
+                    "Debug",
+                    "Clone",
+                    "Copy",
+                    "Default",
+                    "PartialEq",
+                    "Eq",
+                    "Hash",
+                ],
+            );
+            let features = features_const(features);
+            return quote! {
+                #docs
+                #cfg
+                #attrs
+                #extra_attrs
+                pub struct #ident;
+
+                #cfg
+                #[allow(deprecated)]
+                const _: () = {
+                    #prelude
+                    impl #rt::Object for #ident {
+                        const NAME: &'static str = #object_name;
+                        #features
+                        type Slots = rt::UnitSlots<Self>;
+                        fn serialize_members<M: serde::ser::SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
+                            Ok(())
+                        }
+                    }
+                    impl serde::Serialize for #ident {
+                        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                            rt::serialize_object(self, serializer)
+                        }
+                    }
+                    impl<'de> serde::Deserialize<'de> for #ident {
+                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                            rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
+                        }
+                    }
+                };
+            };
+        }
+        let all_optional = fields.iter().all(|f| f.optional);
+        let base: &[&str] = if all_optional {
+            &["Debug", "Clone", "Default", "PartialEq"]
+        } else {
+            &["Debug", "Clone", "PartialEq"]
+        };
+        let attrs = self.type_attrs(name, base);
+        let defs = fields.iter().map(field_def);
+        let impls = self.object_impls(ident, object_name, fields, features, None);
+        let deprecated = any_deprecated(fields) || !extra_attrs.is_empty();
+        let allow = deprecated.then(|| quote!(#[allow(deprecated)]));
+        quote! {
+            #docs
+            #cfg
+            #attrs
+            #extra_attrs
+            pub struct #ident {
+                #(#defs)*
+            }
+
+            #cfg
+            #allow
+            const _: () = {
+                #prelude
+                #impls
+            };
+        }
+    }
+
+    /// `Object`, slots, `Serialize` and `Deserialize` of an object type with
+    /// `fields`; `tag`: the index of a union's discriminator field, whose
+    /// slot selects the branch (`BranchSlots`, defined by the caller).
+    fn object_impls(
+        &self,
+        ident: &Ident,
+        object_name: &str,
+        fields: &[Field],
+        features: &[String],
+        tag: Option<usize>,
+    ) -> TokenStream {
+        let rt = &self.rt;
+        let mut slots = Vec::new();
+        let mut serialize = Vec::new();
+        let mut member_arms = Vec::new();
+        let mut finish = Vec::new();
+        let mut wire_names = Vec::new();
+        let mut member_features = Vec::new();
+        for (position, field) in fields.iter().enumerate() {
+            let index = proc_macro2::Literal::usize_unsuffixed(position);
+            let Field {
+                wire,
+                ident: f,
+                ty,
+                cfg,
+                ..
+            } = field;
+            wire_names.push(quote!(#wire));
+            if !field.features.is_empty() {
+                let list = &field.features;
+                member_features.push(quote!(#cfg (#wire, &[#(#list),*])));
+            }
+            if Some(position) == tag {
+                slots.push(quote!(#f: rt::UnionBranch<BranchSlots>,));
+                serialize.push(quote!(rt::member(map, #wire, &#rt::Branch::tag(&self.#f))?;));
+                member_arms.push(quote!(#index => self.#f.tag(value),));
+                finish.push(quote!(#f: self.#f.finish(#wire)?,));
+                continue;
+            }
+            slots.push(quote!(#cfg #f: Option<#ty>,));
+            let value = quote!(&self.#f);
+            serialize.push(match (field.optional, field.shape) {
+                (false, Shape::Number | Shape::NumberList) => {
+                    quote!(#cfg rt::member(map, #wire, &rt::Number(#value))?;)
+                }
+                (false, _) => quote!(#cfg rt::member(map, #wire, #value)?;),
+                (true, Shape::Number | Shape::NumberList) => {
+                    quote!(#cfg rt::optional_number(map, #wire, #value)?;)
+                }
+                (true, _) => quote!(#cfg rt::optional(map, #wire, #value)?;),
+            });
+            let set = match field.shape {
+                Shape::List | Shape::NumberList => quote!(rt::set_list),
+                _ => quote!(rt::set),
+            };
+            member_arms.push(quote!(#cfg #index => #set(&mut self.#f, value),));
+            finish.push(if field.optional {
+                quote!(#cfg #f: self.#f,)
+            } else {
+                quote!(#cfg #f: rt::required(self.#f, #wire)?,)
+            });
+        }
+        let (has_branch, branch_member, branch_serialize) = match tag {
+            Some(index) => {
+                let f = &fields[index].ident;
+                (
+                    quote!(
+                        const HAS_BRANCH: bool = true;
+                    ),
+                    quote! {
+                        fn branch_member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
+                            self.#f.member(key, value)
+                        }
+                    },
+                    quote!(#rt::Branch::serialize_members(&self.#f, map)?;),
+                )
+            }
+            None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+        };
+        let features = features_const(features);
+        let member_features = (!member_features.is_empty()).then(|| {
+            quote!(const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[#(#member_features),*];)
+        });
+        quote! {
+            #[derive(Default)]
+            pub struct Slots {
+                #(#slots)*
+            }
+            impl #rt::Object for #ident {
+                const NAME: &'static str = #object_name;
+                #features
+                #member_features
+                type Slots = Slots;
+                fn serialize_members<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                    #(#serialize)*
+                    #branch_serialize
+                    Ok(())
+                }
+            }
+            impl rt::Slots for Slots {
+                type Object = #ident;
+                const MEMBERS: &'static [&'static str] = &[#(#wire_names),*];
+                #has_branch
+                fn member<'de, D: serde::Deserializer<'de>>(&mut self, index: usize, value: D) -> Result<(), D::Error> {
+                    match index {
+                        #(#member_arms)*
+                        _ => rt::ignore_member("", value),
+                    }
+                }
+                #branch_member
+                fn finish<E: rt::DeError>(self) -> Result<#ident, E> {
+                    Ok(#ident {
+                        #(#finish)*
+                    })
+                }
+            }
+            impl serde::Serialize for #ident {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    rt::serialize_object(self, serializer)
+                }
+            }
+            impl<'de> serde::Deserialize<'de> for #ident {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    rt::deserialize_object::<Slots, D>(deserializer)
+                }
+            }
+        }
+    }
+
+    fn union_item(
+        &self,
+        id: EntityId,
+        entity: &Entity,
+        o: &ObjectType,
+    ) -> Result<TokenStream, GenerateError> {
+        let rt = &self.rt;
+        let Some(variants) = &o.variants else {
+            return self.struct_item(id, entity, o);
+        };
+        let doc = self.doc_of(entity);
+        let mut fields = self.fields(id, &o.members, doc, false)?;
+        let Some(tag_index) = fields.iter().position(|f| f.wire == variants.tag) else {
+            return self.struct_item(id, entity, o);
+        };
+        let Some(tag_id) = variants.tag_type else {
+            return self.struct_item(id, entity, o);
+        };
+        let EntityKind::Enum(tag_enum) = &self.schema.entity(tag_id).kind else {
+            return self.struct_item(id, entity, o);
+        };
+        let name = self.ident(id);
+        let branch_name = &self.branch_idents[&id];
+        let tag_ty = self.ident(tag_id);
+        let tag_doc = self.doc_of(self.schema.entity(tag_id));
+        let (tag_variants, tag_catch_all) = self.enum_variants(tag_enum);
+        fields[tag_index].ty = quote!(#branch_name);
+
+        // One branch per discriminator value the conditions keep.
+        let mut branches = Vec::new();
+        for (value, value_ident) in &tag_variants {
+            let Some(variant) = variants.variants.iter().find(|v| v.name == value.name) else {
+                continue;
+            };
+            let gate = self.gate(variant.cond.as_ref().or(value.cond.as_ref()));
+            if matches!(gate, Gate::Drop) {
+                continue;
+            }
+            let empty = matches!(&self.schema.entity(variant.ty).kind,
+                EntityKind::Object(b) if b.implicit && b.members.is_empty() && b.variants.is_none());
+            let boxed = self.boxed.contains(&(id, variant.ty));
+            let (ty, slots_of) = if empty {
+                (None, None)
+            } else {
+                let ty = self.type_ref(id, variant.ty, false)?;
+                let plain = self.ident(variant.ty);
+                (Some(ty), Some(quote!(#plain)))
+            };
+            let features = self.feature_names(&value.features);
+            branches.push(BranchPlan {
+                ident: value_ident.clone(),
+                tag_cfg: self.gate(value.cond.as_ref()).attr(),
+                ty,
+                slots_of,
+                boxed,
+                cfg: gate.attr(),
+                docs: self.member_docs(tag_doc, &value.name, variant.cond.as_ref(), &features),
+            });
+        }
+
+        let type_name = &entity.name;
+        let tag_wire = &variants.tag;
+        let extra = format!(
+            "The discriminator `{tag_wire}` and the members that depend on it are the field \
+             `{}` ([`{branch_name}`]).",
+            fields[tag_index].ident
+        );
+        let docs = self.item_docs(entity, &format!("The QAPI union `{type_name}`."), &[extra]);
+        let attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq"]);
+        let defs = fields.iter().map(field_def);
+        let features = self.feature_names(&entity.features);
+        let impls = self.object_impls(name, type_name, &fields, &features, Some(tag_index));
+
+        let variant_defs = branches.iter().map(|b| {
+            let BranchPlan {
+                ident, cfg, docs, ..
+            } = b;
+            match &b.ty {
+                Some(ty) => quote!(#docs #cfg #ident(#ty),),
+                None => quote!(#docs #cfg #ident,),
+            }
+        });
+        let slot_defs = branches.iter().map(|b| {
+            let BranchPlan { ident, cfg, .. } = b;
+            match (&b.slots_of, b.boxed) {
+                (Some(ty), false) => quote!(#cfg #ident(<#ty as #rt::Object>::Slots),),
+                (Some(ty), true) => quote!(#cfg #ident(Box<<#ty as #rt::Object>::Slots>),),
+                (None, _) => quote!(#cfg #ident,),
+            }
+        });
+        let tag_arms = branches.iter().map(|b| {
+            let BranchPlan { ident, cfg, .. } = b;
+            let pattern = if b.ty.is_some() {
+                quote!(Self::#ident(_))
+            } else {
+                quote!(Self::#ident)
+            };
+            quote!(#cfg #pattern => #tag_ty::#ident,)
+        });
+        let serialize_arms = branches.iter().filter(|b| b.ty.is_some()).map(|b| {
+            let BranchPlan { ident, cfg, .. } = b;
+            let value = if b.boxed {
+                quote!(&**branch)
+            } else {
+                quote!(branch)
+            };
+            quote!(#cfg Self::#ident(branch) => #rt::Object::serialize_members(#value, map),)
+        });
+        let select_arms = branches.iter().map(|b| {
+            let BranchPlan { ident, tag_cfg, .. } = b;
+            match (&b.ty, b.boxed) {
+                (Some(_), false) => quote!(#tag_cfg #tag_ty::#ident => Self::#ident(::core::default::Default::default()),),
+                (Some(_), true) => quote!(#tag_cfg #tag_ty::#ident => Self::#ident(Box::default()),),
+                (None, _) => quote!(#tag_cfg #tag_ty::#ident => Self::#ident,),
+            }
+        });
+        // Discriminator values without a generated branch (conditions).
+        let branchless = tag_variants
+            .iter()
+            .filter(|(_, ident)| !branches.iter().any(|b| &b.ident == ident))
+            .map(|(value, ident)| {
+                let cfg = self.gate(value.cond.as_ref()).attr();
+                let wire = &value.name;
+                quote!(#cfg #tag_ty::#ident => Self::Unknown(#rt::UnknownValue::new(#wire)),)
+            });
+        let serialize_arms: Vec<TokenStream> = serialize_arms.collect();
+        let serialize_body = if serialize_arms.is_empty() {
+            quote! {
+                let _ = map;
+                Ok(())
+            }
+        } else {
+            quote! {
+                match self {
+                    #(#serialize_arms)*
+                    _ => Ok(()),
+                }
+            }
+        };
+        let member_arms = branches.iter().filter(|b| b.ty.is_some()).map(|b| {
+            let BranchPlan { ident, cfg, .. } = b;
+            let slots = if b.boxed {
+                quote!(&mut **slots)
+            } else {
+                quote!(slots)
+            };
+            quote!(#cfg Self::#ident(slots) => rt::branch_member(#slots, key, value),)
+        });
+        let member_arms: Vec<TokenStream> = member_arms.collect();
+        let member_body = if member_arms.is_empty() {
+            quote! {
+                let _ = self;
+                rt::ignore_member(key, value)
+            }
+        } else {
+            quote! {
+                match self {
+                    #(#member_arms)*
+                    _ => rt::ignore_member(key, value),
+                }
+            }
+        };
+        let finish_arms = branches.iter().map(|b| {
+            let BranchPlan { ident, cfg, .. } = b;
+            match (&b.ty, b.boxed) {
+                (Some(_), false) => quote!(#cfg Self::#ident(slots) => #branch_name::#ident(rt::Slots::finish(slots)?),),
+                (Some(_), true) => quote!(#cfg Self::#ident(slots) => #branch_name::#ident(Box::new(rt::Slots::finish(*slots)?)),),
+                (None, _) => quote!(#cfg Self::#ident => #branch_name::#ident,),
+            }
+        });
+        let branch_docs = self.docs(&format!(
+            "The branches of [`{name}`], selected by its discriminator `{tag_wire}`."
+        ));
+        let unknown_docs = self.docs(
+            "A discriminator value this build does not know (from a newer QEMU); the \
+             branch's members are ignored.",
+        );
+        let branch_attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq"]);
+        let prelude = self.prelude();
+        let cfg = self.gate(entity.cond.as_ref()).attr();
+        Ok(quote! {
+            #docs
+            #cfg
+            #attrs
+            pub struct #name {
+                #(#defs)*
+            }
+
+            #branch_docs
+            #cfg
+            #branch_attrs
+            #[allow(clippy::large_enum_variant)]
+            pub enum #branch_name {
+                #(#variant_defs)*
+                #unknown_docs
+                Unknown(#rt::UnknownValue),
+            }
+
+            #cfg
+            #[allow(deprecated)]
+            const _: () = {
+                #prelude
+                #impls
+
+                #[allow(clippy::large_enum_variant)]
+                pub enum BranchSlots {
+                    #(#slot_defs)*
+                    Unknown(#rt::UnknownValue),
+                }
+                impl #rt::Branch for #branch_name {
+                    type Tag = #tag_ty;
+                    fn tag(&self) -> #tag_ty {
+                        match self {
+                            #(#tag_arms)*
+                            Self::Unknown(value) => #tag_ty::#tag_catch_all(value.clone()),
+                        }
+                    }
+                    fn serialize_members<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                        #serialize_body
+                    }
+                }
+                impl rt::BranchSlots for BranchSlots {
+                    type Tag = #tag_ty;
+                    type Output = #branch_name;
+                    fn select(tag: #tag_ty) -> Self {
+                        match tag {
+                            #(#select_arms)*
+                            #(#branchless)*
+                            #tag_ty::#tag_catch_all(value) => Self::Unknown(value),
+                        }
+                    }
+                    fn member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
+                        #member_body
+                    }
+                    fn finish<E: rt::DeError>(self) -> Result<#branch_name, E> {
+                        Ok(match self {
+                            #(#finish_arms)*
+                            Self::Unknown(value) => #branch_name::Unknown(value),
+                        })
+                    }
+                }
+            };
+        })
+    }
+
+    fn alternate_item(
+        &self,
+        id: EntityId,
+        entity: &Entity,
+        a: &AlternateType,
+    ) -> Result<TokenStream, GenerateError> {
+        let name = self.ident(id);
+        let doc = self.doc_of(entity);
+        let mut scope = Scope::with_reserved(&["Self"]);
+        let mut defs = Vec::new();
+        let mut decode_arms = Vec::new();
+        let mut serialize_arms = Vec::new();
+        let mut kinds_covered = Vec::new();
+        let mut expecting = Vec::new();
+        for variant in &a.variants.variants {
+            let ident = names::ident(&scope.claim(names::camel(&variant.name)));
+            let gate = self.gate(variant.cond.as_ref());
+            if matches!(gate, Gate::Drop) {
+                continue;
+            }
+            let cfg = gate.attr();
+            let ty = self.type_ref(id, variant.ty, false)?;
+            let docs = self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[]);
+            defs.push(quote!(#docs #cfg #ident(#ty),));
+            let (kinds, what) = self.json_kinds(variant.ty);
+            expecting.push(what);
+            kinds_covered.extend(kinds.iter().cloned());
+            let kind_idents = kinds.iter().map(|k| format_ident!("{}", k));
+            let decode = match self.shape(variant.ty) {
+                Shape::List | Shape::NumberList => quote!(rt::deserialize_list(value)),
+                _ => quote!(serde::Deserialize::deserialize(value)),
+            };
+            decode_arms
+                .push(quote!(#cfg #(rt::JsonKind::#kind_idents)|* => #decode.map(Self::#ident),));
+            serialize_arms.push(match self.shape(variant.ty) {
+                Shape::Number | Shape::NumberList => {
+                    quote!(#cfg Self::#ident(value) => serde::Serialize::serialize(&rt::Number(value), serializer),)
+                }
+                _ => quote!(#cfg Self::#ident(value) => serde::Serialize::serialize(value, serializer),),
+            });
+        }
+        let all_kinds = ["Null", "Bool", "Int", "Number", "String", "Object", "Array"];
+        let other = (!all_kinds
+            .iter()
+            .all(|k| kinds_covered.contains(&k.to_string())))
+        .then(|| quote!(_ => return None,));
+        let expecting = join_or(&expecting);
+        let type_name = &entity.name;
+        let docs = self.item_docs(entity, &format!("The QAPI alternate `{type_name}`."), &[]);
+        let attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq"]);
+        let prelude = self.prelude();
+        let serialize_body = if serialize_arms.is_empty() {
+            quote!(match *self {})
+        } else {
+            quote!(match self { #(#serialize_arms)* })
+        };
+        let cfg = self.gate(entity.cond.as_ref()).attr();
+        Ok(quote! {
+            #docs
+            #cfg
+            #attrs
+            pub enum #name {
+                #(#defs)*
+            }
+
+            #cfg
+            const _: () = {
+                #prelude
+                impl rt::Alternate for #name {
+                    const EXPECTING: &'static str = #expecting;
+                    fn decode<'de, D: serde::Deserializer<'de>>(kind: rt::JsonKind, value: D) -> Option<Result<Self, D::Error>> {
+                        Some(match kind {
+                            #(#decode_arms)*
+                            #other
+                        })
+                    }
+                }
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        #serialize_body
+                    }
+                }
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        rt::deserialize_alternate(deserializer)
+                    }
+                }
+            };
+        })
+    }
+
+    /// The JSON kinds (as `rt::JsonKind` variant names) that select an
+    /// alternate branch of type `ty`, and how to name them in messages.
+    fn json_kinds(&self, ty: EntityId) -> (Vec<String>, String) {
+        let kinds: &[&str] = match &self.schema.entity(ty).kind {
+            EntityKind::Builtin(b) => match b.builtin.json_type() {
+                JsonType::String => &["String"],
+                JsonType::Number => &["Int", "Number"],
+                JsonType::Int => &["Int"],
+                JsonType::Boolean => &["Bool"],
+                JsonType::Null => &["Null"],
+                _ => &["Null", "Bool", "Int", "Number", "String", "Object", "Array"],
+            },
+            EntityKind::Enum(_) => &["String"],
+            EntityKind::Array(_) => &["Array"],
+            _ => &["Object"],
+        };
+        let what = match &self.schema.entity(ty).kind {
+            EntityKind::Builtin(b) if b.builtin == Builtin::Number => "a number".to_string(),
+            EntityKind::Builtin(b) if b.builtin.json_type() == JsonType::Int => {
+                "an integer".to_string()
+            }
+            EntityKind::Builtin(b) if b.builtin == Builtin::Str => "a string".to_string(),
+            EntityKind::Builtin(b) if b.builtin == Builtin::Bool => "a boolean".to_string(),
+            EntityKind::Builtin(b) if b.builtin == Builtin::Null => "null".to_string(),
+            EntityKind::Enum(_) => format!("a string ({})", self.schema.entity(ty).name),
+            EntityKind::Array(_) => "an array".to_string(),
+            _ => format!("an object ({})", self.schema.entity(ty).name),
+        };
+        (kinds.iter().map(|k| k.to_string()).collect(), what)
+    }
+}
+
+/// `pub field: T,` with its docs and attributes.
+pub(super) fn field_def(field: &Field) -> TokenStream {
+    let Field {
+        ident,
+        ty,
+        cfg,
+        deprecated,
+        docs,
+        ..
+    } = field;
+    if field.optional {
+        quote!(#docs #cfg #deprecated pub #ident: Option<#ty>,)
+    } else {
+        quote!(#docs #cfg #deprecated pub #ident: #ty,)
+    }
+}
+
+pub(super) fn any_deprecated(fields: &[Field]) -> bool {
+    fields.iter().any(|f| !f.deprecated.is_empty())
+}
+
+pub(super) fn features_const(features: &[String]) -> Option<TokenStream> {
+    (!features.is_empty())
+        .then(|| quote!(const FEATURES: &'static [&'static str] = &[#(#features),*];))
+}
+
+/// `a, b or c`.
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => "nothing".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

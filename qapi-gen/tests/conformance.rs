@@ -1,0 +1,405 @@
+//! The acceptance test of the front end: QEMU 10.0.0's own schema test
+//! suite.  Every case QEMU rejects we must reject at the same file and
+//! line; every case QEMU accepts we must accept and dump exactly as QEMU's
+//! `test-qapi.py` does.  Run with `--nocapture` to see the summary.
+
+mod common;
+
+use std::fmt::Write;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A case taking longer than this is reported as hanging.
+const CASE_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn suite_dir() -> PathBuf {
+    common::shared_dir().join("qemu/10.0.0/tests/qapi-schema")
+}
+
+/// Where an error was reported and what it said.
+#[derive(Debug, Clone, PartialEq)]
+struct Located {
+    /// The file's base name.
+    file: String,
+    line: usize,
+    col: Option<usize>,
+    message: String,
+}
+
+impl Located {
+    fn loc(&self) -> String {
+        match self.col {
+            Some(col) => format!("{}:{}:{}", self.file, self.line, col),
+            None => format!("{}:{}", self.file, self.line),
+        }
+    }
+}
+
+/// What loading a case gave us.
+enum Outcome {
+    Accepted {
+        dump: String,
+    },
+    /// `first` is `None` when our first error has no location.
+    Rejected {
+        first: Option<Located>,
+        rendered: String,
+    },
+    /// With the panic's message.
+    Panicked(String),
+    Hung,
+}
+
+fn base_name(name: &str) -> String {
+    Path::new(name)
+        .file_name()
+        .map_or_else(|| name.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The first located line of a `.err` file (`FILE:LINE[:COL]: message`,
+/// after any `In file included from` and `FILE: In <meta> '<name>':`
+/// lines); the message runs to the end of the file.
+fn parse_qemu_error(err: &str) -> Option<Located> {
+    let lines: Vec<&str> = err.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("In file included from ") {
+            continue;
+        }
+        let Some((file, rest)) = line.split_once(':') else {
+            continue;
+        };
+        let Some((line_no, rest)) = rest.split_once(':') else {
+            continue;
+        };
+        let Ok(line_no) = line_no.parse() else {
+            continue;
+        };
+        // An optional column, then ": message".
+        let (col, rest) = match rest.split_once(':') {
+            Some((col, after)) if !col.is_empty() && col.bytes().all(|b| b.is_ascii_digit()) => {
+                (col.parse().ok(), after)
+            }
+            _ => (None, rest),
+        };
+        let Some(first) = rest.strip_prefix(' ') else {
+            continue;
+        };
+        let mut message = first.to_string();
+        for more in &lines[i + 1..] {
+            message.push('\n');
+            message.push_str(more);
+        }
+        return Some(Located {
+            file: base_name(file),
+            line: line_no,
+            col,
+            message,
+        });
+    }
+    None
+}
+
+/// Load one case on a thread of its own, so that a panic or a hang is a
+/// failure of that case rather than of the whole run.
+fn run_case(json: &Path, dir: &Path) -> Outcome {
+    let (tx, rx) = mpsc::channel();
+    let path = json.to_path_buf();
+    // QEMU's test-qapi.py strips the test directory from its messages.
+    let dir_prefix = format!("{}/", dir.display());
+    std::thread::spawn(move || {
+        let result = std::panic::catch_unwind(|| match qapi_gen::load(&path) {
+            Ok(schema) => Outcome::Accepted {
+                dump: qapi_gen::dump::dump(&schema),
+            },
+            Err(diags) => {
+                let first = diags.errors.first().and_then(|d| {
+                    let span = d.span?;
+                    let file = diags.sources.file(span.file);
+                    Some(Located {
+                        file: base_name(&file.name),
+                        line: file.line_of(span.start),
+                        col: Some(file.column_of(span.start)),
+                        message: d.message.replace(&dir_prefix, ""),
+                    })
+                });
+                Outcome::Rejected {
+                    first,
+                    rendered: diags.to_string(),
+                }
+            }
+        });
+        let outcome = result.unwrap_or_else(|payload| {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Outcome::Panicked(message)
+        });
+        let _ = tx.send(outcome);
+    });
+    rx.recv_timeout(CASE_TIMEOUT).unwrap_or(Outcome::Hung)
+}
+
+/// Where two texts first differ, with a few lines of each around it.
+fn describe_difference(expected: &str, actual: &str) -> String {
+    let exp: Vec<&str> = expected.split_inclusive('\n').collect();
+    let act: Vec<&str> = actual.split_inclusive('\n').collect();
+    let at = exp
+        .iter()
+        .zip(&act)
+        .position(|(e, a)| e != a)
+        .unwrap_or(exp.len().min(act.len()));
+    let from = at.saturating_sub(2);
+    let show = |lines: &[&str]| -> String {
+        let mut text = String::new();
+        for (n, line) in lines.iter().enumerate().skip(from).take(6) {
+            let _ = writeln!(text, "      {:4} {:?}", n + 1, line);
+        }
+        if lines.len() <= at {
+            let _ = writeln!(text, "      (ends after line {})", lines.len());
+        }
+        text
+    };
+    format!(
+        "first difference at line {}\n    expected:\n{}    actual:\n{}",
+        at + 1,
+        show(&exp),
+        show(&act)
+    )
+}
+
+#[derive(Default)]
+struct Tally {
+    cases: usize,
+    invalid: usize,
+    valid: usize,
+    rejected_at_location: usize,
+    worded_as_qemu: usize,
+    dumped_identically: usize,
+    failures: Vec<String>,
+    wording: Vec<String>,
+    columns: Vec<String>,
+}
+
+impl Tally {
+    fn invalid_case(&mut self, name: &str, expected: Option<Located>, outcome: Outcome) {
+        self.invalid += 1;
+        let Some(expected) = expected else {
+            self.failures
+                .push(format!("{name}: no located line in the .err file"));
+            return;
+        };
+        let actual = match outcome {
+            Outcome::Rejected { first, rendered } => match first {
+                Some(first) => first,
+                None => {
+                    self.failures.push(format!(
+                        "{name}: expected an error at {}, got one without location:\n{rendered}",
+                        expected.loc()
+                    ));
+                    return;
+                }
+            },
+            Outcome::Accepted { .. } => {
+                self.failures.push(format!(
+                    "{name}: accepted, but QEMU rejects it at {}: {}",
+                    expected.loc(),
+                    expected.message
+                ));
+                return;
+            }
+            Outcome::Panicked(why) => {
+                return self.failures.push(format!("{name}: panicked: {why}"))
+            }
+            Outcome::Hung => return self.failures.push(format!("{name}: hung")),
+        };
+        if (&actual.file, actual.line) != (&expected.file, expected.line) {
+            self.failures.push(format!(
+                "{name}: error at the wrong place\n    expected: {}: {}\n    actual:   {}: {}",
+                expected.loc(),
+                expected.message,
+                actual.loc(),
+                actual.message
+            ));
+            return;
+        }
+        self.rejected_at_location += 1;
+        if expected.col.is_some() && expected.col != actual.col {
+            self.columns.push(format!(
+                "{name}: expected {}, got {}",
+                expected.loc(),
+                actual.loc()
+            ));
+        }
+        if actual.message == expected.message {
+            self.worded_as_qemu += 1;
+        } else {
+            self.wording.push(format!(
+                "{name}\n    expected: {}\n    actual:   {}",
+                expected.message, actual.message
+            ));
+        }
+    }
+
+    fn valid_case(&mut self, name: &str, expected_out: &str, outcome: Outcome) {
+        self.valid += 1;
+        match outcome {
+            Outcome::Accepted { dump } if dump == expected_out => self.dumped_identically += 1,
+            Outcome::Accepted { dump } => self.failures.push(format!(
+                "{name}: dump differs from QEMU's .out, {}",
+                describe_difference(expected_out, &dump)
+            )),
+            Outcome::Rejected { rendered, .. } => self.failures.push(format!(
+                "{name}: rejected, but QEMU accepts it:\n{rendered}"
+            )),
+            Outcome::Panicked(why) => self.failures.push(format!("{name}: panicked: {why}")),
+            Outcome::Hung => self.failures.push(format!("{name}: hung")),
+        }
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{} cases, {} rejected with matching location (of {} invalid), \
+             {} messages worded as QEMU's, {} valid cases dumped identically (of {} valid)",
+            self.cases,
+            self.rejected_at_location,
+            self.invalid,
+            self.worded_as_qemu,
+            self.dumped_identically,
+            self.valid
+        )
+    }
+}
+
+#[test]
+fn qemu_conformance_suite() {
+    let dir = suite_dir();
+    let mut cases: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        // Files without a .err are include helpers, not cases.
+        .filter(|p| p.with_extension("err").is_file())
+        .collect();
+    cases.sort();
+    assert!(
+        !cases.is_empty(),
+        "no test cases found in {}",
+        dir.display()
+    );
+
+    let mut tally = Tally::default();
+    for json in &cases {
+        let name = json.file_name().unwrap().to_string_lossy().into_owned();
+        tally.cases += 1;
+        let err = fs::read_to_string(json.with_extension("err"))
+            .unwrap_or_else(|e| panic!("{name}: cannot read .err: {e}"));
+        let outcome = run_case(json, &dir);
+        if err.is_empty() {
+            let out = fs::read_to_string(json.with_extension("out"))
+                .unwrap_or_else(|e| panic!("{name}: cannot read .out: {e}"));
+            tally.valid_case(&name, &out, outcome);
+        } else {
+            tally.invalid_case(&name, parse_qemu_error(&err), outcome);
+        }
+    }
+
+    println!("{}", tally.summary());
+    if !tally.wording.is_empty() {
+        println!(
+            "\n{} first messages worded differently from QEMU's:",
+            tally.wording.len()
+        );
+        for w in &tally.wording {
+            println!("  {w}");
+        }
+    }
+    if !tally.columns.is_empty() {
+        println!(
+            "\n{} errors at another column than QEMU's:",
+            tally.columns.len()
+        );
+        for c in &tally.columns {
+            println!("  {c}");
+        }
+    }
+    assert!(
+        tally.failures.is_empty(),
+        "{} failures ({}):\n\n{}",
+        tally.failures.len(),
+        tally.summary(),
+        tally.failures.join("\n\n")
+    );
+}
+
+/// Our dump of the project's example schema equals QEMU's dump of it,
+/// once both the schema and QEMU's dump are in the tree.
+#[test]
+fn demo_schema_dumps_as_qemu() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema = root.join("../schema/qapi-schema.json");
+    let expected = root.join("tests/expected/demo-schema.out");
+    if !schema.is_file() || !expected.is_file() {
+        println!(
+            "skipped: needs both {} and {}",
+            schema.display(),
+            expected.display()
+        );
+        return;
+    }
+    let expected = fs::read_to_string(&expected).unwrap();
+    let dump = match qapi_gen::load(&schema) {
+        Ok(schema) => qapi_gen::dump::dump(&schema),
+        Err(diags) => panic!("the example schema is rejected:\n{diags}"),
+    };
+    assert!(
+        dump == expected,
+        "dump of the example schema differs from QEMU's: {}",
+        describe_difference(&expected, &dump)
+    );
+}
+
+#[test]
+fn qemu_error_lines_are_parsed() {
+    let err = "In file included from a.json:1:\n\
+               b.json: In command 'x':\n\
+               b.json:7:12: bad thing\nValid keys are 'a'.\n";
+    assert_eq!(
+        parse_qemu_error(err),
+        Some(Located {
+            file: "b.json".into(),
+            line: 7,
+            col: Some(12),
+            message: "bad thing\nValid keys are 'a'.".into(),
+        })
+    );
+    let plain = parse_qemu_error("dir/c.json:3: it: has colons\n").unwrap();
+    assert_eq!(
+        (plain.file.as_str(), plain.line, plain.col),
+        ("c.json", 3, None)
+    );
+    assert_eq!(plain.message, "it: has colons");
+}
+
+/// `qapi-gen check --dump` prints the same dump.
+#[test]
+fn cli_check_dump_prints_the_model() {
+    let case = suite_dir().join("include-simple.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
+        .args(["check", "--dump"])
+        .arg(&case)
+        .output()
+        .expect("cannot run qapi-gen");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "qapi-gen failed:\n{stderr}");
+    let expected = fs::read_to_string(case.with_extension("out")).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout == expected,
+        "{}",
+        describe_difference(&expected, &stdout)
+    );
+}

@@ -1,0 +1,195 @@
+//! The three front ends agree: for the same settings, the build.rs
+//! `Builder`, `qapi-gen rust -o FILE` and the `qapi!` macro's expansion
+//! (computed by `qapi_gen::qapi_macro::expand`, the function the macro
+//! calls) give the same code.
+
+mod common;
+
+use std::process::Command;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use common::{workspace_dir, TempDir};
+use qapi_gen::{Builder, IfPolicy, Settings};
+
+const DEMO: &str = "schema/qapi-schema.json";
+
+/// A builder configured through its option methods, one call per value.
+fn builder(s: &Settings) -> Builder {
+    let mut b = Builder::new(DEMO)
+        .base_dir(workspace_dir())
+        .if_policy(s.if_policy)
+        .runtime_path(&s.runtime_path)
+        .docs(s.docs)
+        .only(&s.only);
+    for name in &s.enable {
+        b = b.enable(name);
+    }
+    for (name, pred) in &s.cfg {
+        b = b.cfg(name, pred);
+    }
+    for d in &s.derive {
+        b = b.derive(d);
+    }
+    for (ty, d) in &s.type_derive {
+        b = b.type_derive(ty, d);
+    }
+    for a in &s.attribute {
+        b = b.attribute(a);
+    }
+    for (ty, a) in &s.type_attribute {
+        b = b.type_attribute(ty, a);
+    }
+    assert_eq!(b.settings(), s, "Builder methods do not set their fields");
+    b
+}
+
+/// The command line flags for the settings.
+fn cli_args(s: &Settings) -> Vec<String> {
+    let mut args = vec![
+        "--if-policy".to_string(),
+        s.if_policy.as_str().to_string(),
+        "--runtime-path".to_string(),
+        s.runtime_path.clone(),
+    ];
+    let mut push = |flag: &str, value: String| {
+        args.push(flag.to_string());
+        args.push(value);
+    };
+    s.enable.iter().for_each(|v| push("--enable", v.clone()));
+    s.cfg
+        .iter()
+        .for_each(|(n, v)| push("--cfg", format!("{n}={v}")));
+    s.derive.iter().for_each(|v| push("--derive", v.clone()));
+    s.type_derive
+        .iter()
+        .for_each(|(n, v)| push("--type-derive", format!("{n}={v}")));
+    s.attribute
+        .iter()
+        .for_each(|v| push("--attribute", v.clone()));
+    s.type_attribute
+        .iter()
+        .for_each(|(n, v)| push("--type-attribute", format!("{n}={v}")));
+    s.only.iter().for_each(|v| push("--only", v.clone()));
+    if !s.docs {
+        args.push("--no-docs".to_string());
+    }
+    args
+}
+
+/// The macro input for the settings.
+fn macro_input(s: &Settings) -> TokenStream {
+    let pairs = |v: &[(String, String)]| -> Vec<String> {
+        v.iter().map(|(n, v)| format!("{n}={v}")).collect()
+    };
+    let (policy, runtime, docs) = (s.if_policy.as_str(), &s.runtime_path, s.docs);
+    let (enable, derive, attribute, only) = (&s.enable, &s.derive, &s.attribute, &s.only);
+    let (cfg, type_derive, type_attribute) = (
+        pairs(&s.cfg),
+        pairs(&s.type_derive),
+        pairs(&s.type_attribute),
+    );
+    quote! {
+        schema = #DEMO,
+        if_policy = #policy,
+        enable = [#(#enable),*],
+        cfg = [#(#cfg),*],
+        derive = [#(#derive),*],
+        type_derive = [#(#type_derive),*],
+        attribute = [#(#attribute),*],
+        type_attribute = [#(#type_attribute),*],
+        only = [#(#only),*],
+        runtime_path = #runtime,
+        docs = #docs,
+    }
+}
+
+/// Formatted as generated files are, without comments (the `@generated`
+/// header).
+fn normalize(file: syn::File) -> String {
+    prettyplease::unparse(&file)
+}
+
+fn assert_front_ends_agree(name: &str, settings: &Settings) {
+    // build.rs
+    let builder_text = builder(settings)
+        .generate()
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // CLI
+    let dir = TempDir::new(name);
+    let out_file = dir.path("qmp.rs");
+    let out = Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
+        .args(["rust", DEMO, "-o"])
+        .arg(&out_file)
+        .args(cli_args(settings))
+        .current_dir(workspace_dir())
+        .output()
+        .expect("run qapi-gen");
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli_text = std::fs::read_to_string(&out_file).unwrap();
+    assert!(cli_text == builder_text, "{name}: CLI and Builder differ");
+
+    // qapi!: the generated items, after one `include_bytes!` per file read.
+    let expansion = qapi_gen::qapi_macro::expand(macro_input(settings), Some(&workspace_dir()));
+    let mut file: syn::File = syn::parse2(expansion).expect("the expansion parses as items");
+    let schema = builder(settings).load().expect("the demo schema loads");
+    let files_read = schema.sources.paths().count();
+    let tracked: Vec<syn::Item> = file.items.drain(..files_read).collect();
+    for item in &tracked {
+        let text = quote!(#item).to_string();
+        assert!(
+            text.starts_with("const _ : & [u8] = include_bytes ! (\"/"),
+            "{name}: not a tracked file: {text}"
+        );
+    }
+    let builder_file = syn::parse_file(&builder_text).expect("the generated file parses");
+    assert!(
+        builder_file.attrs.is_empty(),
+        "{name}: inner attributes in the generated file (include! refuses them)"
+    );
+    assert!(
+        normalize(file) == normalize(builder_file),
+        "{name}: qapi! and Builder differ"
+    );
+}
+
+#[test]
+fn default_settings() {
+    assert_front_ends_agree("default", &Settings::default());
+}
+
+#[test]
+fn cfg_policy_with_derives_and_attributes() {
+    let settings = Settings {
+        if_policy: IfPolicy::Cfg,
+        cfg: vec![
+            ("CONFIG_KVM".into(), "target_os = \"linux\"".into()),
+            ("CONFIG_SUSPEND".into(), "unix".into()),
+        ],
+        derive: vec!["PartialEq".into()],
+        type_derive: vec![("StatusInfo".into(), "Eq".into())],
+        attribute: vec!["#[allow(clippy::all)]".into()],
+        type_attribute: vec![("RunState".into(), "#[allow(unused)]".into())],
+        docs: false,
+        ..Settings::default()
+    };
+    assert_front_ends_agree("cfg", &settings);
+}
+
+#[test]
+fn evaluate_policy_with_a_filter() {
+    let settings = Settings {
+        if_policy: IfPolicy::Evaluate,
+        enable: vec!["CONFIG_KVM".into(), "CONFIG_BLOCKDEV_INLINE".into()],
+        only: vec!["query-status".into(), "blockdev-add".into(), "STOP".into()],
+        runtime_path: "::qapi_types".into(),
+        ..Settings::default()
+    };
+    assert_front_ends_agree("evaluate", &settings);
+}

@@ -1,0 +1,12 @@
+// Every bad value is reported, each at the value at fault.
+qapi_macros::qapi!(
+    schema = "tests/ui/schema_error.json",
+    if_policy = "sometimes",
+    cfg = ["CONFIG_KVM"],
+    docs = "no",
+    enable = true,
+    runtime_path = "a",
+    runtime_path = "b",
+);
+
+fn main() {}

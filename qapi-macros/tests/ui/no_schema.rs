@@ -1,0 +1,3 @@
+qapi_macros::qapi!(docs = false);
+
+fn main() {}

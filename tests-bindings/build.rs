@@ -1,0 +1,148 @@
+//! Generate the bindings this crate compiles: the demo schema under every
+//! `if` policy and with every option, and QEMU 10.0.0's schema under every
+//! policy when `../shared` (or `$QAPI_SHARED_DIR`) is there.
+
+use std::path::{Path, PathBuf};
+
+use qapi_gen::{IfPolicy, Settings};
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    println!("cargo::rustc-check-cfg=cfg(qapi_shared)");
+    println!("cargo:rerun-if-env-changed=QAPI_SHARED_DIR");
+
+    let demo = manifest.join("../schema/qapi-schema.json");
+    generate(&demo, &Settings::default(), &out.join("demo_all.rs"));
+    generate(&demo, &demo_cfg(), &out.join("demo_cfg.rs"));
+    generate(&demo, &demo_evaluate(), &out.join("demo_evaluate.rs"));
+    generate(&demo, &demo_options(), &out.join("demo_options.rs"));
+
+    let shared = match std::env::var_os("QAPI_SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => manifest.join("../../shared"),
+    };
+    let real = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
+    if real.exists() {
+        println!("cargo:rustc-cfg=qapi_shared");
+        generate(&real, &Settings::default(), &out.join("real_all.rs"));
+        generate(&real, &real_cfg(), &out.join("real_cfg.rs"));
+        generate(&real, &real_evaluate(), &out.join("real_evaluate.rs"));
+    }
+}
+
+fn generate(schema_path: &Path, settings: &Settings, out: &Path) {
+    let schema = qapi_gen::load(schema_path).unwrap_or_else(|e| panic!("{e}"));
+    for path in schema.sources.paths() {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    let text = qapi_gen::rust::generate_file(&schema, settings)
+        .unwrap_or_else(|e| panic!("{}: {e}", schema_path.display()));
+    std::fs::write(out, text).unwrap();
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Mapped to a true predicate, a false one, a feature, a target cfg; the
+/// rest unmapped (false).
+fn demo_cfg() -> Settings {
+    Settings {
+        if_policy: IfPolicy::Cfg,
+        cfg: pairs(&[
+            ("CONFIG_KVM", "all()"),
+            ("CONFIG_WHPX", "any()"),
+            ("CONFIG_NBD", "feature = \"nbd\""),
+            ("CONFIG_PNG", "target_os = \"linux\""),
+            ("CONFIG_WIN32", "windows"),
+            ("CONFIG_THROTTLE", "unix"),
+        ]),
+        ..Settings::default()
+    }
+}
+
+fn demo_evaluate() -> Settings {
+    Settings {
+        if_policy: IfPolicy::Evaluate,
+        enable: strings(&[
+            "CONFIG_KVM",
+            "CONFIG_NBD",
+            "CONFIG_BLOCKDEV_INLINE",
+            "CONFIG_SUSPEND",
+        ]),
+        ..Settings::default()
+    }
+}
+
+/// Every other option: derives and attributes (global and per type),
+/// `only`, the runtime path, no docs.
+fn demo_options() -> Settings {
+    Settings {
+        derive: strings(&["PartialOrd"]),
+        type_derive: pairs(&[("VersionTriple", "Eq"), ("VersionTriple", "Hash")]),
+        attribute: strings(&["#[must_use]"]),
+        type_attribute: pairs(&[("StatusInfo", "#[non_exhaustive]")]),
+        only: strings(&[
+            "query-status",
+            "query-version",
+            "blockdev-add",
+            "STOP",
+            "SHUTDOWN",
+        ]),
+        runtime_path: "crate::demo_options::runtime".to_string(),
+        docs: false,
+        ..Settings::default()
+    }
+}
+
+fn real_cfg() -> Settings {
+    Settings {
+        if_policy: IfPolicy::Cfg,
+        cfg: pairs(&[
+            ("CONFIG_LINUX", "target_os = \"linux\""),
+            ("CONFIG_POSIX", "unix"),
+            ("CONFIG_WIN32", "windows"),
+            ("TARGET_I386", "target_arch = \"x86_64\""),
+            ("CONFIG_SPICE", "feature = \"spice\""),
+            ("CONFIG_KVM", "all()"),
+            ("CONFIG_VNC", "any()"),
+        ]),
+        ..Settings::default()
+    }
+}
+
+/// What a QEMU build for x86-64 Linux typically enables.
+fn real_evaluate() -> Settings {
+    Settings {
+        if_policy: IfPolicy::Evaluate,
+        enable: strings(&[
+            "CONFIG_LINUX",
+            "CONFIG_POSIX",
+            "TARGET_I386",
+            "CONFIG_KVM",
+            "CONFIG_TCG",
+            "CONFIG_VNC",
+            "CONFIG_SPICE",
+            "CONFIG_SPICE_PROTOCOL",
+            "CONFIG_TPM",
+            "CONFIG_REPLICATION",
+            "CONFIG_GTK",
+            "CONFIG_SDL",
+            "CONFIG_OPENGL",
+            "CONFIG_AUDIO_ALSA",
+            "CONFIG_AUDIO_PA",
+            "CONFIG_LINUX_IO_URING",
+            "HAVE_HOST_BLOCK_DEVICE",
+            "HAVE_CHARDEV_SERIAL",
+            "HAVE_CHARDEV_PARALLEL",
+        ]),
+        ..Settings::default()
+    }
+}
