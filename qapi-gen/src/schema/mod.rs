@@ -15,6 +15,8 @@ pub mod model;
 
 pub use model::*;
 
+use std::borrow::Cow;
+
 use crate::check::ast::Item;
 use crate::diag::Diagnostics;
 use crate::parse::ParsedSchema;
@@ -57,115 +59,62 @@ impl Schema {
 /// QEMU's `c_name`: the C identifier a name maps to.  Members whose C
 /// names are equal clash.
 pub fn c_name(name: &str) -> String {
-    const RESERVED: &[&str] = &[
-        // C89
-        "auto",
-        "break",
-        "case",
-        "char",
-        "const",
-        "continue",
-        "default",
-        "do",
-        "double",
-        "else",
-        "enum",
-        "extern",
-        "float",
-        "for",
-        "goto",
-        "if",
-        "int",
-        "long",
-        "register",
-        "return",
-        "short",
-        "signed",
-        "sizeof",
-        "static",
-        "struct",
-        "switch",
-        "typedef",
-        "union",
-        "unsigned",
-        "void",
-        "volatile",
-        "while", // C99
-        "inline",
-        "restrict",
-        "_Bool",
-        "_Complex",
-        "_Imaginary", // C11
-        "_Alignas",
-        "_Alignof",
-        "_Atomic",
-        "_Generic",
-        "_Noreturn",
-        "_Static_assert",
-        "_Thread_local", // GCC
-        "asm",
-        "typeof", // C++
-        "bool",
-        "catch",
-        "class",
-        "const_cast",
-        "delete",
-        "dynamic_cast",
-        "explicit",
-        "false",
-        "friend",
-        "mutable",
-        "namespace",
-        "new",
-        "operator",
-        "private",
-        "protected",
-        "public",
-        "reinterpret_cast",
-        "static_cast",
-        "template",
-        "this",
-        "throw",
-        "true",
-        "try",
-        "typeid",
-        "typename",
-        "using",
-        "virtual",
-        "wchar_t",
-        "and",
-        "and_eq",
-        "bitand",
-        "bitor",
-        "compl",
-        "not",
-        "not_eq",
-        "or",
-        "or_eq",
-        "xor",
-        "xor_eq", // namespace pollution
-        "unix",
-        "errno",
-        "mips",
-        "sparc",
-        "i386",
-        "linux",
-    ];
-    let mapped: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if RESERVED.contains(&mapped.as_str()) || mapped.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("q_{mapped}")
+    c_name_cow(name).into_owned()
+}
+
+/// [`c_name`] without allocating when the name is its own C name, as most
+/// names are.
+pub(crate) fn c_name_cow(name: &str) -> Cow<'_, str> {
+    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let mapped = if plain {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(
+            name.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect(),
+        )
+    };
+    if is_reserved(&mapped) || mapped.starts_with(|c: char| c.is_ascii_digit()) {
+        Cow::Owned(format!("q_{mapped}"))
     } else {
         mapped
     }
+}
+
+/// C and C++ keywords and names that common headers define as macros.
+fn is_reserved(name: &str) -> bool {
+    matches!(
+        name,
+        // C89
+        "auto" | "break" | "case" | "char" | "const" | "continue" | "default" | "do"
+            | "double" | "else" | "enum" | "extern" | "float" | "for" | "goto" | "if"
+            | "int" | "long" | "register" | "return" | "short" | "signed" | "sizeof"
+            | "static" | "struct" | "switch" | "typedef" | "union" | "unsigned" | "void"
+            | "volatile" | "while"
+            // C99
+            | "inline" | "restrict" | "_Bool" | "_Complex" | "_Imaginary"
+            // C11
+            | "_Alignas" | "_Alignof" | "_Atomic" | "_Generic" | "_Noreturn"
+            | "_Static_assert" | "_Thread_local"
+            // GCC
+            | "asm" | "typeof"
+            // C++
+            | "bool" | "catch" | "class" | "const_cast" | "delete" | "dynamic_cast"
+            | "explicit" | "false" | "friend" | "mutable" | "namespace" | "new"
+            | "operator" | "private" | "protected" | "public" | "reinterpret_cast"
+            | "static_cast" | "template" | "this" | "throw" | "true" | "try" | "typeid"
+            | "typename" | "using" | "virtual" | "wchar_t" | "and" | "and_eq" | "bitand"
+            | "bitor" | "compl" | "not" | "not_eq" | "or" | "or_eq" | "xor" | "xor_eq"
+            // namespace pollution
+            | "unix" | "errno" | "mips" | "sparc" | "i386" | "linux"
+    )
 }
 
 #[cfg(test)]
