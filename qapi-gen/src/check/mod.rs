@@ -12,6 +12,9 @@
 pub mod ast;
 mod names;
 
+use std::borrow::Cow;
+use std::fmt::{self, Display};
+
 use crate::diag::{Diagnostic, Span};
 use crate::parse::{Object, ParsedSchema, RawDefinition, TopExpr, Value, ValueKind};
 use ast::{
@@ -50,7 +53,7 @@ const METAS: [Meta; 6] = [
 
 type Checked<T> = Result<T, Diagnostic>;
 
-fn check_definition(parsed: &ParsedSchema, raw: &RawDefinition) -> Checked<Definition> {
+fn check_definition<'a>(parsed: &'a ParsedSchema, raw: &'a RawDefinition) -> Checked<Definition> {
     let mut checker = Checker {
         parsed,
         span: raw.value.span,
@@ -64,7 +67,20 @@ fn check_definition(parsed: &ParsedSchema, raw: &RawDefinition) -> Checked<Defin
 struct Checker<'a> {
     parsed: &'a ParsedSchema,
     span: Span,
-    defn: Option<(Meta, String)>,
+    defn: Option<(Meta, &'a str)>,
+}
+
+/// `{owner} member '{name}'`, as QEMU's messages name a member (e.g.
+/// `'data' member 'foo'`); formatted only when an error needs it.
+struct MemberOf<'s> {
+    owner: &'s dyn Display,
+    name: &'s str,
+}
+
+impl Display for MemberOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} member '{}'", self.owner, self.name)
+    }
 }
 
 /// A value after QEMU's normalization into an object: either written as
@@ -120,7 +136,7 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// An error of this definition, pointing at `label`.
     fn error(&self, label: Span, message: impl Into<String>) -> Diagnostic {
         let diag = Diagnostic::new(self.span, message).with_label(label);
@@ -135,28 +151,27 @@ impl Checker<'_> {
         &self.parsed.pragma
     }
 
-    fn definition(&mut self, raw: &RawDefinition) -> Checked<Definition> {
+    fn definition(&mut self, raw: &'a RawDefinition) -> Checked<Definition> {
         let Some(expr) = raw.value.as_object() else {
             return Err(self.error(raw.value.span, "top-level expression must be an object"));
         };
-        let metas: Vec<(Meta, &Value)> = METAS
+        let mut metas = METAS
             .iter()
-            .filter_map(|&meta| expr.get(meta.as_str()).map(|v| (meta, v)))
-            .collect();
-        let [(meta, name_value)] = metas[..] else {
+            .filter_map(|&meta| expr.get(meta.as_str()).map(|v| (meta, v)));
+        let (Some((meta, name_value)), None) = (metas.next(), metas.next()) else {
             return Err(self.error(
                 raw.value.span,
                 "expression must have exactly one key 'enum', 'struct', 'union', \
                  'alternate', 'command', 'event'",
             ));
         };
-        let name = self.name_is_str(name_value, &format!("'{}'", meta.as_str()))?;
-        self.defn = Some((meta, name.to_string()));
+        let name = self.name_is_str(name_value, &format_args!("'{}'", meta.as_str()))?;
+        self.defn = Some((meta, name));
         self.defn_name(name, name_value.span, meta)?;
         self.doc(raw, expr, name, meta)?;
 
         let keys = |required: &[&str], optional: &[&str]| {
-            self.keys(expr, raw.value.span, meta.as_str(), required, optional)
+            self.keys(expr, raw.value.span, &meta.as_str(), required, optional)
         };
         // `check_keys` guarantees the required keys below.
         let required = |key: &str| expr.get(key).expect("required key checked");
@@ -184,10 +199,10 @@ impl Checker<'_> {
             Meta::Struct => {
                 keys(&["struct", "data"], &["base", "if", "features"])?;
                 DefBody::Struct {
-                    members: self.type_implicit(required("data"), "'data'", Some(name))?,
+                    members: self.type_implicit(required("data"), &"'data'", Some(name))?,
                     base: expr
                         .get("base")
-                        .map(|base| self.type_name(base, "'base'"))
+                        .map(|base| self.type_name(base, &"'base'"))
                         .transpose()?,
                 }
             }
@@ -210,7 +225,7 @@ impl Checker<'_> {
                 let data = self.arguments(expr)?;
                 let returns = expr
                     .get("returns")
-                    .map(|r| self.type_name_or_array(r, "'returns'"))
+                    .map(|r| self.type_name_or_array(r, &"'returns'"))
                     .transpose()?;
                 // The flags' values are checked below: present means the
                 // non-default value.
@@ -233,7 +248,7 @@ impl Checker<'_> {
                 }
             }
         };
-        let cond = self.cond(expr, meta.as_str())?;
+        let cond = self.cond(expr, &meta.as_str())?;
         let features = self.features(expr.get("features"))?;
         self.flags(expr)?;
         Ok(Definition {
@@ -270,7 +285,7 @@ impl Checker<'_> {
         }
     }
 
-    fn name_is_str<'v>(&self, value: &'v Value, source: &str) -> Checked<&'v str> {
+    fn name_is_str<'v>(&self, value: &'v Value, source: &dyn Display) -> Checked<&'v str> {
         value
             .as_str()
             .ok_or_else(|| self.error(value.span, format!("{source} requires a string name")))
@@ -284,16 +299,16 @@ impl Checker<'_> {
     fn defn_name(&self, name: &str, label: Span, meta: Meta) -> Checked<()> {
         let source = meta.as_str();
         let rule = match meta {
-            Meta::Event => names::check_name_upper(name, source),
+            Meta::Event => names::check_name_upper(name, &source),
             Meta::Command => {
                 let exception = self
                     .pragma()
                     .command_name_exceptions
                     .iter()
                     .any(|n| n == name);
-                names::check_name_lower(name, source, false, exception)
+                names::check_name_lower(name, &source, false, exception)
             }
-            _ => names::check_name_camel(name, source).and_then(|()| {
+            _ => names::check_name_camel(name, &source).and_then(|()| {
                 if name.ends_with("List") {
                     Err(format!("{source} name should not end in 'List'"))
                 } else {
@@ -310,7 +325,7 @@ impl Checker<'_> {
         &self,
         object: &Object,
         span: Span,
-        source: &str,
+        source: &dyn Display,
         required: &[&str],
         optional: &[&str],
     ) -> Checked<()> {
@@ -380,14 +395,14 @@ impl Checker<'_> {
     }
 
     /// The `if` of `owner`, if any (QEMU's `check_if`).
-    fn cond(&self, owner: &Object, source: &str) -> Checked<Option<Cond>> {
+    fn cond(&self, owner: &Object, source: &dyn Display) -> Checked<Option<Cond>> {
         owner
             .get("if")
             .map(|cond| self.cond_value(cond, source))
             .transpose()
     }
 
-    fn cond_value(&self, cond: &Value, source: &str) -> Checked<Cond> {
+    fn cond_value(&self, cond: &Value, source: &dyn Display) -> Checked<Cond> {
         match &cond.kind {
             ValueKind::Str(symbol) => {
                 if names::is_config_symbol(symbol) {
@@ -403,7 +418,7 @@ impl Checker<'_> {
                 self.keys(
                     object,
                     cond.span,
-                    &format!("'if' condition of {source}"),
+                    &format_args!("'if' condition of {source}"),
                     &[],
                     &["all", "any", "not"],
                 )?;
@@ -459,11 +474,14 @@ impl Checker<'_> {
                 let feature = Normalized::new(item, "name");
                 let source = "'features' member";
                 if let Some(object) = feature.object {
-                    self.keys(object, item.span, source, &["name"], &["if"])?;
+                    self.keys(object, item.span, &source, &["name"], &["if"])?;
                 }
                 let name_value = feature.get("name").expect("required key checked");
-                let name = self.name_is_str(name_value, source)?;
-                let source = format!("{source} '{name}'");
+                let name = self.name_is_str(name_value, &source)?;
+                let source = MemberOf {
+                    owner: &"'features'",
+                    name,
+                };
                 self.name_rule(
                     name_value.span,
                     names::check_name_lower(name, &source, false, false),
@@ -484,7 +502,7 @@ impl Checker<'_> {
     }
 
     /// QEMU's `check_type_name`.
-    fn type_name(&self, value: &Value, source: &str) -> Checked<TypeRef> {
+    fn type_name(&self, value: &Value, source: &dyn Display) -> Checked<TypeRef> {
         match value.as_str() {
             Some(name) => Ok(TypeRef {
                 name: name.to_string(),
@@ -496,7 +514,7 @@ impl Checker<'_> {
     }
 
     /// QEMU's `check_type_name_or_array`.
-    fn type_name_or_array(&self, value: &Value, source: &str) -> Checked<TypeRef> {
+    fn type_name_or_array(&self, value: &Value, source: &dyn Display) -> Checked<TypeRef> {
         if value.as_str().is_some() {
             return self.type_name(value, source);
         }
@@ -525,7 +543,7 @@ impl Checker<'_> {
     fn type_implicit(
         &self,
         value: &Value,
-        source: &str,
+        source: &dyn Display,
         parent: Option<&str>,
     ) -> Checked<Vec<MemberDecl>> {
         let Some(object) = value.as_object() else {
@@ -538,7 +556,10 @@ impl Checker<'_> {
             parent.is_some_and(|p| self.pragma().member_name_exceptions.iter().any(|n| n == p));
         let mut members = Vec::new();
         for (key, arg) in &object.members {
-            let key_source = format!("{source} member '{}'", key.name);
+            let key_source = MemberOf {
+                owner: source,
+                name: &key.name,
+            };
             let (name, optional) = match key.name.strip_prefix('*') {
                 Some(name) => (name, true),
                 None => (key.name.as_str(), false),
@@ -547,8 +568,7 @@ impl Checker<'_> {
                 key.span,
                 names::check_name_lower(name, &key_source, permissive, permissive),
             )?;
-            let c_name = names::c_name(name);
-            if c_name == "u" || c_name.starts_with("has_") {
+            if name == "u" || names::c_name_starts_with(name, "has_") {
                 return Err(self.error(key.span, format!("{key_source} uses reserved name")));
             }
             let member = Normalized::new(arg, "type");
@@ -581,7 +601,7 @@ impl Checker<'_> {
     fn type_name_or_implicit(
         &self,
         value: &Value,
-        source: &str,
+        source: &dyn Display,
         parent: Option<&str>,
     ) -> Checked<MembersRef> {
         if value.as_str().is_some() {
@@ -604,10 +624,10 @@ impl Checker<'_> {
                 return Err(self.error(boxed.span, "'boxed': true requires 'data'"));
             };
             return self
-                .type_name(data, "'data'")
+                .type_name(data, &"'data'")
                 .map(|t| Some(MembersRef::Named(t)));
         }
-        data.map(|data| self.type_name_or_implicit(data, "'data'", None))
+        data.map(|data| self.type_name_or_implicit(data, &"'data'", None))
             .transpose()
     }
 
@@ -632,16 +652,19 @@ impl Checker<'_> {
             let value = Normalized::new(item, "name");
             let source = "'data' member";
             if let Some(object) = value.object {
-                self.keys(object, item.span, source, &["name"], &["if", "features"])?;
+                self.keys(object, item.span, &source, &["name"], &["if", "features"])?;
             }
             let name_value = value.get("name").expect("required key checked");
-            let value_name = self.name_is_str(name_value, source)?;
-            let source = format!("{source} '{value_name}'");
+            let value_name = self.name_is_str(name_value, &source)?;
+            let source = MemberOf {
+                owner: &"'data'",
+                name: value_name,
+            };
             // Values may start with a digit: check as if behind a letter.
             let checked_name = if value_name.starts_with(|c: char| c.is_ascii_digit()) {
-                format!("d{value_name}")
+                Cow::Owned(format!("d{value_name}"))
             } else {
-                value_name.to_string()
+                Cow::Borrowed(value_name)
             };
             self.name_rule(
                 name_value.span,
@@ -673,10 +696,10 @@ impl Checker<'_> {
         discriminator: &Value,
         data: &Value,
     ) -> Checked<DefBody> {
-        let base = self.type_name_or_implicit(base, "'base'", Some(name))?;
+        let base = self.type_name_or_implicit(base, &"'base'", Some(name))?;
         let discriminator = Name {
             name: self
-                .name_is_str(discriminator, "'discriminator'")?
+                .name_is_str(discriminator, &"'discriminator'")?
                 .to_string(),
             span: discriminator.span,
         };
@@ -687,7 +710,10 @@ impl Checker<'_> {
             .members
             .iter()
             .map(|(key, value)| {
-                let source = format!("'data' member '{}'", key.name);
+                let source = MemberOf {
+                    owner: &"'data'",
+                    name: &key.name,
+                };
                 let (ty, cond) = self.branch(value, &source)?;
                 Ok(BranchDecl {
                     name: Name {
@@ -717,7 +743,10 @@ impl Checker<'_> {
             .members
             .iter()
             .map(|(key, value)| {
-                let source = format!("'data' member '{}'", key.name);
+                let source = MemberOf {
+                    owner: &"'data'",
+                    name: &key.name,
+                };
                 self.name_rule(
                     key.span,
                     names::check_name_lower(&key.name, &source, false, false),
@@ -738,7 +767,11 @@ impl Checker<'_> {
 
     /// A union or alternate branch: its keys and condition checked; its
     /// type left to the caller.
-    fn branch<'v>(&self, value: &'v Value, source: &str) -> Checked<(&'v Value, Option<Cond>)> {
+    fn branch<'v>(
+        &self,
+        value: &'v Value,
+        source: &dyn Display,
+    ) -> Checked<(&'v Value, Option<Cond>)> {
         let branch = Normalized::new(value, "type");
         let cond = match branch.object {
             Some(object) => {
