@@ -554,7 +554,7 @@ impl<'a> Checker<'a> {
         };
         let permissive =
             parent.is_some_and(|p| self.pragma().member_name_exceptions.iter().any(|n| n == p));
-        let mut members = Vec::new();
+        let mut members = Vec::with_capacity(object.len());
         for (key, arg) in &object.members {
             let key_source = MemberOf {
                 owner: source,

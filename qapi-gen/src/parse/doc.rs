@@ -123,9 +123,14 @@ pub fn parse_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> 
         doc: Doc {
             span,
             symbol: None,
-            sections: vec![Section::new(SectionKind::Plain, None, span)],
+            // Room for the sections of most blocks.
+            sections: {
+                let mut sections = Vec::with_capacity(8);
+                sections.push(Section::new(SectionKind::Plain, None, span));
+                sections
+            },
         },
-        lines: Vec::new(),
+        lines: Vec::with_capacity(32),
         member_names: Vec::new(),
         feature_names: Vec::new(),
     };

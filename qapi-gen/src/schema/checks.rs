@@ -246,7 +246,8 @@ impl<'a> Builder<'a> {
             }
             None => None,
         };
-        let mut members = Vec::new();
+        let local_count = self.object(id).map_or(0, |o| o.local_members.len());
+        let mut members = Vec::with_capacity(local_count);
         if let Some(base) = base {
             self.object_mut(id).base = Some(base);
             self.check_object(base, depth + 1)?;

@@ -88,33 +88,80 @@ pub(crate) fn c_name_cow(name: &str) -> Cow<'_, str> {
     }
 }
 
-/// C and C++ keywords and names that common headers define as macros.
+/// Whether `name` is a C or C++ keyword, or a name that common headers
+/// define as a macro (C89, C99, C11, GCC, C++, namespace pollution), which
+/// QEMU's `c_name` protects.  Grouped by first letter, so that a name is
+/// compared with a few words only.
 fn is_reserved(name: &str) -> bool {
-    matches!(
-        name,
-        // C89
-        "auto" | "break" | "case" | "char" | "const" | "continue" | "default" | "do"
-            | "double" | "else" | "enum" | "extern" | "float" | "for" | "goto" | "if"
-            | "int" | "long" | "register" | "return" | "short" | "signed" | "sizeof"
-            | "static" | "struct" | "switch" | "typedef" | "union" | "unsigned" | "void"
-            | "volatile" | "while"
-            // C99
-            | "inline" | "restrict" | "_Bool" | "_Complex" | "_Imaginary"
-            // C11
-            | "_Alignas" | "_Alignof" | "_Atomic" | "_Generic" | "_Noreturn"
-            | "_Static_assert" | "_Thread_local"
-            // GCC
-            | "asm" | "typeof"
-            // C++
-            | "bool" | "catch" | "class" | "const_cast" | "delete" | "dynamic_cast"
-            | "explicit" | "false" | "friend" | "mutable" | "namespace" | "new"
-            | "operator" | "private" | "protected" | "public" | "reinterpret_cast"
-            | "static_cast" | "template" | "this" | "throw" | "true" | "try" | "typeid"
-            | "typename" | "using" | "virtual" | "wchar_t" | "and" | "and_eq" | "bitand"
-            | "bitor" | "compl" | "not" | "not_eq" | "or" | "or_eq" | "xor" | "xor_eq"
-            // namespace pollution
-            | "unix" | "errno" | "mips" | "sparc" | "i386" | "linux"
-    )
+    let Some(first) = name.bytes().next() else {
+        return false;
+    };
+    match first {
+        b'_' => matches!(
+            name,
+            "_Alignas"
+                | "_Alignof"
+                | "_Atomic"
+                | "_Bool"
+                | "_Complex"
+                | "_Generic"
+                | "_Imaginary"
+                | "_Noreturn"
+                | "_Static_assert"
+                | "_Thread_local"
+        ),
+        b'a' => matches!(name, "and" | "and_eq" | "asm" | "auto"),
+        b'b' => matches!(name, "bitand" | "bitor" | "bool" | "break"),
+        b'c' => matches!(
+            name,
+            "case" | "catch" | "char" | "class" | "compl" | "const" | "const_cast" | "continue"
+        ),
+        b'd' => matches!(
+            name,
+            "default" | "delete" | "do" | "double" | "dynamic_cast"
+        ),
+        b'e' => matches!(name, "else" | "enum" | "errno" | "explicit" | "extern"),
+        b'f' => matches!(name, "false" | "float" | "for" | "friend"),
+        b'g' => matches!(name, "goto"),
+        b'i' => matches!(name, "i386" | "if" | "inline" | "int"),
+        b'l' => matches!(name, "linux" | "long"),
+        b'm' => matches!(name, "mips" | "mutable"),
+        b'n' => matches!(name, "namespace" | "new" | "not" | "not_eq"),
+        b'o' => matches!(name, "operator" | "or" | "or_eq"),
+        b'p' => matches!(name, "private" | "protected" | "public"),
+        b'r' => matches!(
+            name,
+            "register" | "reinterpret_cast" | "restrict" | "return"
+        ),
+        b's' => matches!(
+            name,
+            "short"
+                | "signed"
+                | "sizeof"
+                | "sparc"
+                | "static"
+                | "static_cast"
+                | "struct"
+                | "switch"
+        ),
+        b't' => matches!(
+            name,
+            "template"
+                | "this"
+                | "throw"
+                | "true"
+                | "try"
+                | "typedef"
+                | "typeid"
+                | "typename"
+                | "typeof"
+        ),
+        b'u' => matches!(name, "union" | "unix" | "unsigned" | "using"),
+        b'v' => matches!(name, "virtual" | "void" | "volatile"),
+        b'w' => matches!(name, "wchar_t" | "while"),
+        b'x' => matches!(name, "xor" | "xor_eq"),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

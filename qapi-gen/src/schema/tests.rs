@@ -951,4 +951,24 @@ fn c_names() {
     assert_eq!(c_name("1x"), "q_1x");
     assert_eq!(c_name("__a.b_c"), "__a_b_c");
     assert_eq!(c_name(""), "");
+    assert_eq!(c_name("_Bool"), "q__Bool");
+    assert_eq!(c_name("not-eq"), "q_not_eq");
+}
+
+#[test]
+fn reserved_words() {
+    for word in [
+        "auto",
+        "while",
+        "_Bool",
+        "_Thread_local",
+        "xor_eq",
+        "i386",
+        "linux",
+    ] {
+        assert!(is_reserved(word), "{word}");
+    }
+    for word in ["", "Auto", "autos", "_bool", "x"] {
+        assert!(!is_reserved(word), "{word}");
+    }
 }
