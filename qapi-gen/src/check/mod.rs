@@ -16,20 +16,30 @@ use std::borrow::Cow;
 use std::fmt::{self, Display};
 
 use crate::diag::{Diagnostic, Span};
-use crate::parse::{Object, ParsedSchema, RawDefinition, TopExpr, Value, ValueKind};
+use crate::parse::{Doc, Object, ParsedSchema, Pragma, RawDefinition, TopExpr, Value, ValueKind};
 use ast::{
     BranchDecl, Cond, DefBody, Definition, EnumValueDecl, FeatureDecl, Item, MemberDecl,
     MembersRef, Meta, Name, TypeRef,
 };
 
 /// Check every top-level expression; all errors found, in source order.
-pub fn check(parsed: &ParsedSchema) -> Result<Vec<Item>, Vec<Diagnostic>> {
-    let mut items = Vec::new();
+pub fn check(parsed: &ParsedSchema) -> Result<Vec<Item<'_>>, Vec<Diagnostic>> {
+    check_exprs(&parsed.exprs, &parsed.docs, &parsed.pragma)
+}
+
+/// [`check`] of a parsed schema's parts: the definitions borrow from
+/// `exprs` only.
+pub(crate) fn check_exprs<'a>(
+    exprs: &'a [TopExpr],
+    docs: &[Doc],
+    pragma: &Pragma,
+) -> Result<Vec<Item<'a>>, Vec<Diagnostic>> {
+    let mut items = Vec::with_capacity(exprs.len());
     let mut errors = Vec::new();
-    for (index, expr) in parsed.exprs.iter().enumerate() {
+    for (index, expr) in exprs.iter().enumerate() {
         match expr {
             TopExpr::Include(_) => items.push(Item::Include(index)),
-            TopExpr::Definition(raw) => match check_definition(parsed, raw) {
+            TopExpr::Definition(raw) => match check_definition(docs, pragma, raw) {
                 Ok(def) => items.push(Item::Definition(def)),
                 Err(diag) => errors.push(diag),
             },
@@ -53,9 +63,14 @@ const METAS: [Meta; 6] = [
 
 type Checked<T> = Result<T, Diagnostic>;
 
-fn check_definition<'a>(parsed: &'a ParsedSchema, raw: &'a RawDefinition) -> Checked<Definition> {
+fn check_definition<'a>(
+    docs: &[Doc],
+    pragma: &Pragma,
+    raw: &'a RawDefinition,
+) -> Checked<Definition<'a>> {
     let mut checker = Checker {
-        parsed,
+        docs,
+        pragma,
         span: raw.value.span,
         defn: None,
     };
@@ -64,8 +79,9 @@ fn check_definition<'a>(parsed: &'a ParsedSchema, raw: &'a RawDefinition) -> Che
 
 /// The state QEMU keeps in a definition's `info`: where it starts, and,
 /// once its name is known, which definition it is.
-struct Checker<'a> {
-    parsed: &'a ParsedSchema,
+struct Checker<'a, 'p> {
+    docs: &'p [Doc],
+    pragma: &'p Pragma,
     span: Span,
     defn: Option<(Meta, &'a str)>,
 }
@@ -136,7 +152,7 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-impl<'a> Checker<'a> {
+impl<'a> Checker<'a, '_> {
     /// An error of this definition, pointing at `label`.
     fn error(&self, label: Span, message: impl Into<String>) -> Diagnostic {
         let diag = Diagnostic::new(self.span, message).with_label(label);
@@ -147,11 +163,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn pragma(&self) -> &crate::parse::Pragma {
-        &self.parsed.pragma
+    fn pragma(&self) -> &Pragma {
+        self.pragma
     }
 
-    fn definition(&mut self, raw: &'a RawDefinition) -> Checked<Definition> {
+    fn definition(&mut self, raw: &'a RawDefinition) -> Checked<Definition<'a>> {
         let Some(expr) = raw.value.as_object() else {
             return Err(self.error(raw.value.span, "top-level expression must be an object"));
         };
@@ -254,7 +270,7 @@ impl<'a> Checker<'a> {
         Ok(Definition {
             meta,
             name: Name {
-                name: name.to_string(),
+                name,
                 span: name_value.span,
             },
             span: raw.value.span,
@@ -267,8 +283,8 @@ impl<'a> Checker<'a> {
 
     /// The doc comment must be for this definition (and suit it), and is
     /// required under pragma `doc-required`.
-    fn doc(&self, raw: &RawDefinition, expr: &Object, name: &str, meta: Meta) -> Checked<()> {
-        match raw.doc.and_then(|id| self.parsed.docs.get(id)) {
+    fn doc(&self, raw: &RawDefinition, expr: &'a Object, name: &str, meta: Meta) -> Checked<()> {
+        match raw.doc.and_then(|id| self.docs.get(id)) {
             Some(doc) => {
                 if doc.symbol.as_deref() != Some(name) {
                     let symbol = doc.symbol.as_deref().unwrap_or("None");
@@ -323,7 +339,7 @@ impl<'a> Checker<'a> {
     /// beyond `required` and `optional`.
     fn keys(
         &self,
-        object: &Object,
+        object: &'a Object,
         span: Span,
         source: &dyn Display,
         required: &[&str],
@@ -366,7 +382,7 @@ impl<'a> Checker<'a> {
     }
 
     /// QEMU's `check_flags`.
-    fn flags(&self, expr: &Object) -> Checked<()> {
+    fn flags(&self, expr: &'a Object) -> Checked<()> {
         for key in ["gen", "success-response"] {
             if let Some(value) = expr.get(key) {
                 if value.as_bool() != Some(false) {
@@ -395,14 +411,14 @@ impl<'a> Checker<'a> {
     }
 
     /// The `if` of `owner`, if any (QEMU's `check_if`).
-    fn cond(&self, owner: &Object, source: &dyn Display) -> Checked<Option<Cond>> {
+    fn cond(&self, owner: &'a Object, source: &dyn Display) -> Checked<Option<Cond>> {
         owner
             .get("if")
             .map(|cond| self.cond_value(cond, source))
             .transpose()
     }
 
-    fn cond_value(&self, cond: &Value, source: &dyn Display) -> Checked<Cond> {
+    fn cond_value(&self, cond: &'a Value, source: &dyn Display) -> Checked<Cond> {
         match &cond.kind {
             ValueKind::Str(symbol) => {
                 if names::is_config_symbol(symbol) {
@@ -461,7 +477,7 @@ impl<'a> Checker<'a> {
     }
 
     /// QEMU's `check_features`; `'name'` is short for `{'name': 'name'}`.
-    fn features(&self, features: Option<&Value>) -> Checked<Vec<FeatureDecl>> {
+    fn features(&self, features: Option<&'a Value>) -> Checked<Vec<FeatureDecl<'a>>> {
         let Some(features) = features else {
             return Ok(Vec::new());
         };
@@ -492,7 +508,7 @@ impl<'a> Checker<'a> {
                 };
                 Ok(FeatureDecl {
                     name: Name {
-                        name: name.to_string(),
+                        name,
                         span: name_value.span,
                     },
                     cond,
@@ -502,10 +518,10 @@ impl<'a> Checker<'a> {
     }
 
     /// QEMU's `check_type_name`.
-    fn type_name(&self, value: &Value, source: &dyn Display) -> Checked<TypeRef> {
+    fn type_name(&self, value: &'a Value, source: &dyn Display) -> Checked<TypeRef<'a>> {
         match value.as_str() {
             Some(name) => Ok(TypeRef {
-                name: name.to_string(),
+                name,
                 array: false,
                 span: value.span,
             }),
@@ -514,7 +530,7 @@ impl<'a> Checker<'a> {
     }
 
     /// QEMU's `check_type_name_or_array`.
-    fn type_name_or_array(&self, value: &Value, source: &dyn Display) -> Checked<TypeRef> {
+    fn type_name_or_array(&self, value: &'a Value, source: &dyn Display) -> Checked<TypeRef<'a>> {
         if value.as_str().is_some() {
             return self.type_name(value, source);
         }
@@ -526,7 +542,7 @@ impl<'a> Checker<'a> {
         };
         match items {
             [item] if item.as_str().is_some() => Ok(TypeRef {
-                name: item.as_str().unwrap_or_default().to_string(),
+                name: item.as_str().unwrap_or_default(),
                 array: true,
                 span: value.span,
             }),
@@ -542,10 +558,10 @@ impl<'a> Checker<'a> {
     /// `member-name-exceptions` may break the naming rules.
     fn type_implicit(
         &self,
-        value: &Value,
+        value: &'a Value,
         source: &dyn Display,
         parent: Option<&str>,
-    ) -> Checked<Vec<MemberDecl>> {
+    ) -> Checked<Vec<MemberDecl<'a>>> {
         let Some(object) = value.as_object() else {
             return Err(self.error(
                 value.span,
@@ -585,7 +601,7 @@ impl<'a> Checker<'a> {
             let ty = member.get("type").expect("required key checked");
             members.push(MemberDecl {
                 name: Name {
-                    name: name.to_string(),
+                    name,
                     span: key.span,
                 },
                 optional,
@@ -600,10 +616,10 @@ impl<'a> Checker<'a> {
     /// QEMU's `check_type_name_or_implicit`.
     fn type_name_or_implicit(
         &self,
-        value: &Value,
+        value: &'a Value,
         source: &dyn Display,
         parent: Option<&str>,
-    ) -> Checked<MembersRef> {
+    ) -> Checked<MembersRef<'a>> {
         if value.as_str().is_some() {
             return self.type_name(value, source).map(MembersRef::Named);
         }
@@ -615,7 +631,7 @@ impl<'a> Checker<'a> {
 
     /// The `data` of a command or event: a type name when boxed, else a
     /// type name or inline arguments.
-    fn arguments(&self, expr: &Object) -> Checked<Option<MembersRef>> {
+    fn arguments(&self, expr: &'a Object) -> Checked<Option<MembersRef<'a>>> {
         let data = expr.get("data");
         // QEMU tests the value's truth here; check_flags rejects any
         // value but true later.
@@ -631,14 +647,14 @@ impl<'a> Checker<'a> {
             .transpose()
     }
 
-    fn enum_body(&self, expr: &Object, name: &str, data: &Value) -> Checked<DefBody> {
+    fn enum_body(&self, expr: &'a Object, name: &str, data: &'a Value) -> Checked<DefBody<'a>> {
         let Some(items) = data.as_array() else {
             return Err(self.error(data.span, "'data' must be an array"));
         };
         let prefix = match expr.get("prefix") {
             None => None,
             Some(prefix) => match prefix.as_str() {
-                Some(p) => Some(p.to_string()),
+                Some(p) => Some(p),
                 None => return Err(self.error(prefix.span, "'prefix' must be a string")),
             },
         };
@@ -679,7 +695,7 @@ impl<'a> Checker<'a> {
             };
             values.push(EnumValueDecl {
                 name: Name {
-                    name: value_name.to_string(),
+                    name: value_name,
                     span: name_value.span,
                 },
                 cond,
@@ -692,15 +708,13 @@ impl<'a> Checker<'a> {
     fn union_body(
         &self,
         name: &str,
-        base: &Value,
-        discriminator: &Value,
-        data: &Value,
-    ) -> Checked<DefBody> {
+        base: &'a Value,
+        discriminator: &'a Value,
+        data: &'a Value,
+    ) -> Checked<DefBody<'a>> {
         let base = self.type_name_or_implicit(base, &"'base'", Some(name))?;
         let discriminator = Name {
-            name: self
-                .name_is_str(discriminator, &"'discriminator'")?
-                .to_string(),
+            name: self.name_is_str(discriminator, &"'discriminator'")?,
             span: discriminator.span,
         };
         let Some(object) = data.as_object() else {
@@ -717,7 +731,7 @@ impl<'a> Checker<'a> {
                 let (ty, cond) = self.branch(value, &source)?;
                 Ok(BranchDecl {
                     name: Name {
-                        name: key.name.clone(),
+                        name: &key.name,
                         span: key.span,
                     },
                     ty: self.type_name(ty, &source)?,
@@ -732,7 +746,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn alternate_body(&self, data: &Value) -> Checked<DefBody> {
+    fn alternate_body(&self, data: &'a Value) -> Checked<DefBody<'a>> {
         if !truthy(data) {
             return Err(self.error(data.span, "'data' must not be empty"));
         }
@@ -754,7 +768,7 @@ impl<'a> Checker<'a> {
                 let (ty, cond) = self.branch(value, &source)?;
                 Ok(BranchDecl {
                     name: Name {
-                        name: key.name.clone(),
+                        name: &key.name,
                         span: key.span,
                     },
                     ty: self.type_name_or_array(ty, &source)?,

@@ -561,7 +561,7 @@ impl<'a> Builder<'a> {
         role: &str,
     ) -> Result<Option<TypeName<'a>>, Diagnostic> {
         Ok(match data {
-            MembersRef::Named(ty) => Some((Cow::Borrowed(ty.name.as_str()), ty.span)),
+            MembersRef::Named(ty) => Some((Cow::Borrowed(ty.name), ty.span)),
             MembersRef::Inline { members, span } => {
                 let name: Cow<'a, str> = Cow::Owned(format!("q_obj_{}-{role}", info.name));
                 let members = self.make_members(members, info, &name)?;
@@ -580,7 +580,7 @@ impl<'a> Builder<'a> {
     }
 
     fn define_definition(&mut self, definition: &'a Definition) -> Result<(), Diagnostic> {
-        let name = definition.name.name.as_str();
+        let name = definition.name.name;
         let info = Info {
             span: definition.span,
             meta: definition.meta,
@@ -609,9 +609,7 @@ impl<'a> Builder<'a> {
             }
             DefBody::Struct { base, members } => {
                 let members = self.make_members(members, &info, &Cow::Borrowed(name))?;
-                let base = base
-                    .as_ref()
-                    .map(|b| (Cow::Borrowed(b.name.as_str()), b.span));
+                let base = base.as_ref().map(|b| (Cow::Borrowed(b.name), b.span));
                 object_def(Cow::Borrowed(name), None, None, base, members, None).kind
             }
             DefBody::Union {

@@ -17,31 +17,22 @@ pub use model::*;
 
 use std::borrow::Cow;
 
-use crate::check::ast::Item;
 use crate::diag::Diagnostics;
 use crate::parse::ParsedSchema;
 
 impl Schema {
     /// Check `parsed` and build the model from it.
     pub fn build(parsed: ParsedSchema) -> Result<Schema, Diagnostics> {
-        match crate::check::check(&parsed) {
-            Ok(items) => Schema::from_items(parsed, items),
-            Err(errors) => Err(Diagnostics {
-                sources: parsed.sources,
-                errors,
-            }),
-        }
-    }
-
-    /// Build the model from definitions that passed `check` (`items` are
-    /// `check`'s output for `parsed`).
-    fn from_items(parsed: ParsedSchema, items: Vec<Item>) -> Result<Schema, Diagnostics> {
         let ParsedSchema {
             sources,
             exprs,
             docs,
             pragma,
         } = parsed;
+        let items = match crate::check::check_exprs(&exprs, &docs, &pragma) {
+            Ok(items) => items,
+            Err(errors) => return Err(Diagnostics { sources, errors }),
+        };
         let mut builder = build::Builder::new(sources, pragma, docs);
         let result = builder
             .define_all(&items, &exprs)
