@@ -468,7 +468,7 @@ impl ParseState<'_> {
 fn decode_text(mut bytes: Vec<u8>) -> (String, Option<usize>) {
     // Line ends first, so that the offset of a bad byte is one in the
     // text returned (`\r` never occurs inside a UTF-8 sequence).
-    if bytes.contains(&b'\r') {
+    if memchr::memchr(b'\r', &bytes).is_some() {
         bytes = normalize_line_ends(&bytes);
     }
     let (mut text, error) = match String::from_utf8(bytes) {
