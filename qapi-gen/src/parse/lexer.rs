@@ -47,7 +47,9 @@ pub(super) fn lex(src: &str, file: FileId) -> Vec<Token> {
     let mut pairs =
         QapiLexer::parse(Rule::tokens, src).expect("the token grammar accepts any input");
     let inner = pairs.next().expect("one `tokens` pair").into_inner();
-    let mut tokens = Vec::with_capacity(inner.len());
+    // A token per pair, but one per line of a run of comments.
+    let lines = memchr::memchr_iter(b'\n', src.as_bytes()).count();
+    let mut tokens = Vec::with_capacity(inner.len() + lines);
     // Walking the start and end events is cheaper than making `Pair`s.
     let mut start = 0;
     for event in inner.tokens() {

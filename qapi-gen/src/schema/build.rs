@@ -312,6 +312,12 @@ impl<'a> Builder<'a> {
 
     /// QEMU's `_def_predefineds` and `_def_exprs`.
     pub fn define_all(&mut self, items: &'a [Item], exprs: &[TopExpr]) -> Result<(), Diagnostic> {
+        // Room for the definitions and about as many implicit types and
+        // arrays, so that the tables rarely grow.
+        let expected = 2 * items.len() + 64;
+        self.defs.reserve(expected);
+        self.slots.reserve(expected);
+        self.by_name.reserve(expected);
         self.define_predefineds()?;
         for item in items {
             match item {

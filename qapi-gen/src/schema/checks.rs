@@ -22,27 +22,56 @@ const MAX_NESTING: usize = 200;
 /// QEMU's limit on distinct feature names (they become bits of a mask).
 const MAX_FEATURES: usize = 64;
 
-/// Members seen so far, by C name (QEMU's `seen` dictionaries).
+/// Members seen so far, by C name (QEMU's `seen` dictionaries).  Most
+/// hold a few members, which are cheaper to compare than to hash: the
+/// index by C name is made once there are more.
 #[derive(Default)]
 struct Seen<'s, 'a> {
-    by_c_name: HashMap<&'s str, &'s MemberDef<'a>>,
+    members: Vec<&'s MemberDef<'a>>,
+    by_c_name: Option<HashMap<&'s str, usize>>,
 }
 
+/// How many members [`Seen`] compares one by one.
+const SEEN_UNINDEXED: usize = 12;
+
 impl<'s, 'a> Seen<'s, 'a> {
+    /// The member whose C name is `c_name`.
+    fn get(&self, c_name: &str) -> Option<&'s MemberDef<'a>> {
+        match &self.by_c_name {
+            Some(index) => index.get(c_name).map(|&i| self.members[i]),
+            None => self.members.iter().find(|m| m.c_name == c_name).copied(),
+        }
+    }
+
+    fn insert(&mut self, member: &'s MemberDef<'a>) {
+        self.members.push(member);
+        match &mut self.by_c_name {
+            Some(index) => {
+                index.insert(&member.c_name, self.members.len() - 1);
+            }
+            None if self.members.len() > SEEN_UNINDEXED => {
+                let index = self.members.iter().enumerate();
+                self.by_c_name = Some(index.map(|(i, m)| (&*m.c_name, i)).collect());
+            }
+            None => {}
+        }
+    }
+
     /// QEMU's `QAPISchemaMember.check_clash`: add `member` unless its C
     /// name is taken.
     fn check_clash(&mut self, member: &'s MemberDef<'a>, info: Option<&Info>) -> Checked<()> {
-        if let Some(other) = self.by_c_name.get(&*member.c_name) {
+        if let Some(other) = self.get(&member.c_name) {
             return Err(clash_error(member, other, info));
         }
-        self.by_c_name.insert(&member.c_name, member);
+        self.insert(member);
         Ok(())
     }
 
     /// Add members known not to clash with each other (a checked type's).
     fn extend(&mut self, members: impl Iterator<Item = &'s MemberDef<'a>>) {
-        self.by_c_name
-            .extend(members.map(|member| (&*member.c_name, member)));
+        for member in members {
+            self.insert(member);
+        }
     }
 }
 
@@ -308,7 +337,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             for (_, member) in self.members_of(ty) {
-                if let Some(other) = seen.by_c_name.get(&*member.c_name) {
+                if let Some(other) = seen.get(&member.c_name) {
                     if depth > MAX_NESTING {
                         return Err(self.nesting_error(info));
                     }

@@ -410,6 +410,26 @@ fn members_clash_by_c_name() {
 }
 
 #[test]
+fn clashes_among_many_members() {
+    // Past a dozen members, they are looked up by C name in an index.
+    let pragma = "{ 'pragma': { 'member-name-exceptions': [ 'Many' ] } }\n";
+    let members: Vec<String> = (0..30).map(|i| format!("'m-{i}': 'int'")).collect();
+    for (at, clash) in [(3, "m_1"), (20, "m_2"), (25, "m_17")] {
+        let mut data = members.clone();
+        data.insert(at, format!("'{clash}': 'int'"));
+        let text = format!(
+            "{pragma}{{ 'struct': 'Many', 'data': {{ {} }} }}",
+            data.join(", ")
+        );
+        let other = clash.replace('_', "-");
+        assert_eq!(
+            error(&text),
+            format!("dir/root.json:2: member '{clash}' collides with member '{other}'")
+        );
+    }
+}
+
+#[test]
 fn members_clash_with_base_members() {
     assert_eq!(
         error(
