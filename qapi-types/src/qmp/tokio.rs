@@ -71,7 +71,9 @@ struct Pending {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // No code panics while holding the lock; recover anyway.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn register(&self, id: u64, in_band: bool) -> Result<oneshot::Receiver<ReplyResult>, Error> {
@@ -303,9 +305,7 @@ impl Client {
             // error reply is discarded).
             let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
             let bytes = encode_request(C::NAME, command, oob, id)?;
-            let send = async {
-                (self.requests.send(bytes).await).map_err(|_| self.shared.error())
-            };
+            let send = async { (self.requests.send(bytes).await).map_err(|_| self.shared.error()) };
             with_timeout(self.options.timeout, send).await?;
             return no_response::<C>(self.options.mode);
         }
