@@ -375,25 +375,33 @@ fn async_slow_reader() {
     });
 }
 
-/// The peer stops reading after the handshake (and keeps the connection).
-fn deaf(mut peer: Peer) {
-    peer.handshake();
-    thread::sleep(Duration::from_secs(3));
+/// The peer stops reading after the handshake, and keeps the connection
+/// until the test says it is done.
+fn deaf(done: std::sync::mpsc::Receiver<()>) -> impl FnOnce(Peer) + Send + 'static {
+    move |mut peer| {
+        peer.handshake();
+        let _ = done.recv_timeout(Duration::from_secs(30));
+    }
 }
+
+/// Larger than the socket's buffers.
+const UNREAD: usize = 4 << 20;
 
 #[test]
 fn blocking_peer_does_not_read() {
     let options = options().timeout(Some(Duration::from_millis(500)));
-    let (mut client, peer) = blocking_client(&options, deaf);
+    let (done, wait) = std::sync::mpsc::channel();
+    let (mut client, peer) = blocking_client(&options, deaf(wait));
+    let request = echo("z".repeat(UNREAD));
     let start = Instant::now();
-    // Big enough to fill the socket's buffers.
-    let error = client.execute(&echo("z".repeat(16 << 20))).unwrap_err();
+    let error = client.execute(&request).unwrap_err();
     let Error::Io(io) = &error else {
         panic!("{error}")
     };
     assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
-    assert!(start.elapsed() < Duration::from_secs(3));
+    assert!(start.elapsed() < Duration::from_secs(5));
     assert!(error.is_fatal(), "half a request may be written");
+    done.send(()).unwrap();
     join(peer);
 }
 
@@ -401,18 +409,18 @@ fn blocking_peer_does_not_read() {
 fn async_peer_does_not_read() {
     run_async(async {
         let options = options().timeout(Some(Duration::from_millis(500)));
-        let (client, peer) = async_client(&options, deaf).await;
+        let (done, wait) = std::sync::mpsc::channel();
+        let (client, peer) = async_client(&options, deaf(wait)).await;
+        let request = echo("z".repeat(UNREAD));
         let start = Instant::now();
-        let error = client
-            .execute(&echo("z".repeat(16 << 20)))
-            .await
-            .unwrap_err();
+        let error = client.execute(&request).await.unwrap_err();
         assert!(matches!(error, Error::Timeout), "{error}");
         let error = client.execute(&echo(1)).await.unwrap_err();
         assert!(matches!(error, Error::Timeout), "{error}");
-        assert!(start.elapsed() < Duration::from_secs(3));
+        assert!(start.elapsed() < Duration::from_secs(5));
         assert_eq!(client.pending(), 0);
         drop(client);
+        done.send(()).unwrap();
         join(peer);
     });
 }
