@@ -7,11 +7,14 @@
 //!
 //! and, for reference, our blocking client and our async client with 64
 //! commands in flight.  Each client connects in turn (QEMU serves one QMP
-//! client at a time), `--rounds` times; the best and the median rate of the
-//! rounds are printed.
+//! client at a time), `--rounds` times in a rotating order; the best and
+//! the median rate of the rounds are printed.
+//!
+//! With `--fake`, a QMP peer in this process that answers at once stands
+//! in for QEMU: the figures then show the clients' own cost.
 //!
 //! ```text
-//! cargo run --release -- [--count N] [--rounds R]
+//! cargo run --release -- [--count N] [--rounds R] [--fake]
 //! ```
 
 /// Bindings for `query-status`, written by `build.rs`.
@@ -33,22 +36,37 @@ const WARMUP: usize = 200;
 fn main() {
     let mut count = 20_000;
     let mut rounds = 3;
+    let mut fake = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--fake" {
+            fake = true;
+            continue;
+        }
         let value = args.next().and_then(|v| v.parse().ok());
         match (arg.as_str(), value) {
             ("--count", Some(value)) => count = value,
             ("--rounds", Some(value)) => rounds = value,
             _ => {
-                eprintln!("usage: qapi-bench [--count N] [--rounds R]");
+                eprintln!("usage: qapi-bench [--count N] [--rounds R] [--fake]");
                 std::process::exit(2);
             }
         }
     }
 
     let python = python_with_qemu_qmp();
-    let qemu = Qemu::start();
-    let socket = qemu.socket().to_path_buf();
+    let mut qemu = None;
+    let (peer, socket) = if fake {
+        let socket = std::env::temp_dir().join(format!("qapi-bench-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&socket);
+        fake_qemu(&socket);
+        ("a fake peer in this process".to_string(), socket)
+    } else {
+        // Killed when `qemu` drops, at the end.
+        let started = qemu.insert(Qemu::start());
+        let peer = format!("QEMU 10.0.2 (pid {})", started.pid());
+        (peer, started.socket().to_path_buf())
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -80,16 +98,17 @@ fn main() {
     ];
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); benches.len()];
     for round in 0..rounds {
-        for ((name, bench), rates) in benches.iter().zip(&mut rates) {
+        // A different order each round, so that no client always runs
+        // first (or right after Python).
+        for k in 0..benches.len() {
+            let index = (round + k) % benches.len();
+            let (name, bench) = &benches[index];
             let rate = bench();
             eprintln!("round {}: {name}: {rate:.0}/s", round + 1);
-            rates.push(rate);
+            rates[index].push(rate);
         }
     }
-    println!(
-        "query-status round trips per second, QEMU 10.0.2 (pid {}), {count} per round, {rounds} rounds",
-        qemu.pid()
-    );
+    println!("query-status round trips per second, {peer}, {count} per round, {rounds} rounds");
     println!("{:<34} {:>10} {:>10}", "client", "best", "median");
     for ((name, _), rates) in benches.iter().zip(&mut rates) {
         rates.sort_by(f64::total_cmp);
@@ -127,7 +146,11 @@ fn python_rate(python: &Path, socket: &Path, count: usize) -> f64 {
         "qmp_bench.py failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).unwrap().trim().parse().unwrap()
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 fn rate(count: usize, start: Instant) -> f64 {
@@ -195,4 +218,36 @@ async fn qapi_crate(socket: &Path, count: usize) -> f64 {
     task.abort();
     let _ = task.await;
     rate
+}
+
+/// A QMP peer answering `query-status` at once, one client at a time like
+/// QEMU.
+fn fake_qemu(socket: &Path) {
+    use std::io::{BufReader, Write};
+    let listener = std::os::unix::net::UnixListener::bind(socket).unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let greeting = r#"{"QMP": {"version": {"qemu": {"micro": 2, "minor": 0, "major": 10}, "package": ""}, "capabilities": ["oob"]}}"#;
+            let _ = writeln!(stream, "{greeting}");
+            let reader = BufReader::new(stream.try_clone().unwrap());
+            let requests = serde_json::Deserializer::from_reader(reader).into_iter();
+            for request in requests {
+                let Ok(request): Result<serde_json::Value, _> = request else {
+                    break;
+                };
+                let value = match request["execute"].as_str() {
+                    Some("query-status") => r#"{"status": "running", "running": true}"#,
+                    _ => "{}",
+                };
+                let reply = match request.get("id") {
+                    Some(id) => format!("{{\"return\": {value}, \"id\": {id}}}\r\n"),
+                    None => format!("{{\"return\": {value}}}\r\n"),
+                };
+                if stream.write_all(reply.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
 }
