@@ -39,12 +39,12 @@ fn echo(value: impl Into<Value>) -> Echo {
 // ------------------------------------------------------------ the peer
 
 /// The server end of a connection, driven by a test's script.
-struct Peer {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
+struct Peer<S = UnixStream> {
+    reader: BufReader<S>,
+    writer: S,
 }
 
-impl Peer {
+impl<S: std::io::Read + Write> Peer<S> {
     /// The next request; `None` when the client is gone.
     fn request(&mut self) -> Option<Value> {
         let mut stream = serde_json::Deserializer::from_reader(&mut self.reader).into_iter();
@@ -712,6 +712,49 @@ fn async_odd_replies() {
         let third = client.execute(&echo(3)).await.unwrap_err();
         check_odd_errors(first, second, third);
         check_odd_events(events.recv().await.unwrap(), events.recv().await.unwrap());
+        drop(client);
+        join(peer);
+    });
+}
+
+// ------------------------------------------------------------------ TCP
+
+/// A peer on TCP loopback that greets, then answers every request with its
+/// arguments' `value` (also `qmp_capabilities`, with `{}`).
+fn tcp_peer() -> (std::net::SocketAddr, JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let peer = thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut peer = Peer {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        };
+        peer.handshake();
+        peer.serve();
+    });
+    (address, peer)
+}
+
+#[test]
+fn blocking_over_tcp() {
+    let (address, peer) = tcp_peer();
+    let mut client = blocking::Client::connect_tcp(address, &options()).unwrap();
+    assert_eq!(client.greeting().version.qemu.to_string(), "10.0.2");
+    assert_eq!(client.execute(&echo("tcp")).unwrap(), "tcp");
+    drop(client);
+    join(peer);
+}
+
+#[test]
+fn async_over_tcp() {
+    run_async(async {
+        let (address, peer) = tcp_peer();
+        let client = AsyncClient::connect_tcp(address, &options()).await.unwrap();
+        assert_eq!(client.execute(&echo("tcp")).await.unwrap(), "tcp");
         drop(client);
         join(peer);
     });
