@@ -14,6 +14,7 @@
 pub mod builder;
 pub mod check;
 pub mod diag;
+pub mod docs;
 pub mod dump;
 pub mod introspect;
 pub mod parse;

@@ -46,6 +46,16 @@ enum Command {
         #[arg(long)]
         unmask: bool,
     },
+    /// Write reference documentation (a page per module, an index).
+    Docs {
+        /// The root schema file.
+        schema: PathBuf,
+        /// The output directory (created if needed).
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value = "html", value_parser = ["html", "markdown"])]
+        format: String,
+    },
     /// Generate Rust bindings for a schema.
     Rust(Box<RustArgs>),
 }
@@ -149,6 +159,11 @@ fn main() -> ExitCode {
             enable,
             unmask,
         } => introspect(&schema, &enable, unmask),
+        Command::Docs {
+            schema,
+            output,
+            format,
+        } => docs(&schema, &output, &format),
         Command::Rust(args) => rust(&args),
     }
 }
@@ -232,6 +247,24 @@ fn introspect(path: &std::path::Path, enable: &[String], unmask: bool) -> ExitCo
     })
 }
 
+fn docs(path: &std::path::Path, output: &std::path::Path, format: &str) -> ExitCode {
+    let format = match format.parse::<qapi_gen::docs::Format>() {
+        Ok(format) => format,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut failed = None;
+    let loaded = with_schema(path, |schema| {
+        if let Err(err) = qapi_gen::docs::write(schema, format, output) {
+            eprintln!("error: cannot write {}: {err}", output.display());
+            failed = Some(ExitCode::from(1));
+        }
+    });
+    failed.unwrap_or(loaded)
+}
+
 /// Load the schema at `path` and run `action` on it; on errors print the
 /// diagnostics and return the exit code.
 fn with_schema(path: &std::path::Path, action: impl FnOnce(&Schema)) -> ExitCode {
@@ -279,7 +312,7 @@ fn summarize(schema: &Schema) -> String {
     }
     format!(
         "{commands} commands\n{events} events\n{enums} enums\n{alternates} alternates\n\
-         {} structs ({structs} structs, {unions} unions)\n",
+         {} structs and unions ({structs} structs, {unions} unions)\n",
         structs + unions
     )
 }

@@ -201,6 +201,7 @@ impl Gen<'_> {
             &features,
             &cfg,
             TokenStream::new(),
+            None,
         ))
     }
 
@@ -218,10 +219,11 @@ impl Gen<'_> {
         features: &[String],
         cfg: &TokenStream,
         extra_attrs: TokenStream,
+        extra: Option<&Ident>,
     ) -> TokenStream {
         let rt = &self.rt;
         let prelude = self.prelude();
-        if fields.is_empty() {
+        if fields.is_empty() && extra.is_none() {
             let attrs = self.type_attrs(
                 name,
                 &[
@@ -234,7 +236,7 @@ impl Gen<'_> {
                     "Hash",
                 ],
             );
-            let features = features_const(features);
+            let features = type_features_const(features);
             return quote! {
                 #docs
                 #cfg
@@ -247,7 +249,7 @@ impl Gen<'_> {
                 const _: () = {
                     #prelude
                     impl #rt::Object for #ident {
-                        const NAME: &'static str = #object_name;
+                        const TYPE_NAME: &'static str = #object_name;
                         #features
                         type Slots = rt::UnitSlots<Self>;
                         fn serialize_members<M: serde::ser::SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
@@ -274,8 +276,17 @@ impl Gen<'_> {
             &["Debug", "Clone", "PartialEq"]
         };
         let attrs = self.type_attrs(name, base);
-        let defs = fields.iter().map(field_def);
-        let impls = self.object_impls(ident, object_name, fields, features, None);
+        let mut defs: Vec<TokenStream> = fields.iter().map(field_def).collect();
+        if let Some(extra) = extra {
+            let docs = self.docs(
+                "Members the schema does not declare: the command takes arbitrary ones \
+                 (`'gen': false`), e.g. a device's properties.",
+            );
+            defs.push(
+                quote!(#docs pub #extra: #rt::serde_json::Map<String, #rt::serde_json::Value>,),
+            );
+        }
+        let impls = self.object_impls(ident, object_name, fields, features, None, extra);
         let deprecated = any_deprecated(fields) || !extra_attrs.is_empty();
         let allow = deprecated.then(|| quote!(#[allow(deprecated)]));
         quote! {
@@ -306,6 +317,7 @@ impl Gen<'_> {
         fields: &[Field],
         features: &[String],
         tag: Option<usize>,
+        extra: Option<&Ident>,
     ) -> TokenStream {
         let rt = &self.rt;
         let mut slots = Vec::new();
@@ -373,9 +385,26 @@ impl Gen<'_> {
                     quote!(#rt::Branch::serialize_members(&self.#f, map)?;),
                 )
             }
-            None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+            None => match extra {
+                Some(f) => {
+                    slots.push(quote!(#f: #rt::serde_json::Map<String, #rt::serde_json::Value>,));
+                    finish.push(quote!(#f: self.#f,));
+                    (
+                        quote!(
+                            const HAS_BRANCH: bool = true;
+                        ),
+                        quote! {
+                            fn branch_member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
+                                rt::set_extra(&mut self.#f, key, value)
+                            }
+                        },
+                        quote!(rt::extra(map, &self.#f)?;),
+                    )
+                }
+                None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+            },
         };
-        let features = features_const(features);
+        let features = type_features_const(features);
         let member_features = (!member_features.is_empty()).then(|| {
             quote!(const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[#(#member_features),*];)
         });
@@ -385,7 +414,7 @@ impl Gen<'_> {
                 #(#slots)*
             }
             impl #rt::Object for #ident {
-                const NAME: &'static str = #object_name;
+                const TYPE_NAME: &'static str = #object_name;
                 #features
                 #member_features
                 type Slots = Slots;
@@ -496,7 +525,7 @@ impl Gen<'_> {
         let attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq"]);
         let defs = fields.iter().map(field_def);
         let features = self.feature_names(&entity.features);
-        let impls = self.object_impls(name, type_name, &fields, &features, Some(tag_index));
+        let impls = self.object_impls(name, type_name, &fields, &features, Some(tag_index), None);
 
         let variant_defs = branches.iter().map(|b| {
             let BranchPlan {
@@ -826,4 +855,10 @@ fn join_or(items: &[String]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
+}
+
+/// `const TYPE_FEATURES` of `Object`.
+fn type_features_const(features: &[String]) -> Option<TokenStream> {
+    (!features.is_empty())
+        .then(|| quote!(const TYPE_FEATURES: &'static [&'static str] = &[#(#features),*];))
 }

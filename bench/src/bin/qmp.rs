@@ -14,7 +14,7 @@
 //! in for QEMU: the figures then show the clients' own cost.
 //!
 //! ```text
-//! cargo run --release -- [--count N] [--rounds R] [--fake]
+//! cargo run --release --bin qmp -- [--count N] [--rounds R] [--fake]
 //! ```
 
 /// Bindings for `query-status`, written by `build.rs`.
@@ -48,7 +48,7 @@ fn main() {
             ("--count", Some(value)) => count = value,
             ("--rounds", Some(value)) => rounds = value,
             _ => {
-                eprintln!("usage: qapi-bench [--count N] [--rounds R] [--fake]");
+                eprintln!("usage: qmp [--count N] [--rounds R] [--fake]");
                 std::process::exit(2);
             }
         }
