@@ -36,6 +36,7 @@
 //! `events::Event` keeps the name, data and timestamp of unknown events.
 
 mod decode;
+pub mod qmp;
 mod types;
 
 #[doc(hidden)]
