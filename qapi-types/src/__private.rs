@@ -98,7 +98,7 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
     type Value = S::Object;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "an object ({})", <S::Object as Object>::NAME)
+        write!(f, "an object ({})", <S::Object as Object>::TYPE_NAME)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<S::Object, A::Error> {
@@ -736,4 +736,292 @@ fn unknown_event<E: EventSet, Err: de::Error>(
         return Err(Err::custom(format_args!("unknown event `{name}`")));
     }
     Ok(E::unknown(name, data, timestamp))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::{from_str, from_value, Mode};
+
+    /// A hand-written enum, as generated.
+    #[derive(Clone, Debug, PartialEq)]
+    enum Color {
+        Red,
+        Green,
+        Unknown(UnknownValue),
+    }
+
+    impl Enum for Color {
+        const NAME: &'static str = "Color";
+        const VALUES: &'static [Self] = &[Color::Red, Color::Green];
+        const NAMES: &'static [&'static str] = &["red", "green"];
+        fn as_str(&self) -> &str {
+            match self {
+                Color::Red => "red",
+                Color::Green => "green",
+                Color::Unknown(v) => v.as_str(),
+            }
+        }
+        fn unknown(value: UnknownValue) -> Self {
+            Color::Unknown(value)
+        }
+        fn as_unknown(&self) -> Option<&UnknownValue> {
+            match self {
+                Color::Unknown(v) => Some(v),
+                _ => None,
+            }
+        }
+    }
+
+    impl Serialize for Color {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serialize_enum(self, serializer)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Color {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize_enum(deserializer)
+        }
+    }
+
+    /// A hand-written alternate: a color name, a number or a list.
+    #[derive(Debug, PartialEq)]
+    enum Paint {
+        Named(Color),
+        Level(f64),
+        Mix(Vec<u8>),
+    }
+
+    impl Alternate for Paint {
+        const EXPECTING: &'static str = "a string (Color), a number or an array";
+        fn decode<'de, D: Deserializer<'de>>(
+            kind: JsonKind,
+            value: D,
+        ) -> Option<Result<Self, D::Error>> {
+            Some(match kind {
+                JsonKind::String => Deserialize::deserialize(value).map(Paint::Named),
+                JsonKind::Int | JsonKind::Number => {
+                    Deserialize::deserialize(value).map(Paint::Level)
+                }
+                JsonKind::Array => deserialize_list(value).map(Paint::Mix),
+                _ => return None,
+            })
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Paint {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize_alternate(deserializer)
+        }
+    }
+
+    /// A hand-written struct with a list member, as generated.
+    #[derive(Debug, PartialEq)]
+    struct Palette {
+        name: String,
+        colors: Vec<Color>,
+        when: Option<crate::Timestamp>,
+    }
+
+    #[derive(Default)]
+    struct PaletteSlots {
+        name: Option<String>,
+        colors: Option<Vec<Color>>,
+        when: Option<crate::Timestamp>,
+    }
+
+    impl Object for Palette {
+        const TYPE_NAME: &'static str = "Palette";
+        type Slots = PaletteSlots;
+        fn serialize_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+            member(map, "name", &self.name)?;
+            member(map, "colors", &self.colors)?;
+            optional(map, "when", &self.when)
+        }
+    }
+
+    impl Slots for PaletteSlots {
+        type Object = Palette;
+        const MEMBERS: &'static [&'static str] = &["name", "colors", "when"];
+        fn member<'de, D: Deserializer<'de>>(
+            &mut self,
+            index: usize,
+            value: D,
+        ) -> Result<(), D::Error> {
+            match index {
+                0 => set(&mut self.name, value),
+                1 => set_list(&mut self.colors, value),
+                _ => set(&mut self.when, value),
+            }
+        }
+        fn finish<E: de::Error>(self) -> Result<Palette, E> {
+            Ok(Palette {
+                name: required(self.name, "name")?,
+                colors: required(self.colors, "colors")?,
+                when: self.when,
+            })
+        }
+    }
+
+    impl Serialize for Palette {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serialize_object(self, serializer)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Palette {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize_object::<PaletteSlots, D>(deserializer)
+        }
+    }
+
+    fn err<T: for<'de> Deserialize<'de> + fmt::Debug>(value: Value, mode: Mode) -> String {
+        from_value::<T>(&value, mode).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn objects_decode_in_any_order_and_encode_in_schema_order() {
+        let palette: Palette = from_str(
+            r#"{"colors": ["red", "blue"], "extra": 1, "name": "p"}"#,
+            Mode::Lenient,
+        )
+        .unwrap();
+        assert_eq!(
+            palette.colors,
+            [Color::Red, Color::Unknown(UnknownValue::new("blue"))]
+        );
+        assert_eq!(
+            serde_json::to_string(&palette).unwrap(),
+            r#"{"name":"p","colors":["red","blue"]}"#
+        );
+    }
+
+    #[test]
+    fn object_errors_carry_the_member_path() {
+        assert_eq!(
+            err::<Palette>(json!({ "colors": [] }), Mode::Lenient),
+            "missing member `name`"
+        );
+        assert_eq!(
+            err::<Palette>(json!({ "name": "p", "colors": ["red", 1] }), Mode::Lenient),
+            "colors[1]: invalid type: integer `1`, expected a string (Color value)"
+        );
+        assert_eq!(
+            err::<Palette>(
+                json!({ "name": "p", "colors": [], "when": { "seconds": 1, "microseconds": "x" } }),
+                Mode::Lenient
+            ),
+            "when.microseconds: invalid type: string \"x\", expected i64"
+        );
+        assert_eq!(
+            err::<Palette>(
+                json!({ "name": "p", "colors": [], "extra": 1 }),
+                Mode::Strict
+            ),
+            "extra: unknown member"
+        );
+        assert_eq!(
+            err::<Palette>(json!(["p"]), Mode::Lenient),
+            "invalid type: sequence, expected an object (Palette)"
+        );
+        let e = from_str::<Palette>(r#"{"name": "p", "name": "q", "colors": []}"#, Mode::Lenient)
+            .unwrap_err();
+        assert_eq!(e.path, "name");
+        assert!(
+            e.to_string()
+                .starts_with("name: duplicate member at line 1"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn paths_do_not_leak_between_decodings() {
+        let _ = err::<Palette>(json!({ "name": 1, "colors": [] }), Mode::Lenient);
+        assert_eq!(
+            err::<Palette>(json!({ "colors": [] }), Mode::Lenient),
+            "missing member `name`"
+        );
+    }
+
+    #[test]
+    fn enums_unknown_values_by_mode() {
+        let color: Color = from_value(&json!("blue"), Mode::Lenient).unwrap();
+        assert_eq!(color, Color::Unknown(UnknownValue::new("blue")));
+        assert_eq!(serde_json::to_value(&color).unwrap(), json!("blue"));
+        assert_eq!(
+            err::<Color>(json!("blue"), Mode::Strict),
+            "unknown variant `blue`, expected `red` or `green`"
+        );
+        assert_eq!(enum_from_str::<Color>("green"), Ok(Color::Green));
+        assert_eq!(
+            enum_from_str::<Color>("blue").unwrap_err().to_string(),
+            "unknown Color value `blue`"
+        );
+        // Plain serde decoding is lenient, and the mode is restored after a
+        // strict decoding.
+        let _ = err::<Color>(json!("blue"), Mode::Strict);
+        assert!(serde_json::from_value::<Color>(json!("blue")).is_ok());
+    }
+
+    #[test]
+    fn alternates_select_the_branch_by_json_type() {
+        let cases = [
+            (json!("red"), Paint::Named(Color::Red)),
+            (json!(3), Paint::Level(3.0)),
+            (json!(0.25), Paint::Level(0.25)),
+            (json!([1, 2]), Paint::Mix(vec![1, 2])),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(
+                from_value::<Paint>(&value, Mode::Lenient).unwrap(),
+                expected
+            );
+        }
+        assert_eq!(
+            err::<Paint>(json!(true), Mode::Lenient),
+            "invalid type: boolean `true`, expected a string (Color), a number or an array"
+        );
+        assert_eq!(
+            err::<Paint>(json!([1, 256]), Mode::Lenient),
+            "[1]: invalid value: integer `256`, expected u8"
+        );
+    }
+
+    #[test]
+    fn numbers_encode_as_qemu_prints_them() {
+        let encode = |v: f64| serde_json::to_string(&Number(&v)).unwrap();
+        assert_eq!(encode(2.0), "2");
+        assert_eq!(encode(-7.0), "-7");
+        assert_eq!(encode(0.5), "0.5");
+        assert_eq!(encode(-0.0), "-0.0");
+        assert_eq!(encode(1e20), "1e+20");
+        assert_eq!(
+            serde_json::to_string(&Number(&vec![1.0, 1.5])).unwrap(),
+            "[1,1.5]"
+        );
+    }
+
+    #[test]
+    fn builtin_wire_types() {
+        assert_eq!(serde_json::to_value(crate::Empty).unwrap(), json!({}));
+        let empty: crate::Empty = from_value(&json!({ "a": 1 }), Mode::Lenient).unwrap();
+        assert_eq!(empty, crate::Empty);
+        assert_eq!(
+            err::<crate::Empty>(json!({ "a": 1 }), Mode::Strict),
+            "a: unknown member"
+        );
+        assert_eq!(serde_json::to_value(crate::Null).unwrap(), json!(null));
+        assert!(from_value::<crate::Null>(&json!(null), Mode::Lenient).is_ok());
+        assert_eq!(
+            err::<crate::Null>(json!(0), Mode::Lenient),
+            "invalid type: integer `0`, expected null"
+        );
+        let stamp = json!({ "seconds": 1, "microseconds": 2 });
+        let decoded: crate::Timestamp = from_value(&stamp, Mode::Strict).unwrap();
+        assert_eq!((decoded.seconds, decoded.microseconds), (1, 2));
+        assert_eq!(serde_json::to_value(decoded).unwrap(), stamp);
+    }
 }

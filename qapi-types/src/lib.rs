@@ -125,9 +125,10 @@ pub trait Enum: Sized + Clone + 'static {
 /// object whose members are known.
 pub trait Object: Sized {
     /// The schema name (the wire name for command arguments and event data).
-    const NAME: &'static str;
-    /// The type's features.
-    const FEATURES: &'static [&'static str] = &[];
+    const TYPE_NAME: &'static str;
+    /// The type's features (a command's or event's are
+    /// [`Command::FEATURES`] and [`Event::FEATURES`]).
+    const TYPE_FEATURES: &'static [&'static str] = &[];
     /// `(member, features)` for the members that have features.
     const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[];
 

@@ -14,7 +14,7 @@ use crate::Object;
 pub struct Empty;
 
 impl Object for Empty {
-    const NAME: &'static str = "empty object";
+    const TYPE_NAME: &'static str = "empty object";
     type Slots = __private::UnitSlots<Empty>;
 
     fn serialize_members<M: SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
@@ -72,7 +72,7 @@ pub struct Timestamp {
 }
 
 impl Object for Timestamp {
-    const NAME: &'static str = "timestamp";
+    const TYPE_NAME: &'static str = "timestamp";
     type Slots = TimestampSlots;
 
     fn serialize_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {

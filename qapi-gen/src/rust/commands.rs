@@ -127,7 +127,8 @@ impl Gen<'_> {
     ) -> Result<TokenStream, GenerateError> {
         let ident = self.ident(id);
         let wire = &entity.name;
-        let features = self.feature_names(&entity.features);
+        // The features are the command's or event's (its trait has them).
+        let features = [];
         let Some(arg_type) = arg_type else {
             return Ok(self.object_type(ident, wire, wire, docs, &[], &features, cfg, deprecated));
         };

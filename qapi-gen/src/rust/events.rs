@@ -111,6 +111,7 @@ impl Gen<'_> {
         // Not a schema type: the derive settings do not apply (its unknown
         // variant holds a JSON value, which implements little).
         let prelude = self.prelude();
+        let name_docs = self.docs("The event's wire name.");
         Ok(quote! {
             #docs
             pub mod events {
@@ -136,14 +137,14 @@ impl Gen<'_> {
                 const _: () = {
                     #prelude
                     impl Event {
-                        /// The event's wire name.
+                        #name_docs
                         pub fn name(&self) -> &str {
                             match self {
                                 #(#name_arms)*
                                 Self::#unknown { name, .. } => name,
                             }
                         }
-                        /// When QEMU emitted the event.
+                        #timestamp_docs
                         pub fn timestamp(&self) -> &#rt::Timestamp {
                             match self {
                                 #(#timestamp_arms)*

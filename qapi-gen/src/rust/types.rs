@@ -234,7 +234,7 @@ impl Gen<'_> {
                     "Hash",
                 ],
             );
-            let features = features_const(features);
+            let features = type_features_const(features);
             return quote! {
                 #docs
                 #cfg
@@ -247,7 +247,7 @@ impl Gen<'_> {
                 const _: () = {
                     #prelude
                     impl #rt::Object for #ident {
-                        const NAME: &'static str = #object_name;
+                        const TYPE_NAME: &'static str = #object_name;
                         #features
                         type Slots = rt::UnitSlots<Self>;
                         fn serialize_members<M: serde::ser::SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
@@ -375,7 +375,7 @@ impl Gen<'_> {
             }
             None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
         };
-        let features = features_const(features);
+        let features = type_features_const(features);
         let member_features = (!member_features.is_empty()).then(|| {
             quote!(const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[#(#member_features),*];)
         });
@@ -385,7 +385,7 @@ impl Gen<'_> {
                 #(#slots)*
             }
             impl #rt::Object for #ident {
-                const NAME: &'static str = #object_name;
+                const TYPE_NAME: &'static str = #object_name;
                 #features
                 #member_features
                 type Slots = Slots;
@@ -826,4 +826,10 @@ fn join_or(items: &[String]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
+}
+
+/// `const TYPE_FEATURES` of `Object`.
+fn type_features_const(features: &[String]) -> Option<TokenStream> {
+    (!features.is_empty())
+        .then(|| quote!(const TYPE_FEATURES: &'static [&'static str] = &[#(#features),*];))
 }

@@ -181,7 +181,7 @@ const _: () = {
         micro: Option<u32>,
     }
     impl ::qapi_types::Object for VersionTriple {
-        const NAME: &'static str = "VersionTriple";
+        const TYPE_NAME: &'static str = "VersionTriple";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -318,7 +318,7 @@ const _: () = {
         burst: Option<u64>,
     }
     impl ::qapi_types::Object for ThrottleLimitExplicit {
-        const NAME: &'static str = "ThrottleLimitExplicit";
+        const TYPE_NAME: &'static str = "ThrottleLimitExplicit";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -561,7 +561,7 @@ const _: () = {
         status: Option<RunState>,
     }
     impl ::qapi_types::Object for StatusInfo {
-        const NAME: &'static str = "StatusInfo";
+        const TYPE_NAME: &'static str = "StatusInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -628,7 +628,7 @@ const _: () = {
         package: Option<String>,
     }
     impl ::qapi_types::Object for VersionInfo {
-        const NAME: &'static str = "VersionInfo";
+        const TYPE_NAME: &'static str = "VersionInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -704,7 +704,7 @@ const _: () = {
         numa_node: Option<i16>,
     }
     impl ::qapi_types::Object for VcpuInfo {
-        const NAME: &'static str = "VcpuInfo";
+        const TYPE_NAME: &'static str = "VcpuInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -846,7 +846,7 @@ const _: () = {
         up: Option<bool>,
     }
     impl ::qapi_types::Object for NetLinkState {
-        const NAME: &'static str = "NetLinkState";
+        const TYPE_NAME: &'static str = "NetLinkState";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -916,7 +916,7 @@ const _: () = {
         value_type: Option<QType>,
     }
     impl ::qapi_types::Object for ObjectPropertyInfo {
-        const NAME: &'static str = "ObjectPropertyInfo";
+        const TYPE_NAME: &'static str = "ObjectPropertyInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1071,7 +1071,7 @@ const _: () = {
         no_flush: Option<bool>,
     }
     impl ::qapi_types::Object for BlockdevCacheOptions {
-        const NAME: &'static str = "BlockdevCacheOptions";
+        const TYPE_NAME: &'static str = "BlockdevCacheOptions";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1147,7 +1147,7 @@ const _: () = {
         iops_limit: Option<ThrottleLimit>,
     }
     impl ::qapi_types::Object for BlockdevOptionsBase {
-        const NAME: &'static str = "BlockdevOptionsBase";
+        const TYPE_NAME: &'static str = "BlockdevOptionsBase";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1226,7 +1226,7 @@ const _: () = {
         filename: Option<String>,
     }
     impl ::qapi_types::Object for BlockdevOptionsFile {
-        const NAME: &'static str = "BlockdevOptionsFile";
+        const TYPE_NAME: &'static str = "BlockdevOptionsFile";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1281,7 +1281,7 @@ const _: () = {
     use ::core::result::Result;
     use ::qapi_types::{__private as rt, serde};
     impl ::qapi_types::Object for BlockdevOptionsNull {
-        const NAME: &'static str = "BlockdevOptionsNull";
+        const TYPE_NAME: &'static str = "BlockdevOptionsNull";
         type Slots = rt::UnitSlots<Self>;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1326,7 +1326,7 @@ const _: () = {
         backing: Option<BlockdevRef>,
     }
     impl ::qapi_types::Object for BlockdevOptionsQcow2 {
-        const NAME: &'static str = "BlockdevOptionsQcow2";
+        const TYPE_NAME: &'static str = "BlockdevOptionsQcow2";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1396,7 +1396,7 @@ const _: () = {
         size: Option<u64>,
     }
     impl ::qapi_types::Object for BlockdevOptionsRaw {
-        const NAME: &'static str = "BlockdevOptionsRaw";
+        const TYPE_NAME: &'static str = "BlockdevOptionsRaw";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1497,7 +1497,7 @@ const _: () = {
         iops_limit: Option<ThrottleLimit>,
     }
     impl ::qapi_types::Object for BlockdevOptions {
-        const NAME: &'static str = "BlockdevOptions";
+        const TYPE_NAME: &'static str = "BlockdevOptions";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1729,7 +1729,7 @@ const _: () = {
         backing_image: Option<Box<ImageInfo>>,
     }
     impl ::qapi_types::Object for ImageInfo {
-        const NAME: &'static str = "ImageInfo";
+        const TYPE_NAME: &'static str = "ImageInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1821,7 +1821,7 @@ const _: () = {
         avg_rd_latency: Option<f64>,
     }
     impl ::qapi_types::Object for BlockStats {
-        const NAME: &'static str = "BlockStats";
+        const TYPE_NAME: &'static str = "BlockStats";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2048,7 +2048,7 @@ const _: () = {
         reason: Option<String>,
     }
     impl ::qapi_types::Object for BlockIoErrorInfo {
-        const NAME: &'static str = "BlockIoErrorInfo";
+        const TYPE_NAME: &'static str = "BlockIoErrorInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2147,7 +2147,7 @@ const _: () = {
         children: Option<Vec<String>>,
     }
     impl ::qapi_types::Object for BlockDeviceInfo {
-        const NAME: &'static str = "BlockDeviceInfo";
+        const TYPE_NAME: &'static str = "BlockDeviceInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2244,7 +2244,7 @@ const _: () = {
         stats: Option<BlockStats>,
     }
     impl ::qapi_types::Object for BlockInfo {
-        const NAME: &'static str = "BlockInfo";
+        const TYPE_NAME: &'static str = "BlockInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2409,7 +2409,7 @@ const _: () = {
         logappend: Option<bool>,
     }
     impl ::qapi_types::Object for ChardevCommon {
-        const NAME: &'static str = "ChardevCommon";
+        const TYPE_NAME: &'static str = "ChardevCommon";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2486,7 +2486,7 @@ const _: () = {
         append: Option<bool>,
     }
     impl ::qapi_types::Object for ChardevFile {
-        const NAME: &'static str = "ChardevFile";
+        const TYPE_NAME: &'static str = "ChardevFile";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2578,7 +2578,7 @@ const _: () = {
         wait: Option<bool>,
     }
     impl ::qapi_types::Object for ChardevSocket {
-        const NAME: &'static str = "ChardevSocket";
+        const TYPE_NAME: &'static str = "ChardevSocket";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2667,7 +2667,7 @@ const _: () = {
         cols: Option<u16>,
     }
     impl ::qapi_types::Object for ChardevPty {
-        const NAME: &'static str = "ChardevPty";
+        const TYPE_NAME: &'static str = "ChardevPty";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2763,7 +2763,7 @@ const _: () = {
         mux: Option<bool>,
     }
     impl ::qapi_types::Object for ChardevBackend {
-        const NAME: &'static str = "ChardevBackend";
+        const TYPE_NAME: &'static str = "ChardevBackend";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2917,7 +2917,7 @@ const _: () = {
         pty: Option<String>,
     }
     impl ::qapi_types::Object for ChardevReturn {
-        const NAME: &'static str = "ChardevReturn";
+        const TYPE_NAME: &'static str = "ChardevReturn";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -3131,7 +3131,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryStatus {
-            const NAME: &'static str = "query-status";
+            const TYPE_NAME: &'static str = "query-status";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3180,7 +3180,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryVersion {
-            const NAME: &'static str = "query-version";
+            const TYPE_NAME: &'static str = "query-version";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3229,7 +3229,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
-            const NAME: &'static str = "stop";
+            const TYPE_NAME: &'static str = "stop";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3274,7 +3274,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Cont {
-            const NAME: &'static str = "cont";
+            const TYPE_NAME: &'static str = "cont";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3314,7 +3314,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for SystemReset {
-            const NAME: &'static str = "system_reset";
+            const TYPE_NAME: &'static str = "system_reset";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3355,7 +3355,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for PowerOff {
-            const NAME: &'static str = "power-off";
+            const TYPE_NAME: &'static str = "power-off";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3403,8 +3403,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryCpus {
-            const NAME: &'static str = "query-cpus";
-            const FEATURES: &'static [&'static str] = &["deprecated"];
+            const TYPE_NAME: &'static str = "query-cpus";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3469,7 +3468,7 @@ pub mod commands {
             format: Option<super::ImageFormat>,
         }
         impl ::qapi_types::Object for Screendump {
-            const NAME: &'static str = "screendump";
+            const TYPE_NAME: &'static str = "screendump";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3560,8 +3559,7 @@ pub mod commands {
             cpu_index: Option<i64>,
         }
         impl ::qapi_types::Object for HumanMonitorCommand {
-            const NAME: &'static str = "human-monitor-command";
-            const FEATURES: &'static [&'static str] = &["unstable"];
+            const TYPE_NAME: &'static str = "human-monitor-command";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3648,8 +3646,7 @@ pub mod commands {
             id: Option<String>,
         }
         impl ::qapi_types::Object for DeviceAdd {
-            const NAME: &'static str = "device_add";
-            const FEATURES: &'static [&'static str] = &["json-cli"];
+            const TYPE_NAME: &'static str = "device_add";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3734,7 +3731,7 @@ pub mod commands {
             up: Option<bool>,
         }
         impl ::qapi_types::Object for SetLink {
-            const NAME: &'static str = "set-link";
+            const TYPE_NAME: &'static str = "set-link";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3805,7 +3802,7 @@ pub mod commands {
             path: Option<String>,
         }
         impl ::qapi_types::Object for QomList {
-            const NAME: &'static str = "qom-list";
+            const TYPE_NAME: &'static str = "qom-list";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3877,7 +3874,7 @@ pub mod commands {
             property: Option<String>,
         }
         impl ::qapi_types::Object for QomGet {
-            const NAME: &'static str = "qom-get";
+            const TYPE_NAME: &'static str = "qom-get";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3950,7 +3947,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryBlock {
-            const NAME: &'static str = "query-block";
+            const TYPE_NAME: &'static str = "query-block";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4013,7 +4010,7 @@ pub mod commands {
             force: Option<bool>,
         }
         impl ::qapi_types::Object for Eject {
-            const NAME: &'static str = "eject";
+            const TYPE_NAME: &'static str = "eject";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4127,7 +4124,7 @@ pub mod commands {
             node_name: Option<String>,
         }
         impl ::qapi_types::Object for BlockdevDel {
-            const NAME: &'static str = "blockdev-del";
+            const TYPE_NAME: &'static str = "blockdev-del";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4212,7 +4209,7 @@ pub mod commands {
             backend: Option<super::ChardevBackend>,
         }
         impl ::qapi_types::Object for ChardevAdd {
-            const NAME: &'static str = "chardev-add";
+            const TYPE_NAME: &'static str = "chardev-add";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4281,7 +4278,7 @@ pub mod commands {
             id: Option<String>,
         }
         impl ::qapi_types::Object for ChardevRemove {
-            const NAME: &'static str = "chardev-remove";
+            const TYPE_NAME: &'static str = "chardev-remove";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4392,7 +4389,7 @@ pub mod events {
             reason: Option<super::ShutdownCause>,
         }
         impl ::qapi_types::Object for Shutdown {
-            const NAME: &'static str = "SHUTDOWN";
+            const TYPE_NAME: &'static str = "SHUTDOWN";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4461,7 +4458,7 @@ pub mod events {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
-            const NAME: &'static str = "STOP";
+            const TYPE_NAME: &'static str = "STOP";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4501,7 +4498,7 @@ pub mod events {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Resume {
-            const NAME: &'static str = "RESUME";
+            const TYPE_NAME: &'static str = "RESUME";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4550,7 +4547,7 @@ pub mod events {
             tray_open: Option<bool>,
         }
         impl ::qapi_types::Object for DeviceTrayMoved {
-            const NAME: &'static str = "DEVICE_TRAY_MOVED";
+            const TYPE_NAME: &'static str = "DEVICE_TRAY_MOVED";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4633,7 +4630,7 @@ pub mod events {
             reason: Option<String>,
         }
         impl ::qapi_types::Object for BlockIoError {
-            const NAME: &'static str = "BLOCK_IO_ERROR";
+            const TYPE_NAME: &'static str = "BLOCK_IO_ERROR";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,

@@ -181,7 +181,7 @@ const _: () = {
         micro: Option<u32>,
     }
     impl ::qapi_types::Object for VersionTriple {
-        const NAME: &'static str = "VersionTriple";
+        const TYPE_NAME: &'static str = "VersionTriple";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -318,7 +318,7 @@ const _: () = {
         burst: Option<u64>,
     }
     impl ::qapi_types::Object for ThrottleLimitExplicit {
-        const NAME: &'static str = "ThrottleLimitExplicit";
+        const TYPE_NAME: &'static str = "ThrottleLimitExplicit";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -561,7 +561,7 @@ const _: () = {
         status: Option<RunState>,
     }
     impl ::qapi_types::Object for StatusInfo {
-        const NAME: &'static str = "StatusInfo";
+        const TYPE_NAME: &'static str = "StatusInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -628,7 +628,7 @@ const _: () = {
         package: Option<String>,
     }
     impl ::qapi_types::Object for VersionInfo {
-        const NAME: &'static str = "VersionInfo";
+        const TYPE_NAME: &'static str = "VersionInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -704,7 +704,7 @@ const _: () = {
         numa_node: Option<i16>,
     }
     impl ::qapi_types::Object for VcpuInfo {
-        const NAME: &'static str = "VcpuInfo";
+        const TYPE_NAME: &'static str = "VcpuInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -857,7 +857,7 @@ const _: () = {
         dirty_mode: Option<KvmDirtyMode>,
     }
     impl ::qapi_types::Object for KvmInfo {
-        const NAME: &'static str = "KvmInfo";
+        const TYPE_NAME: &'static str = "KvmInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -987,7 +987,7 @@ const _: () = {
         up: Option<bool>,
     }
     impl ::qapi_types::Object for NetLinkState {
-        const NAME: &'static str = "NetLinkState";
+        const TYPE_NAME: &'static str = "NetLinkState";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1057,7 +1057,7 @@ const _: () = {
         value_type: Option<QType>,
     }
     impl ::qapi_types::Object for ObjectPropertyInfo {
-        const NAME: &'static str = "ObjectPropertyInfo";
+        const TYPE_NAME: &'static str = "ObjectPropertyInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1217,7 +1217,7 @@ const _: () = {
         no_flush: Option<bool>,
     }
     impl ::qapi_types::Object for BlockdevCacheOptions {
-        const NAME: &'static str = "BlockdevCacheOptions";
+        const TYPE_NAME: &'static str = "BlockdevCacheOptions";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1293,7 +1293,7 @@ const _: () = {
         iops_limit: Option<ThrottleLimit>,
     }
     impl ::qapi_types::Object for BlockdevOptionsBase {
-        const NAME: &'static str = "BlockdevOptionsBase";
+        const TYPE_NAME: &'static str = "BlockdevOptionsBase";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1372,7 +1372,7 @@ const _: () = {
         filename: Option<String>,
     }
     impl ::qapi_types::Object for BlockdevOptionsFile {
-        const NAME: &'static str = "BlockdevOptionsFile";
+        const TYPE_NAME: &'static str = "BlockdevOptionsFile";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1427,7 +1427,7 @@ const _: () = {
     use ::core::result::Result;
     use ::qapi_types::{__private as rt, serde};
     impl ::qapi_types::Object for BlockdevOptionsNull {
-        const NAME: &'static str = "BlockdevOptionsNull";
+        const TYPE_NAME: &'static str = "BlockdevOptionsNull";
         type Slots = rt::UnitSlots<Self>;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1472,7 +1472,7 @@ const _: () = {
         backing: Option<BlockdevRef>,
     }
     impl ::qapi_types::Object for BlockdevOptionsQcow2 {
-        const NAME: &'static str = "BlockdevOptionsQcow2";
+        const TYPE_NAME: &'static str = "BlockdevOptionsQcow2";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1542,7 +1542,7 @@ const _: () = {
         size: Option<u64>,
     }
     impl ::qapi_types::Object for BlockdevOptionsRaw {
-        const NAME: &'static str = "BlockdevOptionsRaw";
+        const TYPE_NAME: &'static str = "BlockdevOptionsRaw";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1612,7 +1612,7 @@ const _: () = {
         export: Option<String>,
     }
     impl ::qapi_types::Object for BlockdevOptionsNbd {
-        const NAME: &'static str = "BlockdevOptionsNbd";
+        const TYPE_NAME: &'static str = "BlockdevOptionsNbd";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1712,7 +1712,7 @@ const _: () = {
         iops_limit: Option<ThrottleLimit>,
     }
     impl ::qapi_types::Object for BlockdevOptions {
-        const NAME: &'static str = "BlockdevOptions";
+        const TYPE_NAME: &'static str = "BlockdevOptions";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1952,7 +1952,7 @@ const _: () = {
         backing_image: Option<Box<ImageInfo>>,
     }
     impl ::qapi_types::Object for ImageInfo {
-        const NAME: &'static str = "ImageInfo";
+        const TYPE_NAME: &'static str = "ImageInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2044,7 +2044,7 @@ const _: () = {
         avg_rd_latency: Option<f64>,
     }
     impl ::qapi_types::Object for BlockStats {
-        const NAME: &'static str = "BlockStats";
+        const TYPE_NAME: &'static str = "BlockStats";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2271,7 +2271,7 @@ const _: () = {
         reason: Option<String>,
     }
     impl ::qapi_types::Object for BlockIoErrorInfo {
-        const NAME: &'static str = "BlockIoErrorInfo";
+        const TYPE_NAME: &'static str = "BlockIoErrorInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2370,7 +2370,7 @@ const _: () = {
         children: Option<Vec<String>>,
     }
     impl ::qapi_types::Object for BlockDeviceInfo {
-        const NAME: &'static str = "BlockDeviceInfo";
+        const TYPE_NAME: &'static str = "BlockDeviceInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2467,7 +2467,7 @@ const _: () = {
         stats: Option<BlockStats>,
     }
     impl ::qapi_types::Object for BlockInfo {
-        const NAME: &'static str = "BlockInfo";
+        const TYPE_NAME: &'static str = "BlockInfo";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2632,7 +2632,7 @@ const _: () = {
         logappend: Option<bool>,
     }
     impl ::qapi_types::Object for ChardevCommon {
-        const NAME: &'static str = "ChardevCommon";
+        const TYPE_NAME: &'static str = "ChardevCommon";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2709,7 +2709,7 @@ const _: () = {
         append: Option<bool>,
     }
     impl ::qapi_types::Object for ChardevFile {
-        const NAME: &'static str = "ChardevFile";
+        const TYPE_NAME: &'static str = "ChardevFile";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2801,7 +2801,7 @@ const _: () = {
         wait: Option<bool>,
     }
     impl ::qapi_types::Object for ChardevSocket {
-        const NAME: &'static str = "ChardevSocket";
+        const TYPE_NAME: &'static str = "ChardevSocket";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2890,7 +2890,7 @@ const _: () = {
         cols: Option<u16>,
     }
     impl ::qapi_types::Object for ChardevPty {
-        const NAME: &'static str = "ChardevPty";
+        const TYPE_NAME: &'static str = "ChardevPty";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2986,7 +2986,7 @@ const _: () = {
         mux: Option<bool>,
     }
     impl ::qapi_types::Object for ChardevBackend {
-        const NAME: &'static str = "ChardevBackend";
+        const TYPE_NAME: &'static str = "ChardevBackend";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -3140,7 +3140,7 @@ const _: () = {
         pty: Option<String>,
     }
     impl ::qapi_types::Object for ChardevReturn {
-        const NAME: &'static str = "ChardevReturn";
+        const TYPE_NAME: &'static str = "ChardevReturn";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -3354,7 +3354,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryStatus {
-            const NAME: &'static str = "query-status";
+            const TYPE_NAME: &'static str = "query-status";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3403,7 +3403,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryVersion {
-            const NAME: &'static str = "query-version";
+            const TYPE_NAME: &'static str = "query-version";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3452,7 +3452,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
-            const NAME: &'static str = "stop";
+            const TYPE_NAME: &'static str = "stop";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3497,7 +3497,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Cont {
-            const NAME: &'static str = "cont";
+            const TYPE_NAME: &'static str = "cont";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3537,7 +3537,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for SystemReset {
-            const NAME: &'static str = "system_reset";
+            const TYPE_NAME: &'static str = "system_reset";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3578,7 +3578,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for PowerOff {
-            const NAME: &'static str = "power-off";
+            const TYPE_NAME: &'static str = "power-off";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3626,8 +3626,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryCpus {
-            const NAME: &'static str = "query-cpus";
-            const FEATURES: &'static [&'static str] = &["deprecated"];
+            const TYPE_NAME: &'static str = "query-cpus";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3671,7 +3670,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryKvm {
-            const NAME: &'static str = "query-kvm";
+            const TYPE_NAME: &'static str = "query-kvm";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3735,7 +3734,7 @@ pub mod commands {
             format: Option<super::ImageFormat>,
         }
         impl ::qapi_types::Object for Screendump {
-            const NAME: &'static str = "screendump";
+            const TYPE_NAME: &'static str = "screendump";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3826,8 +3825,7 @@ pub mod commands {
             cpu_index: Option<i64>,
         }
         impl ::qapi_types::Object for HumanMonitorCommand {
-            const NAME: &'static str = "human-monitor-command";
-            const FEATURES: &'static [&'static str] = &["unstable"];
+            const TYPE_NAME: &'static str = "human-monitor-command";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3914,8 +3912,7 @@ pub mod commands {
             id: Option<String>,
         }
         impl ::qapi_types::Object for DeviceAdd {
-            const NAME: &'static str = "device_add";
-            const FEATURES: &'static [&'static str] = &["json-cli"];
+            const TYPE_NAME: &'static str = "device_add";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4000,7 +3997,7 @@ pub mod commands {
             up: Option<bool>,
         }
         impl ::qapi_types::Object for SetLink {
-            const NAME: &'static str = "set-link";
+            const TYPE_NAME: &'static str = "set-link";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4071,7 +4068,7 @@ pub mod commands {
             path: Option<String>,
         }
         impl ::qapi_types::Object for QomList {
-            const NAME: &'static str = "qom-list";
+            const TYPE_NAME: &'static str = "qom-list";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4143,7 +4140,7 @@ pub mod commands {
             property: Option<String>,
         }
         impl ::qapi_types::Object for QomGet {
-            const NAME: &'static str = "qom-get";
+            const TYPE_NAME: &'static str = "qom-get";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4216,7 +4213,7 @@ pub mod commands {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryBlock {
-            const NAME: &'static str = "query-block";
+            const TYPE_NAME: &'static str = "query-block";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4279,7 +4276,7 @@ pub mod commands {
             force: Option<bool>,
         }
         impl ::qapi_types::Object for Eject {
-            const NAME: &'static str = "eject";
+            const TYPE_NAME: &'static str = "eject";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4393,7 +4390,7 @@ pub mod commands {
             node_name: Option<String>,
         }
         impl ::qapi_types::Object for BlockdevDel {
-            const NAME: &'static str = "blockdev-del";
+            const TYPE_NAME: &'static str = "blockdev-del";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4478,7 +4475,7 @@ pub mod commands {
             backend: Option<super::ChardevBackend>,
         }
         impl ::qapi_types::Object for ChardevAdd {
-            const NAME: &'static str = "chardev-add";
+            const TYPE_NAME: &'static str = "chardev-add";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4547,7 +4544,7 @@ pub mod commands {
             id: Option<String>,
         }
         impl ::qapi_types::Object for ChardevRemove {
-            const NAME: &'static str = "chardev-remove";
+            const TYPE_NAME: &'static str = "chardev-remove";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4659,7 +4656,7 @@ pub mod events {
             reason: Option<super::ShutdownCause>,
         }
         impl ::qapi_types::Object for Shutdown {
-            const NAME: &'static str = "SHUTDOWN";
+            const TYPE_NAME: &'static str = "SHUTDOWN";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4728,7 +4725,7 @@ pub mod events {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
-            const NAME: &'static str = "STOP";
+            const TYPE_NAME: &'static str = "STOP";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4768,7 +4765,7 @@ pub mod events {
         use ::core::result::Result;
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Resume {
-            const NAME: &'static str = "RESUME";
+            const TYPE_NAME: &'static str = "RESUME";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4817,7 +4814,7 @@ pub mod events {
             tray_open: Option<bool>,
         }
         impl ::qapi_types::Object for DeviceTrayMoved {
-            const NAME: &'static str = "DEVICE_TRAY_MOVED";
+            const TYPE_NAME: &'static str = "DEVICE_TRAY_MOVED";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4900,7 +4897,7 @@ pub mod events {
             reason: Option<String>,
         }
         impl ::qapi_types::Object for BlockIoError {
-            const NAME: &'static str = "BLOCK_IO_ERROR";
+            const TYPE_NAME: &'static str = "BLOCK_IO_ERROR";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
