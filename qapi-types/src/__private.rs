@@ -281,6 +281,30 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
     }
 }
 
+/// Keep a member the type does not declare (a `'gen': false` command's).
+pub fn set_extra<'de, D: Deserializer<'de>>(
+    extra: &mut serde_json::Map<String, Value>,
+    key: &str,
+    value: D,
+) -> Result<(), D::Error> {
+    if extra.contains_key(key) {
+        return Err(duplicate());
+    }
+    extra.insert(key.to_owned(), Value::deserialize(value)?);
+    Ok(())
+}
+
+/// Encode the members a type does not declare.
+pub fn extra<M: SerializeMap>(
+    map: &mut M,
+    extra: &serde_json::Map<String, Value>,
+) -> Result<(), M::Error> {
+    for (key, value) in extra {
+        map.serialize_entry(key, value)?;
+    }
+    Ok(())
+}
+
 /// Encode a member.
 pub fn member<M: SerializeMap, T: Serialize + ?Sized>(
     map: &mut M,

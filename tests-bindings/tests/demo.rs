@@ -410,3 +410,13 @@ fn any_and_sizes() {
     assert_eq!(decoded.rd_bytes, u64::MAX);
     assert_eq!(encode(&decoded), stats);
 }
+
+#[test]
+fn commands_qemu_does_not_marshal_keep_undeclared_members() {
+    let args =
+        json!({ "driver": "virtio-blk-pci", "id": "vd0", "drive": "disk0", "num-queues": 2 });
+    let add: commands::DeviceAdd = qapi_types::from_value(&args, Mode::Strict).unwrap();
+    assert_eq!(add.driver, "virtio-blk-pci");
+    assert_eq!(add.extra.get("drive"), Some(&json!("disk0")));
+    assert_eq!(encode(&add), args);
+}

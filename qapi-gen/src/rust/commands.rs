@@ -76,6 +76,7 @@ impl Gen<'_> {
             entity,
             command.arg_type,
             command.boxed,
+            !command.gen,
             &cfg,
             deprecated,
             docs,
@@ -113,7 +114,8 @@ impl Gen<'_> {
 
     /// The type holding a command's arguments or an event's data: a struct
     /// of the members (inline or of a named type), a unit struct without
-    /// them, a newtype around the boxed type.
+    /// them, a newtype around the boxed type.  With `open` (a command QEMU
+    /// does not marshal, `'gen': false`), undeclared members are kept too.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn arguments_type(
         &self,
@@ -121,6 +123,7 @@ impl Gen<'_> {
         entity: &Entity,
         arg_type: Option<EntityId>,
         boxed: bool,
+        open: bool,
         cfg: &TokenStream,
         deprecated: TokenStream,
         docs: TokenStream,
@@ -130,7 +133,17 @@ impl Gen<'_> {
         // The features are the command's or event's (its trait has them).
         let features = [];
         let Some(arg_type) = arg_type else {
-            return Ok(self.object_type(ident, wire, wire, docs, &[], &features, cfg, deprecated));
+            return Ok(self.object_type(
+                ident,
+                wire,
+                wire,
+                docs,
+                &[],
+                &features,
+                cfg,
+                deprecated,
+                None,
+            ));
         };
         if boxed {
             let inner = self.type_ref(id, arg_type, true)?;
@@ -163,10 +176,37 @@ impl Gen<'_> {
             });
         }
         let EntityKind::Object(object) = &self.schema.entity(arg_type).kind else {
-            return Ok(self.object_type(ident, wire, wire, docs, &[], &features, cfg, deprecated));
+            return Ok(self.object_type(
+                ident,
+                wire,
+                wire,
+                docs,
+                &[],
+                &features,
+                cfg,
+                deprecated,
+                None,
+            ));
         };
         let doc = self.doc_of(entity);
         let fields = self.fields(id, &object.members, doc, true)?;
-        Ok(self.object_type(ident, wire, wire, docs, &fields, &features, cfg, deprecated))
+        let extra = open.then(|| {
+            let mut scope = super::names::Scope::default();
+            for field in &fields {
+                scope.claim(field.ident.to_string());
+            }
+            super::names::ident(&scope.claim("extra".into()))
+        });
+        Ok(self.object_type(
+            ident,
+            wire,
+            wire,
+            docs,
+            &fields,
+            &features,
+            cfg,
+            deprecated,
+            extra.as_ref(),
+        ))
     }
 }

@@ -38,6 +38,7 @@ impl Gen<'_> {
                 entity,
                 event.arg_type,
                 event.boxed,
+                false,
                 &cfg,
                 deprecated,
                 docs,

@@ -201,6 +201,7 @@ impl Gen<'_> {
             &features,
             &cfg,
             TokenStream::new(),
+            None,
         ))
     }
 
@@ -218,10 +219,11 @@ impl Gen<'_> {
         features: &[String],
         cfg: &TokenStream,
         extra_attrs: TokenStream,
+        extra: Option<&Ident>,
     ) -> TokenStream {
         let rt = &self.rt;
         let prelude = self.prelude();
-        if fields.is_empty() {
+        if fields.is_empty() && extra.is_none() {
             let attrs = self.type_attrs(
                 name,
                 &[
@@ -274,8 +276,17 @@ impl Gen<'_> {
             &["Debug", "Clone", "PartialEq"]
         };
         let attrs = self.type_attrs(name, base);
-        let defs = fields.iter().map(field_def);
-        let impls = self.object_impls(ident, object_name, fields, features, None);
+        let mut defs: Vec<TokenStream> = fields.iter().map(field_def).collect();
+        if let Some(extra) = extra {
+            let docs = self.docs(
+                "Members the schema does not declare: the command takes arbitrary ones \
+                 (`'gen': false`), e.g. a device's properties.",
+            );
+            defs.push(
+                quote!(#docs pub #extra: #rt::serde_json::Map<String, #rt::serde_json::Value>,),
+            );
+        }
+        let impls = self.object_impls(ident, object_name, fields, features, None, extra);
         let deprecated = any_deprecated(fields) || !extra_attrs.is_empty();
         let allow = deprecated.then(|| quote!(#[allow(deprecated)]));
         quote! {
@@ -306,6 +317,7 @@ impl Gen<'_> {
         fields: &[Field],
         features: &[String],
         tag: Option<usize>,
+        extra: Option<&Ident>,
     ) -> TokenStream {
         let rt = &self.rt;
         let mut slots = Vec::new();
@@ -373,7 +385,24 @@ impl Gen<'_> {
                     quote!(#rt::Branch::serialize_members(&self.#f, map)?;),
                 )
             }
-            None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+            None => match extra {
+                Some(f) => {
+                    slots.push(quote!(#f: #rt::serde_json::Map<String, #rt::serde_json::Value>,));
+                    finish.push(quote!(#f: self.#f,));
+                    (
+                        quote!(
+                            const HAS_BRANCH: bool = true;
+                        ),
+                        quote! {
+                            fn branch_member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
+                                rt::set_extra(&mut self.#f, key, value)
+                            }
+                        },
+                        quote!(rt::extra(map, &self.#f)?;),
+                    )
+                }
+                None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+            },
         };
         let features = type_features_const(features);
         let member_features = (!member_features.is_empty()).then(|| {
@@ -496,7 +525,7 @@ impl Gen<'_> {
         let attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq"]);
         let defs = fields.iter().map(field_def);
         let features = self.feature_names(&entity.features);
-        let impls = self.object_impls(name, type_name, &fields, &features, Some(tag_index));
+        let impls = self.object_impls(name, type_name, &fields, &features, Some(tag_index), None);
 
         let variant_defs = branches.iter().map(|b| {
             let BranchPlan {

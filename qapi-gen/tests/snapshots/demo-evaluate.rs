@@ -3902,6 +3902,11 @@ pub mod commands {
         pub driver: String,
         /// ID of the new device
         pub id: Option<String>,
+        /// Members the schema does not declare: the command takes arbitrary ones (`'gen': false`), e.g. a device's properties.
+        pub extra: ::qapi_types::serde_json::Map<
+            String,
+            ::qapi_types::serde_json::Value,
+        >,
     }
     const _: () = {
         use ::core::result::Result;
@@ -3910,6 +3915,10 @@ pub mod commands {
         pub struct Slots {
             driver: Option<String>,
             id: Option<String>,
+            extra: ::qapi_types::serde_json::Map<
+                String,
+                ::qapi_types::serde_json::Value,
+            >,
         }
         impl ::qapi_types::Object for DeviceAdd {
             const TYPE_NAME: &'static str = "device_add";
@@ -3920,12 +3929,14 @@ pub mod commands {
             ) -> Result<(), M::Error> {
                 rt::member(map, "driver", &self.driver)?;
                 rt::optional(map, "id", &self.id)?;
+                rt::extra(map, &self.extra)?;
                 Ok(())
             }
         }
         impl rt::Slots for Slots {
             type Object = DeviceAdd;
             const MEMBERS: &'static [&'static str] = &["driver", "id"];
+            const HAS_BRANCH: bool = true;
             fn member<'de, D: serde::Deserializer<'de>>(
                 &mut self,
                 index: usize,
@@ -3937,10 +3948,18 @@ pub mod commands {
                     _ => rt::ignore_member("", value),
                 }
             }
+            fn branch_member<'de, D: serde::Deserializer<'de>>(
+                &mut self,
+                key: &str,
+                value: D,
+            ) -> Result<(), D::Error> {
+                rt::set_extra(&mut self.extra, key, value)
+            }
             fn finish<E: rt::DeError>(self) -> Result<DeviceAdd, E> {
                 Ok(DeviceAdd {
                     driver: rt::required(self.driver, "driver")?,
                     id: self.id,
+                    extra: self.extra,
                 })
             }
         }
