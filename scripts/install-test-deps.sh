@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Install what the tests need beyond the Rust toolchain: Debian's headless
-# Chromium and its WebDriver (the docs browser test).  Idempotent.
+# Install everything the tests need beyond the Rust toolchain, each step
+# idempotent: Debian's headless Chromium and its WebDriver (the docs browser
+# test), QEMU 10.0 (the live QMP tests) and QEMU's Python QMP client.
 set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
 
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
     chromium --version
-    exit 0
+else
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        chromium chromium-driver fonts-dejavu-core >/dev/null
+    chromium --version
 fi
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    chromium chromium-driver fonts-dejavu-core >/dev/null
-chromium --version
+"$here/install-qemu.sh"
+"$here/install-qmp-python.sh"

@@ -312,7 +312,7 @@ fn summarize(schema: &Schema) -> String {
     }
     format!(
         "{commands} commands\n{events} events\n{enums} enums\n{alternates} alternates\n\
-         {} structs ({structs} structs, {unions} unions)\n",
+         {} structs and unions ({structs} structs, {unions} unions)\n",
         structs + unions
     )
 }

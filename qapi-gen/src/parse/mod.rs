@@ -221,6 +221,10 @@ fn join_include(including: &str, include: &str) -> String {
     }
 }
 
+/// Deepest nesting of included files, far beyond real schemas; it bounds
+/// the parser's recursion (QEMU's own stops at Python's recursion limit).
+const MAX_INCLUDE_DEPTH: usize = 100;
+
 /// Longest input the parser accepts per file; QEMU's schema is under 1 MiB
 /// in all.  The cap keeps span offsets within `u32`.
 const MAX_FILE_BYTES: usize = 256 << 20;
@@ -253,8 +257,10 @@ impl ParseState<'_> {
             .sources
             .add(SourceFile::new(name, path.clone(), text, included_from));
         if let Some(offset) = utf8_error {
+            // The bad bytes became a replacement character in the text.
+            let end = offset + char::REPLACEMENT_CHARACTER.len_utf8();
             return Err(Diagnostic::new(
-                Span::new(file, offset, offset + 1),
+                Span::new(file, offset, end),
                 "file is not valid UTF-8",
             ));
         }
@@ -272,6 +278,7 @@ impl ParseState<'_> {
             tokens,
             next: 0,
             tok: Token::eof(file, 0),
+            tok_str: String::new(),
             depth: 0,
         };
         // Parsed expressions of this file, then its includes, in order.
@@ -377,6 +384,7 @@ impl ParseState<'_> {
         let abs = abspath(&path);
         // An inclusion loop: the file is one of those including this one.
         let mut cur = Some(info.file);
+        let mut depth = 0;
         while let Some(file) = cur {
             let f = self.sources.file(file);
             if abspath(&f.path) == abs {
@@ -386,6 +394,13 @@ impl ParseState<'_> {
                 ));
             }
             cur = f.included_from.map(|s| s.file);
+            depth += 1;
+        }
+        if depth > MAX_INCLUDE_DEPTH {
+            return Err(Diagnostic::new(
+                info,
+                format!("includes nested deeper than {MAX_INCLUDE_DEPTH} levels"),
+            ));
         }
         if self.included.contains(&abs) {
             return Ok(None);
@@ -441,7 +456,12 @@ impl ParseState<'_> {
 /// Text as Python's text mode reads it: `\r\n` and `\r` become `\n`, and a
 /// final newline is added when missing.  Invalid UTF-8 is replaced, with
 /// the offset of the first bad byte returned for the error.
-fn decode_text(bytes: Vec<u8>) -> (String, Option<usize>) {
+fn decode_text(mut bytes: Vec<u8>) -> (String, Option<usize>) {
+    // Line ends first, so that the offset of a bad byte is one in the
+    // text returned (`\r` never occurs inside a UTF-8 sequence).
+    if bytes.contains(&b'\r') {
+        bytes = normalize_line_ends(&bytes);
+    }
     let (mut text, error) = match String::from_utf8(bytes) {
         Ok(text) => (text, None),
         Err(err) => {
@@ -452,13 +472,27 @@ fn decode_text(bytes: Vec<u8>) -> (String, Option<usize>) {
             )
         }
     };
-    if text.contains('\r') {
-        text = text.replace("\r\n", "\n").replace('\r', "\n");
-    }
     if !text.ends_with('\n') {
         text.push('\n');
     }
     (text, error)
+}
+
+fn normalize_line_ends(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(i) = memchr::memchr(b'\r', rest) {
+        out.extend_from_slice(&rest[..i]);
+        out.push(b'\n');
+        let skip = if rest.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
+        rest = &rest[i + skip..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// The recursive-descent half of the parser, over one file's tokens,
@@ -471,6 +505,8 @@ pub struct FileParser {
     next: usize,
     /// The current token.
     tok: Token,
+    /// The decoded value of the current token when it is a string.
+    tok_str: String,
     depth: usize,
 }
 
@@ -493,7 +529,7 @@ impl FileParser {
                     }
                 }
                 Tok::Str => {
-                    lexer::decode_string(self.text(tok.span)).map_err(|msg| {
+                    self.tok_str = lexer::decode_string(self.text(tok.span)).map_err(|msg| {
                         Diagnostic::new(tok.span.start_point(), msg).with_label(tok.span)
                     })?;
                     return Ok(());
@@ -539,7 +575,7 @@ impl FileParser {
                 })
             }
             Tok::Str => {
-                let s = lexer::decode_string(self.text(start)).expect("decoded in accept");
+                let s = std::mem::take(&mut self.tok_str);
                 self.accept(true)?;
                 Ok(Value {
                     kind: ValueKind::Str(s),
@@ -576,7 +612,7 @@ impl FileParser {
         }
         loop {
             let key_span = self.tok.span;
-            let key = lexer::decode_string(self.text(key_span)).expect("decoded in accept");
+            let key = std::mem::take(&mut self.tok_str);
             self.accept(true)?;
             if self.tok.kind != Tok::Colon {
                 return Err(self.error("expected ':'"));
@@ -655,5 +691,59 @@ impl doc::DocTokens for FileParser {
 
     fn finish(&mut self) -> Result<(), Diagnostic> {
         self.accept(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serves `f0.json` ... `f{n-1}.json`, each including the next.
+    struct IncludeChain(usize);
+
+    impl FileLoader for IncludeChain {
+        fn load(&self, path: &Path) -> io::Result<Vec<u8>> {
+            let name = path.to_str().unwrap_or_default();
+            let index: usize = name
+                .strip_prefix('f')
+                .and_then(|rest| rest.strip_suffix(".json"))
+                .and_then(|n| n.parse().ok())
+                .filter(|&i| i < self.0)
+                .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+            Ok(format!("{{ 'include': 'f{}.json' }}\n", index + 1).into_bytes())
+        }
+    }
+
+    #[test]
+    fn include_nesting_is_limited() {
+        // Within the limit: the last file fails to include a missing one.
+        let err = parse_with(Path::new("f0.json"), &IncludeChain(MAX_INCLUDE_DEPTH)).unwrap_err();
+        assert_eq!(
+            err.first().message,
+            format!(
+                "can't read include file 'f{MAX_INCLUDE_DEPTH}.json': No such file or directory"
+            )
+        );
+        // Beyond it, an error rather than a stack overflow.
+        let err = parse_with(Path::new("f0.json"), &IncludeChain(100_000)).unwrap_err();
+        let diag = err.first();
+        assert_eq!(
+            diag.message,
+            format!("includes nested deeper than {MAX_INCLUDE_DEPTH} levels")
+        );
+        let file = err.sources.file(diag.span.expect("located").file);
+        assert_eq!(file.name, format!("f{MAX_INCLUDE_DEPTH}.json"));
+    }
+
+    #[test]
+    fn line_ends_are_normalized_before_utf8_is_checked() {
+        assert_eq!(
+            decode_text(b"a\r\nb\rc\n\r".to_vec()),
+            ("a\nb\nc\n\n".to_string(), None)
+        );
+        assert_eq!(decode_text(b"x".to_vec()), ("x\n".to_string(), None));
+        let (text, error) = decode_text(b"\r\r\n\xf8".to_vec());
+        assert_eq!(error, Some(2));
+        assert_eq!(&text[2..], "\u{fffd}\n");
     }
 }

@@ -1,0 +1,19 @@
+//! Front-end speed on QEMU's real schema: parsing alone, and parsing plus
+//! checking (the whole of `qapi_gen::load`).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn frontend(c: &mut Criterion) {
+    let schema = qapi_bench::real_schema();
+    let mut group = c.benchmark_group("frontend");
+    group.bench_function("parse", |b| {
+        b.iter(|| qapi_gen::parse::parse_file(&schema).expect("the real schema parses"))
+    });
+    group.bench_function("parse+check", |b| {
+        b.iter(|| qapi_gen::load(&schema).expect("the real schema is valid"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frontend);
+criterion_main!(benches);

@@ -1,0 +1,43 @@
+//! The whole front end on arbitrary input: parse, check and build the
+//! model, then render any diagnostics.  Nothing may panic or hang.
+//!
+//! The input holds up to three files separated by NUL bytes: the root
+//! `root.json`, then `a.json` and `b.json`, which the root (and each other)
+//! may include.
+
+#![no_main]
+
+use std::io;
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use qapi_gen::parse::{parse_with, FileLoader};
+use qapi_gen::Schema;
+
+struct InMemory<'a> {
+    files: [(&'a str, &'a [u8]); 3],
+}
+
+impl FileLoader for InMemory<'_> {
+    fn load(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files
+            .iter()
+            .find(|(name, _)| Path::new(name) == path)
+            .map(|(_, bytes)| bytes.to_vec())
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut parts = data.splitn(3, |&b| b == 0);
+    let root = parts.next().unwrap_or_default();
+    let a = parts.next().unwrap_or_default();
+    let b = parts.next().unwrap_or_default();
+    let loader = InMemory {
+        files: [("root.json", root), ("a.json", a), ("b.json", b)],
+    };
+    let result = parse_with(Path::new("root.json"), &loader).and_then(Schema::build);
+    if let Err(diags) = result {
+        let _ = diags.to_string();
+    }
+});

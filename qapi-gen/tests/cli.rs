@@ -1,0 +1,227 @@
+//! The `qapi-gen` command line, run as a separate process: exit codes,
+//! diagnostics on stderr, and the `--summary` report.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A schema with one definition of every kind, valid for QEMU 10.0.
+const EVERY_KIND: &str = "\
+{ 'enum': 'Color', 'data': [ 'red', 'green' ] }
+{ 'struct': 'Point', 'data': { 'x': 'int', 'y': 'int' } }
+{ 'union': 'Shape', 'base': { 'kind': 'Color' }, 'discriminator': 'kind',
+  'data': { 'red': 'Point', 'green': 'Point' } }
+{ 'alternate': 'PointOrName', 'data': { 'p': 'Point', 'n': 'str' } }
+{ 'command': 'draw', 'data': { 'shape': 'Shape' }, 'returns': 'Point' }
+{ 'event': 'DRAWN', 'data': { 'where': 'Point' } }
+";
+
+fn qapi_gen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
+        .args(args)
+        .output()
+        .expect("run qapi-gen")
+}
+
+fn check(schema: &Path, summary: bool) -> Output {
+    let path = schema.to_str().expect("UTF-8 temporary path");
+    if summary {
+        qapi_gen(&["check", "--summary", path])
+    } else {
+        qapi_gen(&["check", path])
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A fresh directory for one test's schema files, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("qapi-gen-cli-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temporary directory");
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("write schema file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn valid_schema_exits_0_silently() {
+    let dir = TempDir::new("valid");
+    let out = check(&dir.write("good.json", EVERY_KIND), false);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn parse_error_exits_1_with_location() {
+    let dir = TempDir::new("parse-error");
+    let schema = dir.write("stray.json", "{ 'struct': 'Thing',\n  @ }\n");
+    let out = check(&schema, false);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!("{}:2:3: error: stray '@'\n", schema.display())),
+        "stderr: {err}"
+    );
+}
+
+#[test]
+fn invalid_utf8_exits_1() {
+    let dir = TempDir::new("invalid-utf8");
+    let schema = dir.write("latin1.json", b"# caf\xe9\n{ 'enum': 'E', 'data': [] }\n");
+    let out = check(&schema, false);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "{}:1:6: error: file is not valid UTF-8\n",
+            schema.display()
+        )),
+        "stderr: {err}"
+    );
+}
+
+#[test]
+fn semantic_error_exits_1_with_definition_and_location() {
+    let dir = TempDir::new("semantic-error");
+    let schema = dir.write(
+        "unknown.json",
+        "{ 'struct': 'Thing', 'data': { 'a': 'nonexistent' } }\n",
+    );
+    let out = check(&schema, false);
+    assert_eq!(out.status.code(), Some(1));
+    let name = schema.display();
+    let expected = format!(
+        "{name}: In struct 'Thing':\n\
+         {name}:1:1: error: member 'a' uses unknown type 'nonexistent'\n"
+    );
+    assert!(
+        stderr(&out).starts_with(&expected),
+        "stderr: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn error_in_included_file_shows_include_chain() {
+    let dir = TempDir::new("include-chain");
+    dir.write("sub.json", "{ 'struct': 'Thing',\n  @ }\n");
+    let root = dir.write("root.json", "{ 'include': 'sub.json' }\n");
+    let out = check(&root, false);
+    assert_eq!(out.status.code(), Some(1));
+    let root_name = root.display().to_string();
+    let sub_name = format!("{}/sub.json", root.parent().unwrap().display());
+    let expected =
+        format!("In file included from {root_name}:1:\n{sub_name}:2:3: error: stray '@'\n");
+    assert!(
+        stderr(&out).starts_with(&expected),
+        "stderr: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["check"][..],
+        &["check", "--frobnicate", "x.json"][..],
+        &["check", "a.json", "b.json"][..],
+        &["frobnicate"][..],
+    ] {
+        let out = qapi_gen(args);
+        assert_eq!(out.status.code(), Some(2), "args {args:?}");
+        assert!(!stderr(&out).is_empty(), "args {args:?}: no message");
+    }
+}
+
+#[test]
+fn help_exits_0() {
+    let out = qapi_gen(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("check"), "stdout: {}", stdout(&out));
+}
+
+#[test]
+fn unreadable_root_exits_2() {
+    let dir = TempDir::new("unreadable");
+    let missing = dir.0.join("missing.json");
+    let out = check(&missing, false);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: can't read schema file '{}': No such file or directory\n",
+            missing.display()
+        )
+    );
+
+    // A directory is no schema file either.
+    let out = check(&dir.0, false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("Is a directory"),
+        "stderr: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn summary_has_one_line_per_kind() {
+    let dir = TempDir::new("summary");
+    let out = check(&dir.write("good.json", EVERY_KIND), true);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    // Implicit types (the union's base, the command's and event's
+    // arguments) and built-in types are not counted.
+    assert_eq!(
+        stdout(&out),
+        "1 commands\n1 events\n1 enums\n1 alternates\n2 structs and unions (1 structs, 1 unions)\n"
+    );
+}
+
+/// The schema this repository ships (README's first command).
+#[test]
+fn summary_of_bundled_schema() {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/qapi-schema.json");
+    let out = check(&schema, true);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "20 commands\n8 events\n11 enums\n2 alternates\n27 structs and unions (25 structs, 2 unions)\n"
+    );
+}
+
+/// QEMU 10.0.0's own schema; QEMU's front end counts the same.
+#[test]
+fn summary_of_qemu_schema() {
+    let schema = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
+    let out = check(&schema, true);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "240 commands\n56 events\n181 enums\n6 alternates\n511 structs and unions (468 structs, 43 unions)\n"
+    );
+}
