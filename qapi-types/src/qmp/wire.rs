@@ -115,7 +115,7 @@ macro_rules! object {
     ($type:ident, $slots:ident, $name:literal,
      { $($field:ident : $ty:ty = $wire:literal),* $(,)? }) => {
         impl Object for $type {
-            const NAME: &'static str = $name;
+            const TYPE_NAME: &'static str = $name;
             type Slots = $slots;
 
             fn serialize_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
