@@ -294,8 +294,9 @@ impl JsonStreamer {
             kind,
             text: text.into_boxed_slice(),
         });
-        // QEMU's condition, which ignores a negative brace count.
-        if (self.braces > 0 || self.brackets > 0) && self.brackets >= 0 {
+        // Inside a value until the counts balance; a closing bracket or
+        // brace too many ends it at once.
+        if (self.braces > 0 || self.brackets > 0) && self.braces >= 0 && self.brackets >= 0 {
             return;
         }
         let tokens = std::mem::take(&mut self.tokens);

@@ -257,10 +257,11 @@ async fn write_loop<W: AsyncWrite>(
     writer.shutdown().await
 }
 
+/// A message and QEMU's line ending: its monitor writes `\r\n`.
 async fn write_line<W: AsyncWrite + Unpin>(writer: &mut W, line: &str) -> io::Result<()> {
-    let mut bytes = Vec::with_capacity(line.len() + 1);
+    let mut bytes = Vec::with_capacity(line.len() + 2);
     bytes.extend_from_slice(line.as_bytes());
-    bytes.push(b'\n');
+    bytes.extend_from_slice(b"\r\n");
     writer.write_all(&bytes).await?;
     writer.flush().await
 }
