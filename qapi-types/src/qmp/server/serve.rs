@@ -38,22 +38,23 @@ const READ_CHUNK: usize = 64 * 1024;
 pub struct Server<H: 'static> {
     dispatcher: Arc<Dispatcher<H>>,
     greeting: Greeting,
-    events: broadcast::Sender<Arc<str>>,
+    events: EventSender,
     max_message: usize,
 }
 
 impl<H: Send + Sync + 'static> Server<H> {
     /// A server offering the `oob` capability, greeting as QEMU 0.0.0
-    /// (see [`Server::greeting`]), keeping up to 1024 events for slow
-    /// clients.
+    /// (see [`Server::greeting`]), with an event channel of its own (see
+    /// [`Server::event_sender`]).
     pub fn new(dispatcher: Dispatcher<H>) -> Server<H> {
+        let events = EventSender::new(dispatcher.schema(), dispatcher.policy());
         Server {
             dispatcher: Arc::new(dispatcher),
             greeting: Greeting {
                 version: VersionInfo::default(),
                 capabilities: vec![Capability::Oob],
             },
-            events: broadcast::channel(1024).0,
+            events,
             max_message: MAX_TOKEN_SIZE,
         }
     }
@@ -68,9 +69,10 @@ impl<H: Send + Sync + 'static> Server<H> {
         self
     }
 
-    /// How many events are kept for clients that have not read them yet.
-    pub fn event_capacity(mut self, events: usize) -> Self {
-        self.events = broadcast::channel(events.max(1)).0;
+    /// Send the events of `events` (made before the server, e.g. for the
+    /// handler to hold).
+    pub fn event_sender(mut self, events: EventSender) -> Self {
+        self.events = events;
         self
     }
 
@@ -85,13 +87,9 @@ impl<H: Send + Sync + 'static> Server<H> {
         &self.dispatcher
     }
 
-    /// A handle to emit events from anywhere.
+    /// The handle to emit events with, from anywhere.
     pub fn events(&self) -> EventSender {
-        EventSender {
-            sender: self.events.clone(),
-            schema: self.dispatcher.schema(),
-            policy: self.dispatcher.policy(),
-        }
+        self.events.clone()
     }
 
     /// Accept connections on a Unix socket at `path` (replacing a stale
@@ -136,7 +134,7 @@ impl<H: Send + Sync + 'static> Server<H> {
         let (replies, reply_queue) = mpsc::channel::<String>(REPLIES);
         let writing = tokio::spawn(write_loop(writer, self.greeting.to_message(), reply_queue));
         let forwarding = tokio::spawn(forward_events(
-            self.events.subscribe(),
+            self.events.sender.subscribe(),
             Arc::clone(&negotiated),
             replies.clone(),
         ));
@@ -276,6 +274,23 @@ pub struct EventSender {
 }
 
 impl EventSender {
+    /// An event channel for a dispatcher of `schema` under `policy`
+    /// (the generated `server::SCHEMA`), keeping up to 1024 events for
+    /// clients that have not read them yet.
+    pub fn new(schema: &'static Schema, policy: CompatPolicy) -> EventSender {
+        EventSender::with_capacity(schema, policy, 1024)
+    }
+
+    /// [`EventSender::new`] keeping up to `capacity` events; a client
+    /// further behind loses the oldest.
+    pub fn with_capacity(schema: &'static Schema, policy: CompatPolicy, capacity: usize) -> EventSender {
+        EventSender {
+            sender: broadcast::channel(capacity.max(1)).0,
+            schema,
+            policy,
+        }
+    }
+
     /// Send `event` (the generated event type, e.g. `events::Stop`),
     /// stamped with the current time; `false` when the compatibility
     /// policy hides it.
