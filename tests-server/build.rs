@@ -36,30 +36,49 @@ fn main() {
     let real = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
     if real.exists() {
         println!("cargo:rustc-cfg=qapi_shared");
-        // What QEMU's x86-64 system emulator is built with: the commands
-        // and members it has.
         let qemu = Settings {
             if_policy: IfPolicy::Evaluate,
+            // The names QEMU 10.0.2's x86-64 build (the recorded one) has
+            // defined, as `qapi-gen/tests/introspect.rs` derives them from
+            // its `query-qmp-schema` reply, and KVM.
             enable: [
-                "CONFIG_LINUX",
-                "CONFIG_POSIX",
-                "TARGET_I386",
+                "CONFIG_AUDIO_ALSA",
+                "CONFIG_AUDIO_JACK",
+                "CONFIG_AUDIO_OSS",
+                "CONFIG_AUDIO_PA",
+                "CONFIG_AUDIO_PIPEWIRE",
+                "CONFIG_AUDIO_SDL",
+                "CONFIG_BRLAPI",
+                "CONFIG_CURSES",
+                "CONFIG_DBUS_DISPLAY",
+                "CONFIG_EBPF",
+                "CONFIG_FDT",
+                "CONFIG_FUSE",
+                "CONFIG_GTK",
                 "CONFIG_KVM",
-                "CONFIG_TCG",
-                "CONFIG_VNC",
+                "CONFIG_LIBPMEM",
+                "CONFIG_LINUX",
+                "CONFIG_LINUX_IO_URING",
+                "CONFIG_OPENGL",
+                "CONFIG_PIXMAN",
+                "CONFIG_POSIX",
+                "CONFIG_REPLICATION",
+                "CONFIG_SDL",
+                "CONFIG_SECRET_KEYRING",
                 "CONFIG_SPICE",
                 "CONFIG_SPICE_PROTOCOL",
+                "CONFIG_TCG",
                 "CONFIG_TPM",
-                "CONFIG_REPLICATION",
-                "CONFIG_GTK",
-                "CONFIG_SDL",
-                "CONFIG_OPENGL",
-                "CONFIG_AUDIO_ALSA",
-                "CONFIG_AUDIO_PA",
-                "CONFIG_LINUX_IO_URING",
-                "HAVE_HOST_BLOCK_DEVICE",
-                "HAVE_CHARDEV_SERIAL",
+                "CONFIG_VDUSE_BLK_EXPORT",
+                "CONFIG_VHOST_CRYPTO",
+                "CONFIG_VHOST_USER_BLK_SERVER",
+                "CONFIG_VNC",
+                "CONFIG_ZSTD",
                 "HAVE_CHARDEV_PARALLEL",
+                "HAVE_CHARDEV_SERIAL",
+                "HAVE_HOST_BLOCK_DEVICE",
+                "HAVE_IPPROTO_MPTCP",
+                "TARGET_I386",
             ]
             .iter()
             .map(|s| s.to_string())

@@ -77,3 +77,22 @@ fn every_recorded_error_is_answered_as_qemu_did() {
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     assert_eq!(cases.len(), 22);
 }
+
+/// `query-qmp-schema` answers what QEMU 10.0.2 answered (the recorded
+/// reply), from the introspection data embedded at generation time.
+#[test]
+fn query_qmp_schema_is_qemus_reply() {
+    let path = shared_dir().join("qmp-corpus/10.0.2/schema.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let recorded: Value = serde_json::from_str(&text).unwrap();
+    let mut connection = Connection::new();
+    connection.send(r#"{"execute": "qmp_capabilities"}"#);
+    let replies = connection.send(r#"{"execute": "query-qmp-schema"}"#);
+    let reply: Value = serde_json::from_str(&replies[0]).unwrap();
+    let ours = reply["return"].as_array().expect("a list");
+    let theirs = recorded["response"]["return"].as_array().unwrap();
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.iter().zip(theirs) {
+        assert_eq!(a, b);
+    }
+}

@@ -185,6 +185,7 @@ const NEGOTIATED: &[&str] = &[
     r#"{"execute": "nope", "id": 1e400}"#,
     r#"{"execute": "nope", "id": "\u00e9\u20ac\ud83d\ude00\n\t\"/\\"}"#,
     r#"{"execute": "nope", "id": "a\u0000b"}"#,
+    r#"{"execute": "query-qmp-schema", "arguments": {"x": 1}, "id": "s1"}"#,
     // Unknown commands.
     r#"{"execute": "no-such-command", "id": "u1"}"#,
     r#"{"execute": "", "id": "u2"}"#,

@@ -531,13 +531,10 @@ enum Answer {
     Error(QmpError),
 }
 
-static QUERY_SCHEMA_INFO: CommandInfo = super::schema::command(
-    QUERY_SCHEMA,
-    None,
-    None,
-    ALLOW_PRECONFIG | NO_GEN,
-    0,
-);
+/// `query-qmp-schema` for schemas that do not define it: QEMU's
+/// definition (no arguments).
+static QUERY_SCHEMA_INFO: CommandInfo =
+    super::schema::command(QUERY_SCHEMA, None, None, ALLOW_PRECONFIG, 0);
 
 fn command_name(dict: &QDict) -> &str {
     dict.get("execute")

@@ -139,12 +139,14 @@ impl<H: Send + Sync + 'static> Server<H> {
             replies.clone(),
         ));
         let (requests, request_queue) = mpsc::channel::<Item>(QUEUE);
+        let closed = Arc::new(AtomicBool::new(false));
         let in_band = tokio::spawn(in_band_loop(
             Arc::clone(&self.dispatcher),
             Arc::clone(&session),
             Arc::clone(&negotiated),
             request_queue,
             replies.clone(),
+            Arc::clone(&closed),
         ));
 
         let mut streamer = JsonStreamer::new(self.max_message);
@@ -172,6 +174,7 @@ impl<H: Send + Sync + 'static> Server<H> {
         };
         // Like QEMU, drop the requests still queued; the one running
         // finishes.
+        closed.store(true, Ordering::Release);
         drop(requests);
         let _ = in_band.await;
         forwarding.abort();
@@ -208,8 +211,12 @@ async fn in_band_loop<H: 'static>(
     negotiated: Arc<AtomicBool>,
     mut requests: mpsc::Receiver<Item>,
     replies: mpsc::Sender<String>,
+    closed: Arc<AtomicBool>,
 ) {
     while let Some(item) = requests.recv().await {
+        if closed.load(Ordering::Acquire) {
+            return;
+        }
         let action = dispatch(&dispatcher, &session, &negotiated, item);
         if let Some(reply) = run(action).await {
             if replies.send(reply).await.is_err() {
