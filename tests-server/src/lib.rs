@@ -44,7 +44,10 @@ pub mod qemu_like {
             })
         }
 
-        async fn device_del(&self, arguments: commands::DeviceDel) -> CommandResult<commands::DeviceDel> {
+        async fn device_del(
+            &self,
+            arguments: commands::DeviceDel,
+        ) -> CommandResult<commands::DeviceDel> {
             Err(QmpError::new(
                 ErrorClass::DeviceNotFound,
                 format!("Device '{}' not found", arguments.id),
@@ -56,7 +59,9 @@ pub mod qemu_like {
             arguments: commands::QueryRxFilter,
         ) -> CommandResult<commands::QueryRxFilter> {
             match arguments.name {
-                Some(name) => Err(QmpError::generic(format!("invalid net client name: {name}"))),
+                Some(name) => Err(QmpError::generic(format!(
+                    "invalid net client name: {name}"
+                ))),
                 None => Ok(Vec::new()),
             }
         }

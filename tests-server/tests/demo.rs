@@ -53,7 +53,10 @@ impl server::Handler for Demo {
         ))
     }
 
-    async fn device_add(&self, arguments: commands::DeviceAdd) -> CommandResult<commands::DeviceAdd> {
+    async fn device_add(
+        &self,
+        arguments: commands::DeviceAdd,
+    ) -> CommandResult<commands::DeviceAdd> {
         let properties: Vec<&String> = arguments.extra.keys().collect();
         Err(QmpError::generic(format!(
             "{} with {properties:?}",
@@ -104,7 +107,10 @@ impl Connection {
 
     fn negotiated(policy: CompatPolicy) -> Connection {
         let mut connection = Connection::new(policy);
-        assert_eq!(connection.send(r#"{"execute": "qmp_capabilities"}"#), [r#"{"return": {}}"#]);
+        assert_eq!(
+            connection.send(r#"{"execute": "qmp_capabilities"}"#),
+            [r#"{"return": {}}"#]
+        );
         connection
     }
 
@@ -130,7 +136,10 @@ fn negotiation_mode() {
     let mut c = Connection::new(CompatPolicy::default());
     assert_eq!(
         c.one(r#"{"execute": "query-status"}"#),
-        error("CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'")
+        error(
+            "CommandNotFound",
+            "Expecting capabilities negotiation with 'qmp_capabilities'"
+        )
     );
     // Errors other than CommandNotFound keep their text.
     assert_eq!(
@@ -144,7 +153,10 @@ fn negotiation_mode() {
     assert!(c.session.oob());
     assert_eq!(
         c.one(r#"{"execute": "qmp_capabilities"}"#),
-        error("CommandNotFound", "Capabilities negotiation is already complete, command ignored")
+        error(
+            "CommandNotFound",
+            "Capabilities negotiation is already complete, command ignored"
+        )
     );
 
     // A server that does not offer oob.
@@ -171,7 +183,10 @@ fn replies_and_handler_errors() {
     // A command the handler leaves out.
     assert_eq!(
         c.one(r#"{"execute": "query-version"}"#),
-        error("CommandNotFound", "The command query-version has not been found")
+        error(
+            "CommandNotFound",
+            "The command query-version has not been found"
+        )
     );
     // `success-response: false`: no reply on success, errors still.
     assert!(c.send(r#"{"execute": "power-off", "id": 5}"#).is_empty());
@@ -181,13 +196,22 @@ fn replies_and_handler_errors() {
     );
     // `gen: false`: members beyond the schema's reach the handler.
     assert_eq!(
-        c.one(r#"{"execute": "device_add", "arguments": {"driver": "e1000", "mac": "x", "bus": 1}}"#),
+        c.one(
+            r#"{"execute": "device_add", "arguments": {"driver": "e1000", "mac": "x", "bus": 1}}"#
+        ),
         error("GenericError", "e1000 with [\"bus\", \"mac\"]")
     );
     // Several requests in one read, one over two.
-    let replies = c.send(r#"{"execute": "stop", "id": 1}{"execute": "stop", "id": 2} {"execute": "#);
-    assert_eq!(replies, [r#"{"return": {}, "id": 1}"#, r#"{"return": {}, "id": 2}"#]);
-    assert_eq!(c.send(r#""stop", "id": 3}"#), [r#"{"return": {}, "id": 3}"#]);
+    let replies =
+        c.send(r#"{"execute": "stop", "id": 1}{"execute": "stop", "id": 2} {"execute": "#);
+    assert_eq!(
+        replies,
+        [r#"{"return": {}, "id": 1}"#, r#"{"return": {}, "id": 2}"#]
+    );
+    assert_eq!(
+        c.send(r#""stop", "id": 3}"#),
+        [r#"{"return": {}, "id": 3}"#]
+    );
 }
 
 #[test]
@@ -201,7 +225,10 @@ fn preconfig() {
             "The command 'stop' is permitted only after machine initialization has completed"
         )
     );
-    assert!(c.one(r#"{"execute": "query-status"}"#).get("return").is_some());
+    assert!(c
+        .one(r#"{"execute": "query-status"}"#)
+        .get("return")
+        .is_some());
     c.dispatcher.set_preconfig(false);
     assert!(c.one(r#"{"execute": "stop"}"#).get("return").is_some());
 }
@@ -216,11 +243,17 @@ fn compatibility_policy() {
     let mut c = Connection::negotiated(reject);
     assert_eq!(
         c.one(r#"{"execute": "query-cpus"}"#),
-        error("CommandNotFound", "Deprecated command query-cpus disabled by policy")
+        error(
+            "CommandNotFound",
+            "Deprecated command query-cpus disabled by policy"
+        )
     );
     assert_eq!(
         c.one(r#"{"execute": "human-monitor-command", "arguments": {"command-line": "info"}}"#),
-        error("CommandNotFound", "Unstable command human-monitor-command disabled by policy")
+        error(
+            "CommandNotFound",
+            "Unstable command human-monitor-command disabled by policy"
+        )
     );
 
     let mut c = Connection::negotiated(CompatPolicy::default());
@@ -297,7 +330,9 @@ impl Client {
         for _ in 0..200 {
             match UnixStream::connect(path) {
                 Ok(stream) => {
-                    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                    stream
+                        .set_read_timeout(Some(Duration::from_secs(10)))
+                        .unwrap();
                     let mut client = Client {
                         writer: stream.try_clone().unwrap(),
                         reader: BufReader::new(stream),
@@ -326,14 +361,22 @@ impl Client {
 
     fn negotiate(&mut self, oob: bool) {
         let enable = if oob { r#"["oob"]"# } else { "[]" };
-        self.write(format!(r#"{{"execute": "qmp_capabilities", "arguments": {{"enable": {enable}}}}}"#).as_bytes());
+        self.write(
+            format!(r#"{{"execute": "qmp_capabilities", "arguments": {{"enable": {enable}}}}}"#)
+                .as_bytes(),
+        );
         assert_eq!(self.read(), json!({ "return": {} }));
     }
 }
 
-fn start_server(runtime: &tokio::runtime::Runtime) -> (PathBuf, qapi_types::qmp::server::EventSender) {
+fn start_server(
+    runtime: &tokio::runtime::Runtime,
+) -> (PathBuf, qapi_types::qmp::server::EventSender) {
     let path = socket_path();
-    let server = Arc::new(Server::new(server::dispatcher(Arc::new(Demo), CompatPolicy::default())));
+    let server = Arc::new(Server::new(server::dispatcher(
+        Arc::new(Demo),
+        CompatPolicy::default(),
+    )));
     let events = server.events();
     let listening = path.clone();
     runtime.spawn(async move { server.serve_unix(listening).await });
@@ -431,7 +474,10 @@ fn a_client_that_leaves_mid_command_does_not_disturb_others() {
     // queued one is dropped (300 ms, not 600).
     let deadline = std::time::Instant::now() + Duration::from_millis(550);
     while events.receivers() > 1 {
-        assert!(std::time::Instant::now() < deadline, "the connection did not end");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the connection did not end"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -39,7 +39,8 @@ struct Peer {
 
 impl Peer {
     fn connect(path: &Path) -> Peer {
-        let stream = UnixStream::connect(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let stream =
+            UnixStream::connect(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         stream
             .set_read_timeout(Some(Duration::from_secs(20)))
             .unwrap();
@@ -67,7 +68,8 @@ impl Peer {
         let id = format!("sentinel-{}", self.sentinels);
         let mut bytes = input.to_vec();
         bytes.push(b'\n');
-        bytes.extend_from_slice(format!("{{\"execute\": \"{id}\", \"id\": \"{id}\"}}\n").as_bytes());
+        bytes
+            .extend_from_slice(format!("{{\"execute\": \"{id}\", \"id\": \"{id}\"}}\n").as_bytes());
         self.writer.write_all(&bytes).unwrap();
         let mut replies = Vec::new();
         loop {

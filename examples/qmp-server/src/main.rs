@@ -62,7 +62,10 @@ impl server::Handler for Vm {
         })
     }
 
-    async fn query_version(&self, _: commands::QueryVersion) -> CommandResult<commands::QueryVersion> {
+    async fn query_version(
+        &self,
+        _: commands::QueryVersion,
+    ) -> CommandResult<commands::QueryVersion> {
         Ok(qmp::VersionInfo {
             qemu: qmp::VersionTriple {
                 major: 1,

@@ -22,7 +22,8 @@ impl Drop for Running {
 }
 
 fn start_server() -> Running {
-    let socket = std::env::temp_dir().join(format!("qapi-example-server-{}.sock", std::process::id()));
+    let socket =
+        std::env::temp_dir().join(format!("qapi-example-server-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
     let child = Command::new(env!("CARGO_BIN_EXE_qmp-server"))
         .arg("--unix")
@@ -33,7 +34,10 @@ fn start_server() -> Running {
     let running = Running { child, socket };
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::os::unix::net::UnixStream::connect(&running.socket).is_err() {
-        assert!(Instant::now() < deadline, "the example server did not listen");
+        assert!(
+            Instant::now() < deadline,
+            "the example server did not listen"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     running
@@ -88,7 +92,13 @@ fn qemu_qmp_client_drives_the_server() {
         "done",
     ];
     for line in expected {
-        assert!(stdout.lines().any(|l| l == line), "missing {line:?} in:\n{stdout}");
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "missing {line:?} in:\n{stdout}"
+        );
     }
-    assert!(stdout.lines().any(|l| l.starts_with("query-qmp-schema ")), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("query-qmp-schema ")),
+        "{stdout}"
+    );
 }

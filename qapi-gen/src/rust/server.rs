@@ -89,7 +89,8 @@ impl Gen<'_> {
                     } else {
                         quote!(#(#flags)|*)
                     };
-                    commands.push(quote!(#cfg s::command(#wire, #args, #returns, #flags, #special),));
+                    commands
+                        .push(quote!(#cfg s::command(#wire, #args, #returns, #flags, #special),));
                     if BUILTIN_COMMANDS.contains(&wire.as_str()) {
                         calls.push(quote!(#cfg #rt::qmp::server::builtin::<H>,));
                         continue;
@@ -447,4 +448,3 @@ fn write_json_str(text: &str, out: &mut String) {
     }
     out.push('"');
 }
-

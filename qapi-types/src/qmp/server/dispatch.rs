@@ -320,7 +320,9 @@ impl<H: 'static> Dispatcher<H> {
     /// ahead of in-band requests still queued.
     pub fn is_oob(request: &Item) -> bool {
         match request {
-            Ok(QObject::Dict(dict)) => dict.contains_key("exec-oob") && !dict.contains_key("execute"),
+            Ok(QObject::Dict(dict)) => {
+                dict.contains_key("exec-oob") && !dict.contains_key("execute")
+            }
             _ => false,
         }
     }
@@ -358,7 +360,8 @@ impl<H: 'static> Dispatcher<H> {
                 // QEMU's monitor replaces the description while the client
                 // has not negotiated.
                 if !session.negotiated && error.class == ErrorClass::CommandNotFound {
-                    error.desc = "Expecting capabilities negotiation with 'qmp_capabilities'".into();
+                    error.desc =
+                        "Expecting capabilities negotiation with 'qmp_capabilities'".into();
                 }
                 Action::Reply(error_reply(&error, id.as_deref()))
             }
@@ -391,7 +394,10 @@ impl<H: 'static> Dispatcher<H> {
             )));
         };
         if let Some(error) = policy_error(command.special, self.policy.reject(), "command", name) {
-            return Err(Answer::Error(QmpError::new(ErrorClass::CommandNotFound, error)));
+            return Err(Answer::Error(QmpError::new(
+                ErrorClass::CommandNotFound,
+                error,
+            )));
         }
         if oob && command.flags & ALLOW_OOB == 0 {
             return Err(Answer::Error(QmpError::generic(format!(
@@ -405,7 +411,11 @@ impl<H: 'static> Dispatcher<H> {
         }
         let empty = QObject::Dict(QDict::new());
         let arguments = dict.get("arguments").unwrap_or(&empty);
-        let schema = if index.is_some() { self.schema } else { &BUILTIN };
+        let schema = if index.is_some() {
+            self.schema
+        } else {
+            &BUILTIN
+        };
         if command.flags & NO_GEN == 0 {
             if let QObject::Dict(arguments) = arguments {
                 check_arguments(schema, command.args, arguments, self.policy.reject())
@@ -553,7 +563,9 @@ fn check_request(dict: &QDict, allow_oob: bool) -> Result<(&str, bool), Answer> 
         match key {
             "execute" | "exec-oob" if key == "execute" || allow_oob => {
                 if !matches!(value, QObject::Str(_)) {
-                    return Err(generic(format!("QMP input member '{key}' must be a string")));
+                    return Err(generic(format!(
+                        "QMP input member '{key}' must be a string"
+                    )));
                 }
                 if let Some(first) = exec_key {
                     return Err(generic(format!(

@@ -262,7 +262,11 @@ mod tests {
         ];
         // Growth to 64 slots, then shrinking as keys go.
         let many: Vec<String> = (0..30).map(|i| format!("m{i}")).collect();
-        let gone: Vec<String> = (4..30).rev().filter(|i| i % 6 != 0).map(|i| format!("m{i}")).collect();
+        let gone: Vec<String> = (4..30)
+            .rev()
+            .filter(|i| i % 6 != 0)
+            .map(|i| format!("m{i}"))
+            .collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
         let shrunk: &[&str] = &["m3", "m6", "m1", "m12", "m18", "m2", "m24", "m0"];

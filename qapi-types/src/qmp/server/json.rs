@@ -163,9 +163,12 @@ fn next(state: Lex, byte: u8) -> Next {
     }
 }
 
+/// A token: its kind and where its bytes are in the streamer's buffer.
+#[derive(Copy, Clone)]
 struct Token {
     kind: TokenType,
-    text: Box<[u8]>,
+    start: usize,
+    end: usize,
 }
 
 /// What the streamer hands on: a value, or the text of an error.
@@ -174,11 +177,13 @@ pub type Item = Result<QObject, String>;
 /// QEMU's JSON message parser: bytes in, top-level values (or errors) out.
 pub struct JsonStreamer {
     state: Lex,
-    token: Vec<u8>,
+    /// The bytes of the current value's tokens, then of the token being
+    /// read (from `token_start`).
+    text: Vec<u8>,
+    token_start: usize,
     tokens: Vec<Token>,
     braces: i64,
     brackets: i64,
-    token_size: usize,
     max_size: usize,
 }
 
@@ -194,11 +199,11 @@ impl JsonStreamer {
     pub fn new(max_size: usize) -> JsonStreamer {
         JsonStreamer {
             state: Lex::Start,
-            token: Vec::new(),
+            text: Vec::new(),
+            token_start: 0,
             tokens: Vec::new(),
             braces: 0,
             brackets: 0,
-            token_size: 0,
             max_size,
         }
     }
@@ -206,8 +211,37 @@ impl JsonStreamer {
     /// Take bytes read from the stream; `emit` gets every value or error
     /// completed by them, in order.
     pub fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Item)) {
-        for &byte in bytes {
+        let mut rest = bytes;
+        while let Some((&byte, after)) = rest.split_first() {
+            // Runs that cannot end a token go in at once: the inside of a
+            // string, whitespace between tokens.
+            let run = match self.state {
+                Lex::DqString | Lex::SqString => {
+                    let quote = if self.state == Lex::DqString {
+                        b'"'
+                    } else {
+                        b'\''
+                    };
+                    rest.iter()
+                        .position(|&b| b == quote || b == b'\\' || !(0x20..=0xfd).contains(&b))
+                        .unwrap_or(rest.len())
+                }
+                Lex::Start => rest
+                    .iter()
+                    .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                    .unwrap_or(rest.len()),
+                _ => 0,
+            };
+            if run > 0 {
+                if self.state != Lex::Start {
+                    self.text.extend_from_slice(&rest[..run]);
+                    self.check_token_size(emit);
+                }
+                rest = &rest[run..];
+                continue;
+            }
             self.feed_byte(byte, emit);
+            rest = after;
         }
     }
 
@@ -220,40 +254,42 @@ impl JsonStreamer {
         loop {
             let (consumed, next_state) = match next(self.state, byte) {
                 Next::State(state) => {
-                    self.token.push(byte);
+                    self.text.push(byte);
                     (true, state)
                 }
                 Next::Token(kind, consumed) => {
                     if consumed {
-                        self.token.push(byte);
+                        self.text.push(byte);
                     }
-                    let text = std::mem::take(&mut self.token);
-                    self.process(kind, text, emit);
+                    self.process(kind, emit);
                     (consumed, Lex::Start)
                 }
                 Next::Start(consumed) => {
-                    self.token.clear();
+                    self.text.truncate(self.token_start);
                     (consumed, Lex::Start)
                 }
                 Next::Error => {
-                    self.token.push(byte);
-                    let text = std::mem::take(&mut self.token);
-                    self.error(stray(&text), emit);
+                    self.text.push(byte);
+                    let message = stray(&self.text[self.token_start..]);
+                    self.error(message, emit);
                     (true, Lex::Recovery)
                 }
             };
             self.state = next_state;
             if self.state == Lex::Recovery {
-                self.token.clear();
+                self.text.truncate(self.token_start);
             }
             if consumed {
                 break;
             }
         }
-        if self.token.len() > self.max_size {
+        self.check_token_size(emit);
+    }
+
+    fn check_token_size(&mut self, emit: &mut dyn FnMut(Item)) {
+        if self.text.len() - self.token_start > self.max_size {
             // QEMU hands the oversized token on, where it exceeds the
             // streamer's limit.
-            self.token.clear();
             self.state = Lex::Start;
             self.error("JSON token size limit exceeded".to_string(), emit);
         }
@@ -268,11 +304,12 @@ impl JsonStreamer {
         self.braces = 0;
         self.brackets = 0;
         self.tokens.clear();
-        self.token_size = 0;
+        self.text.clear();
+        self.token_start = 0;
     }
 
-    /// `json_message_process_token()`.
-    fn process(&mut self, kind: TokenType, text: Vec<u8>, emit: &mut dyn FnMut(Item)) {
+    /// `json_message_process_token()` for the token just read.
+    fn process(&mut self, kind: TokenType, emit: &mut dyn FnMut(Item)) {
         match kind {
             TokenType::LCurly => self.braces += 1,
             TokenType::RCurly => self.braces -= 1,
@@ -280,7 +317,9 @@ impl JsonStreamer {
             TokenType::RSquare => self.brackets -= 1,
             _ => {}
         }
-        if self.token_size + text.len() + 1 > self.max_size {
+        // The bytes of the earlier tokens, this one's, and QEMU's count of
+        // one more byte.
+        if self.text.len() + 1 > self.max_size {
             return self.error("JSON token size limit exceeded".to_string(), emit);
         }
         if self.tokens.len() + 1 > MAX_TOKEN_COUNT {
@@ -289,19 +328,20 @@ impl JsonStreamer {
         if self.brackets + self.braces > MAX_NESTING {
             return self.error("JSON nesting depth limit exceeded".to_string(), emit);
         }
-        self.token_size += text.len();
         self.tokens.push(Token {
             kind,
-            text: text.into_boxed_slice(),
+            start: self.token_start,
+            end: self.text.len(),
         });
+        self.token_start = self.text.len();
         // Inside a value until the counts balance; a closing bracket or
         // brace too many ends it at once.
         if (self.braces > 0 || self.brackets > 0) && self.braces >= 0 && self.brackets >= 0 {
             return;
         }
-        let tokens = std::mem::take(&mut self.tokens);
+        let item = parse(&self.tokens, &self.text);
         self.reset();
-        emit(parse(&tokens));
+        emit(item);
     }
 }
 
@@ -344,7 +384,11 @@ fn mod_utf8_codepoint(s: &[u8]) -> (Option<u32>, usize) {
     let len = first.leading_ones() as usize;
     let mut cp = u32::from(first) & ((0x80 >> len) - 1);
     for i in 1..len {
-        let byte = if i < 6 { s.get(i).copied().unwrap_or(0) } else { 0 };
+        let byte = if i < 6 {
+            s.get(i).copied().unwrap_or(0)
+        } else {
+            0
+        };
         if byte & 0xc0 != 0x80 {
             return (None, i);
         }
@@ -367,13 +411,15 @@ fn is_valid_codepoint(cp: u32) -> bool {
 /// Nesting is bounded by the streamer (1024 levels).
 struct Parser<'t> {
     tokens: &'t [Token],
+    text: &'t [u8],
     pos: usize,
     error: Option<String>,
 }
 
-fn parse(tokens: &[Token]) -> Item {
+fn parse(tokens: &[Token], text: &[u8]) -> Item {
     let mut parser = Parser {
         tokens,
+        text,
         pos: 0,
         error: None,
     };
@@ -402,6 +448,10 @@ impl<'t> Parser<'t> {
         let token = self.tokens.get(self.pos)?;
         self.pos += 1;
         Some(token)
+    }
+
+    fn text(&self, token: &Token) -> &'t [u8] {
+        &self.text[token.start..token.end]
     }
 
     fn value(&mut self) -> Option<QObject> {
@@ -497,7 +547,7 @@ impl<'t> Parser<'t> {
 
     fn keyword(&mut self) -> Option<QObject> {
         let token = self.pop()?;
-        match &*token.text {
+        match self.text(token) {
             b"true" => Some(QObject::Bool(true)),
             b"false" => Some(QObject::Bool(false)),
             b"null" => Some(QObject::Null),
@@ -510,10 +560,11 @@ impl<'t> Parser<'t> {
 
     fn literal(&mut self) -> Option<QObject> {
         let token = self.pop()?;
+        let bytes = self.text(token);
         // Integer and float tokens are ASCII.
-        let text = std::str::from_utf8(&token.text).unwrap_or("");
+        let text = std::str::from_utf8(bytes).unwrap_or("");
         match token.kind {
-            TokenType::String => self.string(&token.text),
+            TokenType::String => self.string(bytes),
             TokenType::Integer => {
                 if let Ok(value) = text.parse::<i64>() {
                     Some(QObject::Int(value))
@@ -530,7 +581,7 @@ impl<'t> Parser<'t> {
     /// `parse_string()`: the token includes its quotes.
     fn string(&mut self, token: &[u8]) -> Option<QObject> {
         let quote = token[0];
-        let mut out = String::new();
+        let mut out = String::with_capacity(token.len());
         let mut i = 1;
         while i < token.len() && token[i] != quote {
             if token[i] == b'\\' {
@@ -578,6 +629,14 @@ impl<'t> Parser<'t> {
                     _ => return self.fail("invalid escape sequence in string"),
                 };
                 out.push(c);
+            } else if token[i] < 0x80 && token[i] != quote {
+                // A run of plain ASCII.
+                let run = token[i..]
+                    .iter()
+                    .position(|&b| b >= 0x80 || b == b'\\' || b == quote)
+                    .unwrap_or(token.len() - i);
+                out.push_str(std::str::from_utf8(&token[i..i + run]).unwrap_or(""));
+                i += run;
             } else {
                 let (cp, used) = mod_utf8_codepoint(&token[i..]);
                 match cp.and_then(char::from_u32) {
@@ -626,12 +685,18 @@ mod tests {
     #[test]
     fn values_and_qemu_extensions() {
         assert_eq!(
-            errors(r#"{"a": [1, -2, 1.5, 18446744073709551615, 18446744073709551616, -9223372036854775809, true, null, 'it''s']} "#),
+            errors(
+                r#"{"a": [1, -2, 1.5, 18446744073709551615, 18446744073709551616, -9223372036854775809, true, null, 'it''s']} "#
+            ),
             ["JSON parse error, expected separator in list"]
         );
         assert_eq!(
-            errors(r#"{'a': [1, -2, 1.5, 18446744073709551615, 1e400, "\u00e9\ud83d\ude00\u0000", 'q"\'']}"#),
-            [r#"ok {"a": [1, -2, 1.5, 18446744073709551615, inf, "\u00E9\uD83D\uDE00\u0000", "q\"'"]}"#]
+            errors(
+                r#"{'a': [1, -2, 1.5, 18446744073709551615, 1e400, "\u00e9\ud83d\ude00\u0000", 'q"\'']}"#
+            ),
+            [
+                r#"ok {"a": [1, -2, 1.5, 18446744073709551615, inf, "\u00E9\uD83D\uDE00\u0000", "q\"'"]}"#
+            ]
         );
         let values = items("{\"a\": 18446744073709551616} [-9223372036854775809]");
         assert_eq!(
@@ -647,19 +712,55 @@ mod tests {
     #[test]
     fn errors_as_qemu_reports_them() {
         for (input, expected) in [
-            (r#"{"execute": "query-status" ]"#, &["JSON parse error, expected separator in dict"][..]),
-            ("hello world\n", &["JSON parse error, invalid keyword 'hello'", "JSON parse error, invalid keyword 'world'"]),
+            (
+                r#"{"execute": "query-status" ]"#,
+                &["JSON parse error, expected separator in dict"][..],
+            ),
+            (
+                "hello world\n",
+                &[
+                    "JSON parse error, invalid keyword 'hello'",
+                    "JSON parse error, invalid keyword 'world'",
+                ],
+            ),
             ("[1, 2, 3]", &["ok [1, 2, 3]"]),
             ("}", &["JSON parse error, expecting value"]),
             (r#"{"a": 1, "a": 2}"#, &["JSON parse error, duplicate key"]),
-            (r#"{1: 2}"#, &["JSON parse error, key is not a string in object"]),
-            (r#"{"a" 2}"#, &["JSON parse error, missing : in object pair"]),
+            (
+                r#"{1: 2}"#,
+                &["JSON parse error, key is not a string in object"],
+            ),
+            (
+                r#"{"a" 2}"#,
+                &["JSON parse error, missing : in object pair"],
+            ),
             (r#"{"a": }"#, &["JSON parse error, expecting value"]),
-            (r#"{"a": "\x"}"#, &["JSON parse error, invalid escape sequence in string"]),
-            (r#"{"a": "\uD800"}"#, &["JSON parse error, \\uD800 is not a valid Unicode character"]),
-            (r#"{"a": "\uFFFF"}"#, &["JSON parse error, \\uFFFF is not a valid Unicode character"]),
-            ("{\"a\": @}", &["JSON parse error, stray '@'", "JSON parse error, expecting value"]),
-            ("{\"a\": 01}", &["JSON parse error, stray '01'", "JSON parse error, expecting value"]),
+            (
+                r#"{"a": "\x"}"#,
+                &["JSON parse error, invalid escape sequence in string"],
+            ),
+            (
+                r#"{"a": "\uD800"}"#,
+                &["JSON parse error, \\uD800 is not a valid Unicode character"],
+            ),
+            (
+                r#"{"a": "\uFFFF"}"#,
+                &["JSON parse error, \\uFFFF is not a valid Unicode character"],
+            ),
+            (
+                "{\"a\": @}",
+                &[
+                    "JSON parse error, stray '@'",
+                    "JSON parse error, expecting value",
+                ],
+            ),
+            (
+                "{\"a\": 01}",
+                &[
+                    "JSON parse error, stray '01'",
+                    "JSON parse error, expecting value",
+                ],
+            ),
             ("\"abc\ndef\"", &["JSON parse error, stray '\"abc\n'"]),
         ] {
             assert_eq!(errors(input), expected, "{input}");
@@ -672,7 +773,8 @@ mod tests {
 
     #[test]
     fn a_value_split_anywhere_parses_the_same() {
-        let text = br#"{"execute": "x", "arguments": {"s": "a \"}\" b", 'q': '}\''}, "id": [1, {}]}"#;
+        let text =
+            br#"{"execute": "x", "arguments": {"s": "a \"}\" b", 'q': '}\''}, "id": [1, {}]}"#;
         for cut in 1..text.len() {
             let mut streamer = JsonStreamer::default();
             let mut out = Vec::new();
@@ -690,9 +792,10 @@ mod tests {
         assert_eq!(errors(&deep), ["JSON nesting depth limit exceeded"]);
         let mut streamer = JsonStreamer::new(100);
         let mut out = Vec::new();
-        streamer.feed(format!("{{\"a\": \"{}\"}}", "x".repeat(200)).as_bytes(), &mut |i| {
-            out.push(i)
-        });
+        streamer.feed(
+            format!("{{\"a\": \"{}\"}}", "x".repeat(200)).as_bytes(),
+            &mut |i| out.push(i),
+        );
         assert_eq!(out[0], Err("JSON token size limit exceeded".to_string()));
     }
 }

@@ -45,8 +45,8 @@ mod visit;
 
 pub use dispatch::{
     block_on, builtin, encode, error_reply, event_message, marshal, not_implemented, now,
-    success_reply, Action, Call, CallFuture, CommandResult, CompatPolicy, Dispatcher,
-    InputPolicy, OutputPolicy, Pending, Session,
+    success_reply, Action, Call, CallFuture, CommandResult, CompatPolicy, Dispatcher, InputPolicy,
+    OutputPolicy, Pending, Session,
 };
 pub use json::JsonStreamer;
 pub use qobject::{QDict, QObject, QType};

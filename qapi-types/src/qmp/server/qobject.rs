@@ -10,7 +10,9 @@
 use std::collections::HashMap;
 use std::fmt::{self, Write};
 
-use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
 
 use super::hash::dict_bucket;
 
@@ -182,7 +184,12 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
 /// numbers that are not integers (`0.1` is `0.10000000000000001`).
 pub fn format_g17(value: f64) -> String {
     if value.is_nan() {
-        return if value.is_sign_negative() { "-nan" } else { "nan" }.to_string();
+        return if value.is_sign_negative() {
+            "-nan"
+        } else {
+            "nan"
+        }
+        .to_string();
     }
     if value.is_infinite() {
         return if value < 0.0 { "-inf" } else { "inf" }.to_string();

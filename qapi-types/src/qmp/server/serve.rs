@@ -290,7 +290,11 @@ impl EventSender {
 
     /// [`EventSender::new`] keeping up to `capacity` events; a client
     /// further behind loses the oldest.
-    pub fn with_capacity(schema: &'static Schema, policy: CompatPolicy, capacity: usize) -> EventSender {
+    pub fn with_capacity(
+        schema: &'static Schema,
+        policy: CompatPolicy,
+        capacity: usize,
+    ) -> EventSender {
         EventSender {
             sender: broadcast::channel(capacity.max(1)).0,
             schema,

@@ -156,10 +156,7 @@ impl<'a> InputVisitor<'a> {
     fn required(&mut self, name: Option<&str>, consume: bool) -> Result<&'a QObject, String> {
         match self.get(name, consume) {
             Some(value) => Ok(value),
-            None => Err(format!(
-                "Parameter '{}' is missing",
-                self.full_name(name)
-            )),
+            None => Err(format!("Parameter '{}' is missing", self.full_name(name))),
         }
     }
 
@@ -250,15 +247,16 @@ impl<'a> InputVisitor<'a> {
         value
             .as_u64()
             .or_else(|| value.as_i64().map(|v| v as u64))
-            .ok_or_else(|| {
-                format!(
-                    "Parameter '{}' expects uint64",
-                    self.full_name(name)
-                )
-            })
+            .ok_or_else(|| format!("Parameter '{}' expects uint64", self.full_name(name)))
     }
 
-    fn int_range(&mut self, name: Option<&str>, min: i64, max: i64, c_type: &str) -> Result<(), String> {
+    fn int_range(
+        &mut self,
+        name: Option<&str>,
+        min: i64,
+        max: i64,
+        c_type: &str,
+    ) -> Result<(), String> {
         let value = self.int(name)?;
         if value < min || value > max {
             return Err(format!("Parameter '{}' expects {c_type}", Self::bare(name)));
@@ -273,7 +271,12 @@ impl<'a> InputVisitor<'a> {
         Ok(())
     }
 
-    fn of_kind(&mut self, name: Option<&str>, ok: fn(&QObject) -> bool, expected: &str) -> Result<(), String> {
+    fn of_kind(
+        &mut self,
+        name: Option<&str>,
+        ok: fn(&QObject) -> bool,
+        expected: &str,
+    ) -> Result<(), String> {
         let value = self.required(name, true)?;
         if ok(value) {
             Ok(())
@@ -388,7 +391,10 @@ fn prune_members(schema: &Schema, object: &Object, dict: &mut QDict, hide: u8) {
         return;
     };
     let value = dict.get(tag).and_then(QObject::as_str).map(str::to_owned);
-    let branch = object.variants.iter().find(|v| Some(v.value) == value.as_deref());
+    let branch = object
+        .variants
+        .iter()
+        .find(|v| Some(v.value) == value.as_deref());
     if let Some(branch) = branch {
         if let Type::Object(branch) = &schema.types[branch.ty as usize] {
             prune_members(schema, branch, dict, hide);
