@@ -87,7 +87,7 @@ pub struct Client<S: Stream = UnixStream> {
 impl Client<UnixStream> {
     /// Connect to a QMP Unix socket, read the greeting and negotiate.
     pub fn connect_unix(path: impl AsRef<Path>, options: &Options) -> Result<Self, Error> {
-        let stream = UnixStream::connect(path).map_err(|e| Failure::io(e))?;
+        let stream = UnixStream::connect(path).map_err(Failure::io)?;
         Client::new(stream, options)
     }
 }
@@ -95,9 +95,9 @@ impl Client<UnixStream> {
 impl Client<TcpStream> {
     /// Connect to a QMP TCP socket, read the greeting and negotiate.
     pub fn connect_tcp(address: impl ToSocketAddrs, options: &Options) -> Result<Self, Error> {
-        let stream = TcpStream::connect(address).map_err(|e| Failure::io(e))?;
+        let stream = TcpStream::connect(address).map_err(Failure::io)?;
         // Requests are small and each one waits for its reply.
-        stream.set_nodelay(true).map_err(|e| Failure::io(e))?;
+        stream.set_nodelay(true).map_err(Failure::io)?;
         Client::new(stream, options)
     }
 }
@@ -108,7 +108,7 @@ impl<S: Stream> Client<S> {
     pub fn new(stream: S, options: &Options) -> Result<Self, Error> {
         stream
             .set_write_timeout(options.timeout)
-            .map_err(|e| Failure::io(e))?;
+            .map_err(Failure::io)?;
         let mut client = Client {
             stream,
             framer: Framer::new(options.max_message),

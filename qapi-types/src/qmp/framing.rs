@@ -42,6 +42,9 @@ impl fmt::Display for FramingError {
 
 impl std::error::Error for FramingError {}
 
+/// The buffer capacity kept between messages.
+const KEEP_CAPACITY: usize = 1 << 20;
+
 /// Buffers a byte stream and yields its messages, each the bytes of one
 /// top-level JSON object.
 #[derive(Debug)]
@@ -79,7 +82,12 @@ impl Framer {
 
     /// Append bytes read from the stream.
     pub fn push(&mut self, bytes: &[u8]) {
-        if self.start > 0 {
+        if self.start == self.buf.len() && self.buf.capacity() > KEEP_CAPACITY {
+            // Do not keep the memory of a large message once it is read.
+            self.buf = Vec::new();
+            self.pos = 0;
+            self.start = 0;
+        } else if self.start > 0 {
             // Drop the messages already returned.
             self.buf.drain(..self.start);
             self.pos -= self.start;
@@ -193,7 +201,11 @@ mod tests {
                 framer.push(piece);
                 got.extend(messages(&mut framer));
             }
-            assert_eq!(got, [String::from_utf8(text.to_vec()).unwrap()], "cut {cut}");
+            assert_eq!(
+                got,
+                [String::from_utf8(text.to_vec()).unwrap()],
+                "cut {cut}"
+            );
         }
     }
 

@@ -13,15 +13,16 @@
 //! deserializes from an event message).
 //!
 //! ```no_run
-//! # mod qmp { pub use qapi_types::Empty as Cont; }
 //! use qapi_types::qmp::{blocking::Client, Options};
 //! # fn main() -> Result<(), qapi_types::qmp::Error> {
 //! let mut client = Client::connect_unix("/tmp/qmp.sock", &Options::new())?;
 //! println!("QEMU {}", client.greeting().version.qemu);
-//! // client.execute(&commands::Cont)?;
+//! // With generated bindings: `let status = client.execute(&commands::QueryStatus)?;`
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! `examples/qmp-client` is a complete async client for a real QEMU.
 
 pub mod blocking;
 mod error;

@@ -1,23 +1,29 @@
 //! An async QMP client on tokio (cargo feature `tokio`).
 //!
-//! The connection is driven by two tasks: a reader that sorts what arrives
-//! (replies to the command awaiting them, by id; events to [`Events`]) and
-//! a writer that sends the requests whole, so that a command future
-//! dropped half-way (a timeout, the losing branch of `tokio::select!`)
-//! never leaves half a request on the wire.  [`Client::execute`] takes
+//! A reader task sorts what arrives: replies to the command awaiting them,
+//! by id; events to [`Events`].  A command writes its request itself when
+//! the socket takes it at once (no task switch on the way out); what the
+//! socket does not take waits in a bounded backlog that a writer task
+//! sends.  Either way the request is handed over whole in one step that
+//! does not wait, so a command future dropped half-way (a timeout, the
+//! losing branch of `tokio::select!`) never leaves half a request on the
+//! wire.  [`Client::execute`] takes
 //! `&self`: share the client (`Arc<Client>`) and run any number of commands
 //! at once.  When the connection fails, every pending command fails with
 //! the reason, and so does every later one.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io;
 use std::marker::PhantomData;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use ::tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
 use ::tokio::sync::mpsc::{self, error::TrySendError};
 use ::tokio::sync::oneshot;
@@ -32,17 +38,16 @@ use super::{
 };
 use crate::{Command, Mode};
 
-/// Requests waiting for the writer; beyond, `execute` waits its turn.
-const REQUEST_QUEUE: usize = 1024;
-/// The writer sends what is queued in one write, up to this size.
-const WRITE_BATCH: usize = 64 * 1024;
+/// Bytes of requests waiting for the socket; beyond, a command waits before
+/// adding its request.
+const MAX_BACKLOG: usize = 1 << 20;
 
 type ReplyResult = Result<Box<str>, QmpError>;
 
 /// An async QMP client.
 pub struct Client {
     shared: Arc<Shared>,
-    requests: mpsc::Sender<Vec<u8>>,
+    writer: Arc<Writer>,
     events: Mutex<Option<mpsc::Receiver<Box<[u8]>>>>,
     greeting: Greeting,
     options: Options,
@@ -71,7 +76,9 @@ struct Pending {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // No code panics while holding the lock; recover anyway.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn register(&self, id: u64, in_band: bool) -> Result<oneshot::Receiver<ReplyResult>, Error> {
@@ -209,7 +216,7 @@ impl Client {
         });
         let (greeting_sender, greeting) = oneshot::channel();
         let (event_sender, events) = mpsc::channel(options.event_capacity);
-        let (requests, request_receiver) = mpsc::channel(REQUEST_QUEUE);
+        let writer = Arc::new(Writer::new(Box::pin(writer)));
         let reader_task = Reader {
             shared: shared.clone(),
             greeting: Some(greeting_sender),
@@ -217,11 +224,11 @@ impl Client {
         };
         let tasks = [
             ::tokio::spawn(reader_task.run(reader, options.max_message)),
-            ::tokio::spawn(write_requests(writer, request_receiver, shared.clone())),
+            ::tokio::spawn(write_backlog(writer.clone(), shared.clone())),
         ];
         let mut client = Client {
             shared,
-            requests,
+            writer,
             events: Mutex::new(Some(events)),
             greeting: Greeting {
                 version: VersionInfo::default(),
@@ -303,10 +310,7 @@ impl Client {
             // error reply is discarded).
             let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
             let bytes = encode_request(C::NAME, command, oob, id)?;
-            let send = async {
-                (self.requests.send(bytes).await).map_err(|_| self.shared.error())
-            };
-            with_timeout(self.options.timeout, send).await?;
+            with_timeout(self.options.timeout, self.submit(&bytes)).await?;
             return no_response::<C>(self.options.mode);
         }
         let text = self.call(C::NAME, command, oob).await?;
@@ -328,9 +332,7 @@ impl Client {
             armed: true,
         };
         let exchange = async {
-            if self.requests.send(bytes).await.is_err() {
-                return Err(self.shared.error());
-            }
+            self.submit(&bytes).await?;
             match reply.await {
                 Ok(result) => {
                     guard.armed = false;
@@ -341,6 +343,18 @@ impl Client {
             }
         };
         with_timeout(self.options.timeout, exchange).await
+    }
+}
+
+impl Client {
+    /// Hand a request to the connection.
+    async fn submit(&self, bytes: &[u8]) -> Result<(), Error> {
+        let submitted = std::future::poll_fn(|cx| self.writer.poll_submit(cx, bytes)).await;
+        if let Err(error) = submitted {
+            self.shared.fail(Failure::io(error));
+            return Err(self.shared.error());
+        }
+        Ok(())
     }
 }
 
@@ -453,27 +467,130 @@ impl Reader {
     }
 }
 
-/// The writer task: sends the requests, those queued together in one
-/// write.
-async fn write_requests<W: AsyncWrite + Unpin>(
-    mut stream: W,
-    mut requests: mpsc::Receiver<Vec<u8>>,
-    shared: Arc<Shared>,
-) {
-    while let Some(mut batch) = requests.recv().await {
-        while batch.len() < WRITE_BATCH {
-            match requests.try_recv() {
-                Ok(request) => batch.extend_from_slice(&request),
-                Err(_) => break,
-            }
-        }
-        let written = async {
-            stream.write_all(&batch).await?;
-            stream.flush().await
-        };
-        if let Err(error) = written.await {
-            shared.fail(Failure::io(error));
-            return;
+/// The sending side of the connection.
+struct Writer {
+    state: Mutex<WriterState>,
+}
+
+struct WriterState {
+    stream: Pin<Box<dyn AsyncWrite + Send>>,
+    /// Requests (or their ends) the socket did not take yet; the first
+    /// `written` bytes are sent.
+    backlog: Vec<u8>,
+    written: usize,
+    /// Bytes were written and not flushed.
+    flush: bool,
+    /// The writer task, waiting for a backlog.
+    task: Option<Waker>,
+    /// Commands waiting for room in the backlog.
+    waiting: Vec<Waker>,
+    failed: bool,
+}
+
+impl Writer {
+    fn new(stream: Pin<Box<dyn AsyncWrite + Send>>) -> Writer {
+        Writer {
+            state: Mutex::new(WriterState {
+                stream,
+                backlog: Vec::new(),
+                written: 0,
+                flush: false,
+                task: None,
+                waiting: Vec::new(),
+                failed: false,
+            }),
         }
     }
+
+    fn lock(&self) -> MutexGuard<'_, WriterState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Take a whole request: write it now if the socket takes it and
+    /// nothing waits before it, else add what remains to the backlog;
+    /// pending while the backlog is full.  It never stops half-way.
+    fn poll_submit(&self, cx: &mut Context<'_>, request: &[u8]) -> Poll<io::Result<()>> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        if state.failed {
+            return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        let unsent = state.backlog.len() - state.written;
+        let mut rest = request;
+        if unsent == 0 {
+            state.backlog.clear();
+            state.written = 0;
+            match state.stream.as_mut().poll_write(cx, request) {
+                Poll::Ready(Ok(count)) => rest = &request[count.min(request.len())..],
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(state.fail(error))),
+                Poll::Pending => {}
+            }
+            if rest.is_empty() {
+                match state.stream.as_mut().poll_flush(cx) {
+                    Poll::Ready(Ok(())) => return Poll::Ready(Ok(())),
+                    Poll::Ready(Err(error)) => return Poll::Ready(Err(state.fail(error))),
+                    Poll::Pending => {}
+                }
+            }
+        } else if unsent > MAX_BACKLOG {
+            state.waiting.push(cx.waker().clone());
+            return Poll::Pending;
+        }
+        state.backlog.extend_from_slice(rest);
+        state.flush = true;
+        if let Some(task) = state.task.take() {
+            task.wake();
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// The writer task's work: send the backlog as the socket takes it.
+    /// Ready only when writing failed.
+    fn poll_drain(&self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        while state.written < state.backlog.len() {
+            let unsent = &state.backlog[state.written..];
+            match state.stream.as_mut().poll_write(cx, unsent) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(state.fail(io::ErrorKind::WriteZero.into()))
+                }
+                Poll::Ready(Ok(count)) => state.written += count,
+                Poll::Ready(Err(error)) => return Poll::Ready(state.fail(error)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        state.backlog.clear();
+        state.written = 0;
+        if state.flush {
+            match state.stream.as_mut().poll_flush(cx) {
+                Poll::Ready(Ok(())) => state.flush = false,
+                Poll::Ready(Err(error)) => return Poll::Ready(state.fail(error)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        for waker in state.waiting.drain(..) {
+            waker.wake();
+        }
+        state.task = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl WriterState {
+    fn fail(&mut self, error: io::Error) -> io::Error {
+        self.failed = true;
+        for waker in self.waiting.drain(..) {
+            waker.wake();
+        }
+        error
+    }
+}
+
+/// The writer task.
+async fn write_backlog(writer: Arc<Writer>, shared: Arc<Shared>) {
+    let error = std::future::poll_fn(|cx| writer.poll_drain(cx)).await;
+    shared.fail(Failure::io(error));
 }

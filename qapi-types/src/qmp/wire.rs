@@ -694,8 +694,14 @@ mod tests {
             (&br#"{"hello": 1}"#[..], "not a QMP message: no member"),
             (br#"{"return": {}, "event": "X"}"#, "more than one of"),
             (br#"{"event": "STOP"}"#, "event without `timestamp`"),
-            (br#"{"return": 1, "return": 2}"#, "duplicate member `return`"),
-            (br#"{"error": {"class": "GenericError"}}"#, "missing member `desc`"),
+            (
+                br#"{"return": 1, "return": 2}"#,
+                "duplicate member `return`",
+            ),
+            (
+                br#"{"error": {"class": "GenericError"}}"#,
+                "missing member `desc`",
+            ),
             (br#"[1]"#, "invalid type: sequence"),
             (br#"{"return": {} "#, "EOF while parsing"),
         ] {
