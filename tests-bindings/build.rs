@@ -28,6 +28,23 @@ fn main() {
         generate(&real, &Settings::default(), &out.join("real_all.rs"));
         generate(&real, &real_cfg(), &out.join("real_cfg.rs"));
         generate(&real, &real_evaluate(), &out.join("real_evaluate.rs"));
+        // QEMU's own test schema: every construct, odd names (`__org.qemu_x-...`).
+        let suite = shared.join("qemu/10.0.0/tests/qapi-schema");
+        generate(
+            &suite.join("qapi-schema-test.json"),
+            &Settings::default(),
+            &out.join("qemu_test_all.rs"),
+        );
+        generate(
+            &suite.join("qapi-schema-test.json"),
+            &demo_cfg(),
+            &out.join("qemu_test_cfg.rs"),
+        );
+        generate(
+            &suite.join("doc-good.json"),
+            &Settings::default(),
+            &out.join("qemu_doc_good.rs"),
+        );
     }
 }
 

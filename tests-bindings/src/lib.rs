@@ -47,3 +47,21 @@ pub mod real_cfg {
 pub mod real_evaluate {
     include!(concat!(env!("OUT_DIR"), "/real_evaluate.rs"));
 }
+
+/// QEMU's test schema `qapi-schema-test.json`, policy `all`.
+#[cfg(qapi_shared)]
+pub mod qemu_test_all {
+    include!(concat!(env!("OUT_DIR"), "/qemu_test_all.rs"));
+}
+
+/// QEMU's test schema `qapi-schema-test.json`, policy `cfg`.
+#[cfg(qapi_shared)]
+pub mod qemu_test_cfg {
+    include!(concat!(env!("OUT_DIR"), "/qemu_test_cfg.rs"));
+}
+
+/// QEMU's test schema `doc-good.json` (every kind of doc section).
+#[cfg(qapi_shared)]
+pub mod qemu_doc_good {
+    include!(concat!(env!("OUT_DIR"), "/qemu_doc_good.rs"));
+}
