@@ -608,7 +608,7 @@ impl<'t> Parser<'t> {
                         {
                             let trailing = hex4(token, i + 2);
                             if (0xdc00..=0xdfff).contains(&trailing) {
-                                cp = 0x10000 + ((cp & 0x3ff) << 10) | (trailing & 0x3ff);
+                                cp = (0x10000 + ((cp & 0x3ff) << 10)) | (trailing & 0x3ff);
                                 i += 6;
                             } else {
                                 cp = -1;
