@@ -475,15 +475,15 @@ impl<'a> Builder<'a> {
         owner: &'a str,
     ) -> Vec<MemberDef<'a>> {
         for feature in features {
-            if self.feature_set.insert(&feature.name.name) {
-                self.feature_names.push((&feature.name.name, Some(*info)));
+            if self.feature_set.insert(feature.name.name) {
+                self.feature_names.push((feature.name.name, Some(*info)));
             }
         }
         features
             .iter()
             .map(|f| {
                 MemberDef::new(
-                    &f.name.name,
+                    f.name.name,
                     Role::Feature,
                     Some(f.name.span),
                     f.cond.as_ref(),
@@ -518,16 +518,16 @@ impl<'a> Builder<'a> {
         let mut made = Vec::with_capacity(members.len());
         for decl in members {
             let mut member = MemberDef::new(
-                &decl.name.name,
+                decl.name.name,
                 Role::Member,
                 Some(decl.name.span),
                 decl.cond.as_ref(),
                 owner.clone(),
             );
             member.optional = decl.optional;
-            member.type_name = self.type_name(&decl.ty.name, decl.ty.array, info, decl.ty.span)?;
+            member.type_name = self.type_name(decl.ty.name, decl.ty.array, info, decl.ty.span)?;
             member.type_span = Some(decl.ty.span);
-            member.features = self.make_features(&decl.features, info, &decl.name.name);
+            member.features = self.make_features(&decl.features, info, decl.name.name);
             made.push(member);
         }
         Ok(made)
@@ -543,13 +543,13 @@ impl<'a> Builder<'a> {
         let mut made = Vec::with_capacity(branches.len());
         for decl in branches {
             let mut variant = MemberDef::new(
-                &decl.name.name,
+                decl.name.name,
                 Role::Branch,
                 Some(decl.name.span),
                 decl.cond.as_ref(),
                 Cow::Borrowed(owner),
             );
-            variant.type_name = self.type_name(&decl.ty.name, decl.ty.array, info, decl.ty.span)?;
+            variant.type_name = self.type_name(decl.ty.name, decl.ty.array, info, decl.ty.span)?;
             variant.type_span = Some(decl.ty.span);
             made.push(variant);
         }
@@ -599,13 +599,13 @@ impl<'a> Builder<'a> {
                 let mut made = Vec::with_capacity(values.len());
                 for value in values {
                     let mut member = MemberDef::new(
-                        &value.name.name,
+                        value.name.name,
                         Role::Value,
                         Some(value.name.span),
                         value.cond.as_ref(),
                         Cow::Borrowed(name),
                     );
-                    member.features = self.make_features(&value.features, &info, &value.name.name);
+                    member.features = self.make_features(&value.features, &info, value.name.name);
                     made.push(member);
                 }
                 Kind::Enum {
@@ -625,7 +625,7 @@ impl<'a> Builder<'a> {
             } => {
                 let base = self.members_ref(base, &info, cond, "base")?;
                 let branches = Branches {
-                    tag_name: &discriminator.name,
+                    tag_name: discriminator.name,
                     tag_span: discriminator.span,
                     tag_type: None,
                     variants: self.make_variants(branches, &info, name)?,
@@ -661,9 +661,7 @@ impl<'a> Builder<'a> {
                     None => None,
                 };
                 let returns = match returns {
-                    Some(ty) => {
-                        Some((self.type_name(&ty.name, ty.array, &info, ty.span)?, ty.span))
-                    }
+                    Some(ty) => Some((self.type_name(ty.name, ty.array, &info, ty.span)?, ty.span)),
                     None => None,
                 };
                 Kind::Command(CommandDef {
