@@ -134,7 +134,7 @@ fn enum_values_and_prefix() {
     let DefBody::Enum { values, prefix } = def.body else {
         panic!("not an enum")
     };
-    assert_eq!(prefix.as_deref(), Some("COL"));
+    assert_eq!(prefix, Some("COL"));
     let names: Vec<_> = values.iter().map(|v| v.name.name).collect();
     assert_eq!(names, ["red", "green", "1st"]);
     assert_eq!(
