@@ -701,8 +701,9 @@ impl<'s> doc::DocTokens<'s> for FileParser<'s> {
         }
     }
 
-    fn advance(&mut self) -> Result<(), Diagnostic> {
-        self.accept(false)
+    fn advance(&mut self) -> Result<doc::DocToken<'s>, Diagnostic> {
+        self.accept(false)?;
+        Ok(doc::DocTokens::current(self))
     }
 
     fn finish(&mut self) -> Result<(), Diagnostic> {
