@@ -258,7 +258,8 @@ pub(super) struct Builder<'a> {
     pub docs: Vec<Doc>,
     pub defs: Vec<Def<'a>>,
     pub slots: Vec<Slot>,
-    pub by_name: HashMap<Cow<'a, str>, EntityId>,
+    /// The model's index, built as the entities are defined.
+    pub by_name: HashMap<String, EntityId>,
     /// Module names in creation order.
     pub modules: Vec<String>,
     /// Module index by file name as written (QEMU's `_module_dict`, keyed
@@ -380,7 +381,7 @@ impl<'a> Builder<'a> {
     /// QEMU's `_def_definition`: add `def`, rejecting a second definition
     /// of its name.  `label` points at the name as written.
     fn define(&mut self, def: Def<'a>, label: Option<Span>) -> Result<EntityId, Diagnostic> {
-        if let Some(&other) = self.by_name.get(&def.name) {
+        if let Some(&other) = self.by_name.get(&*def.name) {
             let other = self.def(other);
             let message = match &other.info {
                 Some(other_info) => format!(
@@ -393,7 +394,7 @@ impl<'a> Builder<'a> {
             return Err(labelled(self.error(def.info.as_ref(), message), label));
         }
         let id = EntityId(self.defs.len() as u32);
-        self.by_name.insert(def.name.clone(), id);
+        self.by_name.insert(def.name.to_string(), id);
         self.defs.push(def);
         self.slots.push(Slot::Def(id));
         Ok(id)
@@ -580,7 +581,7 @@ impl<'a> Builder<'a> {
                 }
                 // A second user can only be a duplicate definition, reported
                 // when that definition is added.
-                if !self.by_name.contains_key(&name) {
+                if !self.by_name.contains_key(&*name) {
                     let def = object_def(name.clone(), Some(*info), cond, None, members, None);
                     self.define(def, None)?;
                 }
@@ -807,18 +808,13 @@ impl<'a> Builder<'a> {
             .zip(entity_modules)
             .map(|((index, def), module)| self.entity(EntityId(index as u32), def, module))
             .collect();
-        let by_name = self
-            .by_name
-            .into_iter()
-            .map(|(name, id)| (name.into_owned(), id))
-            .collect();
         Schema {
             modules,
             entities,
             docs: self.docs,
             pragma: self.pragma,
             sources: self.sources,
-            by_name,
+            by_name: self.by_name,
         }
     }
 
