@@ -16,13 +16,14 @@ pub trait DocTokens<'s> {
     /// The current token: a comment line, or anything else.
     fn current(&self) -> DocToken<'s>;
     /// Move to the next token, returning every comment (QEMU's
-    /// `accept(False)`).
-    fn advance(&mut self) -> Result<(), Diagnostic>;
+    /// `accept(False)`); the result is the new current token.
+    fn advance(&mut self) -> Result<DocToken<'s>, Diagnostic>;
     /// Move past the block's closing `##`, skipping plain comments again
     /// (QEMU's `accept()`).
     fn finish(&mut self) -> Result<(), Diagnostic>;
 }
 
+#[derive(Copy, Clone, Debug)]
 pub enum DocToken<'a> {
     /// A comment line; `text` starts with `#` and has no newline.
     Comment { text: &'a str, span: Span },
@@ -108,7 +109,8 @@ pub struct Doc {
 
 /// Parse a doc block; the current token is its opening `##` line.
 pub fn parse_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> {
-    let (opening, span) = match tokens.current() {
+    let current = tokens.current();
+    let (opening, span) = match current {
         DocToken::Comment { text, span } => (text == "##", span),
         DocToken::Other { span } => (false, span),
     };
@@ -120,6 +122,7 @@ pub fn parse_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> 
     }
     let mut parser = DocParser {
         tokens,
+        current,
         doc: Doc {
             span,
             symbol: None,
@@ -146,6 +149,8 @@ pub fn parse_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> 
 /// The parser's state while reading one block.
 struct DocParser<'t, 's> {
     tokens: &'t mut dyn DocTokens<'s>,
+    /// The current token.
+    current: DocToken<'s>,
     doc: Doc,
     /// The lines of the last section so far, each standing for itself and
     /// a newline; its text is made from them once it is complete.
@@ -159,7 +164,7 @@ struct DocParser<'t, 's> {
 impl<'s> DocParser<'_, 's> {
     /// The current token's location, where QEMU's `QAPIParseError`s point.
     fn here(&self) -> Span {
-        match self.tokens.current() {
+        match self.current {
             DocToken::Comment { span, .. } | DocToken::Other { span } => span,
         }
     }
@@ -171,7 +176,7 @@ impl<'s> DocParser<'_, 's> {
     /// QEMU's `get_doc_line`: the current comment line without `# ` and
     /// trailing white space, `None` at the closing `##`.
     fn line(&self) -> Result<Option<&'s str>, Diagnostic> {
-        let DocToken::Comment { text, .. } = self.tokens.current() else {
+        let DocToken::Comment { text, .. } = self.current else {
             return Err(self.error("documentation comment must end with '##'"));
         };
         if text.starts_with("##") {
@@ -192,7 +197,7 @@ impl<'s> DocParser<'_, 's> {
 
     /// Advance, then read the line (`accept(False)` + `get_doc_line`).
     fn next_line(&mut self) -> Result<Option<&'s str>, Diagnostic> {
-        self.tokens.advance()?;
+        self.current = self.tokens.advance()?;
         self.line()
     }
 
@@ -479,7 +484,7 @@ fn indent_of(line: &str) -> usize {
 /// after the colon and its spaces.
 fn at_name_colon(line: &str) -> Option<(&str, &str)> {
     let rest = line.strip_prefix('@')?;
-    let colon = rest.find(':')?;
+    let colon = memchr::memchr(b':', rest.as_bytes())?;
     Some((&rest[..colon], rest[colon + 1..].trim_start_matches(' ')))
 }
 
@@ -536,10 +541,22 @@ impl Doc {
         self.sections.iter().find(|s| s.kind == kind)
     }
 
-    fn description_mut(&mut self, kind: SectionKind, name: &str) -> Option<&mut Section> {
-        self.sections
-            .iter_mut()
-            .find(|s| s.kind == kind && s.name.as_deref() == Some(name))
+    /// The description of `name`, looked for from section `*near` on
+    /// (then from the start); `*near` moves past it.  Members are mostly
+    /// connected in the order they are described, so this rarely scans.
+    fn description_mut(
+        &mut self,
+        kind: SectionKind,
+        name: &str,
+        near: &mut usize,
+    ) -> Option<&mut Section> {
+        let count = self.sections.len();
+        let start = (*near).min(count);
+        let index = (start..count).chain(0..start).find(|&i| {
+            self.sections[i].kind == kind && self.sections[i].name.as_deref() == Some(name)
+        })?;
+        *near = index + 1;
+        Some(&mut self.sections[index])
     }
 
     /// QEMU's `QAPIDoc.check_expr`: `Returns` and `Errors` sections only
@@ -582,7 +599,20 @@ impl Doc {
         info: Span,
         pragma: &crate::parse::Pragma,
     ) -> Result<(), Diagnostic> {
-        if let Some(section) = self.description_mut(SectionKind::Member, name) {
+        self.connect_member_near(name, role, info, pragma, &mut 0)
+    }
+
+    /// [`Doc::connect_member`], looking for the description from section
+    /// `*near` on, which is left past it: the hint for the next member.
+    pub(crate) fn connect_member_near(
+        &mut self,
+        name: &str,
+        role: &str,
+        info: Span,
+        pragma: &crate::parse::Pragma,
+        near: &mut usize,
+    ) -> Result<(), Diagnostic> {
+        if let Some(section) = self.description_mut(SectionKind::Member, name, near) {
             section.connected = true;
             return Ok(());
         }
@@ -613,7 +643,17 @@ impl Doc {
 
     /// QEMU's `QAPIDoc.connect_feature`: every feature must be described.
     pub fn connect_feature(&mut self, name: &str, info: Span) -> Result<(), Diagnostic> {
-        match self.description_mut(SectionKind::Feature, name) {
+        self.connect_feature_near(name, info, &mut 0)
+    }
+
+    /// [`Doc::connect_feature`] with a hint, as [`Doc::connect_member_near`].
+    pub(crate) fn connect_feature_near(
+        &mut self,
+        name: &str,
+        info: Span,
+        near: &mut usize,
+    ) -> Result<(), Diagnostic> {
+        match self.description_mut(SectionKind::Feature, name, near) {
             Some(section) => {
                 section.connected = true;
                 Ok(())

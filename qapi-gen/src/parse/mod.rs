@@ -105,6 +105,7 @@ pub fn parse_with(path: &Path, loader: &dyn FileLoader) -> Result<ParsedSchema, 
         docs: Vec::new(),
         pragma: Pragma::default(),
         included: Vec::new(),
+        cwd: current_dir(),
         loader,
     };
     let name = path.to_string_lossy().into_owned();
@@ -188,14 +189,18 @@ fn io_reason(err: &io::Error) -> String {
     }
 }
 
-/// `os.path.abspath`: absolute and lexically normalized, links untouched.
-fn abspath(path: &Path) -> PathBuf {
+/// The current directory, which relative paths are relative to.
+fn current_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
+}
+
+/// `os.path.abspath`: absolute (relative paths are relative to `cwd`) and
+/// lexically normalized, links untouched.
+fn abspath(path: &Path, cwd: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir()
-            .unwrap_or_else(|_| PathBuf::from("/"))
-            .join(path)
+        cwd.join(path)
     };
     let mut out = PathBuf::new();
     for comp in joined.components() {
@@ -241,6 +246,8 @@ struct ParseState<'l> {
     pragma: Pragma,
     /// Absolute paths of every file read so far.
     included: Vec<PathBuf>,
+    /// The current directory, asked once.
+    cwd: PathBuf,
     loader: &'l dyn FileLoader,
 }
 
@@ -270,7 +277,7 @@ impl ParseState<'_> {
                 format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
             ));
         }
-        self.included.push(abspath(&path));
+        self.included.push(abspath(&path, &self.cwd));
         // The parser borrows the text while the source map grows with the
         // included files; the text goes back once the file is parsed.
         let text = self.sources.replace_text(file, String::new());
@@ -390,13 +397,13 @@ impl ParseState<'_> {
         name: &str,
     ) -> Result<Option<FileId>, Diagnostic> {
         let path = PathBuf::from(name);
-        let abs = abspath(&path);
+        let abs = abspath(&path, &self.cwd);
         // An inclusion loop: the file is one of those including this one.
         let mut cur = Some(info.file);
         let mut depth = 0;
         while let Some(file) = cur {
             let f = self.sources.file(file);
-            if abspath(&f.path) == abs {
+            if abspath(&f.path, &self.cwd) == abs {
                 return Err(Diagnostic::new(
                     info,
                     format!("inclusion loop for {include}"),
@@ -694,8 +701,9 @@ impl<'s> doc::DocTokens<'s> for FileParser<'s> {
         }
     }
 
-    fn advance(&mut self) -> Result<(), Diagnostic> {
-        self.accept(false)
+    fn advance(&mut self) -> Result<doc::DocToken<'s>, Diagnostic> {
+        self.accept(false)?;
+        Ok(doc::DocTokens::current(self))
     }
 
     fn finish(&mut self) -> Result<(), Diagnostic> {

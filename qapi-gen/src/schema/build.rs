@@ -258,7 +258,8 @@ pub(super) struct Builder<'a> {
     pub docs: Vec<Doc>,
     pub defs: Vec<Def<'a>>,
     pub slots: Vec<Slot>,
-    pub by_name: HashMap<Cow<'a, str>, EntityId>,
+    /// The model's index, built as the entities are defined.
+    pub by_name: HashMap<String, EntityId>,
     /// Module names in creation order.
     pub modules: Vec<String>,
     /// Module index by file name as written (QEMU's `_module_dict`, keyed
@@ -268,6 +269,9 @@ pub(super) struct Builder<'a> {
     module_of_file: Vec<Option<usize>>,
     /// The root file's directory; module names are relative to it.
     schema_dir: String,
+    /// The current directory (relative file names are relative to it),
+    /// asked when first needed.
+    cwd: Option<String>,
     /// Every feature name in first-use order and where it was first used
     /// (QEMU's `_feature_dict`).
     pub feature_names: Vec<(&'a str, Option<Info<'a>>)>,
@@ -298,6 +302,7 @@ impl<'a> Builder<'a> {
             module_of_fname: HashMap::new(),
             module_of_file: Vec::new(),
             schema_dir: dirname(&root).to_string(),
+            cwd: None,
             feature_names: Vec::new(),
             feature_set: HashSet::new(),
         };
@@ -376,7 +381,7 @@ impl<'a> Builder<'a> {
     /// QEMU's `_def_definition`: add `def`, rejecting a second definition
     /// of its name.  `label` points at the name as written.
     fn define(&mut self, def: Def<'a>, label: Option<Span>) -> Result<EntityId, Diagnostic> {
-        if let Some(&other) = self.by_name.get(&def.name) {
+        if let Some(&other) = self.by_name.get(&*def.name) {
             let other = self.def(other);
             let message = match &other.info {
                 Some(other_info) => format!(
@@ -389,7 +394,7 @@ impl<'a> Builder<'a> {
             return Err(labelled(self.error(def.info.as_ref(), message), label));
         }
         let id = EntityId(self.defs.len() as u32);
-        self.by_name.insert(def.name.clone(), id);
+        self.by_name.insert(def.name.to_string(), id);
         self.defs.push(def);
         self.slots.push(Slot::Def(id));
         Ok(id)
@@ -576,7 +581,7 @@ impl<'a> Builder<'a> {
                 }
                 // A second user can only be a duplicate definition, reported
                 // when that definition is added.
-                if !self.by_name.contains_key(&name) {
+                if !self.by_name.contains_key(&*name) {
                     let def = object_def(name.clone(), Some(*info), cond, None, members, None);
                     self.define(def, None)?;
                 }
@@ -704,12 +709,16 @@ impl<'a> Builder<'a> {
 
     /// QEMU's `_module_name`: system modules (`./...`) as named, files
     /// relative to the root file's directory.
-    fn module_name(&self, fname: &str) -> String {
+    fn module_name(&mut self, fname: &str) -> String {
         if fname.starts_with("./") {
-            fname.to_string()
-        } else {
-            relpath(fname, &self.schema_dir)
+            return fname.to_string();
         }
+        let cwd = self.cwd.get_or_insert_with(|| {
+            std::env::current_dir()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| "/".to_string())
+        });
+        relpath(fname, &self.schema_dir, cwd)
     }
 
     fn make_module(&mut self, fname: &str) -> usize {
@@ -797,18 +806,13 @@ impl<'a> Builder<'a> {
             .zip(entity_modules)
             .map(|((index, def), module)| self.entity(EntityId(index as u32), def, module))
             .collect();
-        let by_name = self
-            .by_name
-            .into_iter()
-            .map(|(name, id)| (name.into_owned(), id))
-            .collect();
         Schema {
             modules,
             entities,
             docs: self.docs,
             pragma: self.pragma,
             sources: self.sources,
-            by_name,
+            by_name: self.by_name,
         }
     }
 
@@ -1007,17 +1011,14 @@ fn dirname(path: &str) -> &str {
     }
 }
 
-/// Python's `os.path.relpath(path, start)`: lexical, relative to the
-/// current directory for relative paths.
-fn relpath(path: &str, start: &str) -> String {
-    let cwd = std::env::current_dir()
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "/".to_string());
-    let start = absolute_components(start, &cwd);
-    let path = absolute_components(path, &cwd);
+/// Python's `os.path.relpath(path, start)`: lexical, relative paths
+/// being relative to `cwd`.
+fn relpath(path: &str, start: &str, cwd: &str) -> String {
+    let start = absolute_components(start, cwd);
+    let path = absolute_components(path, cwd);
     let common = start.iter().zip(&path).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<&str> = vec![".."; start.len() - common];
-    parts.extend(path[common..].iter().map(String::as_str));
+    parts.extend_from_slice(&path[common..]);
     if parts.is_empty() {
         ".".to_string()
     } else {
@@ -1025,21 +1026,18 @@ fn relpath(path: &str, start: &str) -> String {
     }
 }
 
-/// The components of `os.path.abspath(path)`.
-fn absolute_components(path: &str, cwd: &str) -> Vec<String> {
-    let full = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{cwd}/{path}")
-    };
-    let mut parts: Vec<String> = Vec::new();
-    for part in full.split('/') {
+/// The components of `os.path.abspath(path)`, relative paths being
+/// relative to `cwd`.
+fn absolute_components<'p>(path: &'p str, cwd: &'p str) -> Vec<&'p str> {
+    let prefix = if path.starts_with('/') { "" } else { cwd };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in prefix.split('/').chain(path.split('/')) {
         match part {
             "" | "." => {}
             ".." => {
                 parts.pop();
             }
-            part => parts.push(part.to_string()),
+            part => parts.push(part),
         }
     }
     parts
@@ -1059,11 +1057,15 @@ mod tests {
 
     #[test]
     fn relpath_like_python() {
-        assert_eq!(relpath("dir/x.json", "dir"), "x.json");
-        assert_eq!(relpath("dir/include/../y.json", "dir"), "y.json");
-        assert_eq!(relpath("dir/sub/y.json", "dir"), "sub/y.json");
-        assert_eq!(relpath("x.json", ""), "x.json");
-        assert_eq!(relpath("../x.json", ""), "../x.json".to_string());
-        assert_eq!(relpath("/a/b/c.json", "/a/d"), "../b/c.json");
+        let cwd = "/home/me";
+        assert_eq!(relpath("dir/x.json", "dir", cwd), "x.json");
+        assert_eq!(relpath("dir/include/../y.json", "dir", cwd), "y.json");
+        assert_eq!(relpath("dir/sub/y.json", "dir", cwd), "sub/y.json");
+        assert_eq!(relpath("x.json", "", cwd), "x.json");
+        assert_eq!(relpath("../x.json", "", cwd), "../x.json");
+        assert_eq!(relpath("../../../x.json", "", cwd), "../../x.json");
+        assert_eq!(relpath("/a/b/c.json", "/a/d", cwd), "../b/c.json");
+        assert_eq!(relpath("/home/me/d/x.json", "d", cwd), "x.json");
+        assert_eq!(relpath("d/x.json", "/home/me", cwd), "d/x.json");
     }
 }

@@ -663,6 +663,8 @@ impl<'a> Builder<'a> {
             defs,
             doc: &mut docs[doc],
             pragma,
+            member_near: 0,
+            feature_near: 0,
         }
         .connect(id)
     }
@@ -684,6 +686,9 @@ struct DocConnector<'b, 'a> {
     defs: &'b [Def<'a>],
     doc: &'b mut Doc,
     pragma: &'b Pragma,
+    /// Where to look for the next member's and feature's descriptions.
+    member_near: usize,
+    feature_near: usize,
 }
 
 impl DocConnector<'_, '_> {
@@ -721,7 +726,13 @@ impl DocConnector<'_, '_> {
         for member in members {
             let role = member.role.as_str();
             self.doc
-                .connect_member(member.name, role, info.span, self.pragma)
+                .connect_member_near(
+                    member.name,
+                    role,
+                    info.span,
+                    self.pragma,
+                    &mut self.member_near,
+                )
                 .map_err(|e| at_member(e, info, member.span))?;
             self.features(&member.features, info)?;
         }
@@ -731,7 +742,7 @@ impl DocConnector<'_, '_> {
     fn features(&mut self, features: &[MemberDef], info: &Info) -> Checked<()> {
         for feature in features {
             self.doc
-                .connect_feature(feature.name, info.span)
+                .connect_feature_near(feature.name, info.span, &mut self.feature_near)
                 .map_err(|e| at_member(e, info, feature.span))?;
         }
         Ok(())

@@ -60,17 +60,15 @@ pub(crate) fn c_name_cow(name: &str) -> Cow<'_, str> {
     let mapped = if plain {
         Cow::Borrowed(name)
     } else {
-        Cow::Owned(
-            name.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect(),
-        )
+        let mut mapped = String::with_capacity(name.len());
+        mapped.extend(name.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        }));
+        Cow::Owned(mapped)
     };
     if is_reserved(&mapped) || mapped.starts_with(|c: char| c.is_ascii_digit()) {
         Cow::Owned(format!("q_{mapped}"))
