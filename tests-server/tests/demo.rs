@@ -481,3 +481,35 @@ fn a_client_that_leaves_mid_command_does_not_disturb_others() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn tcp() {
+    use std::net::TcpStream;
+    let runtime = runtime();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = Arc::new(Server::new(server::dispatcher(
+        Arc::new(Demo),
+        CompatPolicy::default(),
+    )));
+    runtime.spawn(async move { server.serve_tcp_listener(listener).await });
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(br#"{"execute": "qmp_capabilities"} {"execute": "query-status", "id": "tcp"}"#)
+        .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        lines.push(serde_json::from_str::<Value>(&line).unwrap());
+    }
+    assert_eq!(lines[0]["QMP"]["capabilities"], json!(["oob"]));
+    assert_eq!(lines[1], json!({ "return": {} }));
+    assert_eq!(lines[2]["id"], "tcp");
+}

@@ -30,6 +30,28 @@
 //! server.serve_unix("/tmp/qmp.sock").await?;
 //! ```
 //!
+//! # Design
+//!
+//! - **Handlers are async.** `Handler` methods return `impl Future + Send`
+//!   (write them `async fn`; a synchronous body is an `async fn` without
+//!   `.await`, blocking work belongs in `tokio::task::spawn_blocking`).  A
+//!   method the program does not write answers `CommandNotFound`, as QEMU
+//!   does for a command it was built without.  The handler is shared by
+//!   every connection (`&self`; keep state behind a lock).
+//! - **Checking, then decoding.**  QEMU's answer to bad arguments depends
+//!   on the order in which its generated visitors look at them: members in
+//!   schema order, a union's branch after its base, unexpected members only
+//!   once everything known is good, and which unexpected member is named
+//!   depends on GLib's hash table.  A serde deserializer sees members in
+//!   the order they arrive, so the dispatcher first runs QEMU's visitor
+//!   over the schema tables (`SCHEMA.types`, generated with the bindings)
+//!   on the parsed request, and only then decodes it into the command type
+//!   with the generated `Deserialize` impls; the generated code stays
+//!   small: tables and one line per command naming the handler method.
+//! - **One in-band command at a time** per connection, in order; an
+//!   out-of-band command runs as soon as it is read; events go to the
+//!   connections that have negotiated.
+//!
 //! The pieces, usable on their own: [`JsonStreamer`] (QEMU's JSON parser,
 //! including its error recovery), [`QObject`] (a parsed value, iterated
 //! and printed in QEMU's order), [`Dispatcher::dispatch`] (one request of
