@@ -27,6 +27,7 @@
 pub mod blocking;
 mod error;
 pub mod framing;
+pub mod server;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 pub mod wire;
