@@ -12,7 +12,12 @@
 # A RUSTC_WRAPPER runs that crate's rustc under /usr/bin/time (wall, CPU,
 # peak RSS); the whole `cargo build` is timed too (it also compiles and
 # runs the crate's build script). The best of the runs is printed.
+# Incremental compilation is off for both (CARGO_INCREMENTAL=0 unless set):
+# cargo never compiles a registry crate such as qapi-qmp incrementally, and
+# in the dev profile it would compile a local crate so, doing more work.
 set -euo pipefail
+shopt -s inherit_errexit
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 bench=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$bench")
@@ -89,15 +94,16 @@ export RUSTC_WRAPPER=$work/rustc-timed
 measure() {
     local dir=$1 package=$2 crate=$3 profile=$4 log best=
     log=$work/$package-$profile.time
-    (cd "$dir" && cargo build --quiet --profile "$profile" >&2)
+    (cd "$dir" && cargo build --quiet --profile "$profile" >&2) || exit 1
     for _ in $(seq "$runs"); do
         (cd "$dir" && cargo clean --quiet -p "$package" --profile "$profile")
         rm -f "$log"
         local start end
         start=$(date +%s.%N)
-        (cd "$dir" && MEASURE_CRATE=$crate MEASURE_LOG=$log cargo build --quiet --profile "$profile" >&2)
+        (cd "$dir" && MEASURE_CRATE=$crate MEASURE_LOG=$log cargo build --quiet --profile "$profile" >&2) || exit 1
         end=$(date +%s.%N)
         [ -s "$log" ] || { echo "error: $crate was not rebuilt" >&2; exit 1; }
+        [ "$(wc -l < "$log")" -eq 1 ] || { echo "error: unexpected $log:" >&2; cat "$log" >&2; exit 1; }
         local row
         row=$(awk -v total="$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
             'END { printf "%.2f %.2f %d %.2f\n", $1, $2 + $3, $4, total }' "$log")
@@ -107,7 +113,7 @@ measure() {
 }
 
 echo "schema: $schema (QEMU 9.1, from qapi-qmp 0.15's package)"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $runs run(s)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $runs run(s); CARGO_INCREMENTAL=$CARGO_INCREMENTAL"
 echo
 printf '%-8s %-22s %12s %12s %14s %18s\n' profile crate "rustc wall" "rustc CPU" "rustc peak RSS" "cargo build wall"
 for profile in "${profiles[@]}"; do
@@ -116,8 +122,10 @@ for profile in "${profiles[@]}"; do
     release) cargo_profile=release ;;
     *) echo "error: unknown profile '$profile' (debug or release)" >&2; exit 2 ;;
     esac
-    read -r o_wall o_cpu o_rss o_total <<<"$(measure "$work/ours" qmp-ours qmp_ours $cargo_profile)"
-    read -r q_wall q_cpu q_rss q_total <<<"$(measure "$work/qapi-qmp" qapi-qmp qapi_qmp $cargo_profile)"
+    ours=$(measure "$work/ours" qmp-ours qmp_ours $cargo_profile)
+    theirs=$(measure "$work/qapi-qmp" qapi-qmp qapi_qmp $cargo_profile)
+    read -r o_wall o_cpu o_rss o_total <<<"$ours"
+    read -r q_wall q_cpu q_rss q_total <<<"$theirs"
     row() { printf '%-8s %-22s %11ss %11ss %11d MB %17ss\n' "$@"; }
     row "$profile" "ours (qapi-gen)" "$o_wall" "$o_cpu" $((o_rss / 1024)) "$o_total"
     row "$profile" "qapi-qmp 0.15" "$q_wall" "$q_cpu" $((q_rss / 1024)) "$q_total"
