@@ -1,22 +1,36 @@
-//! One pass of the front end over the real schema, for profilers:
+//! Passes of the front end over the real schema, for profilers:
 //!
 //! ```text
 //! cargo build --release --example profile
-//! valgrind --tool=callgrind target/release/examples/profile [parse|load]
+//! valgrind --tool=callgrind target/release/examples/profile [parse|load] [N]
 //! ```
+//!
+//! With `N` (default 1), the front end runs `N` times, so that a profile
+//! can average over the allocator's warm-up.
 
 fn main() {
     let schema = qapi_bench::real_schema();
-    match std::env::args().nth(1).as_deref() {
-        Some("parse") | None => {
-            qapi_gen::parse::parse_file(&schema).expect("the real schema parses");
-        }
-        Some("load") => {
-            qapi_gen::load(&schema).expect("the real schema is valid");
-        }
-        Some(other) => {
-            eprintln!("usage: profile [parse|load] (got '{other}')");
-            std::process::exit(2);
+    let mut args = std::env::args().skip(1);
+    let mode = args.next();
+    let runs: usize = match args.next().map(|n| n.parse()) {
+        None => 1,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => usage("N must be a positive number"),
+    };
+    for _ in 0..runs {
+        match mode.as_deref() {
+            Some("parse") | None => {
+                qapi_gen::parse::parse_file(&schema).expect("the real schema parses");
+            }
+            Some("load") => {
+                qapi_gen::load(&schema).expect("the real schema is valid");
+            }
+            Some(other) => usage(&format!("unknown mode '{other}'")),
         }
     }
+}
+
+fn usage(why: &str) -> ! {
+    eprintln!("usage: profile [parse|load] [N] ({why})");
+    std::process::exit(2);
 }

@@ -175,6 +175,12 @@ impl Builder {
         self
     }
 
+    /// Generate `pub mod server`, for a QMP server (default off).
+    pub fn server(mut self, server: bool) -> Builder {
+        self.settings.server = server;
+        self
+    }
+
     /// Parse, check and resolve the schema.
     pub fn load(&self) -> Result<Schema, Diagnostics> {
         let loader = BaseDirLoader {
@@ -299,6 +305,7 @@ mod tests {
                 only: vec!["query-status".into(), "STOP".into()],
                 runtime_path: "crate::rt".into(),
                 docs: false,
+                server: false,
             }
         );
     }

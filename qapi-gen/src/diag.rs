@@ -18,6 +18,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,7 +69,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     pub included_from: Option<Span>,
-    line_starts: Vec<u32>,
+    /// Byte offset of each line, made when first needed (only errors and
+    /// some back ends ask).
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
@@ -78,20 +81,26 @@ impl SourceFile {
         text: String,
         included_from: Option<Span>,
     ) -> SourceFile {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         SourceFile {
             name,
             path,
             text,
             included_from,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1));
+            starts
+        })
     }
 
     /// 1-based line of a byte offset.
     pub fn line_of(&self, offset: u32) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.line_starts().binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
         }
@@ -99,9 +108,9 @@ impl SourceFile {
 
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
-        let start = self.line_starts[line - 1] as usize;
-        let end = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let start = line_starts[line - 1] as usize;
+        let end = line_starts
             .get(line)
             .map_or(self.text.len(), |&e| e as usize - 1);
         &self.text[start..end.max(start)]
@@ -109,7 +118,7 @@ impl SourceFile {
 
     /// Byte offset where the line holding `offset` starts.
     pub fn line_start(&self, offset: u32) -> u32 {
-        self.line_starts[self.line_of(offset) - 1]
+        self.line_starts()[self.line_of(offset) - 1]
     }
 
     /// 1-based column of a byte offset, counted in characters with tabs
@@ -143,6 +152,13 @@ impl SourceMap {
 
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// Give file `id` the text `text`, returning the one it had.
+    pub(crate) fn replace_text(&mut self, id: FileId, text: String) -> String {
+        let file = &mut self.files[id.0 as usize];
+        file.line_starts = OnceLock::new();
+        std::mem::replace(&mut file.text, text)
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

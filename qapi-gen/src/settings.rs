@@ -68,6 +68,9 @@ pub struct Settings {
     pub runtime_path: String,
     /// Put the schema documentation on the generated items.
     pub docs: bool,
+    /// Generate `pub mod server`: a handler trait and the tables of a QMP
+    /// server.
+    pub server: bool,
 }
 
 impl Default for Settings {
@@ -83,6 +86,7 @@ impl Default for Settings {
             only: Vec::new(),
             runtime_path: "::qapi_types".to_string(),
             docs: true,
+            server: false,
         }
     }
 }
@@ -105,7 +109,7 @@ pub enum OptionKind {
 impl Settings {
     /// Every option name with how it takes its value, in the order of the
     /// fields.  The CLI flag is the name with `-` for `_`.
-    pub const OPTIONS: [(&'static str, OptionKind); 10] = [
+    pub const OPTIONS: [(&'static str, OptionKind); 11] = [
         ("if_policy", OptionKind::Single),
         ("enable", OptionKind::List),
         ("cfg", OptionKind::Pair),
@@ -116,6 +120,7 @@ impl Settings {
         ("only", OptionKind::List),
         ("runtime_path", OptionKind::Single),
         ("docs", OptionKind::Bool),
+        ("server", OptionKind::Bool),
     ];
 
     /// How option `name` takes its value; `None` for an unknown name.
@@ -141,16 +146,19 @@ impl Settings {
             "type_attribute" => self.type_attribute.push(parse_pair(value)?),
             "only" => self.only.push(non_empty(value)?),
             "runtime_path" => self.runtime_path = non_empty(value)?,
-            "docs" => {
-                self.docs = match value {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(format!("expected true or false, found '{value}'")),
-                }
-            }
+            "docs" => self.docs = parse_bool(value)?,
+            "server" => self.server = parse_bool(value)?,
             _ => return Err(format!("unknown option '{name}'")),
         }
         Ok(())
+    }
+}
+
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("expected true or false, found '{value}'")),
     }
 }
 
@@ -191,6 +199,7 @@ mod tests {
             ("only", "query-status"),
             ("runtime_path", "crate::rt"),
             ("docs", "false"),
+            ("server", "true"),
         ] {
             assert!(Settings::option_kind(name).is_some(), "{name}");
             s.set(name, value).unwrap();
@@ -208,6 +217,7 @@ mod tests {
                 only: vec!["query-status".into()],
                 runtime_path: "crate::rt".into(),
                 docs: false,
+                server: true,
             }
         );
     }

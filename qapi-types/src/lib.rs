@@ -10,6 +10,15 @@
 //!   `FromStr`/`Display` impls;
 //! - [`Object`] for structs, unions and argument types.
 //!
+//! # Talking QMP
+//!
+//! [`qmp`] has the protocol's messages and two clients typed by these
+//! traits: `execute(&commands::QueryStatus)` returns the command's
+//! [`Command::Returns`]; events decode into the generated `events::Event`.
+//! [`qmp::blocking::Client`] runs on std's Unix and TCP streams;
+//! `qmp::tokio::Client` (cargo feature `tokio`, off by default) runs any
+//! number of commands at once and streams events for `tokio::select!`.
+//!
 //! # Decoding
 //!
 //! Every generated type implements `serde::Serialize` and
@@ -36,6 +45,7 @@
 //! `events::Event` keeps the name, data and timestamp of unknown events.
 
 mod decode;
+pub mod qmp;
 mod types;
 
 #[doc(hidden)]

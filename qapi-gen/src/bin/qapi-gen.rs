@@ -103,6 +103,9 @@ struct RustArgs {
     /// Leave the schema documentation out.
     #[arg(long)]
     no_docs: bool,
+    /// Generate `pub mod server`, for a QMP server.
+    #[arg(long)]
+    server: bool,
 }
 
 impl RustArgs {
@@ -115,7 +118,12 @@ impl RustArgs {
         } else {
             vec![]
         };
-        let options: [(&str, Vec<String>); 10] = [
+        let server = if self.server {
+            vec!["true".to_string()]
+        } else {
+            vec![]
+        };
+        let options: [(&str, Vec<String>); 11] = [
             ("if_policy", single(&self.if_policy)),
             ("enable", self.enable.clone()),
             ("cfg", self.cfg.clone()),
@@ -126,6 +134,7 @@ impl RustArgs {
             ("only", self.only.clone()),
             ("runtime_path", single(&self.runtime_path)),
             ("docs", docs),
+            ("server", server),
         ];
         for (name, values) in options {
             for value in values {

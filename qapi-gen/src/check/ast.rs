@@ -1,6 +1,8 @@
 //! Definitions after the syntax checks: every key known and of the right
 //! shape, names well formed, short forms expanded (QEMU's normalized
 //! expressions).  Names are not resolved yet: that is `schema`'s work.
+//!
+//! Names are borrowed from the parsed expressions (`'a`).
 
 use crate::diag::Span;
 use crate::parse::DocId;
@@ -32,8 +34,8 @@ impl Meta {
 
 /// A name as written, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Name {
-    pub name: String,
+pub struct Name<'a> {
+    pub name: &'a str,
     pub span: Span,
 }
 
@@ -48,16 +50,16 @@ pub enum Cond {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct FeatureDecl {
-    pub name: Name,
+pub struct FeatureDecl<'a> {
+    pub name: Name<'a>,
     pub cond: Option<Cond>,
 }
 
 /// A reference to a type: `'T'` or `['T']`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct TypeRef {
+pub struct TypeRef<'a> {
     /// The element type's name.
-    pub name: String,
+    pub name: &'a str,
     /// Written as `['name']`.
     pub array: bool,
     pub span: Span,
@@ -65,63 +67,63 @@ pub struct TypeRef {
 
 /// A struct member, command argument or event datum.
 #[derive(Clone, Debug, PartialEq)]
-pub struct MemberDecl {
+pub struct MemberDecl<'a> {
     /// Without the `*` of an optional member.
-    pub name: Name,
+    pub name: Name<'a>,
     pub optional: bool,
-    pub ty: TypeRef,
+    pub ty: TypeRef<'a>,
     pub cond: Option<Cond>,
-    pub features: Vec<FeatureDecl>,
+    pub features: Vec<FeatureDecl<'a>>,
 }
 
 /// An enum value.
 #[derive(Clone, Debug, PartialEq)]
-pub struct EnumValueDecl {
-    pub name: Name,
+pub struct EnumValueDecl<'a> {
+    pub name: Name<'a>,
     pub cond: Option<Cond>,
-    pub features: Vec<FeatureDecl>,
+    pub features: Vec<FeatureDecl<'a>>,
 }
 
 /// A union or alternate branch.
 #[derive(Clone, Debug, PartialEq)]
-pub struct BranchDecl {
-    pub name: Name,
-    pub ty: TypeRef,
+pub struct BranchDecl<'a> {
+    pub name: Name<'a>,
+    pub ty: TypeRef<'a>,
     pub cond: Option<Cond>,
 }
 
 /// Members given by a type name, or inline (an implicit type).
 #[derive(Clone, Debug, PartialEq)]
-pub enum MembersRef {
-    Named(TypeRef),
+pub enum MembersRef<'a> {
+    Named(TypeRef<'a>),
     Inline {
-        members: Vec<MemberDecl>,
+        members: Vec<MemberDecl<'a>>,
         span: Span,
     },
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum DefBody {
+pub enum DefBody<'a> {
     Enum {
-        values: Vec<EnumValueDecl>,
-        prefix: Option<String>,
+        values: Vec<EnumValueDecl<'a>>,
+        prefix: Option<&'a str>,
     },
     Struct {
-        base: Option<TypeRef>,
-        members: Vec<MemberDecl>,
+        base: Option<TypeRef<'a>>,
+        members: Vec<MemberDecl<'a>>,
     },
     Union {
-        base: MembersRef,
-        discriminator: Name,
-        branches: Vec<BranchDecl>,
+        base: MembersRef<'a>,
+        discriminator: Name<'a>,
+        branches: Vec<BranchDecl<'a>>,
     },
     Alternate {
-        branches: Vec<BranchDecl>,
+        branches: Vec<BranchDecl<'a>>,
     },
     Command {
-        data: Option<MembersRef>,
+        data: Option<MembersRef<'a>>,
         boxed: bool,
-        returns: Option<TypeRef>,
+        returns: Option<TypeRef<'a>>,
         gen: bool,
         success_response: bool,
         allow_oob: bool,
@@ -129,22 +131,22 @@ pub enum DefBody {
         coroutine: bool,
     },
     Event {
-        data: Option<MembersRef>,
+        data: Option<MembersRef<'a>>,
         boxed: bool,
     },
 }
 
 /// A checked definition.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Definition {
+pub struct Definition<'a> {
     pub meta: Meta,
-    pub name: Name,
+    pub name: Name<'a>,
     /// The whole expression; its start is the location QEMU reports.
     pub span: Span,
     pub doc: Option<DocId>,
     pub cond: Option<Cond>,
-    pub features: Vec<FeatureDecl>,
-    pub body: DefBody,
+    pub features: Vec<FeatureDecl<'a>>,
+    pub body: DefBody<'a>,
 }
 
 /// The checked top level, in source order.
@@ -152,8 +154,8 @@ pub struct Definition {
 // variant size, so boxing the large variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
-pub enum Item {
+pub enum Item<'a> {
     /// An include directive (index into `ParsedSchema::exprs`).
     Include(usize),
-    Definition(Definition),
+    Definition(Definition<'a>),
 }

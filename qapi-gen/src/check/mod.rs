@@ -12,21 +12,34 @@
 pub mod ast;
 mod names;
 
+use std::borrow::Cow;
+use std::fmt::{self, Display};
+
 use crate::diag::{Diagnostic, Span};
-use crate::parse::{Object, ParsedSchema, RawDefinition, TopExpr, Value, ValueKind};
+use crate::parse::{Doc, Object, ParsedSchema, Pragma, RawDefinition, TopExpr, Value, ValueKind};
 use ast::{
     BranchDecl, Cond, DefBody, Definition, EnumValueDecl, FeatureDecl, Item, MemberDecl,
     MembersRef, Meta, Name, TypeRef,
 };
 
 /// Check every top-level expression; all errors found, in source order.
-pub fn check(parsed: &ParsedSchema) -> Result<Vec<Item>, Vec<Diagnostic>> {
-    let mut items = Vec::new();
+pub fn check(parsed: &ParsedSchema) -> Result<Vec<Item<'_>>, Vec<Diagnostic>> {
+    check_exprs(&parsed.exprs, &parsed.docs, &parsed.pragma)
+}
+
+/// [`check`] of a parsed schema's parts: the definitions borrow from
+/// `exprs` only.
+pub(crate) fn check_exprs<'a>(
+    exprs: &'a [TopExpr],
+    docs: &[Doc],
+    pragma: &Pragma,
+) -> Result<Vec<Item<'a>>, Vec<Diagnostic>> {
+    let mut items = Vec::with_capacity(exprs.len());
     let mut errors = Vec::new();
-    for (index, expr) in parsed.exprs.iter().enumerate() {
+    for (index, expr) in exprs.iter().enumerate() {
         match expr {
             TopExpr::Include(_) => items.push(Item::Include(index)),
-            TopExpr::Definition(raw) => match check_definition(parsed, raw) {
+            TopExpr::Definition(raw) => match check_definition(docs, pragma, raw) {
                 Ok(def) => items.push(Item::Definition(def)),
                 Err(diag) => errors.push(diag),
             },
@@ -50,9 +63,14 @@ const METAS: [Meta; 6] = [
 
 type Checked<T> = Result<T, Diagnostic>;
 
-fn check_definition(parsed: &ParsedSchema, raw: &RawDefinition) -> Checked<Definition> {
+fn check_definition<'a>(
+    docs: &[Doc],
+    pragma: &Pragma,
+    raw: &'a RawDefinition,
+) -> Checked<Definition<'a>> {
     let mut checker = Checker {
-        parsed,
+        docs,
+        pragma,
         span: raw.value.span,
         defn: None,
     };
@@ -61,10 +79,24 @@ fn check_definition(parsed: &ParsedSchema, raw: &RawDefinition) -> Checked<Defin
 
 /// The state QEMU keeps in a definition's `info`: where it starts, and,
 /// once its name is known, which definition it is.
-struct Checker<'a> {
-    parsed: &'a ParsedSchema,
+struct Checker<'a, 'p> {
+    docs: &'p [Doc],
+    pragma: &'p Pragma,
     span: Span,
-    defn: Option<(Meta, String)>,
+    defn: Option<(Meta, &'a str)>,
+}
+
+/// `{owner} member '{name}'`, as QEMU's messages name a member (e.g.
+/// `'data' member 'foo'`); formatted only when an error needs it.
+struct MemberOf<'s> {
+    owner: &'s dyn Display,
+    name: &'s str,
+}
+
+impl Display for MemberOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} member '{}'", self.owner, self.name)
+    }
 }
 
 /// A value after QEMU's normalization into an object: either written as
@@ -120,7 +152,7 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a, '_> {
     /// An error of this definition, pointing at `label`.
     fn error(&self, label: Span, message: impl Into<String>) -> Diagnostic {
         let diag = Diagnostic::new(self.span, message).with_label(label);
@@ -131,32 +163,31 @@ impl Checker<'_> {
         }
     }
 
-    fn pragma(&self) -> &crate::parse::Pragma {
-        &self.parsed.pragma
+    fn pragma(&self) -> &Pragma {
+        self.pragma
     }
 
-    fn definition(&mut self, raw: &RawDefinition) -> Checked<Definition> {
+    fn definition(&mut self, raw: &'a RawDefinition) -> Checked<Definition<'a>> {
         let Some(expr) = raw.value.as_object() else {
             return Err(self.error(raw.value.span, "top-level expression must be an object"));
         };
-        let metas: Vec<(Meta, &Value)> = METAS
+        let mut metas = METAS
             .iter()
-            .filter_map(|&meta| expr.get(meta.as_str()).map(|v| (meta, v)))
-            .collect();
-        let [(meta, name_value)] = metas[..] else {
+            .filter_map(|&meta| expr.get(meta.as_str()).map(|v| (meta, v)));
+        let (Some((meta, name_value)), None) = (metas.next(), metas.next()) else {
             return Err(self.error(
                 raw.value.span,
                 "expression must have exactly one key 'enum', 'struct', 'union', \
                  'alternate', 'command', 'event'",
             ));
         };
-        let name = self.name_is_str(name_value, &format!("'{}'", meta.as_str()))?;
-        self.defn = Some((meta, name.to_string()));
+        let name = self.name_is_str(name_value, &format_args!("'{}'", meta.as_str()))?;
+        self.defn = Some((meta, name));
         self.defn_name(name, name_value.span, meta)?;
         self.doc(raw, expr, name, meta)?;
 
         let keys = |required: &[&str], optional: &[&str]| {
-            self.keys(expr, raw.value.span, meta.as_str(), required, optional)
+            self.keys(expr, raw.value.span, &meta.as_str(), required, optional)
         };
         // `check_keys` guarantees the required keys below.
         let required = |key: &str| expr.get(key).expect("required key checked");
@@ -184,10 +215,10 @@ impl Checker<'_> {
             Meta::Struct => {
                 keys(&["struct", "data"], &["base", "if", "features"])?;
                 DefBody::Struct {
-                    members: self.type_implicit(required("data"), "'data'", Some(name))?,
+                    members: self.type_implicit(required("data"), &"'data'", Some(name))?,
                     base: expr
                         .get("base")
-                        .map(|base| self.type_name(base, "'base'"))
+                        .map(|base| self.type_name(base, &"'base'"))
                         .transpose()?,
                 }
             }
@@ -210,7 +241,7 @@ impl Checker<'_> {
                 let data = self.arguments(expr)?;
                 let returns = expr
                     .get("returns")
-                    .map(|r| self.type_name_or_array(r, "'returns'"))
+                    .map(|r| self.type_name_or_array(r, &"'returns'"))
                     .transpose()?;
                 // The flags' values are checked below: present means the
                 // non-default value.
@@ -233,13 +264,13 @@ impl Checker<'_> {
                 }
             }
         };
-        let cond = self.cond(expr, meta.as_str())?;
+        let cond = self.cond(expr, &meta.as_str())?;
         let features = self.features(expr.get("features"))?;
         self.flags(expr)?;
         Ok(Definition {
             meta,
             name: Name {
-                name: name.to_string(),
+                name,
                 span: name_value.span,
             },
             span: raw.value.span,
@@ -252,8 +283,8 @@ impl Checker<'_> {
 
     /// The doc comment must be for this definition (and suit it), and is
     /// required under pragma `doc-required`.
-    fn doc(&self, raw: &RawDefinition, expr: &Object, name: &str, meta: Meta) -> Checked<()> {
-        match raw.doc.and_then(|id| self.parsed.docs.get(id)) {
+    fn doc(&self, raw: &RawDefinition, expr: &'a Object, name: &str, meta: Meta) -> Checked<()> {
+        match raw.doc.and_then(|id| self.docs.get(id)) {
             Some(doc) => {
                 if doc.symbol.as_deref() != Some(name) {
                     let symbol = doc.symbol.as_deref().unwrap_or("None");
@@ -270,7 +301,7 @@ impl Checker<'_> {
         }
     }
 
-    fn name_is_str<'v>(&self, value: &'v Value, source: &str) -> Checked<&'v str> {
+    fn name_is_str<'v>(&self, value: &'v Value, source: &dyn Display) -> Checked<&'v str> {
         value
             .as_str()
             .ok_or_else(|| self.error(value.span, format!("{source} requires a string name")))
@@ -284,16 +315,16 @@ impl Checker<'_> {
     fn defn_name(&self, name: &str, label: Span, meta: Meta) -> Checked<()> {
         let source = meta.as_str();
         let rule = match meta {
-            Meta::Event => names::check_name_upper(name, source),
+            Meta::Event => names::check_name_upper(name, &source),
             Meta::Command => {
                 let exception = self
                     .pragma()
                     .command_name_exceptions
                     .iter()
                     .any(|n| n == name);
-                names::check_name_lower(name, source, false, exception)
+                names::check_name_lower(name, &source, false, exception)
             }
-            _ => names::check_name_camel(name, source).and_then(|()| {
+            _ => names::check_name_camel(name, &source).and_then(|()| {
                 if name.ends_with("List") {
                     Err(format!("{source} name should not end in 'List'"))
                 } else {
@@ -308,9 +339,9 @@ impl Checker<'_> {
     /// beyond `required` and `optional`.
     fn keys(
         &self,
-        object: &Object,
+        object: &'a Object,
         span: Span,
-        source: &str,
+        source: &dyn Display,
         required: &[&str],
         optional: &[&str],
     ) -> Checked<()> {
@@ -351,7 +382,7 @@ impl Checker<'_> {
     }
 
     /// QEMU's `check_flags`.
-    fn flags(&self, expr: &Object) -> Checked<()> {
+    fn flags(&self, expr: &'a Object) -> Checked<()> {
         for key in ["gen", "success-response"] {
             if let Some(value) = expr.get(key) {
                 if value.as_bool() != Some(false) {
@@ -380,14 +411,14 @@ impl Checker<'_> {
     }
 
     /// The `if` of `owner`, if any (QEMU's `check_if`).
-    fn cond(&self, owner: &Object, source: &str) -> Checked<Option<Cond>> {
+    fn cond(&self, owner: &'a Object, source: &dyn Display) -> Checked<Option<Cond>> {
         owner
             .get("if")
             .map(|cond| self.cond_value(cond, source))
             .transpose()
     }
 
-    fn cond_value(&self, cond: &Value, source: &str) -> Checked<Cond> {
+    fn cond_value(&self, cond: &'a Value, source: &dyn Display) -> Checked<Cond> {
         match &cond.kind {
             ValueKind::Str(symbol) => {
                 if names::is_config_symbol(symbol) {
@@ -403,7 +434,7 @@ impl Checker<'_> {
                 self.keys(
                     object,
                     cond.span,
-                    &format!("'if' condition of {source}"),
+                    &format_args!("'if' condition of {source}"),
                     &[],
                     &["all", "any", "not"],
                 )?;
@@ -446,7 +477,7 @@ impl Checker<'_> {
     }
 
     /// QEMU's `check_features`; `'name'` is short for `{'name': 'name'}`.
-    fn features(&self, features: Option<&Value>) -> Checked<Vec<FeatureDecl>> {
+    fn features(&self, features: Option<&'a Value>) -> Checked<Vec<FeatureDecl<'a>>> {
         let Some(features) = features else {
             return Ok(Vec::new());
         };
@@ -459,11 +490,14 @@ impl Checker<'_> {
                 let feature = Normalized::new(item, "name");
                 let source = "'features' member";
                 if let Some(object) = feature.object {
-                    self.keys(object, item.span, source, &["name"], &["if"])?;
+                    self.keys(object, item.span, &source, &["name"], &["if"])?;
                 }
                 let name_value = feature.get("name").expect("required key checked");
-                let name = self.name_is_str(name_value, source)?;
-                let source = format!("{source} '{name}'");
+                let name = self.name_is_str(name_value, &source)?;
+                let source = MemberOf {
+                    owner: &"'features'",
+                    name,
+                };
                 self.name_rule(
                     name_value.span,
                     names::check_name_lower(name, &source, false, false),
@@ -474,7 +508,7 @@ impl Checker<'_> {
                 };
                 Ok(FeatureDecl {
                     name: Name {
-                        name: name.to_string(),
+                        name,
                         span: name_value.span,
                     },
                     cond,
@@ -484,10 +518,10 @@ impl Checker<'_> {
     }
 
     /// QEMU's `check_type_name`.
-    fn type_name(&self, value: &Value, source: &str) -> Checked<TypeRef> {
+    fn type_name(&self, value: &'a Value, source: &dyn Display) -> Checked<TypeRef<'a>> {
         match value.as_str() {
             Some(name) => Ok(TypeRef {
-                name: name.to_string(),
+                name,
                 array: false,
                 span: value.span,
             }),
@@ -496,7 +530,7 @@ impl Checker<'_> {
     }
 
     /// QEMU's `check_type_name_or_array`.
-    fn type_name_or_array(&self, value: &Value, source: &str) -> Checked<TypeRef> {
+    fn type_name_or_array(&self, value: &'a Value, source: &dyn Display) -> Checked<TypeRef<'a>> {
         if value.as_str().is_some() {
             return self.type_name(value, source);
         }
@@ -508,7 +542,7 @@ impl Checker<'_> {
         };
         match items {
             [item] if item.as_str().is_some() => Ok(TypeRef {
-                name: item.as_str().unwrap_or_default().to_string(),
+                name: item.as_str().unwrap_or_default(),
                 array: true,
                 span: value.span,
             }),
@@ -524,10 +558,10 @@ impl Checker<'_> {
     /// `member-name-exceptions` may break the naming rules.
     fn type_implicit(
         &self,
-        value: &Value,
-        source: &str,
+        value: &'a Value,
+        source: &dyn Display,
         parent: Option<&str>,
-    ) -> Checked<Vec<MemberDecl>> {
+    ) -> Checked<Vec<MemberDecl<'a>>> {
         let Some(object) = value.as_object() else {
             return Err(self.error(
                 value.span,
@@ -536,9 +570,12 @@ impl Checker<'_> {
         };
         let permissive =
             parent.is_some_and(|p| self.pragma().member_name_exceptions.iter().any(|n| n == p));
-        let mut members = Vec::new();
+        let mut members = Vec::with_capacity(object.len());
         for (key, arg) in &object.members {
-            let key_source = format!("{source} member '{}'", key.name);
+            let key_source = MemberOf {
+                owner: source,
+                name: &key.name,
+            };
             let (name, optional) = match key.name.strip_prefix('*') {
                 Some(name) => (name, true),
                 None => (key.name.as_str(), false),
@@ -547,8 +584,7 @@ impl Checker<'_> {
                 key.span,
                 names::check_name_lower(name, &key_source, permissive, permissive),
             )?;
-            let c_name = names::c_name(name);
-            if c_name == "u" || c_name.starts_with("has_") {
+            if name == "u" || names::c_name_starts_with(name, "has_") {
                 return Err(self.error(key.span, format!("{key_source} uses reserved name")));
             }
             let member = Normalized::new(arg, "type");
@@ -565,7 +601,7 @@ impl Checker<'_> {
             let ty = member.get("type").expect("required key checked");
             members.push(MemberDecl {
                 name: Name {
-                    name: name.to_string(),
+                    name,
                     span: key.span,
                 },
                 optional,
@@ -580,10 +616,10 @@ impl Checker<'_> {
     /// QEMU's `check_type_name_or_implicit`.
     fn type_name_or_implicit(
         &self,
-        value: &Value,
-        source: &str,
+        value: &'a Value,
+        source: &dyn Display,
         parent: Option<&str>,
-    ) -> Checked<MembersRef> {
+    ) -> Checked<MembersRef<'a>> {
         if value.as_str().is_some() {
             return self.type_name(value, source).map(MembersRef::Named);
         }
@@ -595,7 +631,7 @@ impl Checker<'_> {
 
     /// The `data` of a command or event: a type name when boxed, else a
     /// type name or inline arguments.
-    fn arguments(&self, expr: &Object) -> Checked<Option<MembersRef>> {
+    fn arguments(&self, expr: &'a Object) -> Checked<Option<MembersRef<'a>>> {
         let data = expr.get("data");
         // QEMU tests the value's truth here; check_flags rejects any
         // value but true later.
@@ -604,21 +640,21 @@ impl Checker<'_> {
                 return Err(self.error(boxed.span, "'boxed': true requires 'data'"));
             };
             return self
-                .type_name(data, "'data'")
+                .type_name(data, &"'data'")
                 .map(|t| Some(MembersRef::Named(t)));
         }
-        data.map(|data| self.type_name_or_implicit(data, "'data'", None))
+        data.map(|data| self.type_name_or_implicit(data, &"'data'", None))
             .transpose()
     }
 
-    fn enum_body(&self, expr: &Object, name: &str, data: &Value) -> Checked<DefBody> {
+    fn enum_body(&self, expr: &'a Object, name: &str, data: &'a Value) -> Checked<DefBody<'a>> {
         let Some(items) = data.as_array() else {
             return Err(self.error(data.span, "'data' must be an array"));
         };
         let prefix = match expr.get("prefix") {
             None => None,
             Some(prefix) => match prefix.as_str() {
-                Some(p) => Some(p.to_string()),
+                Some(p) => Some(p),
                 None => return Err(self.error(prefix.span, "'prefix' must be a string")),
             },
         };
@@ -632,16 +668,19 @@ impl Checker<'_> {
             let value = Normalized::new(item, "name");
             let source = "'data' member";
             if let Some(object) = value.object {
-                self.keys(object, item.span, source, &["name"], &["if", "features"])?;
+                self.keys(object, item.span, &source, &["name"], &["if", "features"])?;
             }
             let name_value = value.get("name").expect("required key checked");
-            let value_name = self.name_is_str(name_value, source)?;
-            let source = format!("{source} '{value_name}'");
+            let value_name = self.name_is_str(name_value, &source)?;
+            let source = MemberOf {
+                owner: &"'data'",
+                name: value_name,
+            };
             // Values may start with a digit: check as if behind a letter.
             let checked_name = if value_name.starts_with(|c: char| c.is_ascii_digit()) {
-                format!("d{value_name}")
+                Cow::Owned(format!("d{value_name}"))
             } else {
-                value_name.to_string()
+                Cow::Borrowed(value_name)
             };
             self.name_rule(
                 name_value.span,
@@ -656,7 +695,7 @@ impl Checker<'_> {
             };
             values.push(EnumValueDecl {
                 name: Name {
-                    name: value_name.to_string(),
+                    name: value_name,
                     span: name_value.span,
                 },
                 cond,
@@ -669,15 +708,13 @@ impl Checker<'_> {
     fn union_body(
         &self,
         name: &str,
-        base: &Value,
-        discriminator: &Value,
-        data: &Value,
-    ) -> Checked<DefBody> {
-        let base = self.type_name_or_implicit(base, "'base'", Some(name))?;
+        base: &'a Value,
+        discriminator: &'a Value,
+        data: &'a Value,
+    ) -> Checked<DefBody<'a>> {
+        let base = self.type_name_or_implicit(base, &"'base'", Some(name))?;
         let discriminator = Name {
-            name: self
-                .name_is_str(discriminator, "'discriminator'")?
-                .to_string(),
+            name: self.name_is_str(discriminator, &"'discriminator'")?,
             span: discriminator.span,
         };
         let Some(object) = data.as_object() else {
@@ -687,11 +724,14 @@ impl Checker<'_> {
             .members
             .iter()
             .map(|(key, value)| {
-                let source = format!("'data' member '{}'", key.name);
+                let source = MemberOf {
+                    owner: &"'data'",
+                    name: &key.name,
+                };
                 let (ty, cond) = self.branch(value, &source)?;
                 Ok(BranchDecl {
                     name: Name {
-                        name: key.name.clone(),
+                        name: &key.name,
                         span: key.span,
                     },
                     ty: self.type_name(ty, &source)?,
@@ -706,7 +746,7 @@ impl Checker<'_> {
         })
     }
 
-    fn alternate_body(&self, data: &Value) -> Checked<DefBody> {
+    fn alternate_body(&self, data: &'a Value) -> Checked<DefBody<'a>> {
         if !truthy(data) {
             return Err(self.error(data.span, "'data' must not be empty"));
         }
@@ -717,7 +757,10 @@ impl Checker<'_> {
             .members
             .iter()
             .map(|(key, value)| {
-                let source = format!("'data' member '{}'", key.name);
+                let source = MemberOf {
+                    owner: &"'data'",
+                    name: &key.name,
+                };
                 self.name_rule(
                     key.span,
                     names::check_name_lower(&key.name, &source, false, false),
@@ -725,7 +768,7 @@ impl Checker<'_> {
                 let (ty, cond) = self.branch(value, &source)?;
                 Ok(BranchDecl {
                     name: Name {
-                        name: key.name.clone(),
+                        name: &key.name,
                         span: key.span,
                     },
                     ty: self.type_name_or_array(ty, &source)?,
@@ -738,7 +781,11 @@ impl Checker<'_> {
 
     /// A union or alternate branch: its keys and condition checked; its
     /// type left to the caller.
-    fn branch<'v>(&self, value: &'v Value, source: &str) -> Checked<(&'v Value, Option<Cond>)> {
+    fn branch<'v>(
+        &self,
+        value: &'v Value,
+        source: &dyn Display,
+    ) -> Checked<(&'v Value, Option<Cond>)> {
         let branch = Normalized::new(value, "type");
         let cond = match branch.object {
             Some(object) => {

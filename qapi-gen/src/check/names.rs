@@ -7,6 +7,8 @@
 //! else), so ASCII classification is exactly what QEMU's regular
 //! expressions do.
 
+use std::fmt::Display;
+
 /// The stem of a valid name: the name without its optional downstream
 /// prefix `__RFQDN_` and experimental prefix `x-` (in that order).  Letters
 /// match in either case.  `None` if the name is not valid.
@@ -49,26 +51,29 @@ fn is_stem(s: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// QEMU's `c_name(name, protect=False)`: every character other than an
-/// ASCII letter, digit or `_` becomes `_`.
-pub fn c_name(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+/// Whether QEMU's `c_name(name, protect=False)` starts with `prefix`:
+/// there, every character other than an ASCII letter or digit is `_`.
+pub fn c_name_starts_with(name: &str, prefix: &str) -> bool {
+    let mut chars = name.chars();
+    prefix.chars().all(|p| {
+        chars
+            .next()
+            .is_some_and(|c| p == if c.is_ascii_alphanumeric() { c } else { '_' })
+    })
 }
 
 /// A valid name outside the `q_` namespace, which QEMU reserves for its
 /// own C names (`q_empty`, `q_obj_*`, protected keywords).  Returns the
 /// stem.
-pub fn check_name_str<'n>(name: &'n str, source: &str) -> Result<&'n str, String> {
+pub fn check_name_str<'n>(name: &'n str, source: &dyn Display) -> Result<&'n str, String> {
     match stem(name) {
-        Some(stem) if !c_name(name).starts_with("q_") => Ok(stem),
+        Some(stem) if !c_name_starts_with(name, "q_") => Ok(stem),
         _ => Err(format!("{source} has an invalid name")),
     }
 }
 
 /// Event names: no lowercase and no `-` in the stem.
-pub fn check_name_upper(name: &str, source: &str) -> Result<(), String> {
+pub fn check_name_upper(name: &str, source: &dyn Display) -> Result<(), String> {
     let stem = check_name_str(name, source)?;
     if stem.bytes().any(|b| b.is_ascii_lowercase() || b == b'-') {
         return Err(format!("name of {source} must not use lowercase or '-'"));
@@ -80,7 +85,7 @@ pub fn check_name_upper(name: &str, source: &str) -> Result<(), String> {
 /// the stem, unless permitted (pragma exceptions).
 pub fn check_name_lower(
     name: &str,
-    source: &str,
+    source: &dyn Display,
     permit_upper: bool,
     permit_underscore: bool,
 ) -> Result<(), String> {
@@ -95,7 +100,7 @@ pub fn check_name_lower(
 
 /// Type names: CamelCase, i.e. an uppercase letter first, letters and
 /// digits only, and at least one lowercase letter after the first.
-pub fn check_name_camel(name: &str, source: &str) -> Result<(), String> {
+pub fn check_name_camel(name: &str, source: &dyn Display) -> Result<(), String> {
     let stem = check_name_str(name, source)?;
     let bytes = stem.as_bytes();
     let camel = bytes[0].is_ascii_uppercase()
@@ -138,28 +143,38 @@ mod tests {
 
     #[test]
     fn q_namespace_is_reserved() {
-        assert!(check_name_str("q-unix", "m").is_err());
-        assert!(check_name_str("q_unix", "m").is_err());
-        assert!(check_name_str("Q-unix", "m").is_ok());
-        assert!(check_name_str("qunix", "m").is_ok());
+        assert!(check_name_str("q-unix", &"m").is_err());
+        assert!(check_name_str("q_unix", &"m").is_err());
+        assert!(check_name_str("Q-unix", &"m").is_ok());
+        assert!(check_name_str("qunix", &"m").is_ok());
+    }
+
+    #[test]
+    fn c_name_prefixes() {
+        assert!(c_name_starts_with("has-x", "has_"));
+        assert!(c_name_starts_with("has_x", "has_"));
+        assert!(c_name_starts_with("q.x", "q_"));
+        assert!(!c_name_starts_with("hasx", "has_"));
+        assert!(!c_name_starts_with("has", "has_"));
+        assert!(!c_name_starts_with("Q-x", "q_"));
     }
 
     #[test]
     fn cases() {
-        assert!(check_name_camel("Foo", "s").is_ok());
-        assert!(check_name_camel("FOO", "s").is_err());
-        assert!(check_name_camel("F", "s").is_err());
-        assert!(check_name_camel("foo", "s").is_err());
-        assert!(check_name_camel("Foo-bar", "s").is_err());
-        assert!(check_name_camel("__org.qemu_Foo", "s").is_ok());
-        assert!(check_name_upper("FOO_BAR", "e").is_ok());
-        assert!(check_name_upper("x-FOO", "e").is_ok());
-        assert!(check_name_upper("FOO-BAR", "e").is_err());
-        assert!(check_name_lower("foo-bar", "m", false, false).is_ok());
-        assert!(check_name_lower("foo_bar", "m", false, false).is_err());
-        assert!(check_name_lower("foo_bar", "m", false, true).is_ok());
-        assert!(check_name_lower("fooBar", "m", false, true).is_err());
-        assert!(check_name_lower("fooBar", "m", true, false).is_ok());
+        assert!(check_name_camel("Foo", &"s").is_ok());
+        assert!(check_name_camel("FOO", &"s").is_err());
+        assert!(check_name_camel("F", &"s").is_err());
+        assert!(check_name_camel("foo", &"s").is_err());
+        assert!(check_name_camel("Foo-bar", &"s").is_err());
+        assert!(check_name_camel("__org.qemu_Foo", &"s").is_ok());
+        assert!(check_name_upper("FOO_BAR", &"e").is_ok());
+        assert!(check_name_upper("x-FOO", &"e").is_ok());
+        assert!(check_name_upper("FOO-BAR", &"e").is_err());
+        assert!(check_name_lower("foo-bar", &"m", false, false).is_ok());
+        assert!(check_name_lower("foo_bar", &"m", false, false).is_err());
+        assert!(check_name_lower("foo_bar", &"m", false, true).is_ok());
+        assert!(check_name_lower("fooBar", &"m", false, true).is_err());
+        assert!(check_name_lower("fooBar", &"m", true, false).is_ok());
     }
 
     #[test]

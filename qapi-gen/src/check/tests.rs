@@ -10,9 +10,11 @@ fn parse(text: &str) -> ParsedSchema {
     parse_str("t.json", text, &NoFiles).unwrap_or_else(|d| panic!("parse failed: {d}"))
 }
 
-fn checked(text: &str) -> Vec<Item> {
-    let parsed = parse(text);
-    check(&parsed).unwrap_or_else(|errors| {
+/// The definitions borrow from the parsed schema, which a test keeps to
+/// its end.
+fn checked(text: &str) -> Vec<Item<'static>> {
+    let parsed: &'static ParsedSchema = Box::leak(Box::new(parse(text)));
+    check(parsed).unwrap_or_else(|errors| {
         panic!(
             "check failed: {}",
             errors
@@ -23,7 +25,7 @@ fn checked(text: &str) -> Vec<Item> {
     })
 }
 
-fn definitions(text: &str) -> Vec<Definition> {
+fn definitions(text: &str) -> Vec<Definition<'static>> {
     checked(text)
         .into_iter()
         .filter_map(|item| match item {
@@ -33,7 +35,7 @@ fn definitions(text: &str) -> Vec<Definition> {
         .collect()
 }
 
-fn definition(text: &str) -> Definition {
+fn definition(text: &str) -> Definition<'static> {
     let mut defs = definitions(text);
     assert_eq!(defs.len(), 1);
     defs.remove(0)
@@ -83,19 +85,19 @@ fn struct_members_short_and_long_forms() {
     let DefBody::Struct { base, members } = def.body else {
         panic!("not a struct")
     };
-    assert_eq!(base.map(|b| b.name), Some(name("Base")));
+    assert_eq!(base.map(|b| b.name), Some("Base"));
     assert_eq!(members.len(), 3);
     let (a, b, c) = (&members[0], &members[1], &members[2]);
-    assert_eq!((a.name.name.as_str(), a.optional), ("a", false));
-    assert_eq!((a.ty.name.as_str(), a.ty.array), ("int", false));
-    assert_eq!((b.name.name.as_str(), b.optional), ("b", true));
-    assert_eq!((b.ty.name.as_str(), b.ty.array), ("str", true));
+    assert_eq!((a.name.name, a.optional), ("a", false));
+    assert_eq!((a.ty.name, a.ty.array), ("int", false));
+    assert_eq!((b.name.name, b.optional), ("b", true));
+    assert_eq!((b.ty.name, b.ty.array), ("str", true));
     assert_eq!(c.ty.name, "Bar");
     assert_eq!(c.cond, Some(Cond::Name(name("CONFIG_C"))));
     let features: Vec<_> = c
         .features
         .iter()
-        .map(|f| (f.name.name.as_str(), f.cond.clone()))
+        .map(|f| (f.name.name, f.cond.clone()))
         .collect();
     assert_eq!(
         features,
@@ -133,7 +135,7 @@ fn enum_values_and_prefix() {
         panic!("not an enum")
     };
     assert_eq!(prefix.as_deref(), Some("COL"));
-    let names: Vec<_> = values.iter().map(|v| v.name.name.as_str()).collect();
+    let names: Vec<_> = values.iter().map(|v| v.name.name).collect();
     assert_eq!(names, ["red", "green", "1st"]);
     assert_eq!(
         values[1].cond,
@@ -170,7 +172,7 @@ fn command_inline_data_returns_and_flags() {
     };
     assert_eq!(members[0].name.name, "x");
     let returns = returns.expect("returns");
-    assert_eq!((returns.name.as_str(), returns.array), ("Out", true));
+    assert_eq!((returns.name, returns.array), ("Out", true));
     assert!(!boxed && !gen && !success_response && allow_oob && allow_preconfig && !coroutine);
 }
 

@@ -9,14 +9,12 @@
 //! lines with their indentation, blank lines inside a section kept, and
 //! blank lines at either end dropped.
 
-use std::collections::HashSet;
-
 use crate::diag::{Diagnostic, Span};
 
-/// The token stream as the doc parser sees it.
-pub trait DocTokens {
+/// The token stream of a source text `'s` as the doc parser sees it.
+pub trait DocTokens<'s> {
     /// The current token: a comment line, or anything else.
-    fn current(&self) -> DocToken<'_>;
+    fn current(&self) -> DocToken<'s>;
     /// Move to the next token, returning every comment (QEMU's
     /// `accept(False)`).
     fn advance(&mut self) -> Result<(), Diagnostic>;
@@ -109,7 +107,7 @@ pub struct Doc {
 }
 
 /// Parse a doc block; the current token is its opening `##` line.
-pub fn parse_doc(tokens: &mut dyn DocTokens) -> Result<Doc, Diagnostic> {
+pub fn parse_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> {
     let (opening, span) = match tokens.current() {
         DocToken::Comment { text, span } => (text == "##", span),
         DocToken::Other { span } => (false, span),
@@ -125,13 +123,19 @@ pub fn parse_doc(tokens: &mut dyn DocTokens) -> Result<Doc, Diagnostic> {
         doc: Doc {
             span,
             symbol: None,
-            sections: vec![Section::new(SectionKind::Plain, None, span)],
+            // Room for the sections of most blocks.
+            sections: {
+                let mut sections = Vec::with_capacity(8);
+                sections.push(Section::new(SectionKind::Plain, None, span));
+                sections
+            },
         },
-        member_names: HashSet::new(),
-        feature_names: HashSet::new(),
+        lines: Vec::with_capacity(32),
+        member_names: Vec::new(),
+        feature_names: Vec::new(),
     };
     match parser.next_line()? {
-        Some(line) if line.starts_with('@') => parser.definition_doc(&line)?,
+        Some(line) if line.starts_with('@') => parser.definition_doc(line)?,
         line => parser.free_form_doc(line)?,
     }
     parser.tokens.finish()?;
@@ -140,15 +144,19 @@ pub fn parse_doc(tokens: &mut dyn DocTokens) -> Result<Doc, Diagnostic> {
 }
 
 /// The parser's state while reading one block.
-struct DocParser<'t> {
-    tokens: &'t mut dyn DocTokens,
+struct DocParser<'t, 's> {
+    tokens: &'t mut dyn DocTokens<'s>,
     doc: Doc,
-    /// Names described so far, to reject duplicates without rescanning.
-    member_names: HashSet<String>,
-    feature_names: HashSet<String>,
+    /// The lines of the last section so far, each standing for itself and
+    /// a newline; its text is made from them once it is complete.
+    lines: Vec<&'s str>,
+    /// Names described so far, sorted, to reject duplicates without
+    /// rescanning.
+    member_names: Vec<&'s str>,
+    feature_names: Vec<&'s str>,
 }
 
-impl DocParser<'_> {
+impl<'s> DocParser<'_, 's> {
     /// The current token's location, where QEMU's `QAPIParseError`s point.
     fn here(&self) -> Span {
         match self.tokens.current() {
@@ -162,7 +170,7 @@ impl DocParser<'_> {
 
     /// QEMU's `get_doc_line`: the current comment line without `# ` and
     /// trailing white space, `None` at the closing `##`.
-    fn line(&self) -> Result<Option<String>, Diagnostic> {
+    fn line(&self) -> Result<Option<&'s str>, Diagnostic> {
         let DocToken::Comment { text, .. } = self.tokens.current() else {
             return Err(self.error("documentation comment must end with '##'"));
         };
@@ -173,17 +181,17 @@ impl DocParser<'_> {
             return Ok(None);
         }
         if text == "#" {
-            return Ok(Some(String::new()));
+            return Ok(Some(""));
         }
         // `text` starts with '#', so the rest follows byte 1.
         match text[1..].strip_prefix(' ') {
-            Some(rest) => Ok(Some(rest.trim_end_matches(is_py_space).to_string())),
+            Some(rest) => Ok(Some(rest.trim_end_matches(is_py_space))),
             None => Err(self.error("missing space after #")),
         }
     }
 
     /// Advance, then read the line (`accept(False)` + `get_doc_line`).
-    fn next_line(&mut self) -> Result<Option<String>, Diagnostic> {
+    fn next_line(&mut self) -> Result<Option<&'s str>, Diagnostic> {
         self.tokens.advance()?;
         self.line()
     }
@@ -201,7 +209,7 @@ impl DocParser<'_> {
         let mut line = self.next_line()?;
         let mut no_more_args = false;
         loop {
-            while line.as_deref() == Some("") {
+            while line == Some("") {
                 line = self.next_line()?;
             }
             let Some(text) = line else {
@@ -212,7 +220,7 @@ impl DocParser<'_> {
                     return Err(self.error("duplicated 'Features:' line"));
                 }
                 line = self.next_line()?;
-                while line.as_deref() == Some("") {
+                while line == Some("") {
                     line = self.next_line()?;
                 }
                 line = self.descriptions(line, SectionKind::Feature)?;
@@ -220,13 +228,13 @@ impl DocParser<'_> {
                     return Err(self.error("feature descriptions expected"));
                 }
                 no_more_args = true;
-            } else if let Some((name, _)) = at_name_colon(&text) {
+            } else if let Some((name, _)) = at_name_colon(text) {
                 if no_more_args {
                     return Err(self.error(format!("description of '@{name}:' follows a section")));
                 }
                 line = self.descriptions(Some(text), SectionKind::Member)?;
                 no_more_args = true;
-            } else if let Some((tag, rest)) = section_tag(&text) {
+            } else if let Some((tag, rest)) = section_tag(text) {
                 self.reject_retired_tag(tag)?;
                 let kind = SectionKind::from_tag(tag).expect("section_tag yields known tags");
                 self.new_tagged_section(kind)?;
@@ -239,7 +247,7 @@ impl DocParser<'_> {
                 return Err(self.error("unexpected '=' markup in definition documentation"));
             } else {
                 self.ensure_untagged_section();
-                self.append_line(&text);
+                self.append_line(text);
                 line = self.paragraph()?;
             }
         }
@@ -250,10 +258,10 @@ impl DocParser<'_> {
     /// returns the first line after the run.
     fn descriptions(
         &mut self,
-        mut line: Option<String>,
+        mut line: Option<&'s str>,
         kind: SectionKind,
-    ) -> Result<Option<String>, Diagnostic> {
-        while let Some((name, rest)) = line.as_deref().and_then(at_name_colon) {
+    ) -> Result<Option<&'s str>, Diagnostic> {
+        while let Some((name, rest)) = line.and_then(at_name_colon) {
             self.new_description(name, kind)?;
             if !rest.is_empty() {
                 self.append_line(rest);
@@ -265,20 +273,20 @@ impl DocParser<'_> {
 
     /// QEMU's `get_doc_indented`: the continuation of a description or
     /// tagged section, which must be indented; returns the line after it.
-    fn indented(&mut self) -> Result<Option<String>, Diagnostic> {
+    fn indented(&mut self) -> Result<Option<&'s str>, Diagnostic> {
         let mut line = self.next_line()?;
-        while line.as_deref() == Some("") {
+        while line == Some("") {
             self.append_line("");
             line = self.next_line()?;
         }
         let Some(first) = line else {
             return Ok(None);
         };
-        let indent = indent_of(&first);
+        let indent = indent_of(first);
         if indent == 0 {
             return Ok(Some(first));
         }
-        self.append_line(&first);
+        self.append_line(first);
         // QEMU sets this after every line it keeps, blank or not, so only
         // the line right after the first can be rejected as de-indented.
         let mut after_first = false;
@@ -286,10 +294,10 @@ impl DocParser<'_> {
             let Some(line) = self.next_line()? else {
                 return Ok(None);
             };
-            if at_name_colon(&line).is_some() {
+            if at_name_colon(line).is_some() {
                 return Ok(Some(line));
             }
-            if !line.is_empty() && indent_of(&line) < indent {
+            if !line.is_empty() && indent_of(line) < indent {
                 if after_first {
                     return Ok(Some(line));
                 }
@@ -297,27 +305,27 @@ impl DocParser<'_> {
                     "unexpected de-indent (expected at least {indent} spaces)"
                 )));
             }
-            self.append_line(&line);
+            self.append_line(line);
             after_first = true;
         }
     }
 
     /// QEMU's `get_doc_paragraph`: lines up to a blank one or the end.
-    fn paragraph(&mut self) -> Result<Option<String>, Diagnostic> {
+    fn paragraph(&mut self) -> Result<Option<&'s str>, Diagnostic> {
         loop {
             match self.next_line()? {
-                Some(line) if !line.is_empty() => self.append_line(&line),
+                Some(line) if !line.is_empty() => self.append_line(line),
                 end => return Ok(end),
             }
         }
     }
 
     /// A free-form block; `line` is its first line.
-    fn free_form_doc(&mut self, mut line: Option<String>) -> Result<(), Diagnostic> {
+    fn free_form_doc(&mut self, mut line: Option<&'s str>) -> Result<(), Diagnostic> {
         self.ensure_untagged_section();
         let mut first = true;
         while let Some(text) = line {
-            if let Some((name, _)) = at_name_colon(&text) {
+            if let Some((name, _)) = at_name_colon(text) {
                 return Err(
                     self.error(format!("'@{name}:' not allowed in free-form documentation"))
                 );
@@ -325,7 +333,7 @@ impl DocParser<'_> {
             if text.starts_with('=') && !first {
                 return Err(self.error("'=' heading must come first in a comment block"));
             }
-            self.append_line(&text);
+            self.append_line(text);
             line = self.next_line()?;
             first = false;
         }
@@ -350,14 +358,41 @@ impl DocParser<'_> {
         Ok(())
     }
 
-    fn append_line(&mut self, line: &str) {
+    /// Add a line (and its newline) to the last section.
+    fn append_line(&mut self, line: &'s str) {
+        self.lines.push(line);
+    }
+
+    /// Give the last section its text, then start `section`.
+    fn push_section(&mut self, section: Section) {
+        self.finish_section();
+        self.doc.sections.push(section);
+    }
+
+    /// The last section's text from its lines, without blank lines at
+    /// either end (QEMU strips the newlines there).
+    fn finish_section(&mut self) {
+        let lines = &self.lines;
+        let first = lines.iter().position(|l| !l.is_empty());
+        let last = lines.iter().rposition(|l| !l.is_empty());
         let section = self
             .doc
             .sections
             .last_mut()
             .expect("a doc always has its body");
-        section.text.push_str(line);
-        section.text.push('\n');
+        if let (Some(first), Some(last)) = (first, last) {
+            let lines = &lines[first..=last];
+            let len = lines.iter().map(|l| l.len() + 1).sum::<usize>() - 1;
+            let mut text = String::with_capacity(len);
+            for (i, line) in lines.iter().enumerate() {
+                if i > 0 {
+                    text.push('\n');
+                }
+                text.push_str(line);
+            }
+            section.text = text;
+        }
+        self.lines.clear();
     }
 
     /// Continue the last section if it is plain (after a paragraph
@@ -366,16 +401,14 @@ impl DocParser<'_> {
         let here = self.here();
         if let Some(section) = self.doc.sections.last_mut() {
             if section.kind == SectionKind::Plain {
-                if section.text.is_empty() {
+                if self.lines.is_empty() {
                     section.span = here;
                 }
-                section.text.push('\n');
+                self.lines.push("");
                 return;
             }
         }
-        self.doc
-            .sections
-            .push(Section::new(SectionKind::Plain, None, here));
+        self.push_section(Section::new(SectionKind::Plain, None, here));
     }
 
     fn new_tagged_section(&mut self, kind: SectionKind) -> Result<(), Diagnostic> {
@@ -390,11 +423,11 @@ impl DocParser<'_> {
                 format!("duplicated '{}' section", kind.name()),
             ));
         }
-        self.doc.sections.push(Section::new(kind, None, here));
+        self.push_section(Section::new(kind, None, here));
         Ok(())
     }
 
-    fn new_description(&mut self, name: &str, kind: SectionKind) -> Result<(), Diagnostic> {
+    fn new_description(&mut self, name: &'s str, kind: SectionKind) -> Result<(), Diagnostic> {
         let here = self.here();
         if name.is_empty() {
             return Err(Diagnostic::new(here, "invalid parameter name"));
@@ -404,20 +437,23 @@ impl DocParser<'_> {
         } else {
             &mut self.member_names
         };
-        if !names.insert(name.to_string()) {
-            return Err(Diagnostic::new(
-                here,
-                format!("'{name}' parameter name duplicated"),
-            ));
+        match names.binary_search(&name) {
+            Ok(_) => {
+                return Err(Diagnostic::new(
+                    here,
+                    format!("'{name}' parameter name duplicated"),
+                ))
+            }
+            Err(index) => names.insert(index, name),
         }
-        self.doc.sections.push(Section::new(kind, Some(name), here));
+        self.push_section(Section::new(kind, Some(name), here));
         Ok(())
     }
 
     /// QEMU's `QAPIDoc.end`: trim blank lines, require text after tags.
     fn end(&mut self) -> Result<(), Diagnostic> {
-        for section in &mut self.doc.sections {
-            section.text = section.text.trim_matches('\n').to_string();
+        self.finish_section();
+        for section in &self.doc.sections {
             if section.kind != SectionKind::Plain && section.text.is_empty() {
                 return Err(Diagnostic::new(
                     section.span,

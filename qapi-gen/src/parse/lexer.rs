@@ -47,7 +47,9 @@ pub(super) fn lex(src: &str, file: FileId) -> Vec<Token> {
     let mut pairs =
         QapiLexer::parse(Rule::tokens, src).expect("the token grammar accepts any input");
     let inner = pairs.next().expect("one `tokens` pair").into_inner();
-    let mut tokens = Vec::with_capacity(inner.len());
+    // A token per pair, but one per line of a run of comments.
+    let lines = memchr::memchr_iter(b'\n', src.as_bytes()).count();
+    let mut tokens = Vec::with_capacity(inner.len() + lines);
     // Walking the start and end events is cheaper than making `Pair`s.
     let mut start = 0;
     for event in inner.tokens() {
@@ -113,7 +115,20 @@ fn token_kind(first: u8) -> Tok {
 /// The value of a string token (quotes included), or QEMU's complaint
 /// about it: only printable ASCII, and `\\` the only escape.
 pub(super) fn decode_string(token: &str) -> Result<String, String> {
-    let mut rest = &token[1..];
+    let rest = &token[1..];
+    // Most strings are plain printable characters up to the closing quote.
+    let plain = rest
+        .bytes()
+        .position(|b| b == b'\\' || b == b'\'' || !(b' '..=b'~').contains(&b));
+    match plain {
+        Some(end) if rest.as_bytes()[end] == b'\'' => Ok(rest[..end].to_string()),
+        _ => decode_escaped(rest),
+    }
+}
+
+/// [`decode_string`] of a string with escapes or errors, without its
+/// opening quote.
+fn decode_escaped(mut rest: &str) -> Result<String, String> {
     let mut out = String::with_capacity(rest.len());
     loop {
         // Copy each run of plain printable characters at once.

@@ -271,17 +271,26 @@ impl ParseState<'_> {
             ));
         }
         self.included.push(abspath(&path));
-        let tokens = lexer::lex(&self.sources.file(file).text, file);
+        // The parser borrows the text while the source map grows with the
+        // included files; the text goes back once the file is parsed.
+        let text = self.sources.replace_text(file, String::new());
+        let result = self.parse_text(file, &text);
+        self.sources.replace_text(file, text);
+        result
+    }
+
+    /// Parse the expressions of `file`, whose text is `text`, then its
+    /// includes, in order.
+    fn parse_text(&mut self, file: FileId, text: &str) -> Result<(), Diagnostic> {
         let mut parser = FileParser {
-            src: self.sources.file(file).text.clone(),
+            src: text,
             file,
-            tokens,
+            tokens: lexer::lex(text, file),
             next: 0,
             tok: Token::eof(file, 0),
             tok_str: String::new(),
             depth: 0,
         };
-        // Parsed expressions of this file, then its includes, in order.
         parser.accept(true)?;
         let mut cur_doc: Option<DocId> = None;
         loop {
@@ -459,7 +468,7 @@ impl ParseState<'_> {
 fn decode_text(mut bytes: Vec<u8>) -> (String, Option<usize>) {
     // Line ends first, so that the offset of a bad byte is one in the
     // text returned (`\r` never occurs inside a UTF-8 sequence).
-    if bytes.contains(&b'\r') {
+    if memchr::memchr(b'\r', &bytes).is_some() {
         bytes = normalize_line_ends(&bytes);
     }
     let (mut text, error) = match String::from_utf8(bytes) {
@@ -498,8 +507,8 @@ fn normalize_line_ends(bytes: &[u8]) -> Vec<u8> {
 /// The recursive-descent half of the parser, over one file's tokens,
 /// mirroring QEMU's `accept`/`get_expr` so that errors arise in the same
 /// order and at the same places.
-pub struct FileParser {
-    src: String,
+pub struct FileParser<'s> {
+    src: &'s str,
     file: FileId,
     tokens: Vec<Token>,
     next: usize,
@@ -510,7 +519,7 @@ pub struct FileParser {
     depth: usize,
 }
 
-impl FileParser {
+impl<'s> FileParser<'s> {
     /// Move to the next token.  Comments are skipped unless
     /// `skip_comment` is false, but a `##` comment is always returned.
     /// A malformed string or stray text is reported here, when reached.
@@ -545,7 +554,7 @@ impl FileParser {
         }
     }
 
-    fn text(&self, span: Span) -> &str {
+    fn text(&self, span: Span) -> &'s str {
         &self.src[span.start as usize..span.end as usize]
     }
 
@@ -672,8 +681,8 @@ impl FileParser {
 }
 
 /// What the documentation parser sees of the token stream.
-impl doc::DocTokens for FileParser {
-    fn current(&self) -> doc::DocToken<'_> {
+impl<'s> doc::DocTokens<'s> for FileParser<'s> {
+    fn current(&self) -> doc::DocToken<'s> {
         match self.tok.kind {
             Tok::Comment => doc::DocToken::Comment {
                 text: self.text(self.tok.span),

@@ -14,7 +14,8 @@
 //! - `names`: identifiers; `cond`: the `if` policy; `filter`: what is
 //!   generated and what is boxed; `docs`: rustdoc from schema docs;
 //! - `types`: enums, structs, unions, alternates;
-//! - `commands`, `events`: the `commands` and `events` modules.
+//! - `commands`, `events`: the `commands` and `events` modules;
+//! - `server`: the `server` module (setting `server`).
 
 mod commands;
 mod cond;
@@ -22,6 +23,7 @@ mod docs;
 mod events;
 mod filter;
 mod names;
+mod server;
 mod types;
 
 use std::collections::{HashMap, HashSet};
@@ -77,10 +79,12 @@ pub fn generate(schema: &Schema, settings: &Settings) -> Result<TokenStream, Gen
     let types = gen.types()?;
     let commands = gen.commands()?;
     let events = gen.events()?;
+    let server = gen.server()?;
     Ok(quote! {
         #types
         #commands
         #events
+        #server
     })
 }
 

@@ -2,9 +2,15 @@
 //! `check()`: the predefined types, then each definition with the implicit
 //! types it needs, and the modules.  Also the final conversion of the
 //! checked entities to the [`model`](super::model).
+//!
+//! The entities borrow their names and conditions from the checked
+//! definitions (`'a`); only made-up names (arrays, implicit types) are
+//! owned.  The model gets its own copies at the end.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use super::c_name_cow;
 use super::model::{
     AlternateType, ArrayType, Builtin, BuiltinType, Command, Entity, EntityId, EntityKind,
     EnumMember, EnumType, Event, Feature, Member, Module, ModuleId, ModuleItem, ObjectType, Schema,
@@ -13,17 +19,17 @@ use super::model::{
 use crate::check::ast::{
     BranchDecl, Cond, DefBody, Definition, FeatureDecl, Item, MemberDecl, MembersRef, Meta,
 };
-use crate::diag::{Diagnostic, SourceMap, Span};
+use crate::diag::{Diagnostic, FileId, SourceMap, Span};
 use crate::parse::{Doc, DocId, Pragma, TopExpr};
 
 /// Where a definition was written and which one it is: QEMU's
 /// `QAPISourceInfo` with `defn_meta` and `defn_name` set.  Implicit types
 /// and arrays carry the info of the definition that made them.
-#[derive(Clone, Debug)]
-pub(super) struct Info {
+#[derive(Copy, Clone, Debug)]
+pub(super) struct Info<'a> {
     pub span: Span,
     pub meta: Meta,
-    pub name: String,
+    pub name: &'a str,
 }
 
 /// QEMU's member classes, by their `role`.
@@ -49,33 +55,42 @@ impl Role {
 /// An object member, enum value, branch or feature (QEMU's
 /// `QAPISchemaMember` and subclasses).  Its info is its owner's.
 #[derive(Clone, Debug)]
-pub(super) struct MemberDef {
-    pub name: String,
+pub(super) struct MemberDef<'a> {
+    pub name: &'a str,
+    /// `c_name(name)`, which clash checks compare.
+    pub c_name: Cow<'a, str>,
     pub role: Role,
     /// The name as written; `None` for made-up members.
     pub span: Option<Span>,
-    pub cond: Option<Cond>,
+    pub cond: Option<&'a Cond>,
     /// The name of the definition (or, for features of members and enum
     /// values, of the member) declaring it.
-    pub defined_in: String,
+    pub defined_in: Cow<'a, str>,
     /// The type name, for object members and branches.
-    pub type_name: String,
+    pub type_name: Cow<'a, str>,
     pub type_span: Option<Span>,
     /// The resolved type, once checked.
     pub ty: Option<EntityId>,
     pub optional: bool,
-    pub features: Vec<MemberDef>,
+    pub features: Vec<MemberDef<'a>>,
 }
 
-impl MemberDef {
-    pub fn new(name: &str, role: Role, span: Option<Span>, cond: Option<Cond>) -> MemberDef {
+impl<'a> MemberDef<'a> {
+    pub fn new(
+        name: &'a str,
+        role: Role,
+        span: Option<Span>,
+        cond: Option<&'a Cond>,
+        defined_in: Cow<'a, str>,
+    ) -> MemberDef<'a> {
         MemberDef {
-            name: name.to_string(),
+            name,
+            c_name: c_name_cow(name),
             role,
             span,
             cond,
-            defined_in: String::new(),
-            type_name: String::new(),
+            defined_in,
+            type_name: Cow::Borrowed(""),
             type_span: None,
             ty: None,
             optional: false,
@@ -88,7 +103,7 @@ impl MemberDef {
     pub fn describe(&self, info: Option<&Info>) -> String {
         let mut role = self.role.as_str().to_string();
         let mut meta = "type";
-        let mut defined_in = self.defined_in.as_str();
+        let mut defined_in: &str = &self.defined_in;
         // Implicit types are named after their definition: say so.
         if let Some(rest) = defined_in.strip_prefix("q_obj_") {
             if let Some(command) = rest.strip_suffix("-arg") {
@@ -113,68 +128,75 @@ impl MemberDef {
 
 /// A definition being built (QEMU's `QAPISchemaDefinition` subclasses).
 #[derive(Clone, Debug)]
-pub(super) struct Def {
-    pub name: String,
+pub(super) struct Def<'a> {
+    pub name: Cow<'a, str>,
     /// `None` for the predefined types and their arrays.
-    pub info: Option<Info>,
+    pub info: Option<Info<'a>>,
     pub doc: Option<DocId>,
-    pub cond: Option<Cond>,
-    pub features: Vec<MemberDef>,
-    pub kind: Kind,
+    pub cond: Option<&'a Cond>,
+    pub features: Vec<MemberDef<'a>>,
+    pub kind: Kind<'a>,
     /// QEMU's `_checked`: `check()` has begun.
     pub checked: bool,
 }
 
 #[derive(Clone, Debug)]
-pub(super) enum Kind {
+pub(super) enum Kind<'a> {
     Builtin(Builtin),
     Enum {
-        values: Vec<MemberDef>,
-        prefix: Option<String>,
+        values: Vec<MemberDef<'a>>,
+        prefix: Option<&'a str>,
     },
     Array {
-        element_name: String,
+        element_name: &'a str,
         element_span: Option<Span>,
         element: Option<EntityId>,
     },
-    Object(ObjectDef),
+    Object(ObjectDef<'a>),
     Alternate {
-        tag: MemberDef,
-        variants: Vec<MemberDef>,
+        tag: MemberDef<'a>,
+        variants: Vec<MemberDef<'a>>,
     },
-    Command(CommandDef),
-    Event(EventDef),
+    Command(CommandDef<'a>),
+    Event(EventDef<'a>),
+}
+
+/// A member of an object type: `index` in the `local_members` of
+/// `owner`, the type that declares it.
+#[derive(Copy, Clone, Debug)]
+pub(super) struct MemberRef {
+    pub owner: EntityId,
+    pub index: u32,
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct ObjectDef {
-    pub base_name: Option<(String, Span)>,
+pub(super) struct ObjectDef<'a> {
+    pub base_name: Option<(Cow<'a, str>, Span)>,
     pub base: Option<EntityId>,
-    pub local_members: Vec<MemberDef>,
-    pub branches: Option<Branches>,
+    pub local_members: Vec<MemberDef<'a>>,
+    pub branches: Option<Branches<'a>>,
     /// Base members then local ones, once checked.
-    pub members: Vec<MemberDef>,
+    pub members: Vec<MemberRef>,
     pub complete: bool,
-    /// The C names of the members and, recursively, the branches' members,
-    /// once checked: a clash check against names outside this set can't
-    /// fail, so it needn't walk the branches.
-    pub reachable: HashSet<String>,
 }
 
 /// A union's branches (QEMU's `QAPISchemaBranches`).
 #[derive(Clone, Debug)]
-pub(super) struct Branches {
-    pub tag_name: String,
+pub(super) struct Branches<'a> {
+    pub tag_name: &'a str,
     pub tag_span: Span,
-    /// The discriminator member, once checked.
-    pub tag: Option<MemberDef>,
-    pub variants: Vec<MemberDef>,
+    /// The discriminator's enum type, once checked.
+    pub tag_type: Option<EntityId>,
+    pub variants: Vec<MemberDef<'a>>,
 }
 
+/// A type name as written (or made up), with where it was written.
+pub(super) type TypeName<'a> = (Cow<'a, str>, Span);
+
 #[derive(Clone, Debug)]
-pub(super) struct CommandDef {
-    pub data: Option<(String, Span)>,
-    pub returns: Option<(String, Span)>,
+pub(super) struct CommandDef<'a> {
+    pub data: Option<TypeName<'a>>,
+    pub returns: Option<TypeName<'a>>,
     pub arg_type: Option<EntityId>,
     pub ret_type: Option<EntityId>,
     pub boxed: bool,
@@ -186,13 +208,13 @@ pub(super) struct CommandDef {
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct EventDef {
-    pub data: Option<(String, Span)>,
+pub(super) struct EventDef<'a> {
+    pub data: Option<TypeName<'a>>,
     pub arg_type: Option<EntityId>,
     pub boxed: bool,
 }
 
-impl Def {
+impl Def<'_> {
     pub fn is_type(&self) -> bool {
         !matches!(self.kind, Kind::Command(_) | Kind::Event(_))
     }
@@ -230,24 +252,26 @@ pub(super) enum Slot {
 }
 
 /// QEMU's `QAPISchema` while it is being built.
-pub(super) struct Builder {
+pub(super) struct Builder<'a> {
     pub sources: SourceMap,
     pub pragma: Pragma,
     pub docs: Vec<Doc>,
-    pub defs: Vec<Def>,
+    pub defs: Vec<Def<'a>>,
     pub slots: Vec<Slot>,
-    pub by_name: HashMap<String, EntityId>,
+    pub by_name: HashMap<Cow<'a, str>, EntityId>,
     /// Module names in creation order.
     pub modules: Vec<String>,
     /// Module index by file name as written (QEMU's `_module_dict`, keyed
     /// before the name is made relative).
     module_of_fname: HashMap<String, usize>,
+    /// The module of each source file, once asked for.
+    module_of_file: Vec<Option<usize>>,
     /// The root file's directory; module names are relative to it.
     schema_dir: String,
     /// Every feature name in first-use order and where it was first used
     /// (QEMU's `_feature_dict`).
-    pub feature_names: Vec<(String, Option<Info>)>,
-    feature_set: HashSet<String>,
+    pub feature_names: Vec<(&'a str, Option<Info<'a>>)>,
+    feature_set: HashSet<&'a str>,
 }
 
 const QTYPE_VALUES: [&str; 7] = [
@@ -256,8 +280,8 @@ const QTYPE_VALUES: [&str; 7] = [
 
 pub(super) const BUILTIN_MODULE: &str = "./builtin";
 
-impl Builder {
-    pub fn new(sources: SourceMap, pragma: Pragma, docs: Vec<Doc>) -> Builder {
+impl<'a> Builder<'a> {
+    pub fn new(sources: SourceMap, pragma: Pragma, docs: Vec<Doc>) -> Builder<'a> {
         let root = sources
             .files()
             .next()
@@ -272,13 +296,14 @@ impl Builder {
             by_name: HashMap::new(),
             modules: Vec::new(),
             module_of_fname: HashMap::new(),
+            module_of_file: Vec::new(),
             schema_dir: dirname(&root).to_string(),
             feature_names: Vec::new(),
             feature_set: HashSet::new(),
         };
         for special in ["deprecated", "unstable"] {
-            builder.feature_set.insert(special.to_string());
-            builder.feature_names.push((special.to_string(), None));
+            builder.feature_set.insert(special);
+            builder.feature_names.push((special, None));
         }
         builder.make_module(BUILTIN_MODULE);
         builder.make_module(&root);
@@ -286,7 +311,13 @@ impl Builder {
     }
 
     /// QEMU's `_def_predefineds` and `_def_exprs`.
-    pub fn define_all(&mut self, items: &[Item], exprs: &[TopExpr]) -> Result<(), Diagnostic> {
+    pub fn define_all(&mut self, items: &'a [Item], exprs: &[TopExpr]) -> Result<(), Diagnostic> {
+        // Room for the definitions and about as many implicit types and
+        // arrays, so that the tables rarely grow.
+        let expected = 2 * items.len() + 64;
+        self.defs.reserve(expected);
+        self.slots.reserve(expected);
+        self.by_name.reserve(expected);
         self.define_predefineds()?;
         for item in items {
             match item {
@@ -307,12 +338,7 @@ impl Builder {
 
     /// A semantic error reported at `info`, as QEMU's `QAPISemError`.
     pub fn error(&self, info: Option<&Info>, message: impl Into<String>) -> Diagnostic {
-        match info {
-            Some(info) => {
-                Diagnostic::new(info.span, message).in_definition(info.meta.as_str(), &info.name)
-            }
-            None => Diagnostic::without_location(message),
-        }
+        semantic_error(info, message)
     }
 
     pub fn lookup_type(&self, name: &str) -> Option<EntityId> {
@@ -322,11 +348,11 @@ impl Builder {
             .filter(|&id| self.def(id).is_type())
     }
 
-    pub fn def(&self, id: EntityId) -> &Def {
+    pub fn def(&self, id: EntityId) -> &Def<'a> {
         &self.defs[id.0 as usize]
     }
 
-    pub fn def_mut(&mut self, id: EntityId) -> &mut Def {
+    pub fn def_mut(&mut self, id: EntityId) -> &mut Def<'a> {
         &mut self.defs[id.0 as usize]
     }
 
@@ -349,7 +375,7 @@ impl Builder {
 
     /// QEMU's `_def_definition`: add `def`, rejecting a second definition
     /// of its name.  `label` points at the name as written.
-    fn define(&mut self, def: Def, label: Option<Span>) -> Result<EntityId, Diagnostic> {
+    fn define(&mut self, def: Def<'a>, label: Option<Span>) -> Result<EntityId, Diagnostic> {
         if let Some(&other) = self.by_name.get(&def.name) {
             let other = self.def(other);
             let message = match &other.info {
@@ -373,7 +399,7 @@ impl Builder {
         for builtin in Builtin::ALL {
             self.define(
                 Def {
-                    name: builtin.name().to_string(),
+                    name: Cow::Borrowed(builtin.name()),
                     info: None,
                     doc: None,
                     cond: None,
@@ -386,16 +412,16 @@ impl Builder {
             self.make_array_type(builtin.name(), None, None)?;
         }
         self.define(
-            object_def("q_empty", None, None, None, Vec::new(), None),
+            object_def(Cow::Borrowed("q_empty"), None, None, None, Vec::new(), None),
             None,
         )?;
         let values = QTYPE_VALUES
             .iter()
-            .map(|name| owned_by(MemberDef::new(name, Role::Value, None, None), "QType"))
+            .map(|&name| MemberDef::new(name, Role::Value, None, None, Cow::Borrowed("QType")))
             .collect();
         self.define(
             Def {
-                name: "QType".to_string(),
+                name: Cow::Borrowed("QType"),
                 info: None,
                 doc: None,
                 cond: None,
@@ -415,21 +441,21 @@ impl Builder {
     /// defined on first use.
     fn make_array_type(
         &mut self,
-        element: &str,
-        info: Option<&Info>,
+        element: &'a str,
+        info: Option<&Info<'a>>,
         span: Option<Span>,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Cow<'a, str>, Diagnostic> {
         let name = format!("{element}List");
         if self.lookup_type(&name).is_none() {
             self.define(
                 Def {
-                    name: name.clone(),
-                    info: info.cloned(),
+                    name: Cow::Owned(name.clone()),
+                    info: info.copied(),
                     doc: None,
                     cond: None,
                     features: Vec::new(),
                     kind: Kind::Array {
-                        element_name: element.to_string(),
+                        element_name: element,
                         element_span: span,
                         element: None,
                     },
@@ -438,58 +464,68 @@ impl Builder {
                 None,
             )?;
         }
-        Ok(name)
+        Ok(Cow::Owned(name))
     }
 
     /// QEMU's `_make_features`: also records first uses of each name.
     fn make_features(
         &mut self,
-        features: &[FeatureDecl],
-        info: &Info,
-        owner: &str,
-    ) -> Vec<MemberDef> {
+        features: &'a [FeatureDecl],
+        info: &Info<'a>,
+        owner: &'a str,
+    ) -> Vec<MemberDef<'a>> {
         for feature in features {
-            if self.feature_set.insert(feature.name.name.clone()) {
-                self.feature_names
-                    .push((feature.name.name.clone(), Some(info.clone())));
+            if self.feature_set.insert(&feature.name.name) {
+                self.feature_names.push((&feature.name.name, Some(*info)));
             }
         }
         features
             .iter()
             .map(|f| {
-                owned_by(
-                    MemberDef::new(
-                        &f.name.name,
-                        Role::Feature,
-                        Some(f.name.span),
-                        f.cond.clone(),
-                    ),
-                    owner,
+                MemberDef::new(
+                    &f.name.name,
+                    Role::Feature,
+                    Some(f.name.span),
+                    f.cond.as_ref(),
+                    Cow::Borrowed(owner),
                 )
             })
             .collect()
     }
 
-    /// QEMU's `_make_members`; `defined_in` is set by the owner.
+    /// A type reference as a type name, making the array type it names.
+    fn type_name(
+        &mut self,
+        name: &'a str,
+        array: bool,
+        info: &Info<'a>,
+        span: Span,
+    ) -> Result<Cow<'a, str>, Diagnostic> {
+        if array {
+            self.make_array_type(name, Some(info), Some(span))
+        } else {
+            Ok(Cow::Borrowed(name))
+        }
+    }
+
+    /// QEMU's `_make_members`, for a type named `owner`.
     fn make_members(
         &mut self,
-        members: &[MemberDecl],
-        info: &Info,
-    ) -> Result<Vec<MemberDef>, Diagnostic> {
+        members: &'a [MemberDecl],
+        info: &Info<'a>,
+        owner: &Cow<'a, str>,
+    ) -> Result<Vec<MemberDef<'a>>, Diagnostic> {
         let mut made = Vec::with_capacity(members.len());
         for decl in members {
             let mut member = MemberDef::new(
                 &decl.name.name,
                 Role::Member,
                 Some(decl.name.span),
-                decl.cond.clone(),
+                decl.cond.as_ref(),
+                owner.clone(),
             );
             member.optional = decl.optional;
-            member.type_name = if decl.ty.array {
-                self.make_array_type(&decl.ty.name, Some(info), Some(decl.ty.span))?
-            } else {
-                decl.ty.name.clone()
-            };
+            member.type_name = self.type_name(&decl.ty.name, decl.ty.array, info, decl.ty.span)?;
             member.type_span = Some(decl.ty.span);
             member.features = self.make_features(&decl.features, info, &decl.name.name);
             made.push(member);
@@ -497,81 +533,66 @@ impl Builder {
         Ok(made)
     }
 
-    /// QEMU's `_make_variant`.
+    /// QEMU's `_make_variant`, for a type named `owner`.
     fn make_variants(
         &mut self,
-        branches: &[BranchDecl],
-        info: &Info,
-    ) -> Result<Vec<MemberDef>, Diagnostic> {
+        branches: &'a [BranchDecl],
+        info: &Info<'a>,
+        owner: &'a str,
+    ) -> Result<Vec<MemberDef<'a>>, Diagnostic> {
         let mut made = Vec::with_capacity(branches.len());
         for decl in branches {
             let mut variant = MemberDef::new(
                 &decl.name.name,
                 Role::Branch,
                 Some(decl.name.span),
-                decl.cond.clone(),
+                decl.cond.as_ref(),
+                Cow::Borrowed(owner),
             );
-            variant.type_name = if decl.ty.array {
-                self.make_array_type(&decl.ty.name, Some(info), Some(decl.ty.span))?
-            } else {
-                decl.ty.name.clone()
-            };
+            variant.type_name = self.type_name(&decl.ty.name, decl.ty.array, info, decl.ty.span)?;
             variant.type_span = Some(decl.ty.span);
             made.push(variant);
         }
         Ok(made)
     }
 
-    /// QEMU's `_make_implicit_object_type`: `q_obj_<name>-<role>` holding
-    /// inline members, or `None` when there are none.
-    fn make_implicit_object_type(
-        &mut self,
-        name: &str,
-        info: &Info,
-        cond: &Option<Cond>,
-        role: &str,
-        members: Vec<MemberDef>,
-    ) -> Result<Option<String>, Diagnostic> {
-        if members.is_empty() {
-            return Ok(None);
-        }
-        let name = format!("q_obj_{name}-{role}");
-        // A second user can only be a duplicate definition, reported when
-        // that definition is added.
-        if !self.by_name.contains_key(&name) {
-            let def = object_def(&name, Some(info.clone()), cond.clone(), None, members, None);
-            self.define(def, None)?;
-        }
-        Ok(Some(name))
-    }
-
-    /// Members given by name or inline, as a type name.
+    /// Members given by name or inline, as a type name: inline ones make
+    /// QEMU's implicit object type `q_obj_<name>-<role>` (none when there
+    /// are no members).
     fn members_ref(
         &mut self,
-        data: &MembersRef,
-        name: &str,
-        info: &Info,
-        cond: &Option<Cond>,
+        data: &'a MembersRef,
+        info: &Info<'a>,
+        cond: Option<&'a Cond>,
         role: &str,
-    ) -> Result<Option<(String, Span)>, Diagnostic> {
+    ) -> Result<Option<TypeName<'a>>, Diagnostic> {
         Ok(match data {
-            MembersRef::Named(ty) => Some((ty.name.clone(), ty.span)),
+            MembersRef::Named(ty) => Some((Cow::Borrowed(ty.name), ty.span)),
             MembersRef::Inline { members, span } => {
-                let members = self.make_members(members, info)?;
-                self.make_implicit_object_type(name, info, cond, role, members)?
-                    .map(|implicit| (implicit, *span))
+                let name: Cow<'a, str> = Cow::Owned(format!("q_obj_{}-{role}", info.name));
+                let members = self.make_members(members, info, &name)?;
+                if members.is_empty() {
+                    return Ok(None);
+                }
+                // A second user can only be a duplicate definition, reported
+                // when that definition is added.
+                if !self.by_name.contains_key(&name) {
+                    let def = object_def(name.clone(), Some(*info), cond, None, members, None);
+                    self.define(def, None)?;
+                }
+                Some((name, *span))
             }
         })
     }
 
-    fn define_definition(&mut self, definition: &Definition) -> Result<(), Diagnostic> {
-        let name = definition.name.name.as_str();
+    fn define_definition(&mut self, definition: &'a Definition) -> Result<(), Diagnostic> {
+        let name = definition.name.name;
         let info = Info {
             span: definition.span,
             meta: definition.meta,
-            name: name.to_string(),
+            name,
         };
-        let cond = &definition.cond;
+        let cond = definition.cond.as_ref();
         let features = self.make_features(&definition.features, &info, name);
         let kind = match &definition.body {
             DefBody::Enum { values, prefix } => {
@@ -581,44 +602,49 @@ impl Builder {
                         &value.name.name,
                         Role::Value,
                         Some(value.name.span),
-                        value.cond.clone(),
+                        value.cond.as_ref(),
+                        Cow::Borrowed(name),
                     );
                     member.features = self.make_features(&value.features, &info, &value.name.name);
-                    made.push(owned_by(member, name));
+                    made.push(member);
                 }
                 Kind::Enum {
                     values: made,
-                    prefix: prefix.clone(),
+                    prefix: prefix.as_deref(),
                 }
             }
             DefBody::Struct { base, members } => {
-                let members = self.make_members(members, &info)?;
-                let base = base.as_ref().map(|b| (b.name.clone(), b.span));
-                object_def(name, None, None, base, members, None).kind
+                let members = self.make_members(members, &info, &Cow::Borrowed(name))?;
+                let base = base.as_ref().map(|b| (Cow::Borrowed(b.name), b.span));
+                object_def(Cow::Borrowed(name), None, None, base, members, None).kind
             }
             DefBody::Union {
                 base,
                 discriminator,
                 branches,
             } => {
-                let base = self.members_ref(base, name, &info, cond, "base")?;
-                let variants = self.make_variants(branches, &info)?;
+                let base = self.members_ref(base, &info, cond, "base")?;
                 let branches = Branches {
-                    tag_name: discriminator.name.clone(),
+                    tag_name: &discriminator.name,
                     tag_span: discriminator.span,
-                    tag: None,
-                    variants: variants.into_iter().map(|v| owned_by(v, name)).collect(),
+                    tag_type: None,
+                    variants: self.make_variants(branches, &info, name)?,
                 };
-                object_def(name, None, None, base, Vec::new(), Some(branches)).kind
+                object_def(
+                    Cow::Borrowed(name),
+                    None,
+                    None,
+                    base,
+                    Vec::new(),
+                    Some(branches),
+                )
+                .kind
             }
             DefBody::Alternate { branches } => {
-                let variants = self.make_variants(branches, &info)?;
-                let mut tag = owned_by(MemberDef::new("type", Role::Member, None, None), name);
-                tag.type_name = "QType".to_string();
-                Kind::Alternate {
-                    tag,
-                    variants: variants.into_iter().map(|v| owned_by(v, name)).collect(),
-                }
+                let variants = self.make_variants(branches, &info, name)?;
+                let mut tag = MemberDef::new("type", Role::Member, None, None, Cow::Borrowed(name));
+                tag.type_name = Cow::Borrowed("QType");
+                Kind::Alternate { tag, variants }
             }
             DefBody::Command {
                 data,
@@ -631,15 +657,13 @@ impl Builder {
                 coroutine,
             } => {
                 let data = match data {
-                    Some(data) => self.members_ref(data, name, &info, cond, "arg")?,
+                    Some(data) => self.members_ref(data, &info, cond, "arg")?,
                     None => None,
                 };
                 let returns = match returns {
-                    Some(ty) if ty.array => Some((
-                        self.make_array_type(&ty.name, Some(&info), Some(ty.span))?,
-                        ty.span,
-                    )),
-                    Some(ty) => Some((ty.name.clone(), ty.span)),
+                    Some(ty) => {
+                        Some((self.type_name(&ty.name, ty.array, &info, ty.span)?, ty.span))
+                    }
                     None => None,
                 };
                 Kind::Command(CommandDef {
@@ -657,7 +681,7 @@ impl Builder {
             }
             DefBody::Event { data, boxed } => {
                 let data = match data {
-                    Some(data) => self.members_ref(data, name, &info, cond, "arg")?,
+                    Some(data) => self.members_ref(data, &info, cond, "arg")?,
                     None => None,
                 };
                 Kind::Event(EventDef {
@@ -668,10 +692,10 @@ impl Builder {
             }
         };
         let def = Def {
-            name: name.to_string(),
+            name: Cow::Borrowed(name),
             info: Some(info),
             doc: definition.doc,
-            cond: cond.clone(),
+            cond,
             features,
             kind,
             checked: false,
@@ -706,43 +730,50 @@ impl Builder {
         index
     }
 
-    /// The module of an entity defined at `info` (QEMU's `_set_module`).
-    fn module_of(&mut self, info: Option<&Info>) -> usize {
-        match info {
-            Some(info) => {
-                let fname = self.sources.file(info.span.file).name.clone();
-                self.make_module(&fname)
-            }
-            None => self.make_module(BUILTIN_MODULE),
+    /// The module of a source file (QEMU's `_set_module` with its info).
+    fn module_of_file(&mut self, file: FileId) -> usize {
+        let index = file.0 as usize;
+        if let Some(&Some(module)) = self.module_of_file.get(index) {
+            return module;
         }
+        let fname = self.sources.file(file).name.clone();
+        let module = self.make_module(&fname);
+        if self.module_of_file.len() <= index {
+            self.module_of_file.resize(index + 1, None);
+        }
+        self.module_of_file[index] = Some(module);
+        module
     }
 
-    /// An array lives in its element type's module.
+    /// The module of an entity: its definition's file; an array lives in
+    /// its element type's module.
     fn module_of_def(&mut self, id: EntityId) -> usize {
         let def = self.def(id);
         let info = match &def.kind {
             Kind::Array { element_name, .. } => self
                 .lookup_type(element_name)
-                .and_then(|element| self.def(element).info.clone()),
-            _ => def.info.clone(),
+                .and_then(|element| self.def(element).info),
+            _ => def.info,
         };
-        self.module_of(info.as_ref())
+        match info {
+            Some(info) => self.module_of_file(info.span.file),
+            None => self.make_module(BUILTIN_MODULE),
+        }
     }
 
     /// The checked entities as the model.
     pub fn into_schema(mut self) -> Schema {
         let mut module_items: Vec<Vec<ModuleItem>> = Vec::new();
         let mut entity_modules = vec![ModuleId(0); self.defs.len()];
-        for slot in self.slots.clone() {
-            let (module, item) = match slot {
+        for index in 0..self.slots.len() {
+            let (module, item) = match self.slots[index] {
                 Slot::Def(id) => {
                     let module = self.module_of_def(id);
                     entity_modules[id.0 as usize] = ModuleId(module as u32);
                     (module, ModuleItem::Entity(id))
                 }
                 Slot::Include { module, span } => {
-                    let file = self.sources.file(span.file).name.clone();
-                    let including = self.make_module(&file);
+                    let including = self.module_of_file(span.file);
                     let item = ModuleItem::Include {
                         module: ModuleId(module as u32),
                         span,
@@ -756,20 +787,22 @@ impl Builder {
             module_items[module].push(item);
         }
         module_items.resize(self.modules.len(), Vec::new());
-        let modules = self
-            .modules
-            .iter()
+        let modules = std::mem::take(&mut self.modules)
+            .into_iter()
             .zip(module_items)
-            .map(|(name, items)| Module {
-                name: name.clone(),
-                items,
-            })
+            .map(|(name, items)| Module { name, items })
             .collect();
         let entities = self
             .defs
             .iter()
+            .enumerate()
             .zip(entity_modules)
-            .map(|(def, module)| self.entity(def, module))
+            .map(|((index, def), module)| self.entity(EntityId(index as u32), def, module))
+            .collect();
+        let by_name = self
+            .by_name
+            .into_iter()
+            .map(|(name, id)| (name.into_owned(), id))
             .collect();
         Schema {
             modules,
@@ -777,32 +810,32 @@ impl Builder {
             docs: self.docs,
             pragma: self.pragma,
             sources: self.sources,
-            by_name: self.by_name,
+            by_name,
         }
     }
 
-    fn entity(&self, def: &Def, module: ModuleId) -> Entity {
+    fn entity(&self, id: EntityId, def: &Def, module: ModuleId) -> Entity {
         let kind = match &def.kind {
             Kind::Builtin(builtin) => EntityKind::Builtin(BuiltinType { builtin: *builtin }),
             Kind::Enum { values, prefix } => EntityKind::Enum(EnumType {
                 members: values
                     .iter()
                     .map(|v| EnumMember {
-                        name: v.name.clone(),
+                        name: v.name.to_string(),
                         span: v.span,
-                        cond: v.cond.clone(),
+                        cond: v.cond.cloned(),
                         features: model_features(&v.features),
                     })
                     .collect(),
-                prefix: prefix.clone(),
+                prefix: prefix.map(str::to_string),
             }),
             Kind::Array { element, .. } => EntityKind::Array(ArrayType {
                 element: element.expect("arrays are resolved by check"),
             }),
-            Kind::Object(object) => EntityKind::Object(self.object_type(def, object)),
+            Kind::Object(object) => EntityKind::Object(self.object_type(id, def, object)),
             Kind::Alternate { tag, variants } => EntityKind::Alternate(AlternateType {
                 variants: Variants {
-                    tag: tag.name.clone(),
+                    tag: tag.name.to_string(),
                     tag_type: tag.ty,
                     variants: model_variants(variants),
                 },
@@ -827,33 +860,47 @@ impl Builder {
             Kind::Array {
                 element: Some(element),
                 ..
-            } => self.def(*element).cond.clone(),
-            _ => def.cond.clone(),
+            } => self.def(*element).cond,
+            _ => def.cond,
         };
         Entity {
-            name: def.name.clone(),
+            name: def.name.to_string(),
             span: def.info.as_ref().map(|i| i.span),
             module,
             doc: def.doc,
-            cond,
+            cond: cond.cloned(),
             features: model_features(&def.features),
             kind,
         }
     }
 
-    fn object_type(&self, def: &Def, object: &ObjectDef) -> ObjectType {
-        let holder = self.by_name[&def.name];
-        let members = object
-            .members
-            .iter()
-            .map(|m| Member {
-                name: m.name.clone(),
+    /// The members of object type `id` (base members first), once checked.
+    pub fn members_of(&self, id: EntityId) -> impl Iterator<Item = (MemberRef, &MemberDef<'a>)> {
+        let members = match &self.def(id).kind {
+            Kind::Object(object) => object.members.as_slice(),
+            _ => &[],
+        };
+        members.iter().map(|&r| (r, self.member(r)))
+    }
+
+    pub fn member(&self, r: MemberRef) -> &MemberDef<'a> {
+        match &self.def(r.owner).kind {
+            Kind::Object(object) => &object.local_members[r.index as usize],
+            _ => unreachable!("members belong to object types"),
+        }
+    }
+
+    fn object_type(&self, id: EntityId, def: &Def, object: &ObjectDef) -> ObjectType {
+        let members = self
+            .members_of(id)
+            .map(|(r, m)| Member {
+                name: m.name.to_string(),
                 ty: m.ty.expect("members are resolved by check"),
                 optional: m.optional,
                 span: m.span,
-                cond: m.cond.clone(),
+                cond: m.cond.cloned(),
                 features: model_features(&m.features),
-                defined_in: self.by_name.get(&m.defined_in).copied().unwrap_or(holder),
+                defined_in: r.owner,
             })
             .collect();
         let base_member_count = match object.base {
@@ -868,8 +915,8 @@ impl Builder {
             members,
             base_member_count,
             variants: object.branches.as_ref().map(|b| Variants {
-                tag: b.tag_name.clone(),
-                tag_type: b.tag.as_ref().and_then(|t| t.ty),
+                tag: b.tag_name.to_string(),
+                tag_type: b.tag_type,
                 variants: model_variants(&b.variants),
             }),
             implicit: def.name.starts_with("q_"),
@@ -881,9 +928,9 @@ fn model_features(features: &[MemberDef]) -> Vec<Feature> {
     features
         .iter()
         .map(|f| Feature {
-            name: f.name.clone(),
+            name: f.name.to_string(),
             span: f.span,
-            cond: f.cond.clone(),
+            cond: f.cond.cloned(),
         })
         .collect()
 }
@@ -892,12 +939,22 @@ fn model_variants(variants: &[MemberDef]) -> Vec<Variant> {
     variants
         .iter()
         .map(|v| Variant {
-            name: v.name.clone(),
+            name: v.name.to_string(),
             ty: v.ty.expect("branches are resolved by check"),
             span: v.span,
-            cond: v.cond.clone(),
+            cond: v.cond.cloned(),
         })
         .collect()
+}
+
+/// A semantic error reported at `info`, as QEMU's `QAPISemError`.
+pub(super) fn semantic_error(info: Option<&Info>, message: impl Into<String>) -> Diagnostic {
+    match info {
+        Some(info) => {
+            Diagnostic::new(info.span, message).in_definition(info.meta.as_str(), info.name)
+        }
+        None => Diagnostic::without_location(message),
+    }
 }
 
 /// Point the snippet at `label` when it is known.
@@ -908,22 +965,18 @@ pub(super) fn labelled(error: Diagnostic, label: Option<Span>) -> Diagnostic {
     }
 }
 
-fn owned_by(mut member: MemberDef, owner: &str) -> MemberDef {
-    member.defined_in = owner.to_string();
-    member
-}
-
-/// An object type definition (QEMU's `QAPISchemaObjectType`).
-fn object_def(
-    name: &str,
-    info: Option<Info>,
-    cond: Option<Cond>,
-    base: Option<(String, Span)>,
-    local_members: Vec<MemberDef>,
-    branches: Option<Branches>,
-) -> Def {
+/// An object type definition (QEMU's `QAPISchemaObjectType`); its local
+/// members must be defined in it.
+fn object_def<'a>(
+    name: Cow<'a, str>,
+    info: Option<Info<'a>>,
+    cond: Option<&'a Cond>,
+    base: Option<TypeName<'a>>,
+    local_members: Vec<MemberDef<'a>>,
+    branches: Option<Branches<'a>>,
+) -> Def<'a> {
     Def {
-        name: name.to_string(),
+        name,
         info,
         doc: None,
         cond,
@@ -931,14 +984,10 @@ fn object_def(
         kind: Kind::Object(ObjectDef {
             base_name: base,
             base: None,
-            local_members: local_members
-                .into_iter()
-                .map(|m| owned_by(m, name))
-                .collect(),
+            local_members,
             branches,
             members: Vec::new(),
             complete: false,
-            reachable: HashSet::new(),
         }),
         checked: false,
     }

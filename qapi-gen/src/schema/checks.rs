@@ -1,14 +1,18 @@
 //! The semantic checks, as QEMU's `QAPISchema.check()`: each entity's
 //! `check()` then `connect_doc()`, in definition order, then the
 //! documentation's own checks and the feature limit.
+//!
+//! Checks first read (resolving names, comparing C names) and then record
+//! what they found, so that members are never copied.
 
 use std::collections::{HashMap, HashSet};
 
-use super::build::{labelled, Builder, Info, Kind, MemberDef, Role, Slot};
-use super::c_name;
+use super::build::{
+    labelled, semantic_error, Builder, Def, Info, Kind, MemberDef, MemberRef, ObjectDef, Role, Slot,
+};
 use super::model::{EntityId, JsonType};
 use crate::diag::{Diagnostic, Span};
-use crate::parse::DocId;
+use crate::parse::{Doc, Pragma};
 
 /// How deeply type checks may nest (a base's base, a branch type's branch
 /// type, ...).  QEMU's Python recursion limit stops it much earlier; this
@@ -18,17 +22,68 @@ const MAX_NESTING: usize = 200;
 /// QEMU's limit on distinct feature names (they become bits of a mask).
 const MAX_FEATURES: usize = 64;
 
-/// Members seen so far, by C name (QEMU's `seen` dictionaries).
-#[derive(Clone, Default)]
-struct Seen {
-    members: Vec<MemberDef>,
-    by_c_name: HashMap<String, usize>,
+/// Members seen so far, by C name (QEMU's `seen` dictionaries).  Most
+/// hold a few members, which are cheaper to compare than to hash: the
+/// index by C name is made once there are more.
+#[derive(Default)]
+struct Seen<'s, 'a> {
+    members: Vec<&'s MemberDef<'a>>,
+    by_c_name: Option<HashMap<&'s str, usize>>,
 }
 
-impl Seen {
-    fn get(&self, c_name: &str) -> Option<&MemberDef> {
-        self.by_c_name.get(c_name).map(|&i| &self.members[i])
+/// How many members [`Seen`] compares one by one.
+const SEEN_UNINDEXED: usize = 12;
+
+impl<'s, 'a> Seen<'s, 'a> {
+    /// The member whose C name is `c_name`.
+    fn get(&self, c_name: &str) -> Option<&'s MemberDef<'a>> {
+        match &self.by_c_name {
+            Some(index) => index.get(c_name).map(|&i| self.members[i]),
+            None => self.members.iter().find(|m| m.c_name == c_name).copied(),
+        }
     }
+
+    fn insert(&mut self, member: &'s MemberDef<'a>) {
+        self.members.push(member);
+        match &mut self.by_c_name {
+            Some(index) => {
+                index.insert(&member.c_name, self.members.len() - 1);
+            }
+            None if self.members.len() > SEEN_UNINDEXED => {
+                let index = self.members.iter().enumerate();
+                self.by_c_name = Some(index.map(|(i, m)| (&*m.c_name, i)).collect());
+            }
+            None => {}
+        }
+    }
+
+    /// QEMU's `QAPISchemaMember.check_clash`: add `member` unless its C
+    /// name is taken.
+    fn check_clash(&mut self, member: &'s MemberDef<'a>, info: Option<&Info>) -> Checked<()> {
+        if let Some(other) = self.get(&member.c_name) {
+            return Err(clash_error(member, other, info));
+        }
+        self.insert(member);
+        Ok(())
+    }
+
+    /// Add members known not to clash with each other (a checked type's).
+    fn extend(&mut self, members: impl Iterator<Item = &'s MemberDef<'a>>) {
+        for member in members {
+            self.insert(member);
+        }
+    }
+}
+
+type Checked<T> = Result<T, Diagnostic>;
+
+fn clash_error(member: &MemberDef, other: &MemberDef, info: Option<&Info>) -> Diagnostic {
+    let message = format!(
+        "{} collides with {}",
+        member.describe(info),
+        other.describe(info)
+    );
+    labelled(semantic_error(info, message), member.span)
 }
 
 /// The JSON types an alternate tells its branches apart by (QEMU's
@@ -43,8 +98,16 @@ enum QType {
     Dict,
 }
 
-impl Builder {
-    pub fn check_all(&mut self) -> Result<(), Diagnostic> {
+/// What the union checks need to know of the discriminator member.
+struct Tag<'a> {
+    ty: Option<EntityId>,
+    optional: bool,
+    conditional: bool,
+    defined_in: std::borrow::Cow<'a, str>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn check_all(&mut self) -> Checked<()> {
         for index in 0..self.slots.len() {
             if let Slot::Def(id) = self.slots[index] {
                 self.check_entity(id)?;
@@ -63,7 +126,7 @@ impl Builder {
         Ok(())
     }
 
-    fn check_entity(&mut self, id: EntityId) -> Result<(), Diagnostic> {
+    fn check_entity(&mut self, id: EntityId) -> Checked<()> {
         if matches!(self.def(id).kind, Kind::Object(_)) {
             return self.check_object(id, 0);
         }
@@ -79,15 +142,11 @@ impl Builder {
     }
 
     /// What every definition checks: its features.
-    fn check_definition(&mut self, id: EntityId) -> Result<(), Diagnostic> {
-        let def = self.def_mut(id);
-        def.checked = true;
+    fn check_definition(&mut self, id: EntityId) -> Checked<()> {
+        self.def_mut(id).checked = true;
         let def = self.def(id);
         let info = def.info.as_ref();
-        let mut seen = Seen::default();
-        for feature in &def.features {
-            self.check_clash(feature, info, &mut seen)?;
-        }
+        check_features(&def.features, info)?;
         if def.is_type() {
             if let Some(feature) = def.features.iter().find(|f| f.is_special_feature()) {
                 let message = format!("feature '{}' is not supported for types", feature.name);
@@ -97,72 +156,45 @@ impl Builder {
         Ok(())
     }
 
-    /// QEMU's `QAPISchemaMember.check_clash`: add `member` to `seen`
-    /// unless its C name is taken.
-    fn check_clash(
-        &self,
-        member: &MemberDef,
-        info: Option<&Info>,
-        seen: &mut Seen,
-    ) -> Result<(), Diagnostic> {
-        let name = c_name(&member.name);
-        if let Some(other) = seen.get(&name) {
-            let message = format!(
-                "{} collides with {}",
-                member.describe(info),
-                other.describe(info)
-            );
-            return Err(labelled(self.error(info, message), member.span));
-        }
-        seen.by_c_name.insert(name, seen.members.len());
-        seen.members.push(member.clone());
-        Ok(())
-    }
-
-    /// QEMU's `resolve_type`.
+    /// QEMU's `resolve_type`; `what` names the user in the error.
     fn resolve_type(
         &self,
         name: &str,
         info: Option<&Info>,
-        what: &str,
+        what: impl FnOnce() -> String,
         label: Option<Span>,
-    ) -> Result<EntityId, Diagnostic> {
+    ) -> Checked<EntityId> {
         self.lookup_type(name).ok_or_else(|| {
-            let message = format!("{what} uses unknown type '{name}'");
+            let message = format!("{} uses unknown type '{name}'", what());
             labelled(self.error(info, message), label)
         })
     }
 
     /// QEMU's `QAPISchemaObjectTypeMember.check`: resolve the type, check
-    /// the features.
-    fn check_member(
-        &self,
-        member: &mut MemberDef,
-        info: Option<&Info>,
-    ) -> Result<EntityId, Diagnostic> {
-        let what = member.describe(info);
-        let ty = self.resolve_type(&member.type_name, info, &what, member.type_span)?;
-        member.ty = Some(ty);
-        let mut seen = Seen::default();
-        for feature in &member.features {
-            self.check_clash(feature, info, &mut seen)?;
-        }
+    /// the features.  The caller records the type.
+    fn check_member(&self, member: &MemberDef, info: Option<&Info>) -> Checked<EntityId> {
+        let ty = self.resolve_type(
+            &member.type_name,
+            info,
+            || member.describe(info),
+            member.type_span,
+        )?;
+        check_features(&member.features, info)?;
         Ok(ty)
     }
 
-    fn check_enum(&mut self, id: EntityId) -> Result<(), Diagnostic> {
+    fn check_enum(&mut self, id: EntityId) -> Checked<()> {
         let def = self.def(id);
-        let Kind::Enum { values, .. } = &def.kind else {
-            return Ok(());
-        };
-        let mut seen = Seen::default();
-        for value in values {
-            self.check_clash(value, def.info.as_ref(), &mut seen)?;
+        if let Kind::Enum { values, .. } = &def.kind {
+            let mut seen = Seen::default();
+            for value in values {
+                seen.check_clash(value, def.info.as_ref())?;
+            }
         }
         Ok(())
     }
 
-    fn check_array(&mut self, id: EntityId) -> Result<(), Diagnostic> {
+    fn check_array(&mut self, id: EntityId) -> Checked<()> {
         let def = self.def(id);
         let Kind::Array {
             element_name,
@@ -174,21 +206,26 @@ impl Builder {
         };
         // Only built-in arrays have no info, and they never fail.
         let what = def.info.as_ref().map_or("", |i| i.meta.as_str());
-        let element = self.resolve_type(element_name, def.info.as_ref(), what, *element_span)?;
+        let element = self.resolve_type(
+            element_name,
+            def.info.as_ref(),
+            || what.to_string(),
+            *element_span,
+        )?;
         if let Kind::Array { element: slot, .. } = &mut self.def_mut(id).kind {
             *slot = Some(element);
         }
         Ok(())
     }
 
-    fn object(&self, id: EntityId) -> Option<&super::build::ObjectDef> {
+    fn object(&self, id: EntityId) -> Option<&ObjectDef<'a>> {
         match &self.def(id).kind {
             Kind::Object(object) => Some(object),
             _ => None,
         }
     }
 
-    fn object_mut(&mut self, id: EntityId) -> &mut super::build::ObjectDef {
+    fn object_mut(&mut self, id: EntityId) -> &mut ObjectDef<'a> {
         match &mut self.def_mut(id).kind {
             Kind::Object(object) => object,
             _ => unreachable!("called for object types only"),
@@ -205,7 +242,7 @@ impl Builder {
 
     /// QEMU's `QAPISchemaObjectType.check`, which checks the types whose
     /// C structs this one's contains (base and branches) first.
-    fn check_object(&mut self, id: EntityId, depth: usize) -> Result<(), Diagnostic> {
+    fn check_object(&mut self, id: EntityId, depth: usize) -> Checked<()> {
         let Some(object) = self.object(id) else {
             return Ok(());
         };
@@ -221,124 +258,129 @@ impl Builder {
             return Err(self.nesting_error(def.info.as_ref()));
         }
         self.check_definition(id)?;
-        let info = self.def(id).info.clone();
+        let info = self.def(id).info;
         let info = info.as_ref();
-        let mut seen = Seen::default();
-        if let Some((base_name, span)) = self.object_mut(id).base_name.clone() {
-            let base = self.resolve_type(&base_name, info, "'base'", Some(span))?;
-            if !self.is_struct(base) {
-                let message = format!(
-                    "'base' requires a struct type, {} isn't",
-                    self.def(base).describe()
-                );
-                return Err(self.error(info, message).with_label(span));
+        let base = match self.object(id).and_then(|o| o.base_name.as_ref()) {
+            Some((name, span)) => {
+                let span = *span;
+                let base = self.resolve_type(name, info, || "'base'".to_string(), Some(span))?;
+                if !self.is_struct(base) {
+                    let message = format!(
+                        "'base' requires a struct type, {} isn't",
+                        self.def(base).describe()
+                    );
+                    return Err(self.error(info, message).with_label(span));
+                }
+                Some(base)
             }
+            None => None,
+        };
+        let local_count = self.object(id).map_or(0, |o| o.local_members.len());
+        let mut members = Vec::with_capacity(local_count);
+        if let Some(base) = base {
             self.object_mut(id).base = Some(base);
             self.check_object(base, depth + 1)?;
-            self.object_check_clash(base, info, &mut seen, depth + 1)?;
-        }
-        let mut locals = std::mem::take(&mut self.object_mut(id).local_members);
-        for member in &mut locals {
-            self.check_member(member, info)?;
-            self.check_clash(member, info, &mut seen)?;
-        }
-        self.object_mut(id).local_members = locals;
-        let members = seen.members.clone();
-        if self.object_mut(id).branches.is_some() {
-            self.check_branches(id, info, &seen, depth)?;
-            self.branches_check_clash(id, info, &seen, depth)?;
-        }
-        let mut reachable: HashSet<String> = members.iter().map(|m| c_name(&m.name)).collect();
-        let branch_types: Vec<EntityId> = self
-            .object(id)
-            .and_then(|o| o.branches.as_ref())
-            .map(|b| b.variants.iter().filter_map(|v| v.ty).collect())
-            .unwrap_or_default();
-        for ty in branch_types {
-            if let Some(branch) = self.object(ty) {
-                reachable.extend(branch.reachable.iter().cloned());
+            // The base's members join `seen` (they cannot clash: the base
+            // was checked), and the nesting limit counts the visit.
+            if depth + 1 > MAX_NESTING {
+                return Err(self.nesting_error(info));
             }
-        }
-        let object = self.object_mut(id);
-        object.members = members;
-        object.reachable = reachable;
-        object.complete = true;
-        Ok(())
-    }
-
-    /// QEMU's `QAPISchemaObjectType.check_clash`: this type's members and
-    /// those of each branch must not clash with `seen`.
-    fn object_check_clash(
-        &self,
-        id: EntityId,
-        info: Option<&Info>,
-        seen: &mut Seen,
-        depth: usize,
-    ) -> Result<(), Diagnostic> {
-        if depth > MAX_NESTING {
-            return Err(self.nesting_error(info));
+            members.extend(self.members_of(base).map(|(r, _)| r));
         }
         let Some(object) = self.object(id) else {
             return Ok(());
         };
-        for member in &object.members {
-            self.check_clash(member, info, seen)?;
+        let mut types = Vec::with_capacity(object.local_members.len());
+        {
+            let mut seen = Seen::default();
+            seen.extend(members.iter().map(|&r| self.member(r)));
+            for member in &object.local_members {
+                types.push(self.check_member(member, info)?);
+                seen.check_clash(member, info)?;
+            }
         }
+        let object = self.object_mut(id);
+        for (index, (member, ty)) in object.local_members.iter_mut().zip(types).enumerate() {
+            member.ty = Some(ty);
+            members.push(MemberRef {
+                owner: id,
+                index: index as u32,
+            });
+        }
+        object.members = members;
         if object.branches.is_some() {
-            self.branches_check_clash(id, info, seen, depth)?;
+            self.check_branches(id, info, depth)?;
+            self.branches_check_clash(id, info, depth)?;
+        }
+        self.object_mut(id).complete = true;
+        Ok(())
+    }
+
+    /// QEMU's `QAPISchemaBranches.check_clash`: the members of each branch
+    /// type (and, recursively, of its branches) must not clash with the
+    /// union's.  A branch type's members cannot clash with each other or
+    /// with those of the branch types nested in it (its own check saw to
+    /// that), so each is compared with the union's members only, and a
+    /// type reached twice needn't be walked again: QEMU walks every path,
+    /// which takes exponential time when branch types are shared.
+    fn branches_check_clash(&self, id: EntityId, info: Option<&Info>, depth: usize) -> Checked<()> {
+        let mut seen = Seen::default();
+        seen.extend(self.members_of(id).map(|(_, m)| m));
+        let mut visited = HashSet::new();
+        let mut to_visit: Vec<(EntityId, usize)> = self
+            .branch_types(id)
+            .rev()
+            .map(|ty| (ty, depth + 1))
+            .collect();
+        while let Some((ty, depth)) = to_visit.pop() {
+            if !visited.insert(ty) {
+                continue;
+            }
+            for (_, member) in self.members_of(ty) {
+                if let Some(other) = seen.get(&member.c_name) {
+                    if depth > MAX_NESTING {
+                        return Err(self.nesting_error(info));
+                    }
+                    return Err(clash_error(member, other, info));
+                }
+            }
+            to_visit.extend(self.branch_types(ty).rev().map(|ty| (ty, depth + 1)));
         }
         Ok(())
     }
 
-    /// QEMU's `QAPISchemaBranches.check_clash`: each branch separately.
-    fn branches_check_clash(
-        &self,
-        id: EntityId,
-        info: Option<&Info>,
-        seen: &Seen,
-        depth: usize,
-    ) -> Result<(), Diagnostic> {
-        let Some(branches) = self.object(id).and_then(|o| o.branches.as_ref()) else {
-            return Ok(());
-        };
-        for variant in &branches.variants {
-            let Some(ty) = variant.ty else { continue };
-            // QEMU walks every path through nested unions, which takes
-            // exponential time when branch types are shared; walk only
-            // where a clash is possible (the first error stays the same).
-            let clash_possible = self.object(ty).is_some_and(|branch| {
-                seen.by_c_name
-                    .keys()
-                    .any(|name| branch.reachable.contains(name))
-            });
-            if clash_possible {
-                self.object_check_clash(ty, info, &mut seen.clone(), depth + 1)?;
-            }
-        }
-        Ok(())
+    /// The types of a union's branches, once checked.
+    fn branch_types(&self, id: EntityId) -> impl DoubleEndedIterator<Item = EntityId> + '_ {
+        self.object(id)
+            .and_then(|o| o.branches.as_ref())
+            .map_or(&[][..], |b| &b.variants)
+            .iter()
+            .filter_map(|v| v.ty)
     }
 
     /// QEMU's `QAPISchemaBranches.check`: the discriminator, implicit
     /// empty branches, and each branch's type.
-    fn check_branches(
-        &mut self,
-        id: EntityId,
-        info: Option<&Info>,
-        seen: &Seen,
-        depth: usize,
-    ) -> Result<(), Diagnostic> {
-        let Some(branches) = self.object_mut(id).branches.as_mut() else {
+    fn check_branches(&mut self, id: EntityId, info: Option<&Info>, depth: usize) -> Checked<()> {
+        let Some(branches) = self.object(id).and_then(|o| o.branches.as_ref()) else {
             return Ok(());
         };
-        let tag_name = branches.tag_name.clone();
-        let tag_span = branches.tag_span;
-        let mut variants = std::mem::take(&mut branches.variants);
-        let tag = match seen.get(&c_name(&tag_name)) {
-            Some(tag) if tag.name == tag_name => tag.clone(),
-            _ => {
-                let message = format!("discriminator '{tag_name}' is not a member of 'base'");
-                return Err(self.error(info, message).with_label(tag_span));
-            }
+        let (tag_name, tag_span) = (branches.tag_name, branches.tag_span);
+        // The discriminator among the members, by C name as QEMU's `seen`.
+        let tag_c_name = super::c_name_cow(tag_name);
+        let tag = self
+            .members_of(id)
+            .map(|(_, m)| m)
+            .find(|m| m.c_name == tag_c_name)
+            .filter(|m| m.name == tag_name)
+            .map(|m| Tag {
+                ty: m.ty,
+                optional: m.optional,
+                conditional: m.cond.is_some(),
+                defined_in: m.defined_in.clone(),
+            });
+        let Some(tag) = tag else {
+            let message = format!("discriminator '{tag_name}' is not a member of 'base'");
+            return Err(self.error(info, message).with_label(tag_span));
         };
         let base = match self.lookup_type(&tag.defined_in) {
             Some(base) if !self.def(base).is_implicit() => {
@@ -348,7 +390,7 @@ impl Builder {
         };
         let tag_error = |what: &str| {
             let message = format!("discriminator member '{tag_name}' of {base} must {what}");
-            self.error(info, message).with_label(tag_span)
+            semantic_error(info, message).with_label(tag_span)
         };
         let tag_type = tag
             .ty
@@ -359,33 +401,60 @@ impl Builder {
         if tag.optional {
             return Err(tag_error("not be optional"));
         }
-        if tag.cond.is_some() {
+        if tag.conditional {
             return Err(tag_error("not be conditional"));
         }
-        let values: Vec<(String, Option<crate::check::ast::Cond>)> = match &self.def(tag_type).kind
-        {
-            Kind::Enum { values, .. } => values
-                .iter()
-                .map(|v| (v.name.clone(), v.cond.clone()))
-                .collect(),
-            _ => Vec::new(),
-        };
         // Values without a branch get the empty type.
-        let cases: HashSet<String> = variants.iter().map(|v| v.name.clone()).collect();
-        for (name, cond) in &values {
-            if !cases.contains(name) {
-                let mut variant = MemberDef::new(name, Role::Branch, None, cond.clone());
-                variant.defined_in = tag.defined_in.clone();
-                variant.type_name = "q_empty".to_string();
+        let mut variants = std::mem::take(
+            &mut self
+                .object_mut(id)
+                .branches
+                .as_mut()
+                .expect("a union")
+                .variants,
+        );
+        let Kind::Enum { values, .. } = &self.def(tag_type).kind else {
+            return Ok(());
+        };
+        let value_names: HashSet<&str> = values.iter().map(|v| v.name).collect();
+        let cases: HashSet<&str> = variants.iter().map(|v| v.name).collect();
+        for value in values {
+            if !cases.contains(value.name) {
+                let mut variant = MemberDef::new(
+                    value.name,
+                    Role::Branch,
+                    None,
+                    value.cond,
+                    tag.defined_in.clone(),
+                );
+                variant.type_name = std::borrow::Cow::Borrowed("q_empty");
                 variants.push(variant);
             }
         }
+        let result = self.check_variants(&mut variants, &value_names, tag_type, info, depth);
+        let branches = self.object_mut(id).branches.as_mut().expect("a union");
+        branches.variants = variants;
+        result?;
+        branches.tag_type = Some(tag_type);
+        Ok(())
+    }
+
+    /// The branches of a union whose tag type is `tag_type`.
+    fn check_variants(
+        &mut self,
+        variants: &mut [MemberDef<'a>],
+        values: &HashSet<&str>,
+        tag_type: EntityId,
+        info: Option<&Info>,
+        depth: usize,
+    ) -> Checked<()> {
         if variants.is_empty() {
             return Err(self.error(info, "union has no branches"));
         }
-        for variant in &mut variants {
+        for variant in variants {
             let ty = self.check_member(variant, info)?;
-            if !values.iter().any(|(name, _)| *name == variant.name) {
+            variant.ty = Some(ty);
+            if !values.contains(variant.name) {
                 let message = format!(
                     "branch '{}' is not a value of {}",
                     variant.name,
@@ -402,10 +471,6 @@ impl Builder {
                 return Err(labelled(self.error(info, message), variant.type_span));
             }
             self.check_object(ty, depth + 1)?;
-        }
-        if let Some(branches) = self.object_mut(id).branches.as_mut() {
-            branches.variants = variants;
-            branches.tag = Some(tag);
         }
         Ok(())
     }
@@ -435,24 +500,22 @@ impl Builder {
         }
     }
 
-    fn check_alternate(&mut self, id: EntityId) -> Result<(), Diagnostic> {
-        let info = self.def(id).info.clone();
-        let info = info.as_ref();
-        let Kind::Alternate { tag, variants } = &mut self.def_mut(id).kind else {
+    fn check_alternate(&mut self, id: EntityId) -> Checked<()> {
+        let def = self.def(id);
+        let info = def.info.as_ref();
+        let Kind::Alternate { tag, variants } = &def.kind else {
             return Ok(());
         };
-        let mut tag = tag.clone();
-        let mut variants = std::mem::take(variants);
-        self.check_member(&mut tag, info)?;
-        for variant in &mut variants {
-            self.check_member(variant, info)?;
+        let tag_type = self.check_member(tag, info)?;
+        let mut types = Vec::with_capacity(variants.len());
+        for variant in variants {
+            types.push(self.check_member(variant, info)?);
         }
         // Branch names are not an enum's values: check them here.
         let mut seen = Seen::default();
-        let mut types_seen: HashMap<QType, String> = HashMap::new();
-        for variant in &variants {
-            self.check_clash(variant, info, &mut seen)?;
-            let Some(ty) = variant.ty else { continue };
+        let mut types_seen: HashMap<QType, &str> = HashMap::new();
+        for (variant, &ty) in variants.iter().zip(&types) {
+            seen.check_clash(variant, info)?;
             let Some(qtype) = self.alternate_qtype(ty) else {
                 let message = format!(
                     "{} cannot use {}",
@@ -486,72 +549,79 @@ impl Builder {
                     );
                     return Err(labelled(self.error(info, message), variant.span));
                 }
-                types_seen.insert(qtype, variant.name.clone());
+                types_seen.insert(qtype, variant.name);
             }
         }
-        if let Kind::Alternate {
-            tag: tag_slot,
-            variants: variants_slot,
-        } = &mut self.def_mut(id).kind
-        {
-            *tag_slot = tag;
-            *variants_slot = variants;
+        if let Kind::Alternate { tag, variants } = &mut self.def_mut(id).kind {
+            tag.ty = Some(tag_type);
+            for (variant, ty) in variants.iter_mut().zip(types) {
+                variant.ty = Some(ty);
+            }
         }
         Ok(())
     }
 
     /// A command's or event's `data`: an object type; a union or
     /// conditional members only when boxed.
-    fn check_arg_type(
-        &mut self,
-        data: &(String, Span),
-        info: Option<&Info>,
-        meta: &str,
-        boxed: bool,
-    ) -> Result<EntityId, Diagnostic> {
-        let (name, span) = data;
-        let what = format!("{meta}'s 'data'");
-        let arg = self.resolve_type(name, info, &what, Some(*span))?;
+    fn check_data(&mut self, id: EntityId, meta: &str) -> Checked<Option<EntityId>> {
+        let def = self.def(id);
+        let info = def.info;
+        let info = info.as_ref();
+        let (data, boxed) = match &def.kind {
+            Kind::Command(c) => (&c.data, c.boxed),
+            Kind::Event(e) => (&e.data, e.boxed),
+            _ => return Ok(None),
+        };
+        let Some((name, span)) = data else {
+            return Ok(None);
+        };
+        let span = *span;
+        let what = || format!("{meta}'s 'data'");
+        let arg = self.resolve_type(name, info, what, Some(span))?;
         let Some(object) = self.object(arg) else {
-            let message = format!("{what} cannot take {}", self.def(arg).describe());
-            return Err(self.error(info, message).with_label(*span));
+            let message = format!("{} cannot take {}", what(), self.def(arg).describe());
+            return Err(self.error(info, message).with_label(span));
         };
         if object.branches.is_some() && !boxed {
             let message = format!(
-                "{what} can take {} only with 'boxed': true",
+                "{} can take {} only with 'boxed': true",
+                what(),
                 self.def(arg).describe()
             );
-            return Err(self.error(info, message).with_label(*span));
+            return Err(self.error(info, message).with_label(span));
         }
         self.check_object(arg, 0)?;
-        let conditional = self
-            .object(arg)
-            .is_some_and(|o| o.members.iter().any(|m| m.cond.is_some()));
+        let conditional = self.members_of(arg).any(|(_, m)| m.cond.is_some());
         if conditional && !boxed {
             let message = format!("conditional {meta} arguments require 'boxed': true");
-            return Err(self.error(info, message).with_label(*span));
+            return Err(self.error(info, message).with_label(span));
         }
-        Ok(arg)
+        Ok(Some(arg))
     }
 
-    fn check_command(&mut self, id: EntityId) -> Result<(), Diagnostic> {
+    fn check_command(&mut self, id: EntityId) -> Checked<()> {
+        let arg_type = self.check_data(id, "command")?;
         let def = self.def(id);
         let Kind::Command(command) = &def.kind else {
             return Ok(());
         };
-        let info = def.info.clone();
-        let info = info.as_ref();
-        let name = def.name.clone();
-        let (data, returns, boxed) = (command.data.clone(), command.returns.clone(), command.boxed);
-        let arg_type = match &data {
-            Some(data) => Some(self.check_arg_type(data, info, "command", boxed)?),
-            None => None,
-        };
+        let info = def.info.as_ref();
         let mut ret_type = None;
-        if let Some((ret_name, span)) = &returns {
-            let ret = self.resolve_type(ret_name, info, "command's 'returns'", Some(*span))?;
+        if let Some((ret_name, span)) = &command.returns {
+            let span = *span;
+            let ret = self.resolve_type(
+                ret_name,
+                info,
+                || "command's 'returns'".to_string(),
+                Some(span),
+            )?;
             ret_type = Some(ret);
-            if !self.pragma.command_returns_exceptions.contains(&name) {
+            let excepted = self
+                .pragma
+                .command_returns_exceptions
+                .iter()
+                .any(|name| *name == def.name);
+            if !excepted {
                 let returned = match &self.def(ret).kind {
                     Kind::Array { element_name, .. } => self.lookup_type(element_name),
                     _ => Some(ret),
@@ -561,7 +631,7 @@ impl Builder {
                         "command's 'returns' cannot take {}",
                         self.def(ret).describe()
                     );
-                    return Err(self.error(info, message).with_label(*span));
+                    return Err(self.error(info, message).with_label(span));
                 }
             }
         }
@@ -572,17 +642,8 @@ impl Builder {
         Ok(())
     }
 
-    fn check_event(&mut self, id: EntityId) -> Result<(), Diagnostic> {
-        let def = self.def(id);
-        let Kind::Event(event) = &def.kind else {
-            return Ok(());
-        };
-        let info = def.info.clone();
-        let (data, boxed) = (event.data.clone(), event.boxed);
-        let arg_type = match &data {
-            Some(data) => Some(self.check_arg_type(data, info.as_ref(), "event", boxed)?),
-            None => None,
-        };
+    fn check_event(&mut self, id: EntityId) -> Checked<()> {
+        let arg_type = self.check_data(id, "event")?;
         if let Kind::Event(event) = &mut self.def_mut(id).kind {
             event.arg_type = arg_type;
         }
@@ -591,34 +652,64 @@ impl Builder {
 
     /// QEMU's `connect_doc()`: match the definition's documentation with
     /// its members and features.
-    fn connect_doc(&mut self, id: EntityId) -> Result<(), Diagnostic> {
-        match self.def(id).doc {
-            Some(doc) => self.connect_doc_to(id, doc),
-            None => Ok(()),
+    fn connect_doc(&mut self, id: EntityId) -> Checked<()> {
+        let Some(doc) = self.def(id).doc else {
+            return Ok(());
+        };
+        let Builder {
+            defs, docs, pragma, ..
+        } = self;
+        DocConnector {
+            defs,
+            doc: &mut docs[doc],
+            pragma,
+        }
+        .connect(id)
+    }
+}
+
+/// The features of one owner must not clash.
+fn check_features(features: &[MemberDef], info: Option<&Info>) -> Checked<()> {
+    if features.len() > 1 {
+        let mut seen = Seen::default();
+        for feature in features {
+            seen.check_clash(feature, info)?;
         }
     }
+    Ok(())
+}
 
-    /// Connect `id`'s members and features to `doc` (which documents `id`,
-    /// or the definition `id` is implicit in).
-    fn connect_doc_to(&mut self, id: EntityId, doc: DocId) -> Result<(), Diagnostic> {
-        let def = self.def(id).clone();
+/// Connects one doc block with the definition it documents.
+struct DocConnector<'b, 'a> {
+    defs: &'b [Def<'a>],
+    doc: &'b mut Doc,
+    pragma: &'b Pragma,
+}
+
+impl DocConnector<'_, '_> {
+    /// Connect `id`'s members and features (`id` is the documented
+    /// definition, or a type implicit in it).
+    fn connect(&mut self, id: EntityId) -> Checked<()> {
+        let defs = self.defs;
+        let def = &defs[id.0 as usize];
         let Some(info) = &def.info else {
             return Ok(());
         };
-        self.connect_features(&def.features, doc, info)?;
+        self.features(&def.features, info)?;
+        let implicit = |id: &EntityId| defs[id.0 as usize].is_implicit();
         match &def.kind {
-            Kind::Enum { values, .. } => self.connect_members(values, doc, info)?,
+            Kind::Enum { values, .. } => self.members(values, info)?,
             Kind::Object(object) => {
-                if let Some(base) = object.base.filter(|&b| self.def(b).is_implicit()) {
-                    self.connect_doc_to(base, doc)?;
+                if let Some(base) = object.base.filter(implicit) {
+                    self.connect(base)?;
                 }
-                self.connect_members(&object.local_members, doc, info)?;
+                self.members(&object.local_members, info)?;
             }
-            Kind::Alternate { variants, .. } => self.connect_members(variants, doc, info)?,
+            Kind::Alternate { variants, .. } => self.members(variants, info)?,
             Kind::Command(super::build::CommandDef { arg_type, .. })
             | Kind::Event(super::build::EventDef { arg_type, .. }) => {
-                if let Some(arg) = arg_type.filter(|&a| self.def(a).is_implicit()) {
-                    self.connect_doc_to(arg, doc)?;
+                if let Some(arg) = arg_type.filter(implicit) {
+                    self.connect(arg)?;
                 }
             }
             Kind::Builtin(_) | Kind::Array { .. } => {}
@@ -626,46 +717,36 @@ impl Builder {
         Ok(())
     }
 
-    fn connect_members(
-        &mut self,
-        members: &[MemberDef],
-        doc: DocId,
-        info: &Info,
-    ) -> Result<(), Diagnostic> {
+    fn members(&mut self, members: &[MemberDef], info: &Info) -> Checked<()> {
         for member in members {
             let role = member.role.as_str();
-            self.docs[doc]
-                .connect_member(&member.name, role, info.span, &self.pragma)
-                .map_err(|e| self.at_member(e, info, member.span))?;
-            self.connect_features(&member.features, doc, info)?;
+            self.doc
+                .connect_member(member.name, role, info.span, self.pragma)
+                .map_err(|e| at_member(e, info, member.span))?;
+            self.features(&member.features, info)?;
         }
         Ok(())
     }
 
-    fn connect_features(
-        &mut self,
-        features: &[MemberDef],
-        doc: DocId,
-        info: &Info,
-    ) -> Result<(), Diagnostic> {
+    fn features(&mut self, features: &[MemberDef], info: &Info) -> Checked<()> {
         for feature in features {
-            self.docs[doc]
-                .connect_feature(&feature.name, info.span)
-                .map_err(|e| self.at_member(e, info, feature.span))?;
+            self.doc
+                .connect_feature(feature.name, info.span)
+                .map_err(|e| at_member(e, info, feature.span))?;
         }
         Ok(())
     }
+}
 
-    /// An error the documentation reports at a member's info: QEMU's info
-    /// names the definition; the snippet shows the member.
-    fn at_member(&self, error: Diagnostic, info: &Info, member: Option<Span>) -> Diagnostic {
-        let mut error = error;
-        if error.context.is_none() && error.span == Some(info.span) {
-            error = error.in_definition(info.meta.as_str(), &info.name);
-        }
-        if error.label.is_none() {
-            error = labelled(error, member);
-        }
-        error
+/// An error the documentation reports at a member's info: QEMU's info
+/// names the definition; the snippet shows the member.
+fn at_member(error: Diagnostic, info: &Info, member: Option<Span>) -> Diagnostic {
+    let mut error = error;
+    if error.context.is_none() && error.span == Some(info.span) {
+        error = error.in_definition(info.meta.as_str(), info.name);
     }
+    if error.label.is_none() {
+        error = labelled(error, member);
+    }
+    error
 }

@@ -15,31 +15,24 @@ pub mod model;
 
 pub use model::*;
 
-use crate::check::ast::Item;
+use std::borrow::Cow;
+
 use crate::diag::Diagnostics;
 use crate::parse::ParsedSchema;
 
 impl Schema {
     /// Check `parsed` and build the model from it.
     pub fn build(parsed: ParsedSchema) -> Result<Schema, Diagnostics> {
-        match crate::check::check(&parsed) {
-            Ok(items) => Schema::from_items(parsed, items),
-            Err(errors) => Err(Diagnostics {
-                sources: parsed.sources,
-                errors,
-            }),
-        }
-    }
-
-    /// Build the model from definitions that passed `check` (`items` are
-    /// `check`'s output for `parsed`).
-    fn from_items(parsed: ParsedSchema, items: Vec<Item>) -> Result<Schema, Diagnostics> {
         let ParsedSchema {
             sources,
             exprs,
             docs,
             pragma,
         } = parsed;
+        let items = match crate::check::check_exprs(&exprs, &docs, &pragma) {
+            Ok(items) => items,
+            Err(errors) => return Err(Diagnostics { sources, errors }),
+        };
         let mut builder = build::Builder::new(sources, pragma, docs);
         let result = builder
             .define_all(&items, &exprs)
@@ -57,114 +50,108 @@ impl Schema {
 /// QEMU's `c_name`: the C identifier a name maps to.  Members whose C
 /// names are equal clash.
 pub fn c_name(name: &str) -> String {
-    const RESERVED: &[&str] = &[
-        // C89
-        "auto",
-        "break",
-        "case",
-        "char",
-        "const",
-        "continue",
-        "default",
-        "do",
-        "double",
-        "else",
-        "enum",
-        "extern",
-        "float",
-        "for",
-        "goto",
-        "if",
-        "int",
-        "long",
-        "register",
-        "return",
-        "short",
-        "signed",
-        "sizeof",
-        "static",
-        "struct",
-        "switch",
-        "typedef",
-        "union",
-        "unsigned",
-        "void",
-        "volatile",
-        "while", // C99
-        "inline",
-        "restrict",
-        "_Bool",
-        "_Complex",
-        "_Imaginary", // C11
-        "_Alignas",
-        "_Alignof",
-        "_Atomic",
-        "_Generic",
-        "_Noreturn",
-        "_Static_assert",
-        "_Thread_local", // GCC
-        "asm",
-        "typeof", // C++
-        "bool",
-        "catch",
-        "class",
-        "const_cast",
-        "delete",
-        "dynamic_cast",
-        "explicit",
-        "false",
-        "friend",
-        "mutable",
-        "namespace",
-        "new",
-        "operator",
-        "private",
-        "protected",
-        "public",
-        "reinterpret_cast",
-        "static_cast",
-        "template",
-        "this",
-        "throw",
-        "true",
-        "try",
-        "typeid",
-        "typename",
-        "using",
-        "virtual",
-        "wchar_t",
-        "and",
-        "and_eq",
-        "bitand",
-        "bitor",
-        "compl",
-        "not",
-        "not_eq",
-        "or",
-        "or_eq",
-        "xor",
-        "xor_eq", // namespace pollution
-        "unix",
-        "errno",
-        "mips",
-        "sparc",
-        "i386",
-        "linux",
-    ];
-    let mapped: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if RESERVED.contains(&mapped.as_str()) || mapped.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("q_{mapped}")
+    c_name_cow(name).into_owned()
+}
+
+/// [`c_name`] without allocating when the name is its own C name, as most
+/// names are.
+pub(crate) fn c_name_cow(name: &str) -> Cow<'_, str> {
+    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let mapped = if plain {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(
+            name.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect(),
+        )
+    };
+    if is_reserved(&mapped) || mapped.starts_with(|c: char| c.is_ascii_digit()) {
+        Cow::Owned(format!("q_{mapped}"))
     } else {
         mapped
+    }
+}
+
+/// Whether `name` is a C or C++ keyword, or a name that common headers
+/// define as a macro (C89, C99, C11, GCC, C++, namespace pollution), which
+/// QEMU's `c_name` protects.  Grouped by first letter, so that a name is
+/// compared with a few words only.
+fn is_reserved(name: &str) -> bool {
+    let Some(first) = name.bytes().next() else {
+        return false;
+    };
+    match first {
+        b'_' => matches!(
+            name,
+            "_Alignas"
+                | "_Alignof"
+                | "_Atomic"
+                | "_Bool"
+                | "_Complex"
+                | "_Generic"
+                | "_Imaginary"
+                | "_Noreturn"
+                | "_Static_assert"
+                | "_Thread_local"
+        ),
+        b'a' => matches!(name, "and" | "and_eq" | "asm" | "auto"),
+        b'b' => matches!(name, "bitand" | "bitor" | "bool" | "break"),
+        b'c' => matches!(
+            name,
+            "case" | "catch" | "char" | "class" | "compl" | "const" | "const_cast" | "continue"
+        ),
+        b'd' => matches!(
+            name,
+            "default" | "delete" | "do" | "double" | "dynamic_cast"
+        ),
+        b'e' => matches!(name, "else" | "enum" | "errno" | "explicit" | "extern"),
+        b'f' => matches!(name, "false" | "float" | "for" | "friend"),
+        b'g' => matches!(name, "goto"),
+        b'i' => matches!(name, "i386" | "if" | "inline" | "int"),
+        b'l' => matches!(name, "linux" | "long"),
+        b'm' => matches!(name, "mips" | "mutable"),
+        b'n' => matches!(name, "namespace" | "new" | "not" | "not_eq"),
+        b'o' => matches!(name, "operator" | "or" | "or_eq"),
+        b'p' => matches!(name, "private" | "protected" | "public"),
+        b'r' => matches!(
+            name,
+            "register" | "reinterpret_cast" | "restrict" | "return"
+        ),
+        b's' => matches!(
+            name,
+            "short"
+                | "signed"
+                | "sizeof"
+                | "sparc"
+                | "static"
+                | "static_cast"
+                | "struct"
+                | "switch"
+        ),
+        b't' => matches!(
+            name,
+            "template"
+                | "this"
+                | "throw"
+                | "true"
+                | "try"
+                | "typedef"
+                | "typeid"
+                | "typename"
+                | "typeof"
+        ),
+        b'u' => matches!(name, "union" | "unix" | "unsigned" | "using"),
+        b'v' => matches!(name, "virtual" | "void" | "volatile"),
+        b'w' => matches!(name, "wchar_t" | "while"),
+        b'x' => matches!(name, "xor" | "xor_eq"),
+        _ => false,
     }
 }
 

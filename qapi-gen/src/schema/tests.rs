@@ -410,6 +410,26 @@ fn members_clash_by_c_name() {
 }
 
 #[test]
+fn clashes_among_many_members() {
+    // Past a dozen members, they are looked up by C name in an index.
+    let pragma = "{ 'pragma': { 'member-name-exceptions': [ 'Many' ] } }\n";
+    let members: Vec<String> = (0..30).map(|i| format!("'m-{i}': 'int'")).collect();
+    for (at, clash) in [(3, "m_1"), (20, "m_2"), (25, "m_17")] {
+        let mut data = members.clone();
+        data.insert(at, format!("'{clash}': 'int'"));
+        let text = format!(
+            "{pragma}{{ 'struct': 'Many', 'data': {{ {} }} }}",
+            data.join(", ")
+        );
+        let other = clash.replace('_', "-");
+        assert_eq!(
+            error(&text),
+            format!("dir/root.json:2: member '{clash}' collides with member '{other}'")
+        );
+    }
+}
+
+#[test]
 fn members_clash_with_base_members() {
     assert_eq!(
         error(
@@ -951,4 +971,24 @@ fn c_names() {
     assert_eq!(c_name("1x"), "q_1x");
     assert_eq!(c_name("__a.b_c"), "__a_b_c");
     assert_eq!(c_name(""), "");
+    assert_eq!(c_name("_Bool"), "q__Bool");
+    assert_eq!(c_name("not-eq"), "q_not_eq");
+}
+
+#[test]
+fn reserved_words() {
+    for word in [
+        "auto",
+        "while",
+        "_Bool",
+        "_Thread_local",
+        "xor_eq",
+        "i386",
+        "linux",
+    ] {
+        assert!(is_reserved(word), "{word}");
+    }
+    for word in ["", "Auto", "autos", "_bool", "x"] {
+        assert!(!is_reserved(word), "{word}");
+    }
 }

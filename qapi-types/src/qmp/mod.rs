@@ -1,0 +1,208 @@
+//! The QMP protocol and clients for it.
+//!
+//! - [`wire`]: the messages (greeting, requests, replies, events);
+//! - [`framing`]: splitting a byte stream into messages;
+//! - [`blocking::Client`]: a client over std's Unix and TCP streams;
+//! - `tokio::Client` (cargo feature `tokio`): an async client whose
+//!   commands can be in flight by the thousand, with an event stream
+//!   usable in `tokio::select!`.
+//!
+//! Both clients are typed by the generated bindings: `execute(&cmd)` sends
+//! `commands::X` and returns `Result<<X as Command>::Returns, Error>`, and
+//! events decode into the generated `events::Event` (or any type that
+//! deserializes from an event message).
+//!
+//! ```no_run
+//! use qapi_types::qmp::{blocking::Client, Options};
+//! # fn main() -> Result<(), qapi_types::qmp::Error> {
+//! let mut client = Client::connect_unix("/tmp/qmp.sock", &Options::new())?;
+//! println!("QEMU {}", client.greeting().version.qemu);
+//! // With generated bindings: `let status = client.execute(&commands::QueryStatus)?;`
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! `examples/qmp-client` is a complete async client for a real QEMU.
+
+pub mod blocking;
+mod error;
+pub mod framing;
+pub mod server;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+pub mod wire;
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use error::Error;
+use error::Failure;
+pub use framing::{Framer, FramingError};
+pub use wire::{Capability, ErrorClass, Greeting, QmpError, VersionInfo, VersionTriple};
+
+use crate::{Command, Mode};
+use wire::{Message, Negotiate, Request};
+
+/// How a client connects and behaves.
+#[derive(Clone, Debug)]
+pub struct Options {
+    oob: bool,
+    negotiate: bool,
+    timeout: Option<Duration>,
+    max_message: usize,
+    event_capacity: usize,
+    mode: Mode,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            oob: false,
+            negotiate: true,
+            timeout: Some(Duration::from_secs(30)),
+            max_message: 64 << 20,
+            event_capacity: 1024,
+            mode: Mode::Lenient,
+        }
+    }
+}
+
+impl Options {
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// Enable the `oob` capability when negotiating (default: no); the
+    /// server answers with an error if it does not offer it.
+    pub fn oob(mut self, enable: bool) -> Options {
+        self.oob = enable;
+        self
+    }
+
+    /// Send `qmp_capabilities` after the greeting (default: yes).  Without
+    /// it the server accepts no other command.
+    pub fn negotiate(mut self, negotiate: bool) -> Options {
+        self.negotiate = negotiate;
+        self
+    }
+
+    /// How long connecting, and each command, may take (default 30 s;
+    /// `None`: forever).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Options {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The longest message accepted from the server (default 64 MiB, the
+    /// limit QEMU puts on its own input); longer is a protocol error.
+    /// It bounds the client's read buffer.
+    pub fn max_message(mut self, bytes: usize) -> Options {
+        self.max_message = bytes;
+        self
+    }
+
+    /// How many events are kept until read (default 1024); events beyond
+    /// are dropped and counted.
+    pub fn event_capacity(mut self, events: usize) -> Options {
+        self.event_capacity = events.max(1);
+        self
+    }
+
+    /// How replies and events decode (default [`Mode::Lenient`]: members
+    /// and enum values this build does not know are accepted).
+    pub fn mode(mut self, mode: Mode) -> Options {
+        self.mode = mode;
+        self
+    }
+}
+
+/// The size of one read from the connection.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A server message, sorted for the clients.
+pub(crate) enum Incoming {
+    Greeting(Greeting),
+    Reply {
+        id: ReplyId,
+        /// The `return` member as JSON text, or the error.
+        result: Result<Box<str>, QmpError>,
+    },
+    /// The whole message, decoded when the program reads it.
+    Event(Box<[u8]>),
+}
+
+pub(crate) enum ReplyId {
+    /// An id this client may have sent (a number).
+    Number(u64),
+    /// No id: QEMU could not read the request.
+    Missing,
+    /// Not an id this client sends.
+    Other,
+}
+
+pub(crate) fn classify(bytes: &[u8]) -> Result<Incoming, Failure> {
+    match Message::parse(bytes).map_err(Failure::protocol)? {
+        Message::Greeting(greeting) => Ok(Incoming::Greeting(greeting)),
+        Message::Event(_) => Ok(Incoming::Event(bytes.into())),
+        Message::Reply(reply) => {
+            let id = match reply.id {
+                None => ReplyId::Missing,
+                Some(raw) => raw.get().parse().map_or(ReplyId::Other, ReplyId::Number),
+            };
+            let result = reply.result.map(|raw| raw.get().into());
+            Ok(Incoming::Reply { id, result })
+        }
+    }
+}
+
+/// The bytes of a request.
+pub(crate) fn encode_request<A: Serialize + ?Sized>(
+    command: &str,
+    arguments: &A,
+    oob: bool,
+    id: u64,
+) -> Result<Vec<u8>, Error> {
+    let request = Request {
+        command,
+        oob,
+        arguments: Some(arguments),
+        id: Some(&id),
+    };
+    let mut bytes = serde_json::to_vec(&request).map_err(Error::Encode)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The arguments of `qmp_capabilities` for these options.
+pub(crate) fn negotiation(options: &Options) -> Negotiate {
+    Negotiate {
+        enable: if options.oob {
+            vec![Capability::Oob]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Decode a command's `return` member.
+pub(crate) fn decode_returns<C: Command>(text: &str, mode: Mode) -> Result<C::Returns, Error> {
+    crate::from_str(text, mode).map_err(|error| Error::Decode {
+        what: format!("reply to {}", C::NAME),
+        error,
+    })
+}
+
+/// What a command without a success response "returns".
+pub(crate) fn no_response<C: Command>(mode: Mode) -> Result<C::Returns, Error> {
+    decode_returns::<C>("{}", mode)
+}
+
+/// Decode a whole event message.
+pub(crate) fn decode_event<E: DeserializeOwned>(bytes: &[u8], mode: Mode) -> Result<E, Error> {
+    crate::from_slice(bytes, mode).map_err(|error| Error::Decode {
+        what: "event".to_string(),
+        error,
+    })
+}

@@ -1,0 +1,269 @@
+//! The schema as the server needs it at run time: generated as static
+//! tables (`server::SCHEMA` in the bindings), read by the dispatcher.
+//!
+//! Types are referred to by their index in [`Schema::types`].  The tables
+//! hold what QEMU's generated visitors and command registrations hold:
+//! member order, optionality, integer widths, enum values, union branches,
+//! alternate branches by JSON type, command flags, and the features the
+//! compatibility policy acts on (`deprecated`, `unstable`).
+
+use super::qobject::QType;
+
+/// Feature bit: `deprecated`.
+pub const DEPRECATED: u8 = 1;
+/// Feature bit: `unstable`.
+pub const UNSTABLE: u8 = 2;
+
+/// Command flag: `allow-oob`.
+pub const ALLOW_OOB: u8 = 1;
+/// Command flag: `allow-preconfig`.
+pub const ALLOW_PRECONFIG: u8 = 2;
+/// Command flag: `success-response: false` (no reply on success).
+pub const NO_SUCCESS_RESPONSE: u8 = 4;
+/// Command flag: `gen: false` (QEMU's handler takes the arguments
+/// unchecked).
+pub const NO_GEN: u8 = 8;
+/// Command flag: `coroutine`.
+pub const COROUTINE: u8 = 16;
+
+/// A schema: its types, commands and events, and the `query-qmp-schema`
+/// reply.
+#[derive(Debug)]
+pub struct Schema {
+    pub types: &'static [Type],
+    pub commands: &'static [CommandInfo],
+    pub events: &'static [EventInfo],
+    /// The `query-qmp-schema` reply.
+    pub introspection: Node,
+}
+
+#[derive(Debug)]
+pub enum Type {
+    Str,
+    Number,
+    Int,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Uint8,
+    Uint16,
+    Uint32,
+    Uint64,
+    Size,
+    Bool,
+    Null,
+    Any,
+    Enum(Enum),
+    /// A list of the type with this index.
+    Array(u32),
+    Object(Object),
+    Alternate(Alternate),
+}
+
+#[derive(Debug)]
+pub struct Enum {
+    pub name: &'static str,
+    pub values: &'static [EnumValue],
+}
+
+#[derive(Debug)]
+pub struct EnumValue {
+    pub name: &'static str,
+    /// [`DEPRECATED`] and [`UNSTABLE`] bits.
+    pub special: u8,
+}
+
+/// A struct, a union, or the implicit type of a command's arguments.
+#[derive(Debug)]
+pub struct Object {
+    pub name: &'static str,
+    /// Every member, the base's first.
+    pub members: &'static [Member],
+    /// A union's discriminator member.
+    pub tag: Option<&'static str>,
+    /// A union's branches with members.
+    pub variants: &'static [Variant],
+}
+
+#[derive(Debug)]
+pub struct Member {
+    pub name: &'static str,
+    pub ty: u32,
+    pub optional: bool,
+    pub special: u8,
+}
+
+#[derive(Debug)]
+pub struct Variant {
+    /// The discriminator's value.
+    pub value: &'static str,
+    /// An object type whose members the branch adds.
+    pub ty: u32,
+}
+
+#[derive(Debug)]
+pub struct Alternate {
+    pub name: &'static str,
+    pub branches: &'static [Branch],
+}
+
+#[derive(Debug)]
+pub struct Branch {
+    /// The JSON type that selects the branch.
+    pub qtype: QType,
+    pub ty: u32,
+}
+
+#[derive(Debug)]
+pub struct CommandInfo {
+    pub name: &'static str,
+    /// An object type; `None` for a command without arguments.
+    pub args: Option<u32>,
+    pub returns: Option<u32>,
+    /// [`ALLOW_OOB`], [`ALLOW_PRECONFIG`], ... bits.
+    pub flags: u8,
+    pub special: u8,
+}
+
+#[derive(Debug)]
+pub struct EventInfo {
+    pub name: &'static str,
+    pub data: Option<u32>,
+    pub special: u8,
+}
+
+/// A piece of the `query-qmp-schema` reply: JSON text, or a list or
+/// object whose parts the `if` conditions select when the bindings are
+/// compiled.
+#[derive(Debug)]
+pub enum Node {
+    Json(&'static str),
+    List(&'static [Node]),
+    Dict(&'static [(&'static str, Node)]),
+}
+
+impl Node {
+    /// The JSON text, as QEMU prints it.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Node::Json(text) => out.push_str(text),
+            Node::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write(out);
+                }
+                out.push(']');
+            }
+            Node::Dict(entries) => {
+                out.push('{');
+                for (i, (key, value)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    super::qobject::write_str(out, key);
+                    out.push_str(": ");
+                    value.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+// Short constructors, so that generated tables stay small.
+
+pub const fn member(name: &'static str, ty: u32, optional: bool, special: u8) -> Member {
+    Member {
+        name,
+        ty,
+        optional,
+        special,
+    }
+}
+
+pub const fn value(name: &'static str, special: u8) -> EnumValue {
+    EnumValue { name, special }
+}
+
+pub const fn variant(value: &'static str, ty: u32) -> Variant {
+    Variant { value, ty }
+}
+
+pub const fn branch(qtype: QType, ty: u32) -> Branch {
+    Branch { qtype, ty }
+}
+
+pub const fn object(
+    name: &'static str,
+    members: &'static [Member],
+    tag: Option<&'static str>,
+    variants: &'static [Variant],
+) -> Type {
+    Type::Object(Object {
+        name,
+        members,
+        tag,
+        variants,
+    })
+}
+
+pub const fn command(
+    name: &'static str,
+    args: Option<u32>,
+    returns: Option<u32>,
+    flags: u8,
+    special: u8,
+) -> CommandInfo {
+    CommandInfo {
+        name,
+        args,
+        returns,
+        flags,
+        special,
+    }
+}
+
+pub const fn event(name: &'static str, data: Option<u32>, special: u8) -> EventInfo {
+    EventInfo {
+        name,
+        data,
+        special,
+    }
+}
+
+/// `qmp_capabilities` for schemas that do not define it: QEMU's
+/// definition (`{'*enable': ['QMPCapability']}`).
+pub(crate) static BUILTIN: Schema = Schema {
+    types: &[
+        Type::Enum(Enum {
+            name: "QMPCapability",
+            values: &[value("oob", 0)],
+        }),
+        Type::Array(0),
+        object(
+            "q_obj_qmp_capabilities-arg",
+            &[member("enable", 1, true, 0)],
+            None,
+            &[],
+        ),
+    ],
+    commands: &[command(
+        "qmp_capabilities",
+        Some(2),
+        None,
+        ALLOW_PRECONFIG,
+        0,
+    )],
+    events: &[],
+    introspection: Node::List(&[]),
+};

@@ -1,0 +1,25 @@
+//! Support for the QMP client tests: the shared directory, and [`Qemu`], a
+//! real QEMU started for one test and killed when the test ends (also when
+//! it panics).  The tests are in `tests/`: `live.rs` against QEMU 10.0.2,
+//! `faults.rs` against fake peers.
+
+pub mod qemu;
+
+use std::path::PathBuf;
+
+pub use qemu::Qemu;
+
+/// `../shared` (or `$QAPI_SHARED_DIR`): QEMU's schema and the recorded QMP
+/// corpus.
+pub fn shared_dir() -> PathBuf {
+    let dir = match std::env::var_os("QAPI_SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+    };
+    assert!(
+        dir.join("qemu/10.0.0/qapi/qapi-schema.json").is_file(),
+        "{} has no qemu/10.0.0/qapi: set QAPI_SHARED_DIR to the shared directory",
+        dir.display()
+    );
+    dir
+}

@@ -1,0 +1,173 @@
+//! A real QEMU for a test.
+//!
+//! [`Qemu::start`] runs `qemu-system-x86_64` (installed by
+//! `scripts/install-qemu.sh`) paused, without a guest, with a QMP Unix
+//! socket, a virtio-blk disk on a fresh qcow2 image, an empty `ide-cd`
+//! (id `cd0`), a virtio balloon and a USB bus, and returns once QEMU has answered `qmp_capabilities` on
+//! that socket.  Dropping the guard kills that QEMU by its pid and removes
+//! its files; it runs on panic too.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+const QEMU: &str = "qemu-system-x86_64";
+const WANTED_MAJOR: &str = "10";
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running QEMU, killed on drop.
+#[derive(Debug)]
+pub struct Qemu {
+    child: Child,
+    dir: PathBuf,
+    socket: PathBuf,
+}
+
+impl Qemu {
+    /// Start QEMU with the test devices; panics with the reason (and what
+    /// to do) when it cannot.
+    pub fn start() -> Qemu {
+        Qemu::start_with(&[])
+    }
+
+    /// [`Qemu::start`] with more command-line arguments.
+    pub fn start_with(extra: &[&str]) -> Qemu {
+        check_installed();
+        let dir = unique_dir();
+        let image = dir.join("disk.qcow2");
+        let socket = dir.join("qmp.sock");
+        let status = Command::new("qemu-img")
+            .args(["create", "-q", "-f", "qcow2"])
+            .arg(&image)
+            .arg("64M")
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run qemu-img ({e}): run scripts/install-qemu.sh"));
+        assert!(status.success(), "qemu-img create failed: {status}");
+
+        let child = Command::new(QEMU)
+            .args(["-machine", "q35", "-accel", "tcg", "-nodefaults"])
+            .args(["-display", "none", "-S", "-m", "128"])
+            .arg("-qmp")
+            .arg(format!("unix:{},server=on,wait=off", socket.display()))
+            .arg("-drive")
+            .arg(format!(
+                "if=none,id=disk0,file={},format=qcow2",
+                image.display()
+            ))
+            .args(["-device", "virtio-blk-pci,drive=disk0,id=vdisk0"])
+            .args(["-drive", "if=none,id=cdrom0,media=cdrom"])
+            .args(["-device", "ide-cd,drive=cdrom0,id=cd0"])
+            // For more replies to decode: a balloon, a USB bus.
+            .args(["-device", "virtio-balloon-pci,id=balloon0", "-usb"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {QEMU} ({e}): run scripts/install-qemu.sh"));
+        let mut qemu = Qemu { child, dir, socket };
+        qemu.wait_ready();
+        qemu
+    }
+
+    /// The QMP socket.  QEMU serves one client at a time: a second
+    /// connection waits until the first one closes.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kill QEMU now (the peer dies); [`Drop`] does it otherwise.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Ready means answering `qmp_capabilities`, not just a socket file:
+    /// QEMU creates the socket before its monitor runs.
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let mut last_error = String::from("no attempt");
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = self.child.stderr.take() {
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                panic!("{QEMU} exited at start ({status}):\n{stderr}");
+            }
+            match probe(&self.socket) {
+                Ok(()) => return,
+                Err(error) => last_error = error,
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("{QEMU} did not answer qmp_capabilities within {READY_TIMEOUT:?}: {last_error}");
+    }
+}
+
+impl Drop for Qemu {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Connect, read the greeting, negotiate, disconnect: with plain bytes, so
+/// that readiness does not depend on the client under test.
+fn probe(socket: &Path) -> Result<(), String> {
+    let mut stream = UnixStream::connect(socket).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| e.to_string())?;
+    let mut seen = Vec::new();
+    let mut chunk = [0; 4096];
+    let mut read_until = |stream: &mut UnixStream, needle: &[u8]| -> Result<(), String> {
+        while !seen.windows(needle.len()).any(|w| w == needle) {
+            let count = stream.read(&mut chunk).map_err(|e| e.to_string())?;
+            if count == 0 {
+                return Err("QMP socket closed".to_string());
+            }
+            seen.extend_from_slice(&chunk[..count]);
+        }
+        Ok(())
+    };
+    read_until(&mut stream, b"\"QMP\"")?;
+    stream
+        .write_all(b"{\"execute\": \"qmp_capabilities\", \"id\": \"ready\"}\n")
+        .map_err(|e| e.to_string())?;
+    read_until(&mut stream, b"\"return\": {}, \"id\": \"ready\"")
+}
+
+fn check_installed() {
+    let output = Command::new(QEMU).arg("--version").output();
+    let version = match output {
+        Ok(output) if output.status.success() => {
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        }
+        _ => panic!("{QEMU} is not installed: run scripts/install-qemu.sh"),
+    };
+    assert!(
+        version.contains(&format!("version {WANTED_MAJOR}.")),
+        "{QEMU} is not version {WANTED_MAJOR}.x ({}): run scripts/install-qemu.sh",
+        version.lines().next().unwrap_or("")
+    );
+}
+
+fn unique_dir() -> PathBuf {
+    static COUNT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "qapi-qemu-{}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}
