@@ -1,23 +1,19 @@
-//! Bindings of QEMU 10.0.0's schema for the commands the benchmark runs,
-//! from `../shared` (or `$QAPI_SHARED_DIR`).
+//! Bindings of QEMU 10.0.0's schema (from `../shared` or
+//! `$QAPI_SHARED_DIR`), generated as a user's build.rs would: `qmp.rs` for
+//! the commands the `qmp` binary runs, `qmp10.rs` whole for the `decode`
+//! bench.
 
-use std::path::PathBuf;
+#[path = "src/paths.rs"]
+#[allow(dead_code)]
+mod paths;
 
 fn main() -> Result<(), qapi_gen::builder::Error> {
     println!("cargo:rerun-if-env-changed=QAPI_SHARED_DIR");
-    let shared = match std::env::var_os("QAPI_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from("../../shared"),
-    };
-    let schema = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
-    assert!(
-        schema.exists(),
-        "{} is missing: set QAPI_SHARED_DIR to the shared directory",
-        schema.display()
-    );
-    qapi_gen::Builder::new(schema)
+    let schema = paths::real_schema();
+    qapi_gen::Builder::new(&schema)
         .only(["query-status"])
         .docs(false)
         .generate_to_out_dir("qmp.rs")?;
+    qapi_gen::Builder::new(&schema).generate_to_out_dir("qmp10.rs")?;
     Ok(())
 }
