@@ -85,9 +85,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for QType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -152,9 +150,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoStatus {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -225,9 +221,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionTriple {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -291,9 +285,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottlePreset {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -359,9 +351,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimitExplicit {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -402,28 +392,14 @@ const _: () = {
             kind: rt::JsonKind,
             value: D,
         ) -> Option<Result<Self, D::Error>> {
-            Some(
-                match kind {
-                    rt::JsonKind::String => {
-                        serde::Deserialize::deserialize(value).map(Self::Preset)
-                    }
-                    rt::JsonKind::Int | rt::JsonKind::Number => {
-                        serde::Deserialize::deserialize(value).map(Self::Ratio)
-                    }
-                    rt::JsonKind::Bool => {
-                        serde::Deserialize::deserialize(value).map(Self::Enabled)
-                    }
-                    rt::JsonKind::Null => {
-                        serde::Deserialize::deserialize(value).map(Self::None)
-                    }
-                    rt::JsonKind::Object => {
-                        serde::Deserialize::deserialize(value).map(Self::Explicit)
-                    }
-                    rt::JsonKind::Array => {
-                        rt::deserialize_list(value).map(Self::PerQueue)
-                    }
-                },
-            )
+            Some(match kind {
+                rt::JsonKind::String => serde::Deserialize::deserialize(value).map(Self::Preset),
+                rt::JsonKind::Int | rt::JsonKind::Number => serde::Deserialize::deserialize(value).map(Self::Ratio),
+                rt::JsonKind::Bool => serde::Deserialize::deserialize(value).map(Self::Enabled),
+                rt::JsonKind::Null => serde::Deserialize::deserialize(value).map(Self::None),
+                rt::JsonKind::Object => serde::Deserialize::deserialize(value).map(Self::Explicit),
+                rt::JsonKind::Array => rt::deserialize_list(value).map(Self::PerQueue),
+            })
         }
     }
     impl serde::Serialize for ThrottleLimit {
@@ -433,9 +409,10 @@ const _: () = {
         ) -> Result<S::Ok, S::Error> {
             match self {
                 Self::Preset(value) => serde::Serialize::serialize(value, serializer),
-                Self::Ratio(value) => {
-                    serde::Serialize::serialize(&rt::Number(value), serializer)
-                }
+                Self::Ratio(value) => serde::Serialize::serialize(
+                    &rt::Number(value),
+                    serializer,
+                ),
                 Self::Enabled(value) => serde::Serialize::serialize(value, serializer),
                 Self::None(value) => serde::Serialize::serialize(value, serializer),
                 Self::Explicit(value) => serde::Serialize::serialize(value, serializer),
@@ -444,9 +421,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimit {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -499,9 +474,10 @@ const _: () = {
             "shutdown",
             "suspended",
         ];
-        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
-            ("debug", &["deprecated"]),
-        ];
+        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[(
+            "debug",
+            &["deprecated"],
+        )];
         fn as_str(&self) -> &str {
             match self {
                 Self::Debug => "debug",
@@ -542,9 +518,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for RunState {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -609,9 +583,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for StatusInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -676,9 +648,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -767,9 +737,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VcpuInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -836,9 +804,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for KvmDirtyMode {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -912,9 +878,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for KvmInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -977,9 +941,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageFormat {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1044,9 +1006,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for NetLinkState {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1117,9 +1077,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ObjectPropertyInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1209,9 +1167,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevDriver {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1261,10 +1217,7 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevCacheOptions, E> {
-            Ok(BlockdevCacheOptions {
-                direct: self.direct,
-                no_flush: self.no_flush,
-            })
+            Ok(BlockdevCacheOptions { direct: self.direct, no_flush: self.no_flush })
         }
     }
     impl serde::Serialize for BlockdevCacheOptions {
@@ -1276,9 +1229,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevCacheOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1367,9 +1318,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsBase {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1428,9 +1377,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsFile {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1463,9 +1410,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNull {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
         }
     }
@@ -1531,9 +1476,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsQcow2 {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1604,9 +1547,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsRaw {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1673,9 +1614,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNbd {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1799,9 +1738,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1833,17 +1770,26 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::NullCo(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Qcow2(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Raw(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Raw(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
                 _ => Ok(()),
             }
         }
@@ -1854,9 +1800,7 @@ const _: () = {
         fn select(tag: BlockdevDriver) -> Self {
             match tag {
                 BlockdevDriver::File => Self::File(::core::default::Default::default()),
-                BlockdevDriver::NullCo => {
-                    Self::NullCo(::core::default::Default::default())
-                }
+                BlockdevDriver::NullCo => Self::NullCo(::core::default::Default::default()),
                 BlockdevDriver::Qcow2 => Self::Qcow2(::core::default::Default::default()),
                 BlockdevDriver::Raw => Self::Raw(::core::default::Default::default()),
                 BlockdevDriver::Nbd => Self::Nbd(::core::default::Default::default()),
@@ -1879,27 +1823,15 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsBranch, E> {
-            Ok(
-                match self {
-                    Self::File(slots) => {
-                        BlockdevOptionsBranch::File(rt::Slots::finish(slots)?)
-                    }
-                    Self::NullCo(slots) => {
-                        BlockdevOptionsBranch::NullCo(rt::Slots::finish(slots)?)
-                    }
-                    Self::Qcow2(slots) => {
-                        BlockdevOptionsBranch::Qcow2(rt::Slots::finish(slots)?)
-                    }
-                    Self::Raw(slots) => {
-                        BlockdevOptionsBranch::Raw(rt::Slots::finish(slots)?)
-                    }
-                    Self::Nbd(slots) => {
-                        BlockdevOptionsBranch::Nbd(rt::Slots::finish(slots)?)
-                    }
-                    Self::Throttle => BlockdevOptionsBranch::Throttle,
-                    Self::Unknown(value) => BlockdevOptionsBranch::Unknown(value),
-                },
-            )
+            Ok(match self {
+                Self::File(slots) => BlockdevOptionsBranch::File(rt::Slots::finish(slots)?),
+                Self::NullCo(slots) => BlockdevOptionsBranch::NullCo(rt::Slots::finish(slots)?),
+                Self::Qcow2(slots) => BlockdevOptionsBranch::Qcow2(rt::Slots::finish(slots)?),
+                Self::Raw(slots) => BlockdevOptionsBranch::Raw(rt::Slots::finish(slots)?),
+                Self::Nbd(slots) => BlockdevOptionsBranch::Nbd(rt::Slots::finish(slots)?),
+                Self::Throttle => BlockdevOptionsBranch::Throttle,
+                Self::Unknown(value) => BlockdevOptionsBranch::Unknown(value),
+            })
         }
     }
 };
@@ -1925,17 +1857,11 @@ const _: () = {
             kind: rt::JsonKind,
             value: D,
         ) -> Option<Result<Self, D::Error>> {
-            Some(
-                match kind {
-                    rt::JsonKind::Object => {
-                        serde::Deserialize::deserialize(value).map(Self::Definition)
-                    }
-                    rt::JsonKind::String => {
-                        serde::Deserialize::deserialize(value).map(Self::Reference)
-                    }
-                    _ => return None,
-                },
-            )
+            Some(match kind {
+                rt::JsonKind::Object => serde::Deserialize::deserialize(value).map(Self::Definition),
+                rt::JsonKind::String => serde::Deserialize::deserialize(value).map(Self::Reference),
+                _ => return None,
+            })
         }
     }
     impl serde::Serialize for BlockdevRef {
@@ -1944,15 +1870,19 @@ const _: () = {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Definition(value) => serde::Serialize::serialize(value, serializer),
-                Self::Reference(value) => serde::Serialize::serialize(value, serializer),
+                Self::Definition(value) => serde::Serialize::serialize(
+                    value,
+                    serializer,
+                ),
+                Self::Reference(value) => serde::Serialize::serialize(
+                    value,
+                    serializer,
+                ),
             }
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevRef {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -2034,9 +1964,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2134,9 +2062,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockStats {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2197,9 +2123,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoOperationType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2263,9 +2187,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockErrorAction {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2361,9 +2283,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockIoErrorInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2408,9 +2328,10 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockDeviceInfo {
         const TYPE_NAME: &'static str = "BlockDeviceInfo";
-        const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
-            ("throttle-group", &["unstable"]),
-        ];
+        const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[(
+            "throttle-group",
+            &["unstable"],
+        )];
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2470,9 +2391,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockDeviceInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2575,9 +2494,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2651,9 +2568,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackendKind {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2704,10 +2619,7 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevCommon, E> {
-            Ok(ChardevCommon {
-                logfile: self.logfile,
-                logappend: self.logappend,
-            })
+            Ok(ChardevCommon { logfile: self.logfile, logappend: self.logappend })
         }
     }
     impl serde::Serialize for ChardevCommon {
@@ -2719,9 +2631,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevCommon {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2811,9 +2721,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevFile {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2903,9 +2811,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevSocket {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2990,9 +2896,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevPty {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3071,10 +2975,7 @@ const _: () = {
             self.r#type.member(key, value)
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackend, E> {
-            Ok(ChardevBackend {
-                r#type: self.r#type.finish("type")?,
-                mux: self.mux,
-            })
+            Ok(ChardevBackend { r#type: self.r#type.finish("type")?, mux: self.mux })
         }
     }
     impl serde::Serialize for ChardevBackend {
@@ -3086,9 +2987,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackend {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3116,13 +3015,18 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Socket(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Pty(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Socket(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Pty(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
                 _ => Ok(()),
             }
         }
@@ -3132,12 +3036,8 @@ const _: () = {
         type Output = ChardevBackendBranch;
         fn select(tag: ChardevBackendKind) -> Self {
             match tag {
-                ChardevBackendKind::File => {
-                    Self::File(::core::default::Default::default())
-                }
-                ChardevBackendKind::Socket => {
-                    Self::Socket(::core::default::Default::default())
-                }
+                ChardevBackendKind::File => Self::File(::core::default::Default::default()),
+                ChardevBackendKind::Socket => Self::Socket(::core::default::Default::default()),
                 ChardevBackendKind::Pty => Self::Pty(::core::default::Default::default()),
                 ChardevBackendKind::Null => Self::Null,
                 ChardevBackendKind::Unknown(value) => Self::Unknown(value),
@@ -3156,21 +3056,13 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackendBranch, E> {
-            Ok(
-                match self {
-                    Self::File(slots) => {
-                        ChardevBackendBranch::File(rt::Slots::finish(slots)?)
-                    }
-                    Self::Socket(slots) => {
-                        ChardevBackendBranch::Socket(rt::Slots::finish(slots)?)
-                    }
-                    Self::Pty(slots) => {
-                        ChardevBackendBranch::Pty(rt::Slots::finish(slots)?)
-                    }
-                    Self::Null => ChardevBackendBranch::Null,
-                    Self::Unknown(value) => ChardevBackendBranch::Unknown(value),
-                },
-            )
+            Ok(match self {
+                Self::File(slots) => ChardevBackendBranch::File(rt::Slots::finish(slots)?),
+                Self::Socket(slots) => ChardevBackendBranch::Socket(rt::Slots::finish(slots)?),
+                Self::Pty(slots) => ChardevBackendBranch::Pty(rt::Slots::finish(slots)?),
+                Self::Null => ChardevBackendBranch::Null,
+                Self::Unknown(value) => ChardevBackendBranch::Unknown(value),
+            })
         }
     }
 };
@@ -3226,9 +3118,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevReturn {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3310,9 +3200,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ShutdownCause {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3376,9 +3264,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for GuestPanicAction {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3422,9 +3308,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryStatus {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3471,9 +3355,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryVersion {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3520,9 +3402,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3565,9 +3445,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Cont {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3605,9 +3483,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SystemReset {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3646,9 +3522,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for PowerOff {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3694,9 +3568,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryCpus {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3740,9 +3612,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryKvm {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3838,9 +3708,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Screendump {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3918,9 +3786,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for HumanMonitorCommand {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3955,10 +3821,7 @@ pub mod commands {
         /// ID of the new device
         pub id: Option<String>,
         /// Members the schema does not declare: the command takes arbitrary ones (`'gen': false`), e.g. a device's properties.
-        pub extra: ::qapi_types::serde_json::Map<
-            String,
-            ::qapi_types::serde_json::Value,
-        >,
+        pub extra: ::qapi_types::serde_json::Map<String, ::qapi_types::serde_json::Value>,
     }
     const _: () = {
         use ::core::result::Result;
@@ -3967,10 +3830,7 @@ pub mod commands {
         pub struct Slots {
             driver: Option<String>,
             id: Option<String>,
-            extra: ::qapi_types::serde_json::Map<
-                String,
-                ::qapi_types::serde_json::Value,
-            >,
+            extra: ::qapi_types::serde_json::Map<String, ::qapi_types::serde_json::Value>,
         }
         impl ::qapi_types::Object for DeviceAdd {
             const TYPE_NAME: &'static str = "device_add";
@@ -4024,9 +3884,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4109,9 +3967,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SetLink {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4163,9 +4019,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<QomList, E> {
-                Ok(QomList {
-                    path: rt::required(self.path, "path")?,
-                })
+                Ok(QomList { path: rt::required(self.path, "path")? })
             }
         }
         impl serde::Serialize for QomList {
@@ -4177,9 +4031,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomList {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4252,9 +4104,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomGet {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4302,9 +4152,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryBlock {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4373,10 +4221,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<Eject, E> {
-                Ok(Eject {
-                    id: rt::required(self.id, "id")?,
-                    force: self.force,
-                })
+                Ok(Eject { id: rt::required(self.id, "id")?, force: self.force })
             }
         }
         impl serde::Serialize for Eject {
@@ -4388,9 +4233,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Eject {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4432,9 +4275,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4485,9 +4326,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<BlockdevDel, E> {
-                Ok(BlockdevDel {
-                    node_name: rt::required(self.node_name, "node-name")?,
-                })
+                Ok(BlockdevDel { node_name: rt::required(self.node_name, "node-name")? })
             }
         }
         impl serde::Serialize for BlockdevDel {
@@ -4499,9 +4338,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevDel {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4587,9 +4424,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4639,9 +4474,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<ChardevRemove, E> {
-                Ok(ChardevRemove {
-                    id: rt::required(self.id, "id")?,
-                })
+                Ok(ChardevRemove { id: rt::required(self.id, "id")? })
             }
         }
         impl serde::Serialize for ChardevRemove {
@@ -4653,9 +4486,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevRemove {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4671,31 +4502,29 @@ pub mod commands {
         name: &str,
         visitor: V,
     ) -> Option<V::Output> {
-        Some(
-            match name {
-                "query-status" => visitor.visit::<QueryStatus>(),
-                "query-version" => visitor.visit::<QueryVersion>(),
-                "stop" => visitor.visit::<Stop>(),
-                "cont" => visitor.visit::<Cont>(),
-                "system_reset" => visitor.visit::<SystemReset>(),
-                "power-off" => visitor.visit::<PowerOff>(),
-                "query-cpus" => visitor.visit::<QueryCpus>(),
-                "query-kvm" => visitor.visit::<QueryKvm>(),
-                "screendump" => visitor.visit::<Screendump>(),
-                "human-monitor-command" => visitor.visit::<HumanMonitorCommand>(),
-                "device_add" => visitor.visit::<DeviceAdd>(),
-                "set-link" => visitor.visit::<SetLink>(),
-                "qom-list" => visitor.visit::<QomList>(),
-                "qom-get" => visitor.visit::<QomGet>(),
-                "query-block" => visitor.visit::<QueryBlock>(),
-                "eject" => visitor.visit::<Eject>(),
-                "blockdev-add" => visitor.visit::<BlockdevAdd>(),
-                "blockdev-del" => visitor.visit::<BlockdevDel>(),
-                "chardev-add" => visitor.visit::<ChardevAdd>(),
-                "chardev-remove" => visitor.visit::<ChardevRemove>(),
-                _ => return None,
-            },
-        )
+        Some(match name {
+            "query-status" => visitor.visit::<QueryStatus>(),
+            "query-version" => visitor.visit::<QueryVersion>(),
+            "stop" => visitor.visit::<Stop>(),
+            "cont" => visitor.visit::<Cont>(),
+            "system_reset" => visitor.visit::<SystemReset>(),
+            "power-off" => visitor.visit::<PowerOff>(),
+            "query-cpus" => visitor.visit::<QueryCpus>(),
+            "query-kvm" => visitor.visit::<QueryKvm>(),
+            "screendump" => visitor.visit::<Screendump>(),
+            "human-monitor-command" => visitor.visit::<HumanMonitorCommand>(),
+            "device_add" => visitor.visit::<DeviceAdd>(),
+            "set-link" => visitor.visit::<SetLink>(),
+            "qom-list" => visitor.visit::<QomList>(),
+            "qom-get" => visitor.visit::<QomGet>(),
+            "query-block" => visitor.visit::<QueryBlock>(),
+            "eject" => visitor.visit::<Eject>(),
+            "blockdev-add" => visitor.visit::<BlockdevAdd>(),
+            "blockdev-del" => visitor.visit::<BlockdevDel>(),
+            "chardev-add" => visitor.visit::<ChardevAdd>(),
+            "chardev-remove" => visitor.visit::<ChardevRemove>(),
+            _ => return None,
+        })
     }
 }
 /// The events: one type per event, holding its data (the `data` of an event message), named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`], a whole event message.
@@ -4768,9 +4597,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Shutdown {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4814,9 +4641,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4854,9 +4679,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Resume {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4896,9 +4719,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Suspend {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4968,9 +4789,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceTrayMoved {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -5070,9 +4889,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockIoError {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -5103,9 +4920,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdded {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -5180,9 +4995,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for GuestPanicked {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -5312,74 +5125,48 @@ pub mod events {
                 data: D,
                 timestamp: ::qapi_types::Timestamp,
             ) -> Result<Self, D::Error> {
-                Ok(
-                    match name {
-                        "SHUTDOWN" => {
-                            Self::Shutdown {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "STOP" => {
-                            Self::Stop {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "RESUME" => {
-                            Self::Resume {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "SUSPEND" => {
-                            Self::Suspend {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "DEVICE_TRAY_MOVED" => {
-                            Self::DeviceTrayMoved {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "BLOCK_IO_ERROR" => {
-                            Self::BlockIoError {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "BLOCKDEV_ADDED" => {
-                            Self::BlockdevAdded {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "GUEST_PANICKED" => {
-                            Self::GuestPanicked {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        _ => {
-                            return Err(
-                                <D::Error as rt::DeError>::custom("unknown event"),
-                            );
-                        }
+                Ok(match name {
+                    "SHUTDOWN" => Self::Shutdown {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
                     },
-                )
+                    "STOP" => Self::Stop {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "RESUME" => Self::Resume {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "SUSPEND" => Self::Suspend {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "BLOCK_IO_ERROR" => Self::BlockIoError {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "BLOCKDEV_ADDED" => Self::BlockdevAdded {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "GUEST_PANICKED" => Self::GuestPanicked {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
+                })
             }
             fn unknown(
                 name: String,
                 data: Option<::qapi_types::serde_json::Value>,
                 timestamp: ::qapi_types::Timestamp,
             ) -> Self {
-                Self::Unknown {
-                    name,
-                    data,
-                    timestamp,
-                }
+                Self::Unknown { name, data, timestamp }
             }
             fn timestamp_mut(&mut self) -> &mut ::qapi_types::Timestamp {
                 match self {
@@ -5401,40 +5188,57 @@ pub mod events {
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 match self {
-                    Self::Shutdown { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    Self::Shutdown {
+                        data,
+                        timestamp,
                     }
-                    Self::Stop { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Stop {
+                        data,
+                        timestamp,
                     }
-                    Self::Resume { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Resume {
+                        data,
+                        timestamp,
                     }
-                    Self::Suspend { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Suspend {
+                        data,
+                        timestamp,
                     }
-                    Self::DeviceTrayMoved { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::DeviceTrayMoved {
+                        data,
+                        timestamp,
                     }
-                    Self::BlockIoError { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockIoError {
+                        data,
+                        timestamp,
                     }
-                    Self::BlockdevAdded { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockdevAdded {
+                        data,
+                        timestamp,
                     }
-                    Self::GuestPanicked { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::GuestPanicked {
+                        data,
+                        timestamp,
                     }
-                    Self::Unknown { name, data, timestamp } => {
-                        rt::serialize_unknown_event(serializer, name, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Unknown {
+                        name,
+                        data,
+                        timestamp,
                     }
+                    => rt::serialize_unknown_event(serializer, name, data, timestamp),
                 }
             }
         }
         impl<'de> serde::Deserialize<'de> for Event {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_event(deserializer)
             }
         }

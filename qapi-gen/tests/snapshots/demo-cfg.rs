@@ -85,9 +85,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for QType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -152,9 +150,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoStatus {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -225,9 +221,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionTriple {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -291,9 +285,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottlePreset {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -359,9 +351,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimitExplicit {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -402,28 +392,14 @@ const _: () = {
             kind: rt::JsonKind,
             value: D,
         ) -> Option<Result<Self, D::Error>> {
-            Some(
-                match kind {
-                    rt::JsonKind::String => {
-                        serde::Deserialize::deserialize(value).map(Self::Preset)
-                    }
-                    rt::JsonKind::Int | rt::JsonKind::Number => {
-                        serde::Deserialize::deserialize(value).map(Self::Ratio)
-                    }
-                    rt::JsonKind::Bool => {
-                        serde::Deserialize::deserialize(value).map(Self::Enabled)
-                    }
-                    rt::JsonKind::Null => {
-                        serde::Deserialize::deserialize(value).map(Self::None)
-                    }
-                    rt::JsonKind::Object => {
-                        serde::Deserialize::deserialize(value).map(Self::Explicit)
-                    }
-                    rt::JsonKind::Array => {
-                        rt::deserialize_list(value).map(Self::PerQueue)
-                    }
-                },
-            )
+            Some(match kind {
+                rt::JsonKind::String => serde::Deserialize::deserialize(value).map(Self::Preset),
+                rt::JsonKind::Int | rt::JsonKind::Number => serde::Deserialize::deserialize(value).map(Self::Ratio),
+                rt::JsonKind::Bool => serde::Deserialize::deserialize(value).map(Self::Enabled),
+                rt::JsonKind::Null => serde::Deserialize::deserialize(value).map(Self::None),
+                rt::JsonKind::Object => serde::Deserialize::deserialize(value).map(Self::Explicit),
+                rt::JsonKind::Array => rt::deserialize_list(value).map(Self::PerQueue),
+            })
         }
     }
     impl serde::Serialize for ThrottleLimit {
@@ -433,9 +409,10 @@ const _: () = {
         ) -> Result<S::Ok, S::Error> {
             match self {
                 Self::Preset(value) => serde::Serialize::serialize(value, serializer),
-                Self::Ratio(value) => {
-                    serde::Serialize::serialize(&rt::Number(value), serializer)
-                }
+                Self::Ratio(value) => serde::Serialize::serialize(
+                    &rt::Number(value),
+                    serializer,
+                ),
                 Self::Enabled(value) => serde::Serialize::serialize(value, serializer),
                 Self::None(value) => serde::Serialize::serialize(value, serializer),
                 Self::Explicit(value) => serde::Serialize::serialize(value, serializer),
@@ -444,9 +421,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimit {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -493,9 +468,10 @@ const _: () = {
             "running",
             "shutdown",
         ];
-        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
-            ("debug", &["deprecated"]),
-        ];
+        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[(
+            "debug",
+            &["deprecated"],
+        )];
         fn as_str(&self) -> &str {
             match self {
                 Self::Debug => "debug",
@@ -535,9 +511,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for RunState {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -602,9 +576,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for StatusInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -669,9 +641,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -760,9 +730,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VcpuInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -820,9 +788,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageFormat {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -887,9 +853,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for NetLinkState {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -960,9 +924,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ObjectPropertyInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1045,9 +1007,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevDriver {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1097,10 +1057,7 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevCacheOptions, E> {
-            Ok(BlockdevCacheOptions {
-                direct: self.direct,
-                no_flush: self.no_flush,
-            })
+            Ok(BlockdevCacheOptions { direct: self.direct, no_flush: self.no_flush })
         }
     }
     impl serde::Serialize for BlockdevCacheOptions {
@@ -1112,9 +1069,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevCacheOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1203,9 +1158,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsBase {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1264,9 +1217,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsFile {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1299,9 +1250,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNull {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
         }
     }
@@ -1367,9 +1316,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsQcow2 {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1440,9 +1387,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsRaw {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1562,9 +1507,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1594,16 +1537,22 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::NullCo(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Qcow2(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Raw(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Raw(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
                 _ => Ok(()),
             }
         }
@@ -1614,9 +1563,7 @@ const _: () = {
         fn select(tag: BlockdevDriver) -> Self {
             match tag {
                 BlockdevDriver::File => Self::File(::core::default::Default::default()),
-                BlockdevDriver::NullCo => {
-                    Self::NullCo(::core::default::Default::default())
-                }
+                BlockdevDriver::NullCo => Self::NullCo(::core::default::Default::default()),
                 BlockdevDriver::Qcow2 => Self::Qcow2(::core::default::Default::default()),
                 BlockdevDriver::Raw => Self::Raw(::core::default::Default::default()),
                 BlockdevDriver::Throttle => Self::Throttle,
@@ -1637,24 +1584,14 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsBranch, E> {
-            Ok(
-                match self {
-                    Self::File(slots) => {
-                        BlockdevOptionsBranch::File(rt::Slots::finish(slots)?)
-                    }
-                    Self::NullCo(slots) => {
-                        BlockdevOptionsBranch::NullCo(rt::Slots::finish(slots)?)
-                    }
-                    Self::Qcow2(slots) => {
-                        BlockdevOptionsBranch::Qcow2(rt::Slots::finish(slots)?)
-                    }
-                    Self::Raw(slots) => {
-                        BlockdevOptionsBranch::Raw(rt::Slots::finish(slots)?)
-                    }
-                    Self::Throttle => BlockdevOptionsBranch::Throttle,
-                    Self::Unknown(value) => BlockdevOptionsBranch::Unknown(value),
-                },
-            )
+            Ok(match self {
+                Self::File(slots) => BlockdevOptionsBranch::File(rt::Slots::finish(slots)?),
+                Self::NullCo(slots) => BlockdevOptionsBranch::NullCo(rt::Slots::finish(slots)?),
+                Self::Qcow2(slots) => BlockdevOptionsBranch::Qcow2(rt::Slots::finish(slots)?),
+                Self::Raw(slots) => BlockdevOptionsBranch::Raw(rt::Slots::finish(slots)?),
+                Self::Throttle => BlockdevOptionsBranch::Throttle,
+                Self::Unknown(value) => BlockdevOptionsBranch::Unknown(value),
+            })
         }
     }
 };
@@ -1676,14 +1613,10 @@ const _: () = {
             kind: rt::JsonKind,
             value: D,
         ) -> Option<Result<Self, D::Error>> {
-            Some(
-                match kind {
-                    rt::JsonKind::String => {
-                        serde::Deserialize::deserialize(value).map(Self::Reference)
-                    }
-                    _ => return None,
-                },
-            )
+            Some(match kind {
+                rt::JsonKind::String => serde::Deserialize::deserialize(value).map(Self::Reference),
+                _ => return None,
+            })
         }
     }
     impl serde::Serialize for BlockdevRef {
@@ -1692,14 +1625,15 @@ const _: () = {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Reference(value) => serde::Serialize::serialize(value, serializer),
+                Self::Reference(value) => serde::Serialize::serialize(
+                    value,
+                    serializer,
+                ),
             }
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevRef {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -1781,9 +1715,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1881,9 +1813,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockStats {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1944,9 +1874,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoOperationType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2010,9 +1938,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockErrorAction {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2108,9 +2034,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockIoErrorInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2203,9 +2127,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockDeviceInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2308,9 +2230,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2382,9 +2302,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackendKind {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2435,10 +2353,7 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevCommon, E> {
-            Ok(ChardevCommon {
-                logfile: self.logfile,
-                logappend: self.logappend,
-            })
+            Ok(ChardevCommon { logfile: self.logfile, logappend: self.logappend })
         }
     }
     impl serde::Serialize for ChardevCommon {
@@ -2450,9 +2365,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevCommon {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2542,9 +2455,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevFile {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2634,9 +2545,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevSocket {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2719,9 +2628,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevPty {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2798,10 +2705,7 @@ const _: () = {
             self.r#type.member(key, value)
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackend, E> {
-            Ok(ChardevBackend {
-                r#type: self.r#type.finish("type")?,
-                mux: self.mux,
-            })
+            Ok(ChardevBackend { r#type: self.r#type.finish("type")?, mux: self.mux })
         }
     }
     impl serde::Serialize for ChardevBackend {
@@ -2813,9 +2717,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackend {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2843,13 +2745,18 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Socket(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Pty(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Socket(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Pty(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
                 _ => Ok(()),
             }
         }
@@ -2859,12 +2766,8 @@ const _: () = {
         type Output = ChardevBackendBranch;
         fn select(tag: ChardevBackendKind) -> Self {
             match tag {
-                ChardevBackendKind::File => {
-                    Self::File(::core::default::Default::default())
-                }
-                ChardevBackendKind::Socket => {
-                    Self::Socket(::core::default::Default::default())
-                }
+                ChardevBackendKind::File => Self::File(::core::default::Default::default()),
+                ChardevBackendKind::Socket => Self::Socket(::core::default::Default::default()),
                 ChardevBackendKind::Pty => Self::Pty(::core::default::Default::default()),
                 ChardevBackendKind::Null => Self::Null,
                 ChardevBackendKind::Unknown(value) => Self::Unknown(value),
@@ -2883,21 +2786,13 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackendBranch, E> {
-            Ok(
-                match self {
-                    Self::File(slots) => {
-                        ChardevBackendBranch::File(rt::Slots::finish(slots)?)
-                    }
-                    Self::Socket(slots) => {
-                        ChardevBackendBranch::Socket(rt::Slots::finish(slots)?)
-                    }
-                    Self::Pty(slots) => {
-                        ChardevBackendBranch::Pty(rt::Slots::finish(slots)?)
-                    }
-                    Self::Null => ChardevBackendBranch::Null,
-                    Self::Unknown(value) => ChardevBackendBranch::Unknown(value),
-                },
-            )
+            Ok(match self {
+                Self::File(slots) => ChardevBackendBranch::File(rt::Slots::finish(slots)?),
+                Self::Socket(slots) => ChardevBackendBranch::Socket(rt::Slots::finish(slots)?),
+                Self::Pty(slots) => ChardevBackendBranch::Pty(rt::Slots::finish(slots)?),
+                Self::Null => ChardevBackendBranch::Null,
+                Self::Unknown(value) => ChardevBackendBranch::Unknown(value),
+            })
         }
     }
 };
@@ -2953,9 +2848,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevReturn {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3037,9 +2930,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ShutdownCause {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3103,9 +2994,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for GuestPanicAction {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3149,9 +3038,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryStatus {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3198,9 +3085,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryVersion {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3247,9 +3132,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3292,9 +3175,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Cont {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3332,9 +3213,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SystemReset {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3373,9 +3252,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for PowerOff {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3421,9 +3298,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryCpus {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3520,9 +3395,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Screendump {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3600,9 +3473,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for HumanMonitorCommand {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3637,10 +3508,7 @@ pub mod commands {
         /// ID of the new device
         pub id: Option<String>,
         /// Members the schema does not declare: the command takes arbitrary ones (`'gen': false`), e.g. a device's properties.
-        pub extra: ::qapi_types::serde_json::Map<
-            String,
-            ::qapi_types::serde_json::Value,
-        >,
+        pub extra: ::qapi_types::serde_json::Map<String, ::qapi_types::serde_json::Value>,
     }
     const _: () = {
         use ::core::result::Result;
@@ -3649,10 +3517,7 @@ pub mod commands {
         pub struct Slots {
             driver: Option<String>,
             id: Option<String>,
-            extra: ::qapi_types::serde_json::Map<
-                String,
-                ::qapi_types::serde_json::Value,
-            >,
+            extra: ::qapi_types::serde_json::Map<String, ::qapi_types::serde_json::Value>,
         }
         impl ::qapi_types::Object for DeviceAdd {
             const TYPE_NAME: &'static str = "device_add";
@@ -3706,9 +3571,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3791,9 +3654,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SetLink {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3845,9 +3706,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<QomList, E> {
-                Ok(QomList {
-                    path: rt::required(self.path, "path")?,
-                })
+                Ok(QomList { path: rt::required(self.path, "path")? })
             }
         }
         impl serde::Serialize for QomList {
@@ -3859,9 +3718,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomList {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3934,9 +3791,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomGet {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3984,9 +3839,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryBlock {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4055,10 +3908,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<Eject, E> {
-                Ok(Eject {
-                    id: rt::required(self.id, "id")?,
-                    force: self.force,
-                })
+                Ok(Eject { id: rt::required(self.id, "id")?, force: self.force })
             }
         }
         impl serde::Serialize for Eject {
@@ -4070,9 +3920,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Eject {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4114,9 +3962,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4167,9 +4013,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<BlockdevDel, E> {
-                Ok(BlockdevDel {
-                    node_name: rt::required(self.node_name, "node-name")?,
-                })
+                Ok(BlockdevDel { node_name: rt::required(self.node_name, "node-name")? })
             }
         }
         impl serde::Serialize for BlockdevDel {
@@ -4181,9 +4025,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevDel {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4269,9 +4111,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4321,9 +4161,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<ChardevRemove, E> {
-                Ok(ChardevRemove {
-                    id: rt::required(self.id, "id")?,
-                })
+                Ok(ChardevRemove { id: rt::required(self.id, "id")? })
             }
         }
         impl serde::Serialize for ChardevRemove {
@@ -4335,9 +4173,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevRemove {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4353,30 +4189,28 @@ pub mod commands {
         name: &str,
         visitor: V,
     ) -> Option<V::Output> {
-        Some(
-            match name {
-                "query-status" => visitor.visit::<QueryStatus>(),
-                "query-version" => visitor.visit::<QueryVersion>(),
-                "stop" => visitor.visit::<Stop>(),
-                "cont" => visitor.visit::<Cont>(),
-                "system_reset" => visitor.visit::<SystemReset>(),
-                "power-off" => visitor.visit::<PowerOff>(),
-                "query-cpus" => visitor.visit::<QueryCpus>(),
-                "screendump" => visitor.visit::<Screendump>(),
-                "human-monitor-command" => visitor.visit::<HumanMonitorCommand>(),
-                "device_add" => visitor.visit::<DeviceAdd>(),
-                "set-link" => visitor.visit::<SetLink>(),
-                "qom-list" => visitor.visit::<QomList>(),
-                "qom-get" => visitor.visit::<QomGet>(),
-                "query-block" => visitor.visit::<QueryBlock>(),
-                "eject" => visitor.visit::<Eject>(),
-                "blockdev-add" => visitor.visit::<BlockdevAdd>(),
-                "blockdev-del" => visitor.visit::<BlockdevDel>(),
-                "chardev-add" => visitor.visit::<ChardevAdd>(),
-                "chardev-remove" => visitor.visit::<ChardevRemove>(),
-                _ => return None,
-            },
-        )
+        Some(match name {
+            "query-status" => visitor.visit::<QueryStatus>(),
+            "query-version" => visitor.visit::<QueryVersion>(),
+            "stop" => visitor.visit::<Stop>(),
+            "cont" => visitor.visit::<Cont>(),
+            "system_reset" => visitor.visit::<SystemReset>(),
+            "power-off" => visitor.visit::<PowerOff>(),
+            "query-cpus" => visitor.visit::<QueryCpus>(),
+            "screendump" => visitor.visit::<Screendump>(),
+            "human-monitor-command" => visitor.visit::<HumanMonitorCommand>(),
+            "device_add" => visitor.visit::<DeviceAdd>(),
+            "set-link" => visitor.visit::<SetLink>(),
+            "qom-list" => visitor.visit::<QomList>(),
+            "qom-get" => visitor.visit::<QomGet>(),
+            "query-block" => visitor.visit::<QueryBlock>(),
+            "eject" => visitor.visit::<Eject>(),
+            "blockdev-add" => visitor.visit::<BlockdevAdd>(),
+            "blockdev-del" => visitor.visit::<BlockdevDel>(),
+            "chardev-add" => visitor.visit::<ChardevAdd>(),
+            "chardev-remove" => visitor.visit::<ChardevRemove>(),
+            _ => return None,
+        })
     }
 }
 /// The events: one type per event, holding its data (the `data` of an event message), named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`], a whole event message.
@@ -4449,9 +4283,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Shutdown {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4495,9 +4327,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4535,9 +4365,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Resume {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4607,9 +4435,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceTrayMoved {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4709,9 +4535,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockIoError {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4742,9 +4566,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdded {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4853,62 +4675,40 @@ pub mod events {
                 data: D,
                 timestamp: ::qapi_types::Timestamp,
             ) -> Result<Self, D::Error> {
-                Ok(
-                    match name {
-                        "SHUTDOWN" => {
-                            Self::Shutdown {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "STOP" => {
-                            Self::Stop {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "RESUME" => {
-                            Self::Resume {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "DEVICE_TRAY_MOVED" => {
-                            Self::DeviceTrayMoved {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "BLOCK_IO_ERROR" => {
-                            Self::BlockIoError {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "BLOCKDEV_ADDED" => {
-                            Self::BlockdevAdded {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        _ => {
-                            return Err(
-                                <D::Error as rt::DeError>::custom("unknown event"),
-                            );
-                        }
+                Ok(match name {
+                    "SHUTDOWN" => Self::Shutdown {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
                     },
-                )
+                    "STOP" => Self::Stop {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "RESUME" => Self::Resume {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "BLOCK_IO_ERROR" => Self::BlockIoError {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "BLOCKDEV_ADDED" => Self::BlockdevAdded {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
+                })
             }
             fn unknown(
                 name: String,
                 data: Option<::qapi_types::serde_json::Value>,
                 timestamp: ::qapi_types::Timestamp,
             ) -> Self {
-                Self::Unknown {
-                    name,
-                    data,
-                    timestamp,
-                }
+                Self::Unknown { name, data, timestamp }
             }
             fn timestamp_mut(&mut self) -> &mut ::qapi_types::Timestamp {
                 match self {
@@ -4928,34 +4728,47 @@ pub mod events {
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 match self {
-                    Self::Shutdown { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    Self::Shutdown {
+                        data,
+                        timestamp,
                     }
-                    Self::Stop { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Stop {
+                        data,
+                        timestamp,
                     }
-                    Self::Resume { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Resume {
+                        data,
+                        timestamp,
                     }
-                    Self::DeviceTrayMoved { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::DeviceTrayMoved {
+                        data,
+                        timestamp,
                     }
-                    Self::BlockIoError { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockIoError {
+                        data,
+                        timestamp,
                     }
-                    Self::BlockdevAdded { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockdevAdded {
+                        data,
+                        timestamp,
                     }
-                    Self::Unknown { name, data, timestamp } => {
-                        rt::serialize_unknown_event(serializer, name, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Unknown {
+                        name,
+                        data,
+                        timestamp,
                     }
+                    => rt::serialize_unknown_event(serializer, name, data, timestamp),
                 }
             }
         }
         impl<'de> serde::Deserialize<'de> for Event {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_event(deserializer)
             }
         }

@@ -85,9 +85,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for QType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -152,9 +150,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoStatus {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -225,9 +221,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionTriple {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -291,9 +285,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottlePreset {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -359,9 +351,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimitExplicit {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -402,28 +392,14 @@ const _: () = {
             kind: rt::JsonKind,
             value: D,
         ) -> Option<Result<Self, D::Error>> {
-            Some(
-                match kind {
-                    rt::JsonKind::String => {
-                        serde::Deserialize::deserialize(value).map(Self::Preset)
-                    }
-                    rt::JsonKind::Int | rt::JsonKind::Number => {
-                        serde::Deserialize::deserialize(value).map(Self::Ratio)
-                    }
-                    rt::JsonKind::Bool => {
-                        serde::Deserialize::deserialize(value).map(Self::Enabled)
-                    }
-                    rt::JsonKind::Null => {
-                        serde::Deserialize::deserialize(value).map(Self::None)
-                    }
-                    rt::JsonKind::Object => {
-                        serde::Deserialize::deserialize(value).map(Self::Explicit)
-                    }
-                    rt::JsonKind::Array => {
-                        rt::deserialize_list(value).map(Self::PerQueue)
-                    }
-                },
-            )
+            Some(match kind {
+                rt::JsonKind::String => serde::Deserialize::deserialize(value).map(Self::Preset),
+                rt::JsonKind::Int | rt::JsonKind::Number => serde::Deserialize::deserialize(value).map(Self::Ratio),
+                rt::JsonKind::Bool => serde::Deserialize::deserialize(value).map(Self::Enabled),
+                rt::JsonKind::Null => serde::Deserialize::deserialize(value).map(Self::None),
+                rt::JsonKind::Object => serde::Deserialize::deserialize(value).map(Self::Explicit),
+                rt::JsonKind::Array => rt::deserialize_list(value).map(Self::PerQueue),
+            })
         }
     }
     impl serde::Serialize for ThrottleLimit {
@@ -433,9 +409,10 @@ const _: () = {
         ) -> Result<S::Ok, S::Error> {
             match self {
                 Self::Preset(value) => serde::Serialize::serialize(value, serializer),
-                Self::Ratio(value) => {
-                    serde::Serialize::serialize(&rt::Number(value), serializer)
-                }
+                Self::Ratio(value) => serde::Serialize::serialize(
+                    &rt::Number(value),
+                    serializer,
+                ),
                 Self::Enabled(value) => serde::Serialize::serialize(value, serializer),
                 Self::None(value) => serde::Serialize::serialize(value, serializer),
                 Self::Explicit(value) => serde::Serialize::serialize(value, serializer),
@@ -444,9 +421,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimit {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -493,9 +468,10 @@ const _: () = {
             "running",
             "shutdown",
         ];
-        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
-            ("debug", &["deprecated"]),
-        ];
+        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[(
+            "debug",
+            &["deprecated"],
+        )];
         fn as_str(&self) -> &str {
             match self {
                 Self::Debug => "debug",
@@ -535,9 +511,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for RunState {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -602,9 +576,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for StatusInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -669,9 +641,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -760,9 +730,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VcpuInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -827,9 +795,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for KvmDirtyMode {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -901,9 +867,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for KvmInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -961,9 +925,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageFormat {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1028,9 +990,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for NetLinkState {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1101,9 +1061,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ObjectPropertyInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1191,9 +1149,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevDriver {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1243,10 +1199,7 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevCacheOptions, E> {
-            Ok(BlockdevCacheOptions {
-                direct: self.direct,
-                no_flush: self.no_flush,
-            })
+            Ok(BlockdevCacheOptions { direct: self.direct, no_flush: self.no_flush })
         }
     }
     impl serde::Serialize for BlockdevCacheOptions {
@@ -1258,9 +1211,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevCacheOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1349,9 +1300,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsBase {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1410,9 +1359,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsFile {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1445,9 +1392,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNull {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
         }
     }
@@ -1513,9 +1458,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsQcow2 {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1586,9 +1529,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsRaw {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1653,9 +1594,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNbd {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1777,9 +1716,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1811,17 +1748,26 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::NullCo(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Qcow2(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Raw(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Raw(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
                 _ => Ok(()),
             }
         }
@@ -1832,9 +1778,7 @@ const _: () = {
         fn select(tag: BlockdevDriver) -> Self {
             match tag {
                 BlockdevDriver::File => Self::File(::core::default::Default::default()),
-                BlockdevDriver::NullCo => {
-                    Self::NullCo(::core::default::Default::default())
-                }
+                BlockdevDriver::NullCo => Self::NullCo(::core::default::Default::default()),
                 BlockdevDriver::Qcow2 => Self::Qcow2(::core::default::Default::default()),
                 BlockdevDriver::Raw => Self::Raw(::core::default::Default::default()),
                 BlockdevDriver::Nbd => Self::Nbd(::core::default::Default::default()),
@@ -1857,27 +1801,15 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsBranch, E> {
-            Ok(
-                match self {
-                    Self::File(slots) => {
-                        BlockdevOptionsBranch::File(rt::Slots::finish(slots)?)
-                    }
-                    Self::NullCo(slots) => {
-                        BlockdevOptionsBranch::NullCo(rt::Slots::finish(slots)?)
-                    }
-                    Self::Qcow2(slots) => {
-                        BlockdevOptionsBranch::Qcow2(rt::Slots::finish(slots)?)
-                    }
-                    Self::Raw(slots) => {
-                        BlockdevOptionsBranch::Raw(rt::Slots::finish(slots)?)
-                    }
-                    Self::Nbd(slots) => {
-                        BlockdevOptionsBranch::Nbd(rt::Slots::finish(slots)?)
-                    }
-                    Self::Throttle => BlockdevOptionsBranch::Throttle,
-                    Self::Unknown(value) => BlockdevOptionsBranch::Unknown(value),
-                },
-            )
+            Ok(match self {
+                Self::File(slots) => BlockdevOptionsBranch::File(rt::Slots::finish(slots)?),
+                Self::NullCo(slots) => BlockdevOptionsBranch::NullCo(rt::Slots::finish(slots)?),
+                Self::Qcow2(slots) => BlockdevOptionsBranch::Qcow2(rt::Slots::finish(slots)?),
+                Self::Raw(slots) => BlockdevOptionsBranch::Raw(rt::Slots::finish(slots)?),
+                Self::Nbd(slots) => BlockdevOptionsBranch::Nbd(rt::Slots::finish(slots)?),
+                Self::Throttle => BlockdevOptionsBranch::Throttle,
+                Self::Unknown(value) => BlockdevOptionsBranch::Unknown(value),
+            })
         }
     }
 };
@@ -1899,14 +1831,10 @@ const _: () = {
             kind: rt::JsonKind,
             value: D,
         ) -> Option<Result<Self, D::Error>> {
-            Some(
-                match kind {
-                    rt::JsonKind::String => {
-                        serde::Deserialize::deserialize(value).map(Self::Reference)
-                    }
-                    _ => return None,
-                },
-            )
+            Some(match kind {
+                rt::JsonKind::String => serde::Deserialize::deserialize(value).map(Self::Reference),
+                _ => return None,
+            })
         }
     }
     impl serde::Serialize for BlockdevRef {
@@ -1915,14 +1843,15 @@ const _: () = {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Reference(value) => serde::Serialize::serialize(value, serializer),
+                Self::Reference(value) => serde::Serialize::serialize(
+                    value,
+                    serializer,
+                ),
             }
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevRef {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -2004,9 +1933,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2104,9 +2031,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockStats {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2167,9 +2092,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoOperationType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2233,9 +2156,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockErrorAction {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2331,9 +2252,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockIoErrorInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2426,9 +2345,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockDeviceInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2531,9 +2448,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2605,9 +2520,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackendKind {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2658,10 +2571,7 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevCommon, E> {
-            Ok(ChardevCommon {
-                logfile: self.logfile,
-                logappend: self.logappend,
-            })
+            Ok(ChardevCommon { logfile: self.logfile, logappend: self.logappend })
         }
     }
     impl serde::Serialize for ChardevCommon {
@@ -2673,9 +2583,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevCommon {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2765,9 +2673,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevFile {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2857,9 +2763,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevSocket {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2942,9 +2846,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevPty {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3021,10 +2923,7 @@ const _: () = {
             self.r#type.member(key, value)
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackend, E> {
-            Ok(ChardevBackend {
-                r#type: self.r#type.finish("type")?,
-                mux: self.mux,
-            })
+            Ok(ChardevBackend { r#type: self.r#type.finish("type")?, mux: self.mux })
         }
     }
     impl serde::Serialize for ChardevBackend {
@@ -3036,9 +2935,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackend {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3066,13 +2963,18 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Socket(branch) => {
-                    ::qapi_types::Object::serialize_members(branch, map)
-                }
-                Self::Pty(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Socket(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
+                Self::Pty(branch) => ::qapi_types::Object::serialize_members(
+                    branch,
+                    map,
+                ),
                 _ => Ok(()),
             }
         }
@@ -3082,12 +2984,8 @@ const _: () = {
         type Output = ChardevBackendBranch;
         fn select(tag: ChardevBackendKind) -> Self {
             match tag {
-                ChardevBackendKind::File => {
-                    Self::File(::core::default::Default::default())
-                }
-                ChardevBackendKind::Socket => {
-                    Self::Socket(::core::default::Default::default())
-                }
+                ChardevBackendKind::File => Self::File(::core::default::Default::default()),
+                ChardevBackendKind::Socket => Self::Socket(::core::default::Default::default()),
                 ChardevBackendKind::Pty => Self::Pty(::core::default::Default::default()),
                 ChardevBackendKind::Null => Self::Null,
                 ChardevBackendKind::Unknown(value) => Self::Unknown(value),
@@ -3106,21 +3004,13 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackendBranch, E> {
-            Ok(
-                match self {
-                    Self::File(slots) => {
-                        ChardevBackendBranch::File(rt::Slots::finish(slots)?)
-                    }
-                    Self::Socket(slots) => {
-                        ChardevBackendBranch::Socket(rt::Slots::finish(slots)?)
-                    }
-                    Self::Pty(slots) => {
-                        ChardevBackendBranch::Pty(rt::Slots::finish(slots)?)
-                    }
-                    Self::Null => ChardevBackendBranch::Null,
-                    Self::Unknown(value) => ChardevBackendBranch::Unknown(value),
-                },
-            )
+            Ok(match self {
+                Self::File(slots) => ChardevBackendBranch::File(rt::Slots::finish(slots)?),
+                Self::Socket(slots) => ChardevBackendBranch::Socket(rt::Slots::finish(slots)?),
+                Self::Pty(slots) => ChardevBackendBranch::Pty(rt::Slots::finish(slots)?),
+                Self::Null => ChardevBackendBranch::Null,
+                Self::Unknown(value) => ChardevBackendBranch::Unknown(value),
+            })
         }
     }
 };
@@ -3176,9 +3066,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevReturn {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3260,9 +3148,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ShutdownCause {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3326,9 +3212,7 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for GuestPanicAction {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3372,9 +3256,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryStatus {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3421,9 +3303,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryVersion {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3470,9 +3350,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3515,9 +3393,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Cont {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3555,9 +3431,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SystemReset {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3596,9 +3470,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for PowerOff {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3644,9 +3516,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryCpus {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3688,9 +3558,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryKvm {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3786,9 +3654,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Screendump {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3866,9 +3732,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for HumanMonitorCommand {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3903,10 +3767,7 @@ pub mod commands {
         /// ID of the new device
         pub id: Option<String>,
         /// Members the schema does not declare: the command takes arbitrary ones (`'gen': false`), e.g. a device's properties.
-        pub extra: ::qapi_types::serde_json::Map<
-            String,
-            ::qapi_types::serde_json::Value,
-        >,
+        pub extra: ::qapi_types::serde_json::Map<String, ::qapi_types::serde_json::Value>,
     }
     const _: () = {
         use ::core::result::Result;
@@ -3915,10 +3776,7 @@ pub mod commands {
         pub struct Slots {
             driver: Option<String>,
             id: Option<String>,
-            extra: ::qapi_types::serde_json::Map<
-                String,
-                ::qapi_types::serde_json::Value,
-            >,
+            extra: ::qapi_types::serde_json::Map<String, ::qapi_types::serde_json::Value>,
         }
         impl ::qapi_types::Object for DeviceAdd {
             const TYPE_NAME: &'static str = "device_add";
@@ -3972,9 +3830,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4057,9 +3913,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SetLink {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4111,9 +3965,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<QomList, E> {
-                Ok(QomList {
-                    path: rt::required(self.path, "path")?,
-                })
+                Ok(QomList { path: rt::required(self.path, "path")? })
             }
         }
         impl serde::Serialize for QomList {
@@ -4125,9 +3977,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomList {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4200,9 +4050,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomGet {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4250,9 +4098,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryBlock {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4321,10 +4167,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<Eject, E> {
-                Ok(Eject {
-                    id: rt::required(self.id, "id")?,
-                    force: self.force,
-                })
+                Ok(Eject { id: rt::required(self.id, "id")?, force: self.force })
             }
         }
         impl serde::Serialize for Eject {
@@ -4336,9 +4179,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Eject {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4380,9 +4221,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4433,9 +4272,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<BlockdevDel, E> {
-                Ok(BlockdevDel {
-                    node_name: rt::required(self.node_name, "node-name")?,
-                })
+                Ok(BlockdevDel { node_name: rt::required(self.node_name, "node-name")? })
             }
         }
         impl serde::Serialize for BlockdevDel {
@@ -4447,9 +4284,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevDel {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4535,9 +4370,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4587,9 +4420,7 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<ChardevRemove, E> {
-                Ok(ChardevRemove {
-                    id: rt::required(self.id, "id")?,
-                })
+                Ok(ChardevRemove { id: rt::required(self.id, "id")? })
             }
         }
         impl serde::Serialize for ChardevRemove {
@@ -4601,9 +4432,7 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevRemove {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4619,31 +4448,29 @@ pub mod commands {
         name: &str,
         visitor: V,
     ) -> Option<V::Output> {
-        Some(
-            match name {
-                "query-status" => visitor.visit::<QueryStatus>(),
-                "query-version" => visitor.visit::<QueryVersion>(),
-                "stop" => visitor.visit::<Stop>(),
-                "cont" => visitor.visit::<Cont>(),
-                "system_reset" => visitor.visit::<SystemReset>(),
-                "power-off" => visitor.visit::<PowerOff>(),
-                "query-cpus" => visitor.visit::<QueryCpus>(),
-                "query-kvm" => visitor.visit::<QueryKvm>(),
-                "screendump" => visitor.visit::<Screendump>(),
-                "human-monitor-command" => visitor.visit::<HumanMonitorCommand>(),
-                "device_add" => visitor.visit::<DeviceAdd>(),
-                "set-link" => visitor.visit::<SetLink>(),
-                "qom-list" => visitor.visit::<QomList>(),
-                "qom-get" => visitor.visit::<QomGet>(),
-                "query-block" => visitor.visit::<QueryBlock>(),
-                "eject" => visitor.visit::<Eject>(),
-                "blockdev-add" => visitor.visit::<BlockdevAdd>(),
-                "blockdev-del" => visitor.visit::<BlockdevDel>(),
-                "chardev-add" => visitor.visit::<ChardevAdd>(),
-                "chardev-remove" => visitor.visit::<ChardevRemove>(),
-                _ => return None,
-            },
-        )
+        Some(match name {
+            "query-status" => visitor.visit::<QueryStatus>(),
+            "query-version" => visitor.visit::<QueryVersion>(),
+            "stop" => visitor.visit::<Stop>(),
+            "cont" => visitor.visit::<Cont>(),
+            "system_reset" => visitor.visit::<SystemReset>(),
+            "power-off" => visitor.visit::<PowerOff>(),
+            "query-cpus" => visitor.visit::<QueryCpus>(),
+            "query-kvm" => visitor.visit::<QueryKvm>(),
+            "screendump" => visitor.visit::<Screendump>(),
+            "human-monitor-command" => visitor.visit::<HumanMonitorCommand>(),
+            "device_add" => visitor.visit::<DeviceAdd>(),
+            "set-link" => visitor.visit::<SetLink>(),
+            "qom-list" => visitor.visit::<QomList>(),
+            "qom-get" => visitor.visit::<QomGet>(),
+            "query-block" => visitor.visit::<QueryBlock>(),
+            "eject" => visitor.visit::<Eject>(),
+            "blockdev-add" => visitor.visit::<BlockdevAdd>(),
+            "blockdev-del" => visitor.visit::<BlockdevDel>(),
+            "chardev-add" => visitor.visit::<ChardevAdd>(),
+            "chardev-remove" => visitor.visit::<ChardevRemove>(),
+            _ => return None,
+        })
     }
 }
 /// The events: one type per event, holding its data (the `data` of an event message), named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`], a whole event message.
@@ -4716,9 +4543,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Shutdown {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4762,9 +4587,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4802,9 +4625,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Resume {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4874,9 +4695,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceTrayMoved {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4976,9 +4795,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockIoError {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -5009,9 +4826,7 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdded {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -5120,62 +4935,40 @@ pub mod events {
                 data: D,
                 timestamp: ::qapi_types::Timestamp,
             ) -> Result<Self, D::Error> {
-                Ok(
-                    match name {
-                        "SHUTDOWN" => {
-                            Self::Shutdown {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "STOP" => {
-                            Self::Stop {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "RESUME" => {
-                            Self::Resume {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "DEVICE_TRAY_MOVED" => {
-                            Self::DeviceTrayMoved {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "BLOCK_IO_ERROR" => {
-                            Self::BlockIoError {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        "BLOCKDEV_ADDED" => {
-                            Self::BlockdevAdded {
-                                data: serde::Deserialize::deserialize(data)?,
-                                timestamp,
-                            }
-                        }
-                        _ => {
-                            return Err(
-                                <D::Error as rt::DeError>::custom("unknown event"),
-                            );
-                        }
+                Ok(match name {
+                    "SHUTDOWN" => Self::Shutdown {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
                     },
-                )
+                    "STOP" => Self::Stop {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "RESUME" => Self::Resume {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "BLOCK_IO_ERROR" => Self::BlockIoError {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    "BLOCKDEV_ADDED" => Self::BlockdevAdded {
+                        data: serde::Deserialize::deserialize(data)?,
+                        timestamp,
+                    },
+                    _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
+                })
             }
             fn unknown(
                 name: String,
                 data: Option<::qapi_types::serde_json::Value>,
                 timestamp: ::qapi_types::Timestamp,
             ) -> Self {
-                Self::Unknown {
-                    name,
-                    data,
-                    timestamp,
-                }
+                Self::Unknown { name, data, timestamp }
             }
             fn timestamp_mut(&mut self) -> &mut ::qapi_types::Timestamp {
                 match self {
@@ -5195,34 +4988,47 @@ pub mod events {
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 match self {
-                    Self::Shutdown { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    Self::Shutdown {
+                        data,
+                        timestamp,
                     }
-                    Self::Stop { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Stop {
+                        data,
+                        timestamp,
                     }
-                    Self::Resume { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Resume {
+                        data,
+                        timestamp,
                     }
-                    Self::DeviceTrayMoved { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::DeviceTrayMoved {
+                        data,
+                        timestamp,
                     }
-                    Self::BlockIoError { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockIoError {
+                        data,
+                        timestamp,
                     }
-                    Self::BlockdevAdded { data, timestamp } => {
-                        rt::serialize_event(serializer, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockdevAdded {
+                        data,
+                        timestamp,
                     }
-                    Self::Unknown { name, data, timestamp } => {
-                        rt::serialize_unknown_event(serializer, name, data, timestamp)
+                    => rt::serialize_event(serializer, data, timestamp),
+                    Self::Unknown {
+                        name,
+                        data,
+                        timestamp,
                     }
+                    => rt::serialize_unknown_event(serializer, name, data, timestamp),
                 }
             }
         }
         impl<'de> serde::Deserialize<'de> for Event {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 rt::deserialize_event(deserializer)
             }
         }
