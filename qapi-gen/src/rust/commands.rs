@@ -1,14 +1,12 @@
 //! `pub mod commands`: one type per command, holding its arguments, with
 //! its `Command` impl.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::quote;
-
+use super::code::{code, lit, Lines};
 use super::{Gen, GenerateError};
 use crate::schema::{Command, Entity, EntityId, EntityKind};
 
 impl Gen<'_> {
-    pub(super) fn commands(&self) -> Result<TokenStream, GenerateError> {
+    pub(super) fn commands(&self) -> Result<String, GenerateError> {
         let rt = &self.rt;
         let mut items = Vec::new();
         let mut visit_arms = Vec::new();
@@ -18,23 +16,23 @@ impl Gen<'_> {
                     items.push(self.command_item(id, entity, command)?);
                     let cfg = self.gate(entity.cond.as_ref()).attr();
                     let ident = self.ident(id);
-                    let wire = &entity.name;
-                    visit_arms.push(quote!(#cfg #wire => visitor.visit::<#ident>(),));
+                    let wire = lit(&entity.name);
+                    visit_arms.push(code!(
+                        "#cfg\n#wire => visitor.visit::<#ident>(),",
+                        cfg,
+                        wire,
+                        ident
+                    ));
                 }
             }
         }
         let visit_body = if visit_arms.is_empty() {
-            quote! {
-                let _ = (name, visitor);
-                None
-            }
+            "let _ = (name, visitor);\nNone".to_string()
         } else {
-            quote! {
-                Some(match name {
-                    #(#visit_arms)*
-                    _ => return None,
-                })
-            }
+            code!(
+                "Some(match name {\n#arms\n_ => return None,\n})",
+                arms = Lines(&visit_arms)
+            )
         };
         let visit_docs = self.docs(
             "Call `visitor` with the command type whose wire name is `name` (dispatch by name); \
@@ -44,18 +42,22 @@ impl Gen<'_> {
             "The commands: one type per command, holding its arguments (the `arguments` of an \
              `execute` request), named after the wire name (`query-status` → `QueryStatus`).",
         );
-        Ok(quote! {
-            #docs
-            pub mod commands {
-                #(#items)*
-
-                #visit_docs
-                #[allow(deprecated)]
-                pub fn visit<V: #rt::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output> {
-                    #visit_body
-                }
-            }
-        })
+        Ok(code!(
+            r#"#docs
+pub mod commands {
+#items
+#visit_docs
+#[allow(deprecated)]
+pub fn visit<V: #rt::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output> {
+#visit_body
+}
+}"#,
+            docs,
+            items = Lines(&items),
+            visit_docs,
+            rt,
+            visit_body,
+        ))
     }
 
     fn command_item(
@@ -63,7 +65,7 @@ impl Gen<'_> {
         id: EntityId,
         entity: &Entity,
         command: &Command,
-    ) -> Result<TokenStream, GenerateError> {
+    ) -> Result<String, GenerateError> {
         let rt = &self.rt;
         let ident = self.ident(id);
         let wire = &entity.name;
@@ -83,7 +85,7 @@ impl Gen<'_> {
         )?;
         let returns = match command.ret_type {
             Some(ty) if command.success_response => self.type_ref(id, ty, true)?,
-            _ => quote!(#rt::Empty),
+            _ => format!("{rt}::Empty"),
         };
         let flags = [
             ("ALLOW_OOB", command.allow_oob, false),
@@ -93,23 +95,28 @@ impl Gen<'_> {
         ]
         .into_iter()
         .filter(|&(_, value, default)| value != default)
-        .map(|(name, value, _)| {
-            let name = Ident::new(name, proc_macro2::Span::call_site());
-            quote!(const #name: bool = #value;)
-        });
+        .map(|(name, value, _)| format!("const {name}: bool = {value};"))
+        .collect::<Vec<_>>();
         let features = super::types::features_const(&features);
-        Ok(quote! {
-            #type_item
-
-            #cfg
-            #[allow(deprecated)]
-            impl #rt::Command for #ident {
-                const NAME: &'static str = #wire;
-                type Returns = #returns;
-                #(#flags)*
-                #features
-            }
-        })
+        Ok(code!(
+            r#"#type_item
+#cfg
+#[allow(deprecated)]
+impl #rt::Command for #ident {
+const NAME: &'static str = #wire;
+type Returns = #returns;
+#flags
+#features
+}"#,
+            type_item,
+            cfg,
+            rt,
+            ident,
+            wire = lit(wire),
+            returns,
+            flags = Lines(&flags),
+            features,
+        ))
     }
 
     /// The type holding a command's arguments or an event's data: a struct
@@ -124,10 +131,10 @@ impl Gen<'_> {
         arg_type: Option<EntityId>,
         boxed: bool,
         open: bool,
-        cfg: &TokenStream,
-        deprecated: TokenStream,
-        docs: TokenStream,
-    ) -> Result<TokenStream, GenerateError> {
+        cfg: &str,
+        deprecated: String,
+        docs: String,
+    ) -> Result<String, GenerateError> {
         let ident = self.ident(id);
         let wire = &entity.name;
         // The features are the command's or event's (its trait has them).
@@ -150,30 +157,45 @@ impl Gen<'_> {
             let attrs = self.type_attrs(wire, &["Debug", "Clone", "PartialEq"]);
             let field_docs = self.docs("The arguments, as one value.");
             let rt = &self.rt;
-            return Ok(quote! {
-                #docs
-                #cfg
-                #attrs
-                #deprecated
-                pub struct #ident(#field_docs pub #inner);
-
-                #cfg
-                #[allow(deprecated)]
-                const _: () = {
-                    use ::core::result::Result;
-                    use #rt::serde;
-                    impl serde::Serialize for #ident {
-                        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                            serde::Serialize::serialize(&self.0, serializer)
-                        }
-                    }
-                    impl<'de> serde::Deserialize<'de> for #ident {
-                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                            serde::Deserialize::deserialize(deserializer).map(Self)
-                        }
-                    }
-                };
-            });
+            return Ok(code!(
+                r#"#docs
+#cfg
+#attrs
+#deprecated
+pub struct #ident(
+#field_docs
+pub #inner,
+);
+#cfg
+#[allow(deprecated)]
+const _: () = {
+use ::core::result::Result;
+use #rt::serde;
+impl serde::Serialize for #ident {
+fn serialize<S: serde::Serializer>(
+&self,
+serializer: S,
+) -> Result<S::Ok, S::Error> {
+serde::Serialize::serialize(&self.0, serializer)
+}
+}
+impl<'de> serde::Deserialize<'de> for #ident {
+fn deserialize<D: serde::Deserializer<'de>>(
+deserializer: D,
+) -> Result<Self, D::Error> {
+serde::Deserialize::deserialize(deserializer).map(Self)
+}
+}
+};"#,
+                docs,
+                cfg,
+                attrs,
+                deprecated,
+                ident,
+                field_docs,
+                inner,
+                rt,
+            ));
         }
         let EntityKind::Object(object) = &self.schema.entity(arg_type).kind else {
             return Ok(self.object_type(

@@ -13,7 +13,6 @@
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 use super::GenerateError;
 use crate::schema::Cond;
@@ -24,7 +23,7 @@ pub(crate) enum Gate {
     Drop,
     Keep {
         /// The `cfg` predicate under policy `cfg`.
-        pred: Option<TokenStream>,
+        pred: Option<String>,
         /// The condition, for the docs (policy `all`).
         doc: Option<String>,
     },
@@ -32,12 +31,12 @@ pub(crate) enum Gate {
 
 impl Gate {
     /// `#[cfg(...)]`, or nothing.
-    pub(crate) fn attr(&self) -> TokenStream {
+    pub(crate) fn attr(&self) -> String {
         match self {
             Gate::Keep {
                 pred: Some(pred), ..
-            } => quote!(#[cfg(#pred)]),
-            _ => TokenStream::new(),
+            } => format!("#[cfg({pred})]"),
+            _ => String::new(),
         }
     }
 
@@ -52,13 +51,13 @@ impl Gate {
 pub(crate) struct CondPolicy {
     policy: IfPolicy,
     enabled: HashSet<String>,
-    mapping: HashMap<String, TokenStream>,
+    mapping: HashMap<String, String>,
 }
 
 /// A `cfg` predicate, folded where it is constant.
 enum Pred {
     Const(bool),
-    Tokens(TokenStream),
+    Tokens(String),
 }
 
 impl CondPolicy {
@@ -68,10 +67,10 @@ impl CondPolicy {
             let tokens: TokenStream = predicate.parse().map_err(|_| {
                 GenerateError::setting("cfg", format!("'{predicate}' is not a cfg predicate"))
             })?;
-            syn::parse2::<syn::Meta>(tokens.clone()).map_err(|_| {
+            syn::parse2::<syn::Meta>(tokens).map_err(|_| {
                 GenerateError::setting("cfg", format!("'{predicate}' is not a cfg predicate"))
             })?;
-            mapping.insert(name.clone(), tokens);
+            mapping.insert(name.clone(), predicate.trim().to_string());
         }
         Ok(CondPolicy {
             policy: settings.if_policy,
@@ -128,7 +127,7 @@ impl CondPolicy {
             },
             Cond::Not(inner) => match self.predicate(inner) {
                 Pred::Const(value) => Pred::Const(!value),
-                Pred::Tokens(t) => Pred::Tokens(quote!(not(#t))),
+                Pred::Tokens(t) => Pred::Tokens(format!("not({t})")),
             },
             Cond::All(items) => self.fold(items, false),
             Cond::Any(items) => self.fold(items, true),
@@ -149,8 +148,8 @@ impl CondPolicy {
         match parts.len() {
             0 => Pred::Const(!any),
             1 => Pred::Tokens(parts.remove(0)),
-            _ if any => Pred::Tokens(quote!(any(#(#parts),*))),
-            _ => Pred::Tokens(quote!(all(#(#parts),*))),
+            _ if any => Pred::Tokens(format!("any({})", parts.join(", "))),
+            _ => Pred::Tokens(format!("all({})", parts.join(", "))),
         }
     }
 }
@@ -241,10 +240,7 @@ mod tests {
         let policy = CondPolicy::new(&s).unwrap();
         // XEN and WHPX unmapped: false, so `not any(..)` is true.
         let attr = policy.gate(Some(&kvm_not_xen())).attr();
-        assert_eq!(
-            attr.to_string(),
-            quote!(#[cfg(feature = "kvm")]).to_string()
-        );
+        assert_eq!(attr, r#"#[cfg(feature = "kvm")]"#);
         assert!(!policy.keeps(Some(&name("CONFIG_XEN"))));
         let gate = policy.gate(Some(&Cond::Not(Box::new(name("CONFIG_XEN")))));
         assert!(!matches!(gate, Gate::Drop));
@@ -252,10 +248,7 @@ mod tests {
         s.cfg.push(("CONFIG_XEN".into(), "xen".into()));
         let policy = CondPolicy::new(&s).unwrap();
         let attr = policy.gate(Some(&kvm_not_xen())).attr();
-        assert_eq!(
-            attr.to_string(),
-            quote!(#[cfg(all(feature = "kvm", not(xen)))]).to_string()
-        );
+        assert_eq!(attr, r#"#[cfg(all(feature = "kvm", not(xen)))]"#);
     }
 
     #[test]

@@ -10,23 +10,22 @@
 //! code block.  `[`, `]`, `<` and `>` outside code are escaped so that
 //! rustdoc sees no links or HTML.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::parse::doc::SectionKind;
 use crate::parse::Doc;
 
-/// `#[doc = " line"]` attributes, one per line of `text`.
-pub(crate) fn attrs(text: &str) -> TokenStream {
-    let lines = text.trim_matches('\n').lines().map(|line| {
-        let line = if line.is_empty() {
-            String::new()
+/// `/// line` comments, one per line of `text`.
+pub(crate) fn attrs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.trim_matches('\n').lines() {
+        if line.is_empty() {
+            out.push_str("///\n");
         } else {
-            format!(" {line}")
-        };
-        quote!(#[doc = #line])
-    });
-    quote!(#(#lines)*)
+            out.push_str("/// ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The text of the member (or enum value, or branch) description `name`.
@@ -514,10 +513,6 @@ mod tests {
 
     #[test]
     fn doc_attributes_per_line() {
-        let attrs = attrs("a\n\nb");
-        assert_eq!(
-            attrs.to_string(),
-            quote!(#[doc = " a"] #[doc = ""] #[doc = " b"]).to_string()
-        );
+        assert_eq!(attrs("a\n\nb"), "/// a\n///\n/// b\n");
     }
 }

@@ -1,15 +1,13 @@
 //! `pub mod events`: one type per event, holding its data, and
 //! `events::Event`, which decodes a whole event message.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
+use super::code::{code, lit, Lines, List};
 use super::names::{self, Scope};
 use super::{Gen, GenerateError};
 use crate::schema::EntityKind;
 
 impl Gen<'_> {
-    pub(super) fn events(&self) -> Result<TokenStream, GenerateError> {
+    pub(super) fn events(&self) -> Result<String, GenerateError> {
         let rt = &self.rt;
         let mut items = Vec::new();
         let mut variants = Vec::new();
@@ -29,6 +27,7 @@ impl Gen<'_> {
                 continue;
             }
             let wire = &entity.name;
+            let wire_lit = lit(wire);
             let cfg = self.gate(entity.cond.as_ref()).attr();
             let deprecated = self.deprecated_attr(&entity.features);
             let features = self.feature_names(&entity.features);
@@ -43,44 +42,69 @@ impl Gen<'_> {
                 deprecated,
                 docs,
             )?);
-            let has_data = event.arg_type.is_some();
-            let has_data = (!has_data).then(|| {
-                quote!(
-                    const HAS_DATA: bool = false;
-                )
-            });
+            let has_data = if event.arg_type.is_some() {
+                ""
+            } else {
+                "const HAS_DATA: bool = false;"
+            };
             let features_const = super::types::features_const(&features);
-            items.push(quote! {
-                #cfg
-                #[allow(deprecated)]
-                impl #rt::Event for #ident {
-                    const NAME: &'static str = #wire;
-                    #has_data
-                    #features_const
-                }
-            });
+            items.push(code!(
+                r#"#cfg
+#[allow(deprecated)]
+impl #rt::Event for #ident {
+const NAME: &'static str = #wire_lit;
+#has_data
+#features_const
+}"#,
+                cfg,
+                rt,
+                ident,
+                wire_lit,
+                has_data,
+                features_const,
+            ));
             let variant_docs = self.docs(&format!("`{wire}`: see [`{ident}`]."));
             let data_docs = self.docs("The event's data.");
             let timestamp_docs = self.docs("When QEMU emitted the event.");
-            variants.push(quote! {
-                #variant_docs
-                #cfg
-                #ident {
-                    #data_docs
-                    data: #ident,
-                    #timestamp_docs
-                    timestamp: #rt::Timestamp,
-                },
-            });
-            wire_names.push(quote!(#cfg #wire));
-            decode_arms.push(quote! {
-                #cfg #wire => Self::#ident { data: serde::Deserialize::deserialize(data)?, timestamp },
-            });
-            name_arms.push(quote!(#cfg Self::#ident { .. } => #wire,));
-            timestamp_arms.push(quote!(#cfg Self::#ident { timestamp, .. } => timestamp,));
-            serialize_arms.push(quote! {
-                #cfg Self::#ident { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
-            });
+            variants.push(code!(
+                r#"#variant_docs
+#cfg
+#ident {
+#data_docs
+data: #ident,
+#timestamp_docs
+timestamp: #rt::Timestamp,
+},"#,
+                variant_docs,
+                cfg,
+                ident,
+                data_docs,
+                timestamp_docs,
+                rt,
+            ));
+            wire_names.push(code!("#cfg #wire_lit", cfg, wire_lit));
+            decode_arms.push(code!(
+                "#cfg\n#wire_lit => Self::#ident { data: serde::Deserialize::deserialize(data)?, timestamp },",
+                cfg,
+                wire_lit,
+                ident
+            ));
+            name_arms.push(code!(
+                "#cfg\nSelf::#ident { .. } => #wire_lit,",
+                cfg,
+                ident,
+                wire_lit
+            ));
+            timestamp_arms.push(code!(
+                "#cfg\nSelf::#ident { timestamp, .. } => timestamp,",
+                cfg,
+                ident
+            ));
+            serialize_arms.push(code!(
+                "#cfg\nSelf::#ident { data, timestamp } => rt::serialize_event(serializer, data, timestamp),",
+                cfg,
+                ident
+            ));
         }
         let unknown = names::ident(&scope.claim("Unknown".into()));
         let docs = self.docs(
@@ -97,92 +121,118 @@ impl Gen<'_> {
         let unknown_data_docs = self.docs("The event's data, if the message has any.");
         let timestamp_docs = self.docs("When QEMU emitted the event.");
         let decode_body = if decode_arms.is_empty() {
-            quote! {
-                let _ = (name, data, timestamp);
-                Err(<D::Error as rt::DeError>::custom("unknown event"))
-            }
+            "let _ = (name, data, timestamp);\nErr(<D::Error as rt::DeError>::custom(\"unknown event\"))".to_string()
         } else {
-            quote! {
-                Ok(match name {
-                    #(#decode_arms)*
-                    _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
-                })
-            }
+            code!(
+                "Ok(match name {\n#arms\n_ => return Err(<D::Error as rt::DeError>::custom(\"unknown event\")),\n})",
+                arms = Lines(&decode_arms)
+            )
         };
         // Not a schema type: the derive settings do not apply (its unknown
         // variant holds a JSON value, which implements little).
         let prelude = self.prelude();
         let name_docs = self.docs("The event's wire name.");
-        Ok(quote! {
-            #docs
-            pub mod events {
-                #(#items)*
-
-                #event_docs
-                #[derive(Debug, Clone, PartialEq)]
-                #[allow(deprecated, clippy::large_enum_variant)]
-                pub enum Event {
-                    #(#variants)*
-                    #unknown_docs
-                    #unknown {
-                        #unknown_name_docs
-                        name: String,
-                        #unknown_data_docs
-                        data: Option<#rt::serde_json::Value>,
-                        #timestamp_docs
-                        timestamp: #rt::Timestamp,
-                    },
-                }
-
-                #[allow(deprecated)]
-                const _: () = {
-                    #prelude
-                    impl Event {
-                        #name_docs
-                        pub fn name(&self) -> &str {
-                            match self {
-                                #(#name_arms)*
-                                Self::#unknown { name, .. } => name,
-                            }
-                        }
-                        #timestamp_docs
-                        pub fn timestamp(&self) -> &#rt::Timestamp {
-                            match self {
-                                #(#timestamp_arms)*
-                                Self::#unknown { timestamp, .. } => timestamp,
-                            }
-                        }
-                    }
-                    impl rt::EventSet for Event {
-                        const NAMES: &'static [&'static str] = &[#(#wire_names),*];
-                        fn decode<'de, D: serde::Deserializer<'de>>(name: &str, data: D, timestamp: #rt::Timestamp) -> Result<Self, D::Error> {
-                            #decode_body
-                        }
-                        fn unknown(name: String, data: Option<#rt::serde_json::Value>, timestamp: #rt::Timestamp) -> Self {
-                            Self::#unknown { name, data, timestamp }
-                        }
-                        fn timestamp_mut(&mut self) -> &mut #rt::Timestamp {
-                            match self {
-                                #(#timestamp_arms)*
-                                Self::#unknown { timestamp, .. } => timestamp,
-                            }
-                        }
-                    }
-                    impl serde::Serialize for Event {
-                        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                            match self {
-                                #(#serialize_arms)*
-                                Self::#unknown { name, data, timestamp } => rt::serialize_unknown_event(serializer, name, data, timestamp),
-                            }
-                        }
-                    }
-                    impl<'de> serde::Deserialize<'de> for Event {
-                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                            rt::deserialize_event(deserializer)
-                        }
-                    }
-                };
-            }
-        })
+        let timestamp_arms = Lines(&timestamp_arms);
+        Ok(code!(
+            r#"#docs
+pub mod events {
+#items
+#event_docs
+#[derive(Debug, Clone, PartialEq)]
+#[allow(deprecated, clippy::large_enum_variant)]
+pub enum Event {
+#variants
+#unknown_docs
+#unknown {
+#unknown_name_docs
+name: String,
+#unknown_data_docs
+data: Option<#rt::serde_json::Value>,
+#timestamp_docs
+timestamp: #rt::Timestamp,
+},
+}
+#[allow(deprecated)]
+const _: () = {
+#prelude
+impl Event {
+#name_docs
+pub fn name(&self) -> &str {
+match self {
+#name_arms
+Self::#unknown { name, .. } => name,
+}
+}
+#timestamp_docs
+pub fn timestamp(&self) -> &#rt::Timestamp {
+match self {
+#timestamp_arms
+Self::#unknown { timestamp, .. } => timestamp,
+}
+}
+}
+impl rt::EventSet for Event {
+const NAMES: &'static [&'static str] = &[#wire_names];
+fn decode<'de, D: serde::Deserializer<'de>>(
+name: &str,
+data: D,
+timestamp: #rt::Timestamp,
+) -> Result<Self, D::Error> {
+#decode_body
+}
+fn unknown(
+name: String,
+data: Option<#rt::serde_json::Value>,
+timestamp: #rt::Timestamp,
+) -> Self {
+Self::#unknown { name, data, timestamp }
+}
+fn timestamp_mut(&mut self) -> &mut #rt::Timestamp {
+match self {
+#timestamp_arms
+Self::#unknown { timestamp, .. } => timestamp,
+}
+}
+}
+impl serde::Serialize for Event {
+fn serialize<S: serde::Serializer>(
+&self,
+serializer: S,
+) -> Result<S::Ok, S::Error> {
+match self {
+#serialize_arms
+Self::#unknown { name, data, timestamp } => {
+rt::serialize_unknown_event(serializer, name, data, timestamp)
+}
+}
+}
+}
+impl<'de> serde::Deserialize<'de> for Event {
+fn deserialize<D: serde::Deserializer<'de>>(
+deserializer: D,
+) -> Result<Self, D::Error> {
+rt::deserialize_event(deserializer)
+}
+}
+};
+}"#,
+            docs,
+            items = Lines(&items),
+            event_docs,
+            variants = Lines(&variants),
+            unknown_docs,
+            unknown,
+            unknown_name_docs,
+            rt,
+            unknown_data_docs,
+            timestamp_docs,
+            prelude,
+            name_docs,
+            name_arms = Lines(&name_arms),
+            timestamp_arms,
+            wire_names = List(&wire_names),
+            decode_body,
+            serialize_arms = Lines(&serialize_arms),
+        ))
     }
 }

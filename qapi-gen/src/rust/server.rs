@@ -12,9 +12,7 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
-
+use super::code::{code, lit, Lines};
 use super::cond::Gate;
 use super::names::{self, Scope};
 use super::{Gen, GenerateError};
@@ -45,9 +43,9 @@ impl Table {
 }
 
 impl Gen<'_> {
-    pub(super) fn server(&self) -> Result<TokenStream, GenerateError> {
+    pub(super) fn server(&self) -> Result<String, GenerateError> {
         if !self.settings.server {
-            return Ok(TokenStream::new());
+            return Ok(String::new());
         }
         let rt = &self.rt;
         let mut table = Table::default();
@@ -66,6 +64,7 @@ impl Gen<'_> {
             }
             let cfg = gate.attr();
             let wire = &entity.name;
+            let wire_lit = lit(wire);
             let special = self.special(&entity.features);
             match &entity.kind {
                 EntityKind::Command(command) => {
@@ -80,19 +79,25 @@ impl Gen<'_> {
                         (command.coroutine, "COROUTINE"),
                     ] {
                         if set {
-                            let flag = format_ident!("{}", flag);
-                            flags.push(quote!(s::#flag));
+                            flags.push(format!("s::{flag}"));
                         }
                     }
                     let flags = if flags.is_empty() {
-                        quote!(0)
+                        "0".to_string()
                     } else {
-                        quote!(#(#flags)|*)
+                        flags.join(" | ")
                     };
-                    commands
-                        .push(quote!(#cfg s::command(#wire, #args, #returns, #flags, #special),));
+                    commands.push(code!(
+                        "#cfg\ns::command(#wire_lit, #args, #returns, #flags, #special),",
+                        cfg,
+                        wire_lit,
+                        args,
+                        returns,
+                        flags,
+                        special
+                    ));
                     if BUILTIN_COMMANDS.contains(&wire.as_str()) {
-                        calls.push(quote!(#cfg #rt::qmp::server::builtin::<H>,));
+                        calls.push(code!("#cfg\n#rt::qmp::server::builtin::<H>,", cfg, rt));
                         continue;
                     }
                     let ty = self.ident(id);
@@ -101,31 +106,46 @@ impl Gen<'_> {
                         "Handle the command `{wire}` ([`{ty}`](super::commands::{ty})); \
                          by default it answers as QEMU answers a command it lacks."
                     ));
-                    methods.push(quote! {
-                        #docs
-                        #cfg
-                        fn #method(
-                            &self,
-                            arguments: super::commands::#ty,
-                        ) -> impl ::core::future::Future<
-                            Output = #rt::qmp::server::CommandResult<super::commands::#ty>,
-                        > + ::core::marker::Send {
-                            let _ = arguments;
-                            #rt::qmp::server::not_implemented::<super::commands::#ty>()
-                        }
-                    });
-                    calls.push(quote! {
-                        #cfg |handler, arguments| {
-                            let handler = ::std::sync::Arc::clone(handler);
-                            #rt::qmp::server::marshal(arguments, move |arguments| async move {
-                                handler.#method(arguments).await
-                            })
-                        },
-                    });
+                    methods.push(code!(
+                        r#"#docs
+#cfg
+fn #method(
+&self,
+arguments: super::commands::#ty,
+) -> impl ::core::future::Future<
+Output = #rt::qmp::server::CommandResult<super::commands::#ty>,
+> + ::core::marker::Send {
+let _ = arguments;
+#rt::qmp::server::not_implemented::<super::commands::#ty>()
+}"#,
+                        docs,
+                        cfg,
+                        method,
+                        ty,
+                        rt,
+                    ));
+                    calls.push(code!(
+                        r#"#cfg
+|handler, arguments| {
+let handler = ::std::sync::Arc::clone(handler);
+#rt::qmp::server::marshal(arguments, move |arguments| async move {
+handler.#method(arguments).await
+})
+},"#,
+                        cfg,
+                        rt,
+                        method,
+                    ));
                 }
                 EntityKind::Event(event) => {
                     let data = option(event.arg_type.map(|t| table.index(t)));
-                    events.push(quote!(#cfg s::event(#wire, #data, #special),));
+                    events.push(code!(
+                        "#cfg\ns::event(#wire_lit, #data, #special),",
+                        cfg,
+                        wire_lit,
+                        data,
+                        special
+                    ));
                 }
                 _ => {}
             }
@@ -156,66 +176,80 @@ impl Gen<'_> {
             "A dispatcher answering requests with `handler`, under the compatibility \
              `policy` (QEMU's `-compat`).",
         );
-        Ok(quote! {
-            #docs
-            #[allow(deprecated, clippy::all)]
-            pub mod server {
-                use #rt::qmp::server::schema as s;
-
-                #handler_docs
-                pub trait Handler: ::core::marker::Send + ::core::marker::Sync + 'static {
-                    #(#methods)*
-                }
-
-                #schema_docs
-                pub static SCHEMA: s::Schema = s::Schema {
-                    types: &[#(#types)*],
-                    commands: &[#(#commands)*],
-                    events: &[#(#events)*],
-                    introspection: #introspection,
-                };
-
-                struct Calls<H>(::core::marker::PhantomData<H>);
-
-                impl<H: Handler> Calls<H> {
-                    const TABLE: &'static [#rt::qmp::server::Call<H>] = &[#(#calls)*];
-                }
-
-                #dispatcher_docs
-                pub fn dispatcher<H: Handler>(
-                    handler: ::std::sync::Arc<H>,
-                    policy: #rt::qmp::server::CompatPolicy,
-                ) -> #rt::qmp::server::Dispatcher<H> {
-                    #rt::qmp::server::Dispatcher::new(&SCHEMA, Calls::<H>::TABLE, handler, policy)
-                }
-            }
-        })
+        Ok(code!(
+            r#"#docs
+#[allow(deprecated, clippy::all)]
+pub mod server {
+use #rt::qmp::server::schema as s;
+#handler_docs
+pub trait Handler: ::core::marker::Send + ::core::marker::Sync + 'static {
+#methods
+}
+#schema_docs
+pub static SCHEMA: s::Schema = s::Schema {
+types: &[
+#types
+],
+commands: &[
+#commands
+],
+events: &[
+#events
+],
+introspection: #introspection,
+};
+struct Calls<H>(::core::marker::PhantomData<H>);
+impl<H: Handler> Calls<H> {
+const TABLE: &'static [#rt::qmp::server::Call<H>] = &[
+#calls
+];
+}
+#dispatcher_docs
+pub fn dispatcher<H: Handler>(
+handler: ::std::sync::Arc<H>,
+policy: #rt::qmp::server::CompatPolicy,
+) -> #rt::qmp::server::Dispatcher<H> {
+#rt::qmp::server::Dispatcher::new(&SCHEMA, Calls::<H>::TABLE, handler, policy)
+}
+}"#,
+            docs,
+            rt,
+            handler_docs,
+            methods = Lines(&methods),
+            schema_docs,
+            types = Lines(&types),
+            commands = Lines(&commands),
+            events = Lines(&events),
+            introspection,
+            calls = Lines(&calls),
+            dispatcher_docs,
+        ))
     }
 
     /// The `deprecated`/`unstable` bits of a feature list.
-    fn special(&self, features: &[Feature]) -> TokenStream {
+    fn special(&self, features: &[Feature]) -> String {
         let names = self.feature_names(features);
         let mut bits = Vec::new();
         if names.iter().any(|n| n == "deprecated") {
-            bits.push(quote!(s::DEPRECATED));
+            bits.push("s::DEPRECATED");
         }
         if names.iter().any(|n| n == "unstable") {
-            bits.push(quote!(s::UNSTABLE));
+            bits.push("s::UNSTABLE");
         }
         if bits.is_empty() {
-            quote!(0)
+            "0".to_string()
         } else {
-            quote!(#(#bits)|*)
+            bits.join(" | ")
         }
     }
 
-    fn type_entry(&self, ty: TypeId, table: &mut Table) -> Result<TokenStream, GenerateError> {
+    fn type_entry(&self, ty: TypeId, table: &mut Table) -> Result<String, GenerateError> {
         let entity = self.schema.entity(ty);
-        let name = &entity.name;
+        let name = lit(&entity.name);
         Ok(match &entity.kind {
             EntityKind::Builtin(b) => {
                 let variant = builtin_variant(b.builtin);
-                quote!(s::Type::#variant,)
+                format!("s::Type::{variant},")
             }
             EntityKind::Enum(e) => {
                 let mut values = Vec::new();
@@ -225,15 +259,24 @@ impl Gen<'_> {
                         continue;
                     }
                     let cfg = gate.attr();
-                    let value = &member.name;
+                    let value = lit(&member.name);
                     let special = self.special(&member.features);
-                    values.push(quote!(#cfg s::value(#value, #special),));
+                    values.push(code!(
+                        "#cfg\ns::value(#value, #special),",
+                        cfg,
+                        value,
+                        special
+                    ));
                 }
-                quote!(s::Type::Enum(s::Enum { name: #name, values: &[#(#values)*] }),)
+                code!(
+                    "s::Type::Enum(s::Enum {\nname: #name,\nvalues: &[\n#values\n],\n}),",
+                    name,
+                    values = Lines(&values)
+                )
             }
             EntityKind::Array(array) => {
                 let element = table.index(array.element);
-                quote!(s::Type::Array(#element),)
+                format!("s::Type::Array({element}),")
             }
             EntityKind::Object(object) => {
                 let mut members = Vec::new();
@@ -243,11 +286,18 @@ impl Gen<'_> {
                         continue;
                     }
                     let cfg = gate.attr();
-                    let wire = &member.name;
+                    let wire = lit(&member.name);
                     let index = table.index(member.ty);
                     let optional = member.optional;
                     let special = self.special(&member.features);
-                    members.push(quote!(#cfg s::member(#wire, #index, #optional, #special),));
+                    members.push(code!(
+                        "#cfg\ns::member(#wire, #index, #optional, #special),",
+                        cfg,
+                        wire,
+                        index,
+                        optional,
+                        special
+                    ));
                 }
                 let mut variants = Vec::new();
                 let tag = match &object.variants {
@@ -258,16 +308,26 @@ impl Gen<'_> {
                                 continue;
                             }
                             let cfg = gate.attr();
-                            let value = &variant.name;
+                            let value = lit(&variant.name);
                             let index = table.index(variant.ty);
-                            variants.push(quote!(#cfg s::variant(#value, #index),));
+                            variants.push(code!(
+                                "#cfg\ns::variant(#value, #index),",
+                                cfg,
+                                value,
+                                index
+                            ));
                         }
-                        let tag = &v.tag;
-                        quote!(Some(#tag))
+                        format!("Some({})", lit(&v.tag))
                     }
-                    None => quote!(None),
+                    None => "None".to_string(),
                 };
-                quote!(s::object(#name, &[#(#members)*], #tag, &[#(#variants)*]),)
+                code!(
+                    "s::object(\n#name,\n&[\n#members\n],\n#tag,\n&[\n#variants\n],\n),",
+                    name,
+                    members = Lines(&members),
+                    tag,
+                    variants = Lines(&variants)
+                )
             }
             EntityKind::Alternate(alternate) => {
                 let mut branches = Vec::new();
@@ -279,9 +339,13 @@ impl Gen<'_> {
                     let cfg = gate.attr();
                     let qtype = self.qtype(variant.ty);
                     let index = table.index(variant.ty);
-                    branches.push(quote!(#cfg s::branch(#qtype, #index),));
+                    branches.push(code!("#cfg\ns::branch(#qtype, #index),", cfg, qtype, index));
                 }
-                quote!(s::Type::Alternate(s::Alternate { name: #name, branches: &[#(#branches)*] }),)
+                code!(
+                    "s::Type::Alternate(s::Alternate {\nname: #name,\nbranches: &[\n#branches\n],\n}),",
+                    name,
+                    branches = Lines(&branches)
+                )
             }
             EntityKind::Command(_) | EntityKind::Event(_) => {
                 return Err(GenerateError::setting(
@@ -293,7 +357,7 @@ impl Gen<'_> {
     }
 
     /// The JSON type that selects an alternate's branch of type `ty`.
-    fn qtype(&self, ty: EntityId) -> TokenStream {
+    fn qtype(&self, ty: EntityId) -> String {
         let json = match &self.schema.entity(ty).kind {
             EntityKind::Builtin(b) => b.builtin.json_type(),
             EntityKind::Enum(_) => JsonType::String,
@@ -308,21 +372,19 @@ impl Gen<'_> {
             JsonType::Array => "List",
             JsonType::Object | JsonType::Value => "Dict",
         };
-        let rt = &self.rt;
-        let variant = format_ident!("{}", variant);
-        quote!(#rt::qmp::server::QType::#variant)
+        format!("{}::qmp::server::QType::{variant}", self.rt)
     }
 
     /// The `query-qmp-schema` reply: one JSON text, or nodes where `cfg`
     /// conditions select elements when the bindings compile.
-    fn introspection(&self) -> TokenStream {
+    fn introspection(&self) -> String {
         let list = Info::List(schema_info(self.schema, false));
         self.node(&list)
     }
 
-    fn node(&self, info: &Info) -> TokenStream {
+    fn node(&self, info: &Info) -> String {
         if let Some(text) = self.static_json(info) {
-            return quote!(s::Node::Json(#text));
+            return format!("s::Node::Json({})", lit(&text));
         }
         match info {
             Info::List(items) => {
@@ -333,19 +395,20 @@ impl Gen<'_> {
                     }
                     let cfg = gate.attr();
                     let node = self.node(&item.value);
-                    Some(quote!(#cfg #node,))
+                    Some(code!("#cfg\n#node,", cfg, node))
                 });
-                quote!(s::Node::List(&[#(#items)*]))
+                let items: Vec<String> = items.collect();
+                code!("s::Node::List(&[\n#items\n])", items = Lines(&items))
             }
             Info::Dict(entries) => {
-                let entries = entries.iter().map(|(key, value)| {
-                    let node = self.node(value);
-                    quote!((#key, #node),)
-                });
-                quote!(s::Node::Dict(&[#(#entries)*]))
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(key, value)| format!("({}, {}),", lit(key), self.node(value)))
+                    .collect();
+                code!("s::Node::Dict(&[\n#entries\n])", entries = Lines(&entries))
             }
             // Scalars always have static text.
-            _ => quote!(s::Node::Json("null")),
+            _ => "s::Node::Json(\"null\")".to_string(),
         }
     }
 
@@ -399,15 +462,15 @@ impl Gen<'_> {
     }
 }
 
-fn option(index: Option<u32>) -> TokenStream {
+fn option(index: Option<u32>) -> String {
     match index {
-        Some(index) => quote!(Some(#index)),
-        None => quote!(None),
+        Some(index) => format!("Some({index})"),
+        None => "None".to_string(),
     }
 }
 
-fn builtin_variant(builtin: Builtin) -> Ident {
-    let name = match builtin {
+fn builtin_variant(builtin: Builtin) -> &'static str {
+    match builtin {
         Builtin::Str => "Str",
         Builtin::Number => "Number",
         Builtin::Int => "Int",
@@ -423,8 +486,7 @@ fn builtin_variant(builtin: Builtin) -> Ident {
         Builtin::Bool => "Bool",
         Builtin::Null => "Null",
         Builtin::Any => "Any",
-    };
-    format_ident!("{}", name)
+    }
 }
 
 /// A JSON string as QEMU prints it.

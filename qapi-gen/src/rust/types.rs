@@ -1,9 +1,9 @@
 //! Enums, structs, unions and alternates at the top level, and the object
 //! impls that commands and events share.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::Ident;
 
+use super::code::{code, lit, lits, Lines, List};
 use super::cond::Gate;
 use super::names::{self, Scope};
 use super::{Field, Gen, GenerateError, Shape};
@@ -16,19 +16,19 @@ struct BranchPlan {
     /// The variant (same name as the discriminator enum's variant).
     ident: Ident,
     /// The discriminator enum's variant for it.
-    tag_cfg: TokenStream,
+    tag_cfg: String,
     /// The branch type, `None` for an empty branch.
-    ty: Option<TokenStream>,
+    ty: Option<String>,
     /// The branch type's name (for its slots), unboxed.
-    slots_of: Option<TokenStream>,
+    slots_of: Option<String>,
     boxed: bool,
-    cfg: TokenStream,
-    docs: TokenStream,
+    cfg: String,
+    docs: String,
 }
 
 impl Gen<'_> {
     /// Every named type the filter and conditions keep, in schema order.
-    pub(super) fn types(&self) -> Result<TokenStream, GenerateError> {
+    pub(super) fn types(&self) -> Result<String, GenerateError> {
         let mut items = Vec::new();
         for (id, entity) in self.schema.iter() {
             if !self.is_kept(id) {
@@ -44,16 +44,16 @@ impl Gen<'_> {
             };
             items.push(item);
         }
-        Ok(quote!(#(#items)*))
+        Ok(items.join("\n"))
     }
 
     /// `use` lines opening every `const _` block of impls.
-    pub(super) fn prelude(&self) -> TokenStream {
+    pub(super) fn prelude(&self) -> String {
         let rt = &self.rt;
-        quote! {
-            use ::core::result::Result;
-            use #rt::{__private as rt, serde};
-        }
+        code!(
+            "use ::core::result::Result;\nuse #rt::{__private as rt, serde};",
+            rt
+        )
     }
 
     /// The variants of an enum: for each value the conditions keep, the
@@ -79,7 +79,7 @@ impl Gen<'_> {
         (variants, names::ident(&catch_all))
     }
 
-    fn enum_item(&self, id: EntityId, entity: &Entity, e: &EnumType) -> TokenStream {
+    fn enum_item(&self, id: EntityId, entity: &Entity, e: &EnumType) -> String {
         let rt = &self.rt;
         let name = self.ident(id);
         let doc = self.doc_of(entity);
@@ -97,13 +97,24 @@ impl Gen<'_> {
             let deprecated = self.deprecated_attr(&member.features);
             any_deprecated |= !deprecated.is_empty();
             let docs = self.member_docs(doc, &member.name, member.cond.as_ref(), &features);
-            let wire = &member.name;
-            defs.push(quote!(#docs #cfg #deprecated #ident,));
-            values.push(quote!(#cfg Self::#ident));
-            wire_names.push(quote!(#cfg #wire));
-            as_str.push(quote!(#cfg Self::#ident => #wire,));
+            let wire = lit(&member.name);
+            defs.push(code!(
+                "#docs\n#cfg\n#deprecated\n#ident,",
+                docs,
+                cfg,
+                deprecated,
+                ident
+            ));
+            values.push(code!("#cfg Self::#ident", cfg, ident));
+            wire_names.push(code!("#cfg #wire", cfg, wire));
+            as_str.push(code!("#cfg\nSelf::#ident => #wire,", cfg, ident, wire));
             if !features.is_empty() {
-                value_features.push(quote!(#cfg (#wire, &[#(#features),*])));
+                value_features.push(code!(
+                    "#cfg\n(#wire, &[#list]),",
+                    cfg,
+                    wire,
+                    list = List(&lits(&features))
+                ));
             }
         }
         let catch_all_docs = self.docs(
@@ -111,73 +122,106 @@ impl Gen<'_> {
              received, encoded back unchanged.",
         );
         let type_name = &entity.name;
-        let value_features = (!value_features.is_empty()).then(|| {
-            quote!(const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[#(#value_features),*];)
-        });
-        let as_unknown_other = (!variants.is_empty()).then(|| quote!(_ => None,));
+        let value_features = if value_features.is_empty() {
+            String::new()
+        } else {
+            code!(
+                "const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[\n#list\n];",
+                list = Lines(&value_features)
+            )
+        };
+        let as_unknown_other = if variants.is_empty() {
+            ""
+        } else {
+            "_ => None,"
+        };
         let item_docs = self.item_docs(entity, &format!("The QAPI enum `{type_name}`."), &[]);
         let attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq", "Eq", "Hash"]);
-        let allow = any_deprecated.then(|| quote!(#[allow(deprecated)]));
+        let allow = if any_deprecated {
+            "#[allow(deprecated)]"
+        } else {
+            ""
+        };
         let prelude = self.prelude();
         let cfg = self.gate(entity.cond.as_ref()).attr();
-        quote! {
-            #item_docs
-            #cfg
-            #attrs
-            pub enum #name {
-                #(#defs)*
-                #catch_all_docs
-                #catch_all(#rt::UnknownValue),
-            }
-
-            #cfg
-            #allow
-            const _: () = {
-                #prelude
-                impl #rt::Enum for #name {
-                    const NAME: &'static str = #type_name;
-                    const VALUES: &'static [Self] = &[#(#values),*];
-                    const NAMES: &'static [&'static str] = &[#(#wire_names),*];
-                    #value_features
-                    fn as_str(&self) -> &str {
-                        match self {
-                            #(#as_str)*
-                            Self::#catch_all(value) => value.as_str(),
-                        }
-                    }
-                    fn unknown(value: #rt::UnknownValue) -> Self {
-                        Self::#catch_all(value)
-                    }
-                    fn as_unknown(&self) -> Option<&#rt::UnknownValue> {
-                        match self {
-                            Self::#catch_all(value) => Some(value),
-                            #as_unknown_other
-                        }
-                    }
-                }
-                impl ::core::fmt::Display for #name {
-                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                        f.write_str(#rt::Enum::as_str(self))
-                    }
-                }
-                impl ::core::str::FromStr for #name {
-                    type Err = #rt::ParseEnumError;
-                    fn from_str(text: &str) -> Result<Self, #rt::ParseEnumError> {
-                        rt::enum_from_str(text)
-                    }
-                }
-                impl serde::Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        rt::serialize_enum(self, serializer)
-                    }
-                }
-                impl<'de> serde::Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        rt::deserialize_enum(deserializer)
-                    }
-                }
-            };
-        }
+        code!(
+            r#"#item_docs
+#cfg
+#attrs
+pub enum #name {
+#defs
+#catch_all_docs
+#catch_all(#rt::UnknownValue),
+}
+#cfg
+#allow
+const _: () = {
+#prelude
+impl #rt::Enum for #name {
+const NAME: &'static str = #type_name;
+const VALUES: &'static [Self] = &[#values];
+const NAMES: &'static [&'static str] = &[#wire_names];
+#value_features
+fn as_str(&self) -> &str {
+match self {
+#as_str
+Self::#catch_all(value) => value.as_str(),
+}
+}
+fn unknown(value: #rt::UnknownValue) -> Self {
+Self::#catch_all(value)
+}
+fn as_unknown(&self) -> Option<&#rt::UnknownValue> {
+match self {
+Self::#catch_all(value) => Some(value),
+#as_unknown_other
+}
+}
+}
+impl ::core::fmt::Display for #name {
+fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+f.write_str(#rt::Enum::as_str(self))
+}
+}
+impl ::core::str::FromStr for #name {
+type Err = #rt::ParseEnumError;
+fn from_str(text: &str) -> Result<Self, #rt::ParseEnumError> {
+rt::enum_from_str(text)
+}
+}
+impl serde::Serialize for #name {
+fn serialize<S: serde::Serializer>(
+&self,
+serializer: S,
+) -> Result<S::Ok, S::Error> {
+rt::serialize_enum(self, serializer)
+}
+}
+impl<'de> serde::Deserialize<'de> for #name {
+fn deserialize<D: serde::Deserializer<'de>>(
+deserializer: D,
+) -> Result<Self, D::Error> {
+rt::deserialize_enum(deserializer)
+}
+}
+};"#,
+            item_docs,
+            cfg,
+            attrs,
+            name,
+            defs = Lines(&defs),
+            catch_all_docs,
+            catch_all,
+            rt,
+            allow,
+            prelude,
+            type_name = lit(type_name),
+            values = List(&values),
+            wire_names = List(&wire_names),
+            value_features,
+            as_str = Lines(&as_str),
+            as_unknown_other,
+        )
     }
 
     fn struct_item(
@@ -185,7 +229,7 @@ impl Gen<'_> {
         id: EntityId,
         entity: &Entity,
         o: &ObjectType,
-    ) -> Result<TokenStream, GenerateError> {
+    ) -> Result<String, GenerateError> {
         let doc = self.doc_of(entity);
         let fields = self.fields(id, &o.members, doc, false)?;
         let type_name = &entity.name;
@@ -200,7 +244,7 @@ impl Gen<'_> {
             &fields,
             &features,
             &cfg,
-            TokenStream::new(),
+            String::new(),
             None,
         ))
     }
@@ -214,15 +258,16 @@ impl Gen<'_> {
         ident: &Ident,
         name: &str,
         object_name: &str,
-        docs: TokenStream,
+        docs: String,
         fields: &[Field],
         features: &[String],
-        cfg: &TokenStream,
-        extra_attrs: TokenStream,
+        cfg: &str,
+        extra_attrs: String,
         extra: Option<&Ident>,
-    ) -> TokenStream {
+    ) -> String {
         let rt = &self.rt;
         let prelude = self.prelude();
+        let object_name = lit(object_name);
         if fields.is_empty() && extra.is_none() {
             let attrs = self.type_attrs(
                 name,
@@ -237,37 +282,53 @@ impl Gen<'_> {
                 ],
             );
             let features = type_features_const(features);
-            return quote! {
-                #docs
-                #cfg
-                #attrs
-                #extra_attrs
-                pub struct #ident;
-
-                #cfg
-                #[allow(deprecated)]
-                const _: () = {
-                    #prelude
-                    impl #rt::Object for #ident {
-                        const TYPE_NAME: &'static str = #object_name;
-                        #features
-                        type Slots = rt::UnitSlots<Self>;
-                        fn serialize_members<M: serde::ser::SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
-                            Ok(())
-                        }
-                    }
-                    impl serde::Serialize for #ident {
-                        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                            rt::serialize_object(self, serializer)
-                        }
-                    }
-                    impl<'de> serde::Deserialize<'de> for #ident {
-                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                            rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-                        }
-                    }
-                };
-            };
+            return code!(
+                r#"#docs
+#cfg
+#attrs
+#extra_attrs
+pub struct #ident;
+#cfg
+#[allow(deprecated)]
+const _: () = {
+#prelude
+impl #rt::Object for #ident {
+const TYPE_NAME: &'static str = #object_name;
+#features
+type Slots = rt::UnitSlots<Self>;
+fn serialize_members<M: serde::ser::SerializeMap>(
+&self,
+_: &mut M,
+) -> Result<(), M::Error> {
+Ok(())
+}
+}
+impl serde::Serialize for #ident {
+fn serialize<S: serde::Serializer>(
+&self,
+serializer: S,
+) -> Result<S::Ok, S::Error> {
+rt::serialize_object(self, serializer)
+}
+}
+impl<'de> serde::Deserialize<'de> for #ident {
+fn deserialize<D: serde::Deserializer<'de>>(
+deserializer: D,
+) -> Result<Self, D::Error> {
+rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
+}
+}
+};"#,
+                docs,
+                cfg,
+                attrs,
+                extra_attrs,
+                ident,
+                prelude,
+                rt,
+                object_name,
+                features,
+            );
         }
         let all_optional = fields.iter().all(|f| f.optional);
         let base: &[&str] = if all_optional {
@@ -276,40 +337,56 @@ impl Gen<'_> {
             &["Debug", "Clone", "PartialEq"]
         };
         let attrs = self.type_attrs(name, base);
-        let mut defs: Vec<TokenStream> = fields.iter().map(field_def).collect();
+        let mut defs: Vec<String> = fields.iter().map(field_def).collect();
         if let Some(extra) = extra {
             let docs = self.docs(
                 "Members the schema does not declare: the command takes arbitrary ones \
                  (`'gen': false`), e.g. a device's properties.",
             );
-            defs.push(
-                quote!(#docs pub #extra: #rt::serde_json::Map<String, #rt::serde_json::Value>,),
-            );
+            defs.push(code!(
+                "#docs\npub #extra: #rt::serde_json::Map<String, #rt::serde_json::Value>,",
+                docs,
+                extra,
+                rt
+            ));
         }
-        let impls = self.object_impls(ident, object_name, fields, features, None, extra);
+        let impls = self.object_impls(ident, &object_name, fields, features, None, extra);
         let deprecated = any_deprecated(fields) || !extra_attrs.is_empty();
-        let allow = deprecated.then(|| quote!(#[allow(deprecated)]));
-        quote! {
-            #docs
-            #cfg
-            #attrs
-            #extra_attrs
-            pub struct #ident {
-                #(#defs)*
-            }
-
-            #cfg
-            #allow
-            const _: () = {
-                #prelude
-                #impls
-            };
-        }
+        let allow = if deprecated {
+            "#[allow(deprecated)]"
+        } else {
+            ""
+        };
+        code!(
+            r#"#docs
+#cfg
+#attrs
+#extra_attrs
+pub struct #ident {
+#defs
+}
+#cfg
+#allow
+const _: () = {
+#prelude
+#impls
+};"#,
+            docs,
+            cfg,
+            attrs,
+            extra_attrs,
+            ident,
+            defs = Lines(&defs),
+            allow,
+            prelude,
+            impls,
+        )
     }
 
     /// `Object`, slots, `Serialize` and `Deserialize` of an object type with
     /// `fields`; `tag`: the index of a union's discriminator field, whose
     /// slot selects the branch (`BranchSlots`, defined by the caller).
+    /// `object_name` is a string literal.
     fn object_impls(
         &self,
         ident: &Ident,
@@ -318,7 +395,7 @@ impl Gen<'_> {
         features: &[String],
         tag: Option<usize>,
         extra: Option<&Ident>,
-    ) -> TokenStream {
+    ) -> String {
         let rt = &self.rt;
         let mut slots = Vec::new();
         let mut serialize = Vec::new();
@@ -326,132 +403,183 @@ impl Gen<'_> {
         let mut finish = Vec::new();
         let mut wire_names = Vec::new();
         let mut member_features = Vec::new();
-        for (position, field) in fields.iter().enumerate() {
-            let index = proc_macro2::Literal::usize_unsuffixed(position);
+        for (index, field) in fields.iter().enumerate() {
             let Field {
-                wire,
-                ident: f,
-                ty,
-                cfg,
-                ..
+                ident: f, ty, cfg, ..
             } = field;
-            wire_names.push(quote!(#wire));
+            let wire = lit(&field.wire);
+            wire_names.push(wire.clone());
             if !field.features.is_empty() {
-                let list = &field.features;
-                member_features.push(quote!(#cfg (#wire, &[#(#list),*])));
+                member_features.push(code!(
+                    "#cfg\n(#wire, &[#list]),",
+                    cfg,
+                    wire,
+                    list = List(&lits(&field.features))
+                ));
             }
-            if Some(position) == tag {
-                slots.push(quote!(#f: rt::UnionBranch<BranchSlots>,));
-                serialize.push(quote!(rt::member(map, #wire, &#rt::Branch::tag(&self.#f))?;));
-                member_arms.push(quote!(#index => self.#f.tag(value),));
-                finish.push(quote!(#f: self.#f.finish(#wire)?,));
+            if Some(index) == tag {
+                slots.push(code!("#f: rt::UnionBranch<BranchSlots>,", f));
+                serialize.push(code!(
+                    "rt::member(map, #wire, &#rt::Branch::tag(&self.#f))?;",
+                    wire,
+                    rt,
+                    f
+                ));
+                member_arms.push(code!("#index => self.#f.tag(value),", index, f));
+                finish.push(code!("#f: self.#f.finish(#wire)?,", f, wire));
                 continue;
             }
-            slots.push(quote!(#cfg #f: Option<#ty>,));
-            let value = quote!(&self.#f);
-            serialize.push(match (field.optional, field.shape) {
+            slots.push(code!("#cfg\n#f: Option<#ty>,", cfg, f, ty));
+            let call = match (field.optional, field.shape) {
                 (false, Shape::Number | Shape::NumberList) => {
-                    quote!(#cfg rt::member(map, #wire, &rt::Number(#value))?;)
+                    code!("rt::member(map, #wire, &rt::Number(&self.#f))?;", wire, f)
                 }
-                (false, _) => quote!(#cfg rt::member(map, #wire, #value)?;),
+                (false, _) => code!("rt::member(map, #wire, &self.#f)?;", wire, f),
                 (true, Shape::Number | Shape::NumberList) => {
-                    quote!(#cfg rt::optional_number(map, #wire, #value)?;)
+                    code!("rt::optional_number(map, #wire, &self.#f)?;", wire, f)
                 }
-                (true, _) => quote!(#cfg rt::optional(map, #wire, #value)?;),
-            });
-            let set = match field.shape {
-                Shape::List | Shape::NumberList => quote!(rt::set_list),
-                _ => quote!(rt::set),
+                (true, _) => code!("rt::optional(map, #wire, &self.#f)?;", wire, f),
             };
-            member_arms.push(quote!(#cfg #index => #set(&mut self.#f, value),));
+            serialize.push(code!("#cfg\n#call", cfg, call));
+            let set = match field.shape {
+                Shape::List | Shape::NumberList => "rt::set_list",
+                _ => "rt::set",
+            };
+            member_arms.push(code!(
+                "#cfg\n#index => #set(&mut self.#f, value),",
+                cfg,
+                index,
+                set,
+                f
+            ));
             finish.push(if field.optional {
-                quote!(#cfg #f: self.#f,)
+                code!("#cfg\n#f: self.#f,", cfg, f)
             } else {
-                quote!(#cfg #f: rt::required(self.#f, #wire)?,)
+                code!("#cfg\n#f: rt::required(self.#f, #wire)?,", cfg, f, wire)
             });
         }
         let (has_branch, branch_member, branch_serialize) = match tag {
             Some(index) => {
                 let f = &fields[index].ident;
                 (
-                    quote!(
-                        const HAS_BRANCH: bool = true;
+                    "const HAS_BRANCH: bool = true;".to_string(),
+                    code!(
+                        r#"fn branch_member<'de, D: serde::Deserializer<'de>>(
+&mut self,
+key: &str,
+value: D,
+) -> Result<(), D::Error> {
+self.#f.member(key, value)
+}"#,
+                        f
                     ),
-                    quote! {
-                        fn branch_member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
-                            self.#f.member(key, value)
-                        }
-                    },
-                    quote!(#rt::Branch::serialize_members(&self.#f, map)?;),
+                    code!("#rt::Branch::serialize_members(&self.#f, map)?;", rt, f),
                 )
             }
             None => match extra {
                 Some(f) => {
-                    slots.push(quote!(#f: #rt::serde_json::Map<String, #rt::serde_json::Value>,));
-                    finish.push(quote!(#f: self.#f,));
+                    slots.push(code!(
+                        "#f: #rt::serde_json::Map<String, #rt::serde_json::Value>,",
+                        f,
+                        rt
+                    ));
+                    finish.push(code!("#f: self.#f,", f));
                     (
-                        quote!(
-                            const HAS_BRANCH: bool = true;
+                        "const HAS_BRANCH: bool = true;".to_string(),
+                        code!(
+                            r#"fn branch_member<'de, D: serde::Deserializer<'de>>(
+&mut self,
+key: &str,
+value: D,
+) -> Result<(), D::Error> {
+rt::set_extra(&mut self.#f, key, value)
+}"#,
+                            f
                         ),
-                        quote! {
-                            fn branch_member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
-                                rt::set_extra(&mut self.#f, key, value)
-                            }
-                        },
-                        quote!(rt::extra(map, &self.#f)?;),
+                        code!("rt::extra(map, &self.#f)?;", f),
                     )
                 }
-                None => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+                None => (String::new(), String::new(), String::new()),
             },
         };
         let features = type_features_const(features);
-        let member_features = (!member_features.is_empty()).then(|| {
-            quote!(const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[#(#member_features),*];)
-        });
-        quote! {
-            #[derive(Default)]
-            pub struct Slots {
-                #(#slots)*
-            }
-            impl #rt::Object for #ident {
-                const TYPE_NAME: &'static str = #object_name;
-                #features
-                #member_features
-                type Slots = Slots;
-                fn serialize_members<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-                    #(#serialize)*
-                    #branch_serialize
-                    Ok(())
-                }
-            }
-            impl rt::Slots for Slots {
-                type Object = #ident;
-                const MEMBERS: &'static [&'static str] = &[#(#wire_names),*];
-                #has_branch
-                fn member<'de, D: serde::Deserializer<'de>>(&mut self, index: usize, value: D) -> Result<(), D::Error> {
-                    match index {
-                        #(#member_arms)*
-                        _ => rt::ignore_member("", value),
-                    }
-                }
-                #branch_member
-                fn finish<E: rt::DeError>(self) -> Result<#ident, E> {
-                    Ok(#ident {
-                        #(#finish)*
-                    })
-                }
-            }
-            impl serde::Serialize for #ident {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    rt::serialize_object(self, serializer)
-                }
-            }
-            impl<'de> serde::Deserialize<'de> for #ident {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    rt::deserialize_object::<Slots, D>(deserializer)
-                }
-            }
-        }
+        let member_features = if member_features.is_empty() {
+            String::new()
+        } else {
+            code!(
+                "const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[\n#list\n];",
+                list = Lines(&member_features)
+            )
+        };
+        code!(
+            r#"#[derive(Default)]
+pub struct Slots {
+#slots
+}
+impl #rt::Object for #ident {
+const TYPE_NAME: &'static str = #object_name;
+#features
+#member_features
+type Slots = Slots;
+fn serialize_members<M: serde::ser::SerializeMap>(
+&self,
+map: &mut M,
+) -> Result<(), M::Error> {
+#serialize
+#branch_serialize
+Ok(())
+}
+}
+impl rt::Slots for Slots {
+type Object = #ident;
+const MEMBERS: &'static [&'static str] = &[#wire_names];
+#has_branch
+fn member<'de, D: serde::Deserializer<'de>>(
+&mut self,
+index: usize,
+value: D,
+) -> Result<(), D::Error> {
+match index {
+#member_arms
+_ => rt::ignore_member("", value),
+}
+}
+#branch_member
+fn finish<E: rt::DeError>(self) -> Result<#ident, E> {
+Ok(#ident {
+#finish
+})
+}
+}
+impl serde::Serialize for #ident {
+fn serialize<S: serde::Serializer>(
+&self,
+serializer: S,
+) -> Result<S::Ok, S::Error> {
+rt::serialize_object(self, serializer)
+}
+}
+impl<'de> serde::Deserialize<'de> for #ident {
+fn deserialize<D: serde::Deserializer<'de>>(
+deserializer: D,
+) -> Result<Self, D::Error> {
+rt::deserialize_object::<Slots, D>(deserializer)
+}
+}"#,
+            slots = Lines(&slots),
+            rt,
+            ident,
+            object_name,
+            features,
+            member_features,
+            serialize = Lines(&serialize),
+            branch_serialize,
+            wire_names = List(&wire_names),
+            has_branch,
+            member_arms = Lines(&member_arms),
+            branch_member,
+            finish = Lines(&finish),
+        )
     }
 
     fn union_item(
@@ -459,7 +587,7 @@ impl Gen<'_> {
         id: EntityId,
         entity: &Entity,
         o: &ObjectType,
-    ) -> Result<TokenStream, GenerateError> {
+    ) -> Result<String, GenerateError> {
         let rt = &self.rt;
         let Some(variants) = &o.variants else {
             return self.struct_item(id, entity, o);
@@ -480,7 +608,7 @@ impl Gen<'_> {
         let tag_ty = self.ident(tag_id);
         let tag_doc = self.doc_of(self.schema.entity(tag_id));
         let (tag_variants, tag_catch_all) = self.enum_variants(tag_enum);
-        fields[tag_index].ty = quote!(#branch_name);
+        fields[tag_index].ty = branch_name.to_string();
 
         // One branch per discriminator value the conditions keep.
         let mut branches = Vec::new();
@@ -500,7 +628,7 @@ impl Gen<'_> {
             } else {
                 let ty = self.type_ref(id, variant.ty, false)?;
                 let plain = self.ident(variant.ty);
-                (Some(ty), Some(quote!(#plain)))
+                (Some(ty), Some(plain.to_string()))
             };
             let features = self.feature_names(&value.features);
             branches.push(BranchPlan {
@@ -523,107 +651,122 @@ impl Gen<'_> {
         );
         let docs = self.item_docs(entity, &format!("The QAPI union `{type_name}`."), &[extra]);
         let attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq"]);
-        let defs = fields.iter().map(field_def);
+        let defs: Vec<String> = fields.iter().map(field_def).collect();
         let features = self.feature_names(&entity.features);
-        let impls = self.object_impls(name, type_name, &fields, &features, Some(tag_index), None);
+        let impls = self.object_impls(
+            name,
+            &lit(type_name),
+            &fields,
+            &features,
+            Some(tag_index),
+            None,
+        );
 
-        let variant_defs = branches.iter().map(|b| {
+        let mut variant_defs = Vec::new();
+        let mut slot_defs = Vec::new();
+        let mut tag_arms = Vec::new();
+        let mut serialize_arms = Vec::new();
+        let mut select_arms = Vec::new();
+        let mut member_arms = Vec::new();
+        let mut finish_arms = Vec::new();
+        for b in &branches {
             let BranchPlan {
-                ident, cfg, docs, ..
+                ident,
+                cfg,
+                docs,
+                tag_cfg,
+                ..
             } = b;
-            match &b.ty {
-                Some(ty) => quote!(#docs #cfg #ident(#ty),),
-                None => quote!(#docs #cfg #ident,),
+            variant_defs.push(match &b.ty {
+                Some(ty) => code!("#docs\n#cfg\n#ident(#ty),", docs, cfg, ident, ty),
+                None => code!("#docs\n#cfg\n#ident,", docs, cfg, ident),
+            });
+            slot_defs.push(match (&b.slots_of, b.boxed) {
+                (Some(ty), false) => code!(
+                    "#cfg\n#ident(<#ty as #rt::Object>::Slots),",
+                    cfg,
+                    ident,
+                    ty,
+                    rt
+                ),
+                (Some(ty), true) => code!(
+                    "#cfg\n#ident(Box<<#ty as #rt::Object>::Slots>),",
+                    cfg,
+                    ident,
+                    ty,
+                    rt
+                ),
+                (None, _) => code!("#cfg\n#ident,", cfg, ident),
+            });
+            let pattern = if b.ty.is_some() { "(_)" } else { "" };
+            tag_arms.push(code!(
+                "#cfg\nSelf::#ident#pattern => #tag_ty::#ident,",
+                cfg,
+                ident,
+                pattern,
+                tag_ty
+            ));
+            select_arms.push(match (&b.ty, b.boxed) {
+                (Some(_), false) => code!("#tag_cfg\n#tag_ty::#ident => Self::#ident(::core::default::Default::default()),", tag_cfg, tag_ty, ident),
+                (Some(_), true) => code!("#tag_cfg\n#tag_ty::#ident => Self::#ident(Box::default()),", tag_cfg, tag_ty, ident),
+                (None, _) => code!("#tag_cfg\n#tag_ty::#ident => Self::#ident,", tag_cfg, tag_ty, ident),
+            });
+            finish_arms.push(match (&b.ty, b.boxed) {
+                (Some(_), false) => code!("#cfg\nSelf::#ident(slots) => #branch_name::#ident(rt::Slots::finish(slots)?),", cfg, ident, branch_name),
+                (Some(_), true) => code!("#cfg\nSelf::#ident(slots) => #branch_name::#ident(Box::new(rt::Slots::finish(*slots)?)),", cfg, ident, branch_name),
+                (None, _) => code!("#cfg\nSelf::#ident => #branch_name::#ident,", cfg, ident, branch_name),
+            });
+            if b.ty.is_some() {
+                let value = if b.boxed { "&**branch" } else { "branch" };
+                serialize_arms.push(code!(
+                    "#cfg\nSelf::#ident(branch) => #rt::Object::serialize_members(#value, map),",
+                    cfg,
+                    ident,
+                    rt,
+                    value
+                ));
+                let slots = if b.boxed { "&mut **slots" } else { "slots" };
+                member_arms.push(code!(
+                    "#cfg\nSelf::#ident(slots) => rt::branch_member(#slots, key, value),",
+                    cfg,
+                    ident,
+                    slots
+                ));
             }
-        });
-        let slot_defs = branches.iter().map(|b| {
-            let BranchPlan { ident, cfg, .. } = b;
-            match (&b.slots_of, b.boxed) {
-                (Some(ty), false) => quote!(#cfg #ident(<#ty as #rt::Object>::Slots),),
-                (Some(ty), true) => quote!(#cfg #ident(Box<<#ty as #rt::Object>::Slots>),),
-                (None, _) => quote!(#cfg #ident,),
-            }
-        });
-        let tag_arms = branches.iter().map(|b| {
-            let BranchPlan { ident, cfg, .. } = b;
-            let pattern = if b.ty.is_some() {
-                quote!(Self::#ident(_))
-            } else {
-                quote!(Self::#ident)
-            };
-            quote!(#cfg #pattern => #tag_ty::#ident,)
-        });
-        let serialize_arms = branches.iter().filter(|b| b.ty.is_some()).map(|b| {
-            let BranchPlan { ident, cfg, .. } = b;
-            let value = if b.boxed {
-                quote!(&**branch)
-            } else {
-                quote!(branch)
-            };
-            quote!(#cfg Self::#ident(branch) => #rt::Object::serialize_members(#value, map),)
-        });
-        let select_arms = branches.iter().map(|b| {
-            let BranchPlan { ident, tag_cfg, .. } = b;
-            match (&b.ty, b.boxed) {
-                (Some(_), false) => quote!(#tag_cfg #tag_ty::#ident => Self::#ident(::core::default::Default::default()),),
-                (Some(_), true) => quote!(#tag_cfg #tag_ty::#ident => Self::#ident(Box::default()),),
-                (None, _) => quote!(#tag_cfg #tag_ty::#ident => Self::#ident,),
-            }
-        });
+        }
         // Discriminator values without a generated branch (conditions).
-        let branchless = tag_variants
+        let branchless: Vec<String> = tag_variants
             .iter()
             .filter(|(_, ident)| !branches.iter().any(|b| &b.ident == ident))
             .map(|(value, ident)| {
                 let cfg = self.gate(value.cond.as_ref()).attr();
-                let wire = &value.name;
-                quote!(#cfg #tag_ty::#ident => Self::Unknown(#rt::UnknownValue::new(#wire)),)
-            });
-        let serialize_arms: Vec<TokenStream> = serialize_arms.collect();
+                let wire = lit(&value.name);
+                code!(
+                    "#cfg\n#tag_ty::#ident => Self::Unknown(#rt::UnknownValue::new(#wire)),",
+                    cfg,
+                    tag_ty,
+                    ident,
+                    rt,
+                    wire
+                )
+            })
+            .collect();
         let serialize_body = if serialize_arms.is_empty() {
-            quote! {
-                let _ = map;
-                Ok(())
-            }
+            "let _ = map;\nOk(())".to_string()
         } else {
-            quote! {
-                match self {
-                    #(#serialize_arms)*
-                    _ => Ok(()),
-                }
-            }
+            code!(
+                "match self {\n#arms\n_ => Ok(()),\n}",
+                arms = Lines(&serialize_arms)
+            )
         };
-        let member_arms = branches.iter().filter(|b| b.ty.is_some()).map(|b| {
-            let BranchPlan { ident, cfg, .. } = b;
-            let slots = if b.boxed {
-                quote!(&mut **slots)
-            } else {
-                quote!(slots)
-            };
-            quote!(#cfg Self::#ident(slots) => rt::branch_member(#slots, key, value),)
-        });
-        let member_arms: Vec<TokenStream> = member_arms.collect();
         let member_body = if member_arms.is_empty() {
-            quote! {
-                let _ = self;
-                rt::ignore_member(key, value)
-            }
+            "let _ = self;\nrt::ignore_member(key, value)".to_string()
         } else {
-            quote! {
-                match self {
-                    #(#member_arms)*
-                    _ => rt::ignore_member(key, value),
-                }
-            }
+            code!(
+                "match self {\n#arms\n_ => rt::ignore_member(key, value),\n}",
+                arms = Lines(&member_arms)
+            )
         };
-        let finish_arms = branches.iter().map(|b| {
-            let BranchPlan { ident, cfg, .. } = b;
-            match (&b.ty, b.boxed) {
-                (Some(_), false) => quote!(#cfg Self::#ident(slots) => #branch_name::#ident(rt::Slots::finish(slots)?),),
-                (Some(_), true) => quote!(#cfg Self::#ident(slots) => #branch_name::#ident(Box::new(rt::Slots::finish(*slots)?)),),
-                (None, _) => quote!(#cfg Self::#ident => #branch_name::#ident,),
-            }
-        });
         let branch_docs = self.docs(&format!(
             "The branches of [`{name}`], selected by its discriminator `{tag_wire}`."
         ));
@@ -634,69 +777,95 @@ impl Gen<'_> {
         let branch_attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq"]);
         let prelude = self.prelude();
         let cfg = self.gate(entity.cond.as_ref()).attr();
-        Ok(quote! {
-            #docs
-            #cfg
-            #attrs
-            pub struct #name {
-                #(#defs)*
-            }
-
-            #branch_docs
-            #cfg
-            #branch_attrs
-            #[allow(clippy::large_enum_variant)]
-            pub enum #branch_name {
-                #(#variant_defs)*
-                #unknown_docs
-                Unknown(#rt::UnknownValue),
-            }
-
-            #cfg
-            #[allow(deprecated)]
-            const _: () = {
-                #prelude
-                #impls
-
-                #[allow(clippy::large_enum_variant)]
-                pub enum BranchSlots {
-                    #(#slot_defs)*
-                    Unknown(#rt::UnknownValue),
-                }
-                impl #rt::Branch for #branch_name {
-                    type Tag = #tag_ty;
-                    fn tag(&self) -> #tag_ty {
-                        match self {
-                            #(#tag_arms)*
-                            Self::Unknown(value) => #tag_ty::#tag_catch_all(value.clone()),
-                        }
-                    }
-                    fn serialize_members<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-                        #serialize_body
-                    }
-                }
-                impl rt::BranchSlots for BranchSlots {
-                    type Tag = #tag_ty;
-                    type Output = #branch_name;
-                    fn select(tag: #tag_ty) -> Self {
-                        match tag {
-                            #(#select_arms)*
-                            #(#branchless)*
-                            #tag_ty::#tag_catch_all(value) => Self::Unknown(value),
-                        }
-                    }
-                    fn member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
-                        #member_body
-                    }
-                    fn finish<E: rt::DeError>(self) -> Result<#branch_name, E> {
-                        Ok(match self {
-                            #(#finish_arms)*
-                            Self::Unknown(value) => #branch_name::Unknown(value),
-                        })
-                    }
-                }
-            };
-        })
+        Ok(code!(
+            r#"#docs
+#cfg
+#attrs
+pub struct #name {
+#defs
+}
+#branch_docs
+#cfg
+#branch_attrs
+#[allow(clippy::large_enum_variant)]
+pub enum #branch_name {
+#variant_defs
+#unknown_docs
+Unknown(#rt::UnknownValue),
+}
+#cfg
+#[allow(deprecated)]
+const _: () = {
+#prelude
+#impls
+#[allow(clippy::large_enum_variant)]
+pub enum BranchSlots {
+#slot_defs
+Unknown(#rt::UnknownValue),
+}
+impl #rt::Branch for #branch_name {
+type Tag = #tag_ty;
+fn tag(&self) -> #tag_ty {
+match self {
+#tag_arms
+Self::Unknown(value) => #tag_ty::#tag_catch_all(value.clone()),
+}
+}
+fn serialize_members<M: serde::ser::SerializeMap>(
+&self,
+map: &mut M,
+) -> Result<(), M::Error> {
+#serialize_body
+}
+}
+impl rt::BranchSlots for BranchSlots {
+type Tag = #tag_ty;
+type Output = #branch_name;
+fn select(tag: #tag_ty) -> Self {
+match tag {
+#select_arms
+#branchless
+#tag_ty::#tag_catch_all(value) => Self::Unknown(value),
+}
+}
+fn member<'de, D: serde::Deserializer<'de>>(
+&mut self,
+key: &str,
+value: D,
+) -> Result<(), D::Error> {
+#member_body
+}
+fn finish<E: rt::DeError>(self) -> Result<#branch_name, E> {
+Ok(match self {
+#finish_arms
+Self::Unknown(value) => #branch_name::Unknown(value),
+})
+}
+}
+};"#,
+            docs,
+            cfg,
+            attrs,
+            name,
+            defs = Lines(&defs),
+            branch_docs,
+            branch_attrs,
+            branch_name,
+            variant_defs = Lines(&variant_defs),
+            unknown_docs,
+            rt,
+            prelude,
+            impls,
+            slot_defs = Lines(&slot_defs),
+            tag_ty,
+            tag_arms = Lines(&tag_arms),
+            tag_catch_all,
+            serialize_body,
+            select_arms = Lines(&select_arms),
+            branchless = Lines(&branchless),
+            member_body,
+            finish_arms = Lines(&finish_arms),
+        ))
     }
 
     fn alternate_item(
@@ -704,7 +873,7 @@ impl Gen<'_> {
         id: EntityId,
         entity: &Entity,
         a: &AlternateType,
-    ) -> Result<TokenStream, GenerateError> {
+    ) -> Result<String, GenerateError> {
         let name = self.ident(id);
         let doc = self.doc_of(entity);
         let mut scope = Scope::with_reserved(&["Self"]);
@@ -722,72 +891,108 @@ impl Gen<'_> {
             let cfg = gate.attr();
             let ty = self.type_ref(id, variant.ty, false)?;
             let docs = self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[]);
-            defs.push(quote!(#docs #cfg #ident(#ty),));
+            defs.push(code!("#docs\n#cfg\n#ident(#ty),", docs, cfg, ident, ty));
             let (kinds, what) = self.json_kinds(variant.ty);
             expecting.push(what);
             kinds_covered.extend(kinds.iter().cloned());
-            let kind_idents = kinds.iter().map(|k| format_ident!("{}", k));
+            let kinds = kinds
+                .iter()
+                .map(|k| format!("rt::JsonKind::{k}"))
+                .collect::<Vec<_>>()
+                .join(" | ");
             let decode = match self.shape(variant.ty) {
-                Shape::List | Shape::NumberList => quote!(rt::deserialize_list(value)),
-                _ => quote!(serde::Deserialize::deserialize(value)),
+                Shape::List | Shape::NumberList => "rt::deserialize_list(value)",
+                _ => "serde::Deserialize::deserialize(value)",
             };
-            decode_arms
-                .push(quote!(#cfg #(rt::JsonKind::#kind_idents)|* => #decode.map(Self::#ident),));
+            decode_arms.push(code!(
+                "#cfg\n#kinds => #decode.map(Self::#ident),",
+                cfg,
+                kinds,
+                decode,
+                ident
+            ));
             serialize_arms.push(match self.shape(variant.ty) {
-                Shape::Number | Shape::NumberList => {
-                    quote!(#cfg Self::#ident(value) => serde::Serialize::serialize(&rt::Number(value), serializer),)
-                }
-                _ => quote!(#cfg Self::#ident(value) => serde::Serialize::serialize(value, serializer),),
+                Shape::Number | Shape::NumberList => code!(
+                    "#cfg\nSelf::#ident(value) => serde::Serialize::serialize(&rt::Number(value), serializer),",
+                    cfg,
+                    ident
+                ),
+                _ => code!(
+                    "#cfg\nSelf::#ident(value) => serde::Serialize::serialize(value, serializer),",
+                    cfg,
+                    ident
+                ),
             });
         }
         let all_kinds = ["Null", "Bool", "Int", "Number", "String", "Object", "Array"];
-        let other = (!all_kinds
+        let other = if all_kinds
             .iter()
-            .all(|k| kinds_covered.contains(&k.to_string())))
-        .then(|| quote!(_ => return None,));
-        let expecting = join_or(&expecting);
+            .all(|k| kinds_covered.contains(&k.to_string()))
+        {
+            ""
+        } else {
+            "_ => return None,"
+        };
+        let expecting = lit(&join_or(&expecting));
         let type_name = &entity.name;
         let docs = self.item_docs(entity, &format!("The QAPI alternate `{type_name}`."), &[]);
         let attrs = self.type_attrs(type_name, &["Debug", "Clone", "PartialEq"]);
         let prelude = self.prelude();
         let serialize_body = if serialize_arms.is_empty() {
-            quote!(match *self {})
+            "match *self {}".to_string()
         } else {
-            quote!(match self { #(#serialize_arms)* })
+            code!("match self {\n#arms\n}", arms = Lines(&serialize_arms))
         };
         let cfg = self.gate(entity.cond.as_ref()).attr();
-        Ok(quote! {
-            #docs
-            #cfg
-            #attrs
-            pub enum #name {
-                #(#defs)*
-            }
-
-            #cfg
-            const _: () = {
-                #prelude
-                impl rt::Alternate for #name {
-                    const EXPECTING: &'static str = #expecting;
-                    fn decode<'de, D: serde::Deserializer<'de>>(kind: rt::JsonKind, value: D) -> Option<Result<Self, D::Error>> {
-                        Some(match kind {
-                            #(#decode_arms)*
-                            #other
-                        })
-                    }
-                }
-                impl serde::Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        #serialize_body
-                    }
-                }
-                impl<'de> serde::Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        rt::deserialize_alternate(deserializer)
-                    }
-                }
-            };
-        })
+        Ok(code!(
+            r#"#docs
+#cfg
+#attrs
+pub enum #name {
+#defs
+}
+#cfg
+const _: () = {
+#prelude
+impl rt::Alternate for #name {
+const EXPECTING: &'static str = #expecting;
+fn decode<'de, D: serde::Deserializer<'de>>(
+kind: rt::JsonKind,
+value: D,
+) -> Option<Result<Self, D::Error>> {
+Some(match kind {
+#decode_arms
+#other
+})
+}
+}
+impl serde::Serialize for #name {
+fn serialize<S: serde::Serializer>(
+&self,
+serializer: S,
+) -> Result<S::Ok, S::Error> {
+#serialize_body
+}
+}
+impl<'de> serde::Deserialize<'de> for #name {
+fn deserialize<D: serde::Deserializer<'de>>(
+deserializer: D,
+) -> Result<Self, D::Error> {
+rt::deserialize_alternate(deserializer)
+}
+}
+};"#,
+            docs,
+            cfg,
+            attrs,
+            name,
+            defs = Lines(&defs),
+            prelude,
+            expecting,
+            decode_arms = Lines(&decode_arms),
+            other,
+            serialize_body,
+        ))
     }
 
     /// The JSON kinds (as `rt::JsonKind` variant names) that select an
@@ -823,7 +1028,7 @@ impl Gen<'_> {
 }
 
 /// `pub field: T,` with its docs and attributes.
-pub(super) fn field_def(field: &Field) -> TokenStream {
+pub(super) fn field_def(field: &Field) -> String {
     let Field {
         ident,
         ty,
@@ -833,9 +1038,23 @@ pub(super) fn field_def(field: &Field) -> TokenStream {
         ..
     } = field;
     if field.optional {
-        quote!(#docs #cfg #deprecated pub #ident: Option<#ty>,)
+        code!(
+            "#docs\n#cfg\n#deprecated\npub #ident: Option<#ty>,",
+            docs,
+            cfg,
+            deprecated,
+            ident,
+            ty
+        )
     } else {
-        quote!(#docs #cfg #deprecated pub #ident: #ty,)
+        code!(
+            "#docs\n#cfg\n#deprecated\npub #ident: #ty,",
+            docs,
+            cfg,
+            deprecated,
+            ident,
+            ty
+        )
     }
 }
 
@@ -843,9 +1062,14 @@ pub(super) fn any_deprecated(fields: &[Field]) -> bool {
     fields.iter().any(|f| !f.deprecated.is_empty())
 }
 
-pub(super) fn features_const(features: &[String]) -> Option<TokenStream> {
-    (!features.is_empty())
-        .then(|| quote!(const FEATURES: &'static [&'static str] = &[#(#features),*];))
+pub(super) fn features_const(features: &[String]) -> String {
+    if features.is_empty() {
+        return String::new();
+    }
+    code!(
+        "const FEATURES: &'static [&'static str] = &[#list];",
+        list = List(&lits(features))
+    )
 }
 
 /// `a, b or c`.
@@ -858,7 +1082,12 @@ fn join_or(items: &[String]) -> String {
 }
 
 /// `const TYPE_FEATURES` of `Object`.
-fn type_features_const(features: &[String]) -> Option<TokenStream> {
-    (!features.is_empty())
-        .then(|| quote!(const TYPE_FEATURES: &'static [&'static str] = &[#(#features),*];))
+fn type_features_const(features: &[String]) -> String {
+    if features.is_empty() {
+        return String::new();
+    }
+    code!(
+        "const TYPE_FEATURES: &'static [&'static str] = &[#list];",
+        list = List(&lits(features))
+    )
 }

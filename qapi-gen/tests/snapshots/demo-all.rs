@@ -85,7 +85,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for QType {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -150,7 +152,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoStatus {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -221,7 +225,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionTriple {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -285,7 +291,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottlePreset {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -351,7 +359,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimitExplicit {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -409,10 +419,7 @@ const _: () = {
         ) -> Result<S::Ok, S::Error> {
             match self {
                 Self::Preset(value) => serde::Serialize::serialize(value, serializer),
-                Self::Ratio(value) => serde::Serialize::serialize(
-                    &rt::Number(value),
-                    serializer,
-                ),
+                Self::Ratio(value) => serde::Serialize::serialize(&rt::Number(value), serializer),
                 Self::Enabled(value) => serde::Serialize::serialize(value, serializer),
                 Self::None(value) => serde::Serialize::serialize(value, serializer),
                 Self::Explicit(value) => serde::Serialize::serialize(value, serializer),
@@ -421,7 +428,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimit {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -474,10 +483,9 @@ const _: () = {
             "shutdown",
             "suspended",
         ];
-        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[(
-            "debug",
-            &["deprecated"],
-        )];
+        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
+            ("debug", &["deprecated"]),
+        ];
         fn as_str(&self) -> &str {
             match self {
                 Self::Debug => "debug",
@@ -518,7 +526,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for RunState {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -583,7 +593,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for StatusInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -648,7 +660,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -737,7 +751,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VcpuInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -804,7 +820,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for KvmDirtyMode {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -878,7 +896,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for KvmInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -941,7 +961,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageFormat {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1006,7 +1028,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for NetLinkState {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1077,7 +1101,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ObjectPropertyInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1167,7 +1193,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevDriver {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1217,7 +1245,10 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevCacheOptions, E> {
-            Ok(BlockdevCacheOptions { direct: self.direct, no_flush: self.no_flush })
+            Ok(BlockdevCacheOptions {
+                direct: self.direct,
+                no_flush: self.no_flush,
+            })
         }
     }
     impl serde::Serialize for BlockdevCacheOptions {
@@ -1229,7 +1260,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevCacheOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1318,7 +1351,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsBase {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1377,7 +1412,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsFile {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1410,7 +1447,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNull {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
         }
     }
@@ -1476,7 +1515,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsQcow2 {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1547,7 +1588,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsRaw {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1614,7 +1657,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNbd {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1738,7 +1783,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1770,26 +1817,11 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Raw(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Raw(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(branch, map),
                 _ => Ok(()),
             }
         }
@@ -1870,19 +1902,15 @@ const _: () = {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Definition(value) => serde::Serialize::serialize(
-                    value,
-                    serializer,
-                ),
-                Self::Reference(value) => serde::Serialize::serialize(
-                    value,
-                    serializer,
-                ),
+                Self::Definition(value) => serde::Serialize::serialize(value, serializer),
+                Self::Reference(value) => serde::Serialize::serialize(value, serializer),
             }
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevRef {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -1964,7 +1992,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2062,7 +2092,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockStats {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2123,7 +2155,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoOperationType {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2187,7 +2221,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockErrorAction {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2283,7 +2319,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockIoErrorInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2328,10 +2366,9 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockDeviceInfo {
         const TYPE_NAME: &'static str = "BlockDeviceInfo";
-        const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[(
-            "throttle-group",
-            &["unstable"],
-        )];
+        const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
+            ("throttle-group", &["unstable"]),
+        ];
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2391,7 +2428,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockDeviceInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2494,7 +2533,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2568,7 +2609,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackendKind {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2619,7 +2662,10 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevCommon, E> {
-            Ok(ChardevCommon { logfile: self.logfile, logappend: self.logappend })
+            Ok(ChardevCommon {
+                logfile: self.logfile,
+                logappend: self.logappend,
+            })
         }
     }
     impl serde::Serialize for ChardevCommon {
@@ -2631,7 +2677,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevCommon {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2721,7 +2769,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevFile {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2811,7 +2861,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevSocket {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2859,12 +2911,7 @@ const _: () = {
     }
     impl rt::Slots for Slots {
         type Object = ChardevPty;
-        const MEMBERS: &'static [&'static str] = &[
-            "logfile",
-            "logappend",
-            "rows",
-            "cols",
-        ];
+        const MEMBERS: &'static [&'static str] = &["logfile", "logappend", "rows", "cols"];
         fn member<'de, D: serde::Deserializer<'de>>(
             &mut self,
             index: usize,
@@ -2896,7 +2943,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevPty {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2975,7 +3024,10 @@ const _: () = {
             self.r#type.member(key, value)
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackend, E> {
-            Ok(ChardevBackend { r#type: self.r#type.finish("type")?, mux: self.mux })
+            Ok(ChardevBackend {
+                r#type: self.r#type.finish("type")?,
+                mux: self.mux,
+            })
         }
     }
     impl serde::Serialize for ChardevBackend {
@@ -2987,7 +3039,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackend {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3015,18 +3069,9 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Socket(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Pty(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Socket(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Pty(branch) => ::qapi_types::Object::serialize_members(branch, map),
                 _ => Ok(()),
             }
         }
@@ -3106,7 +3151,9 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevReturn, E> {
-            Ok(ChardevReturn { pty: self.pty })
+            Ok(ChardevReturn {
+                pty: self.pty,
+            })
         }
     }
     impl serde::Serialize for ChardevReturn {
@@ -3118,7 +3165,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevReturn {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3200,7 +3249,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ShutdownCause {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3264,7 +3315,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for GuestPanicAction {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3308,7 +3361,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryStatus {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3355,7 +3410,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryVersion {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3402,7 +3459,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3445,7 +3504,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Cont {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3483,7 +3544,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SystemReset {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3522,7 +3585,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for PowerOff {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3568,7 +3633,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryCpus {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3612,7 +3679,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryKvm {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3671,12 +3740,7 @@ pub mod commands {
         }
         impl rt::Slots for Slots {
             type Object = Screendump;
-            const MEMBERS: &'static [&'static str] = &[
-                "filename",
-                "device",
-                "head",
-                "format",
-            ];
+            const MEMBERS: &'static [&'static str] = &["filename", "device", "head", "format"];
             fn member<'de, D: serde::Deserializer<'de>>(
                 &mut self,
                 index: usize,
@@ -3708,7 +3772,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Screendump {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3786,7 +3852,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for HumanMonitorCommand {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3884,7 +3952,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3967,7 +4037,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SetLink {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4019,7 +4091,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<QomList, E> {
-                Ok(QomList { path: rt::required(self.path, "path")? })
+                Ok(QomList {
+                    path: rt::required(self.path, "path")?,
+                })
             }
         }
         impl serde::Serialize for QomList {
@@ -4031,7 +4105,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomList {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4104,7 +4180,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomGet {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4152,7 +4230,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryBlock {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4221,7 +4301,10 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<Eject, E> {
-                Ok(Eject { id: rt::required(self.id, "id")?, force: self.force })
+                Ok(Eject {
+                    id: rt::required(self.id, "id")?,
+                    force: self.force,
+                })
             }
         }
         impl serde::Serialize for Eject {
@@ -4233,7 +4316,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Eject {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4275,7 +4360,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4326,7 +4413,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<BlockdevDel, E> {
-                Ok(BlockdevDel { node_name: rt::required(self.node_name, "node-name")? })
+                Ok(BlockdevDel {
+                    node_name: rt::required(self.node_name, "node-name")?,
+                })
             }
         }
         impl serde::Serialize for BlockdevDel {
@@ -4338,7 +4427,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevDel {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4424,7 +4515,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4474,7 +4567,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<ChardevRemove, E> {
-                Ok(ChardevRemove { id: rt::required(self.id, "id")? })
+                Ok(ChardevRemove {
+                    id: rt::required(self.id, "id")?,
+                })
             }
         }
         impl serde::Serialize for ChardevRemove {
@@ -4486,7 +4581,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevRemove {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4498,10 +4595,7 @@ pub mod commands {
     }
     /// Call `visitor` with the command type whose wire name is `name` (dispatch by name); `None` if this build does not know the command.
     #[allow(deprecated)]
-    pub fn visit<V: ::qapi_types::CommandVisitor>(
-        name: &str,
-        visitor: V,
-    ) -> Option<V::Output> {
+    pub fn visit<V: ::qapi_types::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output> {
         Some(match name {
             "query-status" => visitor.visit::<QueryStatus>(),
             "query-version" => visitor.visit::<QueryVersion>(),
@@ -4597,7 +4691,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Shutdown {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4641,7 +4737,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4679,7 +4777,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Resume {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4719,7 +4819,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Suspend {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4789,7 +4891,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceTrayMoved {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4889,7 +4993,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockIoError {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4920,7 +5026,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdded {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4995,7 +5103,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for GuestPanicked {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -5126,38 +5236,14 @@ pub mod events {
                 timestamp: ::qapi_types::Timestamp,
             ) -> Result<Self, D::Error> {
                 Ok(match name {
-                    "SHUTDOWN" => Self::Shutdown {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "STOP" => Self::Stop {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "RESUME" => Self::Resume {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "SUSPEND" => Self::Suspend {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "BLOCK_IO_ERROR" => Self::BlockIoError {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "BLOCKDEV_ADDED" => Self::BlockdevAdded {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "GUEST_PANICKED" => Self::GuestPanicked {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
+                    "SHUTDOWN" => Self::Shutdown { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "STOP" => Self::Stop { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "RESUME" => Self::Resume { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "SUSPEND" => Self::Suspend { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "BLOCK_IO_ERROR" => Self::BlockIoError { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "BLOCKDEV_ADDED" => Self::BlockdevAdded { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "GUEST_PANICKED" => Self::GuestPanicked { data: serde::Deserialize::deserialize(data)?, timestamp },
                     _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
                 })
             }
@@ -5188,57 +5274,24 @@ pub mod events {
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 match self {
-                    Self::Shutdown {
-                        data,
-                        timestamp,
+                    Self::Shutdown { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Stop { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Resume { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Suspend { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::DeviceTrayMoved { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockIoError { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockdevAdded { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::GuestPanicked { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Unknown { name, data, timestamp } => {
+                        rt::serialize_unknown_event(serializer, name, data, timestamp)
                     }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Stop {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Resume {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Suspend {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::DeviceTrayMoved {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::BlockIoError {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::BlockdevAdded {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::GuestPanicked {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Unknown {
-                        name,
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_unknown_event(serializer, name, data, timestamp),
                 }
             }
         }
         impl<'de> serde::Deserialize<'de> for Event {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_event(deserializer)
             }
         }

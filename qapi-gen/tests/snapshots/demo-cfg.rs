@@ -85,7 +85,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for QType {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -150,7 +152,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoStatus {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -221,7 +225,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionTriple {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -285,7 +291,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottlePreset {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -351,7 +359,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimitExplicit {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -409,10 +419,7 @@ const _: () = {
         ) -> Result<S::Ok, S::Error> {
             match self {
                 Self::Preset(value) => serde::Serialize::serialize(value, serializer),
-                Self::Ratio(value) => serde::Serialize::serialize(
-                    &rt::Number(value),
-                    serializer,
-                ),
+                Self::Ratio(value) => serde::Serialize::serialize(&rt::Number(value), serializer),
                 Self::Enabled(value) => serde::Serialize::serialize(value, serializer),
                 Self::None(value) => serde::Serialize::serialize(value, serializer),
                 Self::Explicit(value) => serde::Serialize::serialize(value, serializer),
@@ -421,7 +428,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimit {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -468,10 +477,9 @@ const _: () = {
             "running",
             "shutdown",
         ];
-        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[(
-            "debug",
-            &["deprecated"],
-        )];
+        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
+            ("debug", &["deprecated"]),
+        ];
         fn as_str(&self) -> &str {
             match self {
                 Self::Debug => "debug",
@@ -511,7 +519,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for RunState {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -576,7 +586,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for StatusInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -641,7 +653,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -730,7 +744,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VcpuInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -788,7 +804,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageFormat {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -853,7 +871,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for NetLinkState {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -924,7 +944,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ObjectPropertyInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1007,7 +1029,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevDriver {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1057,7 +1081,10 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevCacheOptions, E> {
-            Ok(BlockdevCacheOptions { direct: self.direct, no_flush: self.no_flush })
+            Ok(BlockdevCacheOptions {
+                direct: self.direct,
+                no_flush: self.no_flush,
+            })
         }
     }
     impl serde::Serialize for BlockdevCacheOptions {
@@ -1069,7 +1096,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevCacheOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1158,7 +1187,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsBase {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1217,7 +1248,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsFile {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1250,7 +1283,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNull {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
         }
     }
@@ -1316,7 +1351,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsQcow2 {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1387,7 +1424,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsRaw {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1507,7 +1546,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1537,22 +1578,10 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Raw(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Raw(branch) => ::qapi_types::Object::serialize_members(branch, map),
                 _ => Ok(()),
             }
         }
@@ -1625,15 +1654,14 @@ const _: () = {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Reference(value) => serde::Serialize::serialize(
-                    value,
-                    serializer,
-                ),
+                Self::Reference(value) => serde::Serialize::serialize(value, serializer),
             }
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevRef {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -1715,7 +1743,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1813,7 +1843,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockStats {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1874,7 +1906,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoOperationType {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1938,7 +1972,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockErrorAction {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2034,7 +2070,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockIoErrorInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2127,7 +2165,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockDeviceInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2230,7 +2270,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2302,7 +2344,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackendKind {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2353,7 +2397,10 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevCommon, E> {
-            Ok(ChardevCommon { logfile: self.logfile, logappend: self.logappend })
+            Ok(ChardevCommon {
+                logfile: self.logfile,
+                logappend: self.logappend,
+            })
         }
     }
     impl serde::Serialize for ChardevCommon {
@@ -2365,7 +2412,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevCommon {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2455,7 +2504,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevFile {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2545,7 +2596,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevSocket {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2591,12 +2644,7 @@ const _: () = {
     }
     impl rt::Slots for Slots {
         type Object = ChardevPty;
-        const MEMBERS: &'static [&'static str] = &[
-            "logfile",
-            "logappend",
-            "rows",
-            "cols",
-        ];
+        const MEMBERS: &'static [&'static str] = &["logfile", "logappend", "rows", "cols"];
         fn member<'de, D: serde::Deserializer<'de>>(
             &mut self,
             index: usize,
@@ -2628,7 +2676,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevPty {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2705,7 +2755,10 @@ const _: () = {
             self.r#type.member(key, value)
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackend, E> {
-            Ok(ChardevBackend { r#type: self.r#type.finish("type")?, mux: self.mux })
+            Ok(ChardevBackend {
+                r#type: self.r#type.finish("type")?,
+                mux: self.mux,
+            })
         }
     }
     impl serde::Serialize for ChardevBackend {
@@ -2717,7 +2770,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackend {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2745,18 +2800,9 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Socket(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Pty(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Socket(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Pty(branch) => ::qapi_types::Object::serialize_members(branch, map),
                 _ => Ok(()),
             }
         }
@@ -2836,7 +2882,9 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevReturn, E> {
-            Ok(ChardevReturn { pty: self.pty })
+            Ok(ChardevReturn {
+                pty: self.pty,
+            })
         }
     }
     impl serde::Serialize for ChardevReturn {
@@ -2848,7 +2896,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevReturn {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2930,7 +2980,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ShutdownCause {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2994,7 +3046,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for GuestPanicAction {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3038,7 +3092,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryStatus {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3085,7 +3141,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryVersion {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3132,7 +3190,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3175,7 +3235,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Cont {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3213,7 +3275,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SystemReset {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3252,7 +3316,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for PowerOff {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3298,7 +3364,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryCpus {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3358,12 +3426,7 @@ pub mod commands {
         }
         impl rt::Slots for Slots {
             type Object = Screendump;
-            const MEMBERS: &'static [&'static str] = &[
-                "filename",
-                "device",
-                "head",
-                "format",
-            ];
+            const MEMBERS: &'static [&'static str] = &["filename", "device", "head", "format"];
             fn member<'de, D: serde::Deserializer<'de>>(
                 &mut self,
                 index: usize,
@@ -3395,7 +3458,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Screendump {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3473,7 +3538,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for HumanMonitorCommand {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3571,7 +3638,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3654,7 +3723,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SetLink {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3706,7 +3777,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<QomList, E> {
-                Ok(QomList { path: rt::required(self.path, "path")? })
+                Ok(QomList {
+                    path: rt::required(self.path, "path")?,
+                })
             }
         }
         impl serde::Serialize for QomList {
@@ -3718,7 +3791,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomList {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3791,7 +3866,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomGet {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3839,7 +3916,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryBlock {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3908,7 +3987,10 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<Eject, E> {
-                Ok(Eject { id: rt::required(self.id, "id")?, force: self.force })
+                Ok(Eject {
+                    id: rt::required(self.id, "id")?,
+                    force: self.force,
+                })
             }
         }
         impl serde::Serialize for Eject {
@@ -3920,7 +4002,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Eject {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3962,7 +4046,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4013,7 +4099,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<BlockdevDel, E> {
-                Ok(BlockdevDel { node_name: rt::required(self.node_name, "node-name")? })
+                Ok(BlockdevDel {
+                    node_name: rt::required(self.node_name, "node-name")?,
+                })
             }
         }
         impl serde::Serialize for BlockdevDel {
@@ -4025,7 +4113,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevDel {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4111,7 +4201,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4161,7 +4253,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<ChardevRemove, E> {
-                Ok(ChardevRemove { id: rt::required(self.id, "id")? })
+                Ok(ChardevRemove {
+                    id: rt::required(self.id, "id")?,
+                })
             }
         }
         impl serde::Serialize for ChardevRemove {
@@ -4173,7 +4267,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevRemove {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4185,10 +4281,7 @@ pub mod commands {
     }
     /// Call `visitor` with the command type whose wire name is `name` (dispatch by name); `None` if this build does not know the command.
     #[allow(deprecated)]
-    pub fn visit<V: ::qapi_types::CommandVisitor>(
-        name: &str,
-        visitor: V,
-    ) -> Option<V::Output> {
+    pub fn visit<V: ::qapi_types::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output> {
         Some(match name {
             "query-status" => visitor.visit::<QueryStatus>(),
             "query-version" => visitor.visit::<QueryVersion>(),
@@ -4283,7 +4376,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Shutdown {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4327,7 +4422,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4365,7 +4462,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Resume {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4435,7 +4534,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceTrayMoved {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4535,7 +4636,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockIoError {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4566,7 +4669,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdded {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4676,30 +4781,12 @@ pub mod events {
                 timestamp: ::qapi_types::Timestamp,
             ) -> Result<Self, D::Error> {
                 Ok(match name {
-                    "SHUTDOWN" => Self::Shutdown {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "STOP" => Self::Stop {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "RESUME" => Self::Resume {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "BLOCK_IO_ERROR" => Self::BlockIoError {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "BLOCKDEV_ADDED" => Self::BlockdevAdded {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
+                    "SHUTDOWN" => Self::Shutdown { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "STOP" => Self::Stop { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "RESUME" => Self::Resume { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "BLOCK_IO_ERROR" => Self::BlockIoError { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "BLOCKDEV_ADDED" => Self::BlockdevAdded { data: serde::Deserialize::deserialize(data)?, timestamp },
                     _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
                 })
             }
@@ -4728,47 +4815,22 @@ pub mod events {
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 match self {
-                    Self::Shutdown {
-                        data,
-                        timestamp,
+                    Self::Shutdown { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Stop { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Resume { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::DeviceTrayMoved { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockIoError { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockdevAdded { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Unknown { name, data, timestamp } => {
+                        rt::serialize_unknown_event(serializer, name, data, timestamp)
                     }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Stop {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Resume {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::DeviceTrayMoved {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::BlockIoError {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::BlockdevAdded {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Unknown {
-                        name,
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_unknown_event(serializer, name, data, timestamp),
                 }
             }
         }
         impl<'de> serde::Deserialize<'de> for Event {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_event(deserializer)
             }
         }

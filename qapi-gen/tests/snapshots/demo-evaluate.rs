@@ -85,7 +85,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for QType {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -150,7 +152,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoStatus {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -221,7 +225,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionTriple {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -285,7 +291,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottlePreset {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -351,7 +359,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimitExplicit {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -409,10 +419,7 @@ const _: () = {
         ) -> Result<S::Ok, S::Error> {
             match self {
                 Self::Preset(value) => serde::Serialize::serialize(value, serializer),
-                Self::Ratio(value) => serde::Serialize::serialize(
-                    &rt::Number(value),
-                    serializer,
-                ),
+                Self::Ratio(value) => serde::Serialize::serialize(&rt::Number(value), serializer),
                 Self::Enabled(value) => serde::Serialize::serialize(value, serializer),
                 Self::None(value) => serde::Serialize::serialize(value, serializer),
                 Self::Explicit(value) => serde::Serialize::serialize(value, serializer),
@@ -421,7 +428,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ThrottleLimit {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -468,10 +477,9 @@ const _: () = {
             "running",
             "shutdown",
         ];
-        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[(
-            "debug",
-            &["deprecated"],
-        )];
+        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
+            ("debug", &["deprecated"]),
+        ];
         fn as_str(&self) -> &str {
             match self {
                 Self::Debug => "debug",
@@ -511,7 +519,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for RunState {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -576,7 +586,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for StatusInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -641,7 +653,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VersionInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -730,7 +744,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for VcpuInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -795,7 +811,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for KvmDirtyMode {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -867,7 +885,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for KvmInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -925,7 +945,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageFormat {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -990,7 +1012,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for NetLinkState {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1061,7 +1085,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ObjectPropertyInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1149,7 +1175,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevDriver {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -1199,7 +1227,10 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<BlockdevCacheOptions, E> {
-            Ok(BlockdevCacheOptions { direct: self.direct, no_flush: self.no_flush })
+            Ok(BlockdevCacheOptions {
+                direct: self.direct,
+                no_flush: self.no_flush,
+            })
         }
     }
     impl serde::Serialize for BlockdevCacheOptions {
@@ -1211,7 +1242,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevCacheOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1300,7 +1333,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsBase {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1359,7 +1394,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsFile {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1392,7 +1429,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNull {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
         }
     }
@@ -1458,7 +1497,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsQcow2 {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1529,7 +1570,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsRaw {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1594,7 +1637,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptionsNbd {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1716,7 +1761,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -1748,26 +1795,11 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Raw(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Raw(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(branch, map),
                 _ => Ok(()),
             }
         }
@@ -1843,15 +1875,14 @@ const _: () = {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match self {
-                Self::Reference(value) => serde::Serialize::serialize(
-                    value,
-                    serializer,
-                ),
+                Self::Reference(value) => serde::Serialize::serialize(value, serializer),
             }
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockdevRef {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_alternate(deserializer)
         }
     }
@@ -1933,7 +1964,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ImageInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2031,7 +2064,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockStats {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2092,7 +2127,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for IoOperationType {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2156,7 +2193,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockErrorAction {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2252,7 +2291,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockIoErrorInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2345,7 +2386,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockDeviceInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2448,7 +2491,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for BlockInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2520,7 +2565,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackendKind {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -2571,7 +2618,10 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevCommon, E> {
-            Ok(ChardevCommon { logfile: self.logfile, logappend: self.logappend })
+            Ok(ChardevCommon {
+                logfile: self.logfile,
+                logappend: self.logappend,
+            })
         }
     }
     impl serde::Serialize for ChardevCommon {
@@ -2583,7 +2633,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevCommon {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2673,7 +2725,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevFile {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2763,7 +2817,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevSocket {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2809,12 +2865,7 @@ const _: () = {
     }
     impl rt::Slots for Slots {
         type Object = ChardevPty;
-        const MEMBERS: &'static [&'static str] = &[
-            "logfile",
-            "logappend",
-            "rows",
-            "cols",
-        ];
+        const MEMBERS: &'static [&'static str] = &["logfile", "logappend", "rows", "cols"];
         fn member<'de, D: serde::Deserializer<'de>>(
             &mut self,
             index: usize,
@@ -2846,7 +2897,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevPty {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2923,7 +2976,10 @@ const _: () = {
             self.r#type.member(key, value)
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevBackend, E> {
-            Ok(ChardevBackend { r#type: self.r#type.finish("type")?, mux: self.mux })
+            Ok(ChardevBackend {
+                r#type: self.r#type.finish("type")?,
+                mux: self.mux,
+            })
         }
     }
     impl serde::Serialize for ChardevBackend {
@@ -2935,7 +2991,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevBackend {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -2963,18 +3021,9 @@ const _: () = {
             map: &mut M,
         ) -> Result<(), M::Error> {
             match self {
-                Self::File(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Socket(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
-                Self::Pty(branch) => ::qapi_types::Object::serialize_members(
-                    branch,
-                    map,
-                ),
+                Self::File(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Socket(branch) => ::qapi_types::Object::serialize_members(branch, map),
+                Self::Pty(branch) => ::qapi_types::Object::serialize_members(branch, map),
                 _ => Ok(()),
             }
         }
@@ -3054,7 +3103,9 @@ const _: () = {
             }
         }
         fn finish<E: rt::DeError>(self) -> Result<ChardevReturn, E> {
-            Ok(ChardevReturn { pty: self.pty })
+            Ok(ChardevReturn {
+                pty: self.pty,
+            })
         }
     }
     impl serde::Serialize for ChardevReturn {
@@ -3066,7 +3117,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ChardevReturn {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_object::<Slots, D>(deserializer)
         }
     }
@@ -3148,7 +3201,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for ShutdownCause {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3212,7 +3267,9 @@ const _: () = {
         }
     }
     impl<'de> serde::Deserialize<'de> for GuestPanicAction {
-        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
             rt::deserialize_enum(deserializer)
         }
     }
@@ -3256,7 +3313,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryStatus {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3303,7 +3362,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryVersion {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3350,7 +3411,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3393,7 +3456,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Cont {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3431,7 +3496,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SystemReset {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3470,7 +3537,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for PowerOff {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3516,7 +3585,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryCpus {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3558,7 +3629,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryKvm {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -3617,12 +3690,7 @@ pub mod commands {
         }
         impl rt::Slots for Slots {
             type Object = Screendump;
-            const MEMBERS: &'static [&'static str] = &[
-                "filename",
-                "device",
-                "head",
-                "format",
-            ];
+            const MEMBERS: &'static [&'static str] = &["filename", "device", "head", "format"];
             fn member<'de, D: serde::Deserializer<'de>>(
                 &mut self,
                 index: usize,
@@ -3654,7 +3722,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Screendump {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3732,7 +3802,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for HumanMonitorCommand {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3830,7 +3902,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3913,7 +3987,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for SetLink {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -3965,7 +4041,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<QomList, E> {
-                Ok(QomList { path: rt::required(self.path, "path")? })
+                Ok(QomList {
+                    path: rt::required(self.path, "path")?,
+                })
             }
         }
         impl serde::Serialize for QomList {
@@ -3977,7 +4055,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomList {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4050,7 +4130,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QomGet {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4098,7 +4180,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for QueryBlock {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4167,7 +4251,10 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<Eject, E> {
-                Ok(Eject { id: rt::required(self.id, "id")?, force: self.force })
+                Ok(Eject {
+                    id: rt::required(self.id, "id")?,
+                    force: self.force,
+                })
             }
         }
         impl serde::Serialize for Eject {
@@ -4179,7 +4266,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for Eject {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4221,7 +4310,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4272,7 +4363,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<BlockdevDel, E> {
-                Ok(BlockdevDel { node_name: rt::required(self.node_name, "node-name")? })
+                Ok(BlockdevDel {
+                    node_name: rt::required(self.node_name, "node-name")?,
+                })
             }
         }
         impl serde::Serialize for BlockdevDel {
@@ -4284,7 +4377,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevDel {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4370,7 +4465,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4420,7 +4517,9 @@ pub mod commands {
                 }
             }
             fn finish<E: rt::DeError>(self) -> Result<ChardevRemove, E> {
-                Ok(ChardevRemove { id: rt::required(self.id, "id")? })
+                Ok(ChardevRemove {
+                    id: rt::required(self.id, "id")?,
+                })
             }
         }
         impl serde::Serialize for ChardevRemove {
@@ -4432,7 +4531,9 @@ pub mod commands {
             }
         }
         impl<'de> serde::Deserialize<'de> for ChardevRemove {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4444,10 +4545,7 @@ pub mod commands {
     }
     /// Call `visitor` with the command type whose wire name is `name` (dispatch by name); `None` if this build does not know the command.
     #[allow(deprecated)]
-    pub fn visit<V: ::qapi_types::CommandVisitor>(
-        name: &str,
-        visitor: V,
-    ) -> Option<V::Output> {
+    pub fn visit<V: ::qapi_types::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output> {
         Some(match name {
             "query-status" => visitor.visit::<QueryStatus>(),
             "query-version" => visitor.visit::<QueryVersion>(),
@@ -4543,7 +4641,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Shutdown {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4587,7 +4687,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4625,7 +4727,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for Resume {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
             }
         }
@@ -4695,7 +4799,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for DeviceTrayMoved {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4795,7 +4901,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockIoError {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_object::<Slots, D>(deserializer)
             }
         }
@@ -4826,7 +4934,9 @@ pub mod events {
             }
         }
         impl<'de> serde::Deserialize<'de> for BlockdevAdded {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 serde::Deserialize::deserialize(deserializer).map(Self)
             }
         }
@@ -4936,30 +5046,12 @@ pub mod events {
                 timestamp: ::qapi_types::Timestamp,
             ) -> Result<Self, D::Error> {
                 Ok(match name {
-                    "SHUTDOWN" => Self::Shutdown {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "STOP" => Self::Stop {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "RESUME" => Self::Resume {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "BLOCK_IO_ERROR" => Self::BlockIoError {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
-                    "BLOCKDEV_ADDED" => Self::BlockdevAdded {
-                        data: serde::Deserialize::deserialize(data)?,
-                        timestamp,
-                    },
+                    "SHUTDOWN" => Self::Shutdown { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "STOP" => Self::Stop { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "RESUME" => Self::Resume { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "BLOCK_IO_ERROR" => Self::BlockIoError { data: serde::Deserialize::deserialize(data)?, timestamp },
+                    "BLOCKDEV_ADDED" => Self::BlockdevAdded { data: serde::Deserialize::deserialize(data)?, timestamp },
                     _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
                 })
             }
@@ -4988,47 +5080,22 @@ pub mod events {
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
                 match self {
-                    Self::Shutdown {
-                        data,
-                        timestamp,
+                    Self::Shutdown { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Stop { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Resume { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::DeviceTrayMoved { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockIoError { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::BlockdevAdded { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
+                    Self::Unknown { name, data, timestamp } => {
+                        rt::serialize_unknown_event(serializer, name, data, timestamp)
                     }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Stop {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Resume {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::DeviceTrayMoved {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::BlockIoError {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::BlockdevAdded {
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_event(serializer, data, timestamp),
-                    Self::Unknown {
-                        name,
-                        data,
-                        timestamp,
-                    }
-                    => rt::serialize_unknown_event(serializer, name, data, timestamp),
                 }
             }
         }
         impl<'de> serde::Deserialize<'de> for Event {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 rt::deserialize_event(deserializer)
             }
         }
