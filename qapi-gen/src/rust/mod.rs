@@ -1,11 +1,10 @@
 //! The Rust back end: the resolved schema to Rust items.
 //!
-//! [`generate`] returns the items as tokens (the `qapi!` macro expands to
-//! them); [`generate_file`] lays them out as rustfmt would (`print`: our
-//! own small printer, much faster than re-parsing them for prettyplease)
-//! under an `@generated` header (build.rs and the CLI write that).  Output depends
-//! only on the schema and the [`Settings`]: identical settings give
-//! identical text.
+//! [`generate_file`] writes the items as formatted Rust text under an
+//! `@generated` header (build.rs and the CLI write that); [`generate`]
+//! returns the same items as tokens (the `qapi!` macro expands to them).
+//! Output depends only on the schema and the [`Settings`]: identical
+//! settings give identical text.
 //!
 //! The generated code is plain: type definitions, and for each type small
 //! impls that name its members and call the shared machinery of the
@@ -17,7 +16,7 @@
 //! - `types`: enums, structs, unions, alternates;
 //! - `commands`, `events`: the `commands` and `events` modules;
 //! - `server`: the `server` module (setting `server`);
-//! - `print`: the layout of `generate_file`.
+//! - `code`: the `code!` templates and the layout of the text.
 
 mod code;
 mod commands;
