@@ -111,7 +111,9 @@ fn against_the_example_server_in_a_terminal() {
     term.line("eject");
     term.wait_for("error: missing argument 'id' (str) (not sent)");
     term.line("eject id=cd0 force=yes");
-    term.wait_for("error: argument 'force' must be a boolean (bool), not string \"yes\" (not sent)");
+    term.wait_for(
+        "error: argument 'force' must be a boolean (bool), not string \"yes\" (not sent)",
+    );
     term.line("eject id=nosuch");
     term.wait_for("error: DeviceNotFound: Device 'nosuch' not found");
 
@@ -160,8 +162,14 @@ fn batch_mode_with_the_schema_file_and_its_docs() {
     );
     assert!(ok, "{out}\n{err}");
     assert!(out.starts_with("{\"return\": {}}\n"), "{out}");
-    assert!(out.contains("Ejects the medium from a removable drive."), "{out}");
-    assert!(out.contains("The name or QOM path of the guest device"), "{out}");
+    assert!(
+        out.contains("Ejects the medium from a removable drive."),
+        "{out}"
+    );
+    assert!(
+        out.contains("The name or QOM path of the guest device"),
+        "{out}"
+    );
     assert!(out.contains("\"status\": \"prelaunch\""), "{out}");
 
     // One bad command makes the exit status 1; the others still run.
@@ -183,7 +191,10 @@ fn batch_mode_with_the_schema_file_and_its_docs() {
 fn bad_servers_are_errors_not_panics() {
     let (_, err, ok) = batch(&["/nonexistent/qmp.sock"], "");
     assert!(!ok);
-    assert!(err.starts_with("qmp-shell: cannot connect to /nonexistent/qmp.sock:"), "{err}");
+    assert!(
+        err.starts_with("qmp-shell: cannot connect to /nonexistent/qmp.sock:"),
+        "{err}"
+    );
 
     // A server that dies: the shell says so and fails.
     let mut qemu = Qemu::start();

@@ -162,7 +162,10 @@ impl DemoServer {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .expect("running cargo build for the example server");
-        assert!(status.success(), "cargo build -p qapi-example-qmp-server failed");
+        assert!(
+            status.success(),
+            "cargo build -p qapi-example-qmp-server failed"
+        );
         // Beside this package's binary, in the same target directory.
         let program = qmp_shell().with_file_name("qmp-server");
         let socket = std::env::temp_dir().join(format!("{}.sock", unique("qmp-demo")));
@@ -176,7 +179,10 @@ impl DemoServer {
         let server = DemoServer { child, socket };
         let deadline = Instant::now() + Duration::from_secs(10);
         while !server.socket.exists() {
-            assert!(Instant::now() < deadline, "the example server did not listen");
+            assert!(
+                Instant::now() < deadline,
+                "the example server did not listen"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         server
