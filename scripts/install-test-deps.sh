@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need beyond the Rust toolchain, each step
 # idempotent: Debian's headless Chromium and its WebDriver (the docs browser
-# test), QEMU 10.0 (the live QMP tests) and QEMU's Python QMP client.
+# test), tmux (qmp-shell's terminal tests), QEMU 10.0 (the live QMP tests)
+# and QEMU's Python QMP client.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +16,17 @@ else
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
         chromium chromium-driver fonts-dejavu-core >/dev/null
     chromium --version
+fi
+
+if command -v tmux >/dev/null; then
+    tmux -V
+else
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        tmux >/dev/null
+    tmux -V
 fi
 
 "$here/install-qemu.sh"

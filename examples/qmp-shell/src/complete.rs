@@ -1,6 +1,7 @@
 //! Tab completion of command names, argument names (dotted paths into
 //! nested objects) and enum values; the rustyline helper around it.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustyline::completion::Completer;
@@ -166,11 +167,33 @@ impl Completer for ShellHelper {
     }
 }
 
-impl Hinter for ShellHelper {
-    type Hint = String;
+/// After `COMMAND ` (cursor at the end), its arguments as a hint.
+pub fn hint(schema: &SchemaInfo, line: &str) -> Option<String> {
+    let command = line.strip_suffix(' ')?.trim();
+    if command.contains(char::is_whitespace) {
+        return None;
+    }
+    let (arg_type, _) = schema.command(command)?;
+    Some(crate::help::synopsis(schema, arg_type)).filter(|text| !text.is_empty())
 }
 
-impl Highlighter for ShellHelper {}
+impl Hinter for ShellHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, _: &Context<'_>) -> Option<String> {
+        if pos < line.len() {
+            return None;
+        }
+        hint(self.schema.as_deref()?, line)
+    }
+}
+
+impl Highlighter for ShellHelper {
+    /// Hints dimmed, so they do not look typed.
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+    }
+}
 
 impl Validator for ShellHelper {}
 
@@ -199,6 +222,14 @@ mod tests {
         assert_eq!(candidates("help ej"), ("ej".into(), vec!["eject".into()]));
         assert_eq!(candidates("he").1, ["help"]);
         assert_eq!(candidates("nothing ").1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn hints_show_the_arguments() {
+        assert_eq!(hint(&demo(), "eject "), Some("id=str [force=bool]".into()));
+        assert_eq!(hint(&demo(), "eject"), None);
+        assert_eq!(hint(&demo(), "eject id=x "), None);
+        assert_eq!(hint(&demo(), "query-status "), None);
     }
 
     #[test]

@@ -25,15 +25,8 @@ pub fn describe_command(schema: &SchemaInfo, command: &str) -> Result<String, St
         .ok_or_else(|| format!("unknown command '{command}'"))?;
     let members = schema.members(arg_type, None);
     let doc = schema.doc(command);
-    let mut out = String::from(command);
-    for member in &members {
-        let pair = format!("{}={}", member.name, schema.type_label(&member.type_name));
-        if member.optional {
-            out.push_str(&format!(" [{pair}]"));
-        } else {
-            out.push_str(&format!(" {pair}"));
-        }
-    }
+    let mut out = format!("{command} {}", synopsis(schema, arg_type));
+    out.truncate(out.trim_end().len());
     out.push('\n');
     if let Some(doc) = doc.filter(|doc| !doc.body.is_empty()) {
         out.push('\n');
@@ -67,6 +60,24 @@ pub fn describe_command(schema: &SchemaInfo, command: &str) -> Result<String, St
     Ok(out)
 }
 
+/// The arguments of a command whose argument type is `arg_type`:
+/// `id=str [force=bool]`.
+pub fn synopsis(schema: &SchemaInfo, arg_type: &str) -> String {
+    let pairs: Vec<String> = schema
+        .members(arg_type, None)
+        .iter()
+        .map(|member| {
+            let pair = format!("{}={}", member.name, schema.type_label(&member.type_name));
+            if member.optional {
+                format!("[{pair}]")
+            } else {
+                pair
+            }
+        })
+        .collect();
+    pairs.join(" ")
+}
+
 /// The return type: nothing for an empty object.
 fn returns(schema: &SchemaInfo, ret_type: &str) -> String {
     let empty = schema.members(ret_type, None).is_empty()
@@ -74,10 +85,14 @@ fn returns(schema: &SchemaInfo, ret_type: &str) -> String {
             schema.entity(ret_type),
             Some(crate::schema::Entity::Object { variants, .. }) if variants.is_empty()
         );
+    let label = schema.type_label(ret_type);
     if empty {
         "nothing".to_string()
+    } else if label == "object" {
+        // Masked by the server: its members say more than a number.
+        format!("object {{ {} }}", synopsis(schema, ret_type))
     } else {
-        schema.type_label(ret_type)
+        label
     }
 }
 
@@ -106,7 +121,10 @@ mod tests {
         assert!(text.contains("  force (bool, optional)\n"), "{text}");
         assert!(text.ends_with("Returns: nothing"), "{text}");
         let text = describe_command(&demo(), "query-status").unwrap();
-        assert!(text.ends_with("Returns: object"), "{text}");
+        assert!(
+            text.ends_with("Returns: object { running=bool status=enum (running|paused) }"),
+            "{text}"
+        );
         assert!(describe_command(&demo(), "nope").is_err());
         assert!(list_commands(&demo()).contains("query-status"));
     }

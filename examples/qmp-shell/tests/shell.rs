@@ -43,8 +43,11 @@ fn against_qemu_in_a_terminal() {
     term.keys(&["Enter"]);
     term.wait_for(r#"{"return": {"running": false, "status": "prelaunch"}}"#);
 
-    // A command with arguments, completed: argument names, then a value.
-    term.type_text("eject i");
+    // A command with arguments: hinted, then completed (argument names,
+    // then a value).
+    term.type_text("eject ");
+    term.wait_for_last_line("(QEMU) eject [device=str] [id=str] [force=bool]");
+    term.type_text("i");
     term.keys(&["Tab"]);
     term.wait_for_last_line("(QEMU) eject id=");
     term.type_text("cd0 fo");
