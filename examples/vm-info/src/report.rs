@@ -101,13 +101,9 @@ impl Report {
             "QEMU:         {}.{}.{}{package}",
             qemu.major, qemu.minor, qemu.micro
         );
+        // `running` only repeats the state (true for `running` alone).
         let status = member_text(&self.status, "status");
-        let running = if self.status.running {
-            "running"
-        } else {
-            "not running"
-        };
-        let _ = writeln!(out, "Run state:    {status} ({running})");
+        let _ = writeln!(out, "Run state:    {status}");
         let accelerator = match (self.kvm.enabled, self.kvm.present) {
             (true, _) => "KVM",
             (false, true) => "not KVM (TCG or another; KVM is available)",

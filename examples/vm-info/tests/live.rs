@@ -53,7 +53,7 @@ mod live {
             "Name:         vm-info-test\n",
             &format!("UUID:         {UUID}\n"),
             "QEMU:         10.0.",
-            "Run state:    prelaunch (not running)\n",
+            "Run state:    prelaunch\n",
             "Accelerator:  not KVM",
             "CPUs:         2 × x86_64 (host threads ",
             "Memory:       128 MiB\n",
