@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 
 use common::{history_file, qmp_shell, DemoServer, Terminal};
 use qapi_qmp_tests::{shared_dir, Qemu};
+use qapi_types::qmp::{blocking::Client, Options};
 
 fn start_shell(socket: &std::path::Path, extra: &[&str]) -> (Terminal, std::path::PathBuf) {
     let history = history_file();
@@ -21,7 +22,12 @@ fn start_shell(socket: &std::path::Path, extra: &[&str]) -> (Terminal, std::path
 
 #[test]
 fn against_qemu_in_a_terminal() {
-    let qemu = Qemu::start();
+    // A second monitor, to make events while the shell waits at its prompt.
+    let second = std::env::temp_dir().join(format!("qmp-shell-second-{}.sock", std::process::id()));
+    let qemu = Qemu::start_with(&[
+        "-qmp",
+        &format!("unix:{},server=on,wait=off", second.display()),
+    ]);
     let (term, history) = start_shell(qemu.socket(), &[]);
     term.wait_for("Connected to QEMU 10.0.");
     term.wait_for("Schema from query-qmp-schema: ");
@@ -82,6 +88,15 @@ fn against_qemu_in_a_terminal() {
     term.wait_for("eject [device=str] [id=str] [force=bool]");
     term.wait_for("  force (bool, optional)");
     term.wait_for("Returns: nothing");
+
+    // An event while the shell waits for input: printed at once, and the
+    // prompt comes back.
+    let mut other = Client::connect_unix(&second, &Options::new()).expect("the second monitor");
+    other.execute_raw("cont", &(), false).expect("cont");
+    term.wait_for_count(r#""event": "RESUME""#, 2);
+    term.wait_for_last_line("(QEMU) ");
+    drop(other);
+    let _ = std::fs::remove_file(&second);
 
     // Ctrl-D ends the session; the history is kept.
     term.keys(&["C-d"]);

@@ -122,10 +122,15 @@ impl Terminal {
         self.wait_for_count(text, 1)
     }
 
-    /// Wait until the last non-empty line (the one being edited) is `line`.
+    /// Wait until the last non-empty line (the one being edited) is `line`
+    /// (trailing spaces aside).
     pub fn wait_for_last_line(&self, line: &str) {
         self.wait_until(&format!("the last line {line:?}"), |screen| {
-            screen.lines().rev().find(|l| !l.trim().is_empty()) == Some(line)
+            screen
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .is_some_and(|last| last.trim_end() == line.trim_end())
         });
     }
 }
