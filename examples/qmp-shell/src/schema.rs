@@ -342,6 +342,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_schema_file_gives_names_and_docs() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/qapi-schema.json");
+        let schema = SchemaInfo::from_file(&path).unwrap();
+        assert_eq!(
+            schema.command("eject"),
+            Some(("q_obj_eject-arg", "q_empty"))
+        );
+        let doc = schema.doc("eject").unwrap();
+        assert_eq!(
+            doc.body,
+            "Open the tray of a removable device and remove its medium."
+        );
+        assert_eq!(doc.members["id"], "the device's ID");
+        let text = crate::help::describe_command(&schema, "eject").unwrap();
+        assert!(
+            text.contains("  id (str)\n      the device's ID\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_reply_that_is_not_a_list_is_an_error() {
         assert!(SchemaInfo::from_introspection(&json!({"x": 1})).is_err());
     }

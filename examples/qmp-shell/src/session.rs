@@ -48,6 +48,14 @@ pub fn run(cli: &Cli, batch: bool) -> Result<bool, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    // A schema file is read first: its mistakes need no server.
+    let file_schema = match &cli.schema {
+        Some(path) => Some(
+            SchemaInfo::from_file(path)
+                .map_err(|e| format!("cannot load {}:\n{e}", path.display()))?,
+        ),
+        None => None,
+    };
     let client = runtime
         .block_on(connect(&cli.server))
         .map_err(|e| format!("cannot connect to {}: {e}", cli.server))?;
@@ -63,15 +71,13 @@ pub fn run(cli: &Cli, batch: bool) -> Result<bool, String> {
         hmp: cli.hmp,
         check: !cli.no_check,
     };
-    let source = match &cli.schema {
-        Some(path) => {
-            let schema = SchemaInfo::from_file(path)
-                .map_err(|e| format!("cannot load {}:\n{e}", path.display()))?;
+    let source = match (file_schema, &cli.schema) {
+        (Some(schema), Some(path)) => {
             shell.schema = Some(Arc::new(schema));
             format!("from {}", path.display())
         }
-        None if cli.hmp => String::new(),
-        None => match shell.schema_from_server() {
+        _ if cli.hmp => String::new(),
+        _ => match shell.schema_from_server() {
             Ok(schema) => {
                 shell.schema = Some(Arc::new(schema));
                 "from query-qmp-schema".to_string()
