@@ -66,6 +66,13 @@ fn against_qemu_in_a_terminal() {
     term.wait_for(r#""event": "DEVICE_TRAY_MOVED""#);
     term.wait_for(r#"{"return": {}}"#);
 
+    // Enum values, for a union's tag; Ctrl-U drops the line.
+    term.type_text("blockdev-add driver=vv");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) blockdev-add driver=vvfat");
+    term.keys(&["C-u"]);
+    term.wait_for_last_line("(QEMU) ");
+
     // Rejected before sending, naming the member and the valid ones.
     term.line("eject id=cd0 forse=true");
     term.wait_for("error: unknown argument 'forse' (valid: device, id, force) (not sent)");
