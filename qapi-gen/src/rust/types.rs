@@ -96,7 +96,7 @@ impl Gen<'_> {
             let features = self.feature_names(&member.features);
             let deprecated = self.deprecated_attr(&member.features);
             any_deprecated |= !deprecated.is_empty();
-            let docs = self.member_docs(doc, &member.name, member.cond.as_ref(), &features);
+            let docs = self.member_docs(doc, &member.name, member.cond.as_ref(), &features, false);
             let wire = &member.name;
             defs.push(quote!(#docs #cfg #deprecated #ident,));
             values.push(quote!(#cfg Self::#ident));
@@ -510,7 +510,13 @@ impl Gen<'_> {
                 slots_of,
                 boxed,
                 cfg: gate.attr(),
-                docs: self.member_docs(tag_doc, &value.name, variant.cond.as_ref(), &features),
+                docs: self.member_docs(
+                    tag_doc,
+                    &value.name,
+                    variant.cond.as_ref(),
+                    &features,
+                    false,
+                ),
             });
         }
 
@@ -721,7 +727,7 @@ impl Gen<'_> {
             }
             let cfg = gate.attr();
             let ty = self.type_ref(id, variant.ty, false)?;
-            let docs = self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[]);
+            let docs = self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[], false);
             defs.push(quote!(#docs #cfg #ident(#ty),));
             let (kinds, what) = self.json_kinds(variant.ty);
             expecting.push(what);
