@@ -162,8 +162,14 @@ impl DemoServer {
     /// this one's tests) and start it on a fresh socket.
     pub fn start() -> DemoServer {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        // The profile of the binary under test, so that the server lands
+        // beside it.
+        let release = qmp_shell()
+            .parent()
+            .is_some_and(|dir| dir.ends_with("release"));
         let status = Command::new(cargo)
             .args(["build", "--quiet", "-p", "qapi-example-qmp-server"])
+            .args(release.then_some("--release"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .expect("running cargo build for the example server");
