@@ -17,7 +17,12 @@ use crate::schema::{Entity, SchemaInfo};
 /// Where the word being completed starts in `line`, and its candidates
 /// (each replaces the text from there to the cursor).
 pub fn complete(schema: &SchemaInfo, line: &str) -> (usize, Vec<String>) {
-    let start = line.rfind(char::is_whitespace).map_or(0, |space| space + 1);
+    // After the last white space (which may be more than one byte).
+    let start = line
+        .char_indices()
+        .filter(|(_, c)| c.is_whitespace())
+        .last()
+        .map_or(0, |(at, c)| at + c.len_utf8());
     let word = &line[start..];
     let before: Vec<String> = tokenize(&line[..start]);
     let mut candidates = match before.as_slice() {
@@ -222,6 +227,9 @@ mod tests {
         assert_eq!(candidates("help ej"), ("ej".into(), vec!["eject".into()]));
         assert_eq!(candidates("he").1, ["help"]);
         assert_eq!(candidates("nothing ").1, Vec::<String>::new());
+        // Any white space, any text: no panic.
+        assert_eq!(candidates("eject\u{a0}i"), ("i".into(), vec!["id=".into()]));
+        assert_eq!(candidates("é\u{3000}é=\u{a0}").1, Vec::<String>::new());
     }
 
     #[test]
