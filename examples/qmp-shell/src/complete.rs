@@ -20,8 +20,8 @@ pub fn complete(schema: &SchemaInfo, line: &str) -> (usize, Vec<String>) {
     // After the last white space (which may be more than one byte).
     let start = line
         .char_indices()
-        .filter(|(_, c)| c.is_whitespace())
-        .last()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
         .map_or(0, |(at, c)| at + c.len_utf8());
     let word = &line[start..];
     let before: Vec<String> = tokenize(&line[..start]);
