@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install everything the tests need beyond the Rust toolchain, each step
 # idempotent: Debian's headless Chromium and its WebDriver (the docs browser
-# test), tmux (qmp-shell's terminal tests), QEMU 10.0 (the live QMP tests)
-# and QEMU's Python QMP client.
+# test), tmux (qmp-shell's terminal tests), QEMU 10.0 (the live QMP tests),
+# QEMU's Python QMP client, and the schemas of older QEMU versions (from the
+# cargo registry).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,3 +32,4 @@ fi
 
 "$here/install-qemu.sh"
 "$here/install-qmp-python.sh"
+"$here/fetch-older-schemas.sh"

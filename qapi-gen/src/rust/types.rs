@@ -583,7 +583,7 @@ impl Gen<'_> {
             .map(|(value, ident)| {
                 let cfg = self.gate(value.cond.as_ref()).attr();
                 let wire = &value.name;
-                quote!(#cfg #tag_ty::#ident => Self::Unknown(#rt::UnknownValue::new(#wire)),)
+                quote!(#cfg #tag_ty::#ident => Self::#tag_catch_all(#rt::UnknownValue::new(#wire)),)
             });
         let serialize_arms: Vec<TokenStream> = serialize_arms.collect();
         let serialize_body = if serialize_arms.is_empty() {
@@ -655,7 +655,7 @@ impl Gen<'_> {
             pub enum #branch_name {
                 #(#variant_defs)*
                 #unknown_docs
-                Unknown(#rt::UnknownValue),
+                #tag_catch_all(#rt::UnknownValue),
             }
 
             #cfg
@@ -667,14 +667,14 @@ impl Gen<'_> {
                 #[allow(clippy::large_enum_variant)]
                 pub enum BranchSlots {
                     #(#slot_defs)*
-                    Unknown(#rt::UnknownValue),
+                    #tag_catch_all(#rt::UnknownValue),
                 }
                 impl #rt::Branch for #branch_name {
                     type Tag = #tag_ty;
                     fn tag(&self) -> #tag_ty {
                         match self {
                             #(#tag_arms)*
-                            Self::Unknown(value) => #tag_ty::#tag_catch_all(value.clone()),
+                            Self::#tag_catch_all(value) => #tag_ty::#tag_catch_all(value.clone()),
                         }
                     }
                     fn serialize_members<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
@@ -688,7 +688,7 @@ impl Gen<'_> {
                         match tag {
                             #(#select_arms)*
                             #(#branchless)*
-                            #tag_ty::#tag_catch_all(value) => Self::Unknown(value),
+                            #tag_ty::#tag_catch_all(value) => Self::#tag_catch_all(value),
                         }
                     }
                     fn member<'de, D: serde::Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error> {
@@ -697,7 +697,7 @@ impl Gen<'_> {
                     fn finish<E: rt::DeError>(self) -> Result<#branch_name, E> {
                         Ok(match self {
                             #(#finish_arms)*
-                            Self::Unknown(value) => #branch_name::Unknown(value),
+                            Self::#tag_catch_all(value) => #branch_name::#tag_catch_all(value),
                         })
                     }
                 }
