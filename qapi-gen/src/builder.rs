@@ -245,7 +245,10 @@ impl Builder {
             }
         })?;
         for warning in &warnings {
-            println!("cargo:warning={}", warning.lines().next().unwrap_or_default());
+            println!(
+                "cargo:warning={}",
+                warning.lines().next().unwrap_or_default()
+            );
         }
         write_if_changed(path, &text).map_err(|error| Error::Write {
             path: path.to_path_buf(),

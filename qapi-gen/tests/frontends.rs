@@ -150,7 +150,9 @@ fn assert_front_ends_agree_on(schema: &str, base: &Path, name: &str, settings: &
     // qapi!: the generated items, after one `include_bytes!` per file read.
     let expansion = qapi_gen::qapi_macro::expand(macro_input(schema, settings), Some(base));
     let mut file: syn::File = syn::parse2(expansion).expect("the expansion parses as items");
-    let loaded = builder(schema, base, settings).load().expect("the schema loads");
+    let loaded = builder(schema, base, settings)
+        .load()
+        .expect("the schema loads");
     let files_read = loaded.sources.paths().count();
     let tracked: Vec<syn::Item> = file.items.drain(..files_read).collect();
     for item in &tracked {

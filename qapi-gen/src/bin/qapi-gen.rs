@@ -133,7 +133,13 @@ impl RustArgs {
         } else {
             vec![]
         };
-        let flag = |set: bool| if set { vec!["true".to_string()] } else { vec![] };
+        let flag = |set: bool| {
+            if set {
+                vec!["true".to_string()]
+            } else {
+                vec![]
+            }
+        };
         let options: [(&str, Vec<String>); 12] = [
             ("if_policy", single(&self.if_policy)),
             ("enable", self.enable.clone()),
@@ -274,12 +280,7 @@ fn check(path: &std::path::Path, summary: bool, dump: bool, mode: DocMode) -> Ex
     })
 }
 
-fn introspect(
-    path: &std::path::Path,
-    enable: &[String],
-    unmask: bool,
-    mode: DocMode,
-) -> ExitCode {
+fn introspect(path: &std::path::Path, enable: &[String], unmask: bool, mode: DocMode) -> ExitCode {
     with_schema(path, mode, |schema| {
         let enabled = |name: &str| enable.iter().any(|e| e == name);
         let reply = qapi_gen::introspect::introspect(schema, &enabled, unmask);

@@ -184,8 +184,14 @@ pub fn raw_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> {
         lines.drain(..=*i);
     }
     let mut body = Section::new(SectionKind::Plain, None, span);
-    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
-    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(start, |i| i + 1);
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |i| i + 1);
     body.text = lines[start..end.max(start)].join("\n");
     Ok(Doc {
         span,
