@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install everything the tests need beyond the Rust toolchain, each step
 # idempotent: Debian's headless Chromium and its WebDriver (the docs browser
-# test), QEMU 10.0 (the live QMP tests) and QEMU's Python QMP client.
+# test), tmux (qmp-shell's terminal tests), QEMU 10.0 (the live QMP tests),
+# QEMU's Python QMP client, and the schemas of older QEMU versions (from the
+# cargo registry).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,5 +19,17 @@ else
     chromium --version
 fi
 
+if command -v tmux >/dev/null; then
+    tmux -V
+else
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        tmux >/dev/null
+    tmux -V
+fi
+
 "$here/install-qemu.sh"
 "$here/install-qmp-python.sh"
+"$here/fetch-older-schemas.sh"

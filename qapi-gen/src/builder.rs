@@ -181,12 +181,21 @@ impl Builder {
         self
     }
 
-    /// Parse, check and resolve the schema.
+    /// Make a doc-comment rule the schema breaks an error rather than a
+    /// warning (default off; see [`Settings::strict_docs`]).
+    pub fn strict_docs(mut self, strict: bool) -> Builder {
+        self.settings.strict_docs = strict;
+        self
+    }
+
+    /// Parse, check and resolve the schema; doc-comment rules it breaks
+    /// are in [`Schema::warnings`] unless `strict_docs` is set.
     pub fn load(&self) -> Result<Schema, Diagnostics> {
         let loader = BaseDirLoader {
             base_dir: self.base_dir.as_deref(),
         };
-        Schema::build(crate::parse::parse_with(&self.schema, &loader)?)
+        let mode = self.settings.doc_mode();
+        Schema::build(crate::parse::parse_with_mode(&self.schema, &loader, mode)?)
     }
 
     /// Where the files of `sources` are, as paths usable from any
@@ -204,6 +213,13 @@ impl Builder {
 
     /// The generated file: `@generated` header and formatted items.
     pub fn generate(&self) -> Result<String, Error> {
+        self.generate_reporting(|_| {}).map(|(text, _)| text)
+    }
+
+    /// [`generate`](Builder::generate), with the warnings about the
+    /// schema's doc comments, each rendered as `file:line:col: warning: ...`
+    /// and a snippet.
+    pub fn generate_with_warnings(&self) -> Result<(String, Vec<String>), Error> {
         self.generate_reporting(|_| {})
     }
 
@@ -218,14 +234,22 @@ impl Builder {
 
     /// Write the generated file to `path`, only when its content changed
     /// (so that what includes it is not rebuilt for nothing), and print
-    /// `cargo:rerun-if-changed=` for every schema file read.
+    /// `cargo:rerun-if-changed=` for every schema file read, and a
+    /// `cargo:warning=` line (the first line of each) for every doc-comment
+    /// warning.
     pub fn generate_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let text = self.generate_reporting(|sources| {
+        let (text, warnings) = self.generate_reporting(|sources| {
             for file in self.source_paths(sources) {
                 println!("cargo:rerun-if-changed={}", file.display());
             }
         })?;
+        for warning in &warnings {
+            println!(
+                "cargo:warning={}",
+                warning.lines().next().unwrap_or_default()
+            );
+        }
         write_if_changed(path, &text).map_err(|error| Error::Write {
             path: path.to_path_buf(),
             error,
@@ -234,14 +258,19 @@ impl Builder {
     }
 
     /// Generate, telling `read` which files were read (also on errors,
-    /// for the files read before the error).
-    fn generate_reporting(&self, read: impl Fn(&SourceMap)) -> Result<String, Error> {
+    /// for the files read before the error); the rendered warnings come
+    /// with the text.
+    fn generate_reporting(
+        &self,
+        read: impl Fn(&SourceMap),
+    ) -> Result<(String, Vec<String>), Error> {
         let schema = self.load().map_err(|diags| {
             read(&diags.sources);
             Error::Schema(diags)
         })?;
         read(&schema.sources);
-        crate::rust::generate_file(&schema, &self.settings).map_err(Error::Generate)
+        let text = crate::rust::generate_file(&schema, &self.settings).map_err(Error::Generate)?;
+        Ok((text, schema.rendered_warnings()))
     }
 }
 
@@ -306,6 +335,7 @@ mod tests {
                 runtime_path: "crate::rt".into(),
                 docs: false,
                 server: false,
+                strict_docs: false,
             }
         );
     }

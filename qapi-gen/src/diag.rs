@@ -217,9 +217,30 @@ pub struct DefContext {
     pub name: String,
 }
 
-/// One error.
+/// How bad a [`Diagnostic`] is.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Severity {
+    /// The schema is rejected.
+    #[default]
+    Error,
+    /// A rule broken only where the caller chose to tolerate it (doc
+    /// comments in lenient mode): the schema is accepted.
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One error or warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     pub message: String,
     /// The location reported on the error line (QEMU's location); `None`
     /// for errors about no file in particular (an unreadable root file).
@@ -233,6 +254,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            severity: Severity::Error,
             message: message.into(),
             span: Some(span),
             label: None,
@@ -242,6 +264,7 @@ impl Diagnostic {
 
     pub fn without_location(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            severity: Severity::Error,
             message: message.into(),
             span: None,
             label: None,
@@ -263,11 +286,17 @@ impl Diagnostic {
         self
     }
 
+    /// The same diagnostic as a warning.
+    pub fn into_warning(mut self) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self
+    }
+
     /// Render with include chain, context line, location and snippet.
     pub fn render(&self, sources: &SourceMap) -> String {
         let mut out = String::new();
         let Some(span) = self.span else {
-            out.push_str(&format!("error: {}\n", self.message));
+            out.push_str(&format!("{}: {}\n", self.severity.as_str(), self.message));
             return out;
         };
         for line in sources.include_chain(span.file) {
@@ -278,7 +307,12 @@ impl Diagnostic {
         if let Some(ctx) = &self.context {
             out.push_str(&format!("{}: In {} '{}':\n", file.name, ctx.meta, ctx.name));
         }
-        out.push_str(&format!("{}: error: {}\n", sources.loc(span), self.message));
+        out.push_str(&format!(
+            "{}: {}: {}\n",
+            sources.loc(span),
+            self.severity.as_str(),
+            self.message
+        ));
         out.push_str(&snippet(sources, self.label.unwrap_or(span)));
         out
     }

@@ -506,6 +506,7 @@ mod tests {
             docs,
             pragma: Pragma::default(),
             sources: SourceMap::default(),
+            warnings: Vec::new(),
             by_name: Default::default(),
         }
     }

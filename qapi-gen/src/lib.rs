@@ -28,10 +28,18 @@ use std::path::Path;
 
 pub use builder::Builder;
 pub use diag::Diagnostics;
+pub use parse::DocMode;
 pub use schema::Schema;
 pub use settings::{IfPolicy, Settings};
 
-/// Parse, check and resolve the schema rooted at `path`.
+/// Parse, check and resolve the schema rooted at `path`, holding its doc
+/// comments to QEMU 10.0's rules.
 pub fn load(path: &Path) -> Result<Schema, Diagnostics> {
-    Schema::build(parse::parse_file(path)?)
+    load_with(path, DocMode::Strict)
+}
+
+/// [`load`], with the doc-comment rules enforced as `doc_mode` says; in
+/// [`DocMode::Lenient`], [`Schema::warnings`] lists the broken ones.
+pub fn load_with(path: &Path, doc_mode: DocMode) -> Result<Schema, Diagnostics> {
+    Schema::build(parse::parse_with_mode(path, &parse::FsLoader, doc_mode)?)
 }

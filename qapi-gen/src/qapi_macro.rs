@@ -7,7 +7,14 @@
 //! `cfg = ["CONFIG_X=feature = \"x\""]`, `derive = ["Hash"]`,
 //! `type_derive = ["StatusInfo=Hash"]`, `attribute = [..]`,
 //! `type_attribute = ["TYPE=#[..]"]`, `only = [..]`, `runtime_path = ".."`,
-//! `docs = false`.  Repeatable options take a string or a list of strings.
+//! `docs = false`, `server = true`, `strict_docs = true`.  Repeatable options
+//! take a string or a list of strings.
+//!
+//! Doc comments that break QEMU 10.0's rules (older QEMU schemas) are
+//! accepted silently unless `strict_docs = true` makes them errors: a
+//! proc-macro cannot emit warnings on stable Rust (the `#[deprecated]`
+//! trick would fail crates built with `deny(warnings)`).  `qapi-gen check
+//! --lenient-docs SCHEMA` lists them.
 
 use std::path::{Path, PathBuf};
 

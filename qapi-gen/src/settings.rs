@@ -71,6 +71,10 @@ pub struct Settings {
     /// Generate `pub mod server`: a handler trait and the tables of a QMP
     /// server.
     pub server: bool,
+    /// Hold doc comments to QEMU 10.0's rules: a broken one is an error.
+    /// Off by default: schemas of older QEMU versions break them, and a
+    /// broken rule is then only a warning ([`DocMode::Lenient`](crate::DocMode)).
+    pub strict_docs: bool,
 }
 
 impl Default for Settings {
@@ -87,6 +91,18 @@ impl Default for Settings {
             runtime_path: "::qapi_types".to_string(),
             docs: true,
             server: false,
+            strict_docs: false,
+        }
+    }
+}
+
+impl Settings {
+    /// How the schema's doc comments are checked.
+    pub fn doc_mode(&self) -> crate::DocMode {
+        if self.strict_docs {
+            crate::DocMode::Strict
+        } else {
+            crate::DocMode::Lenient
         }
     }
 }
@@ -102,14 +118,14 @@ pub enum OptionKind {
     List,
     /// Repeatable `NAME=VALUE`: `cfg`, `type_derive`, `type_attribute`.
     Pair,
-    /// `true` or `false`: `docs`.
+    /// `true` or `false`: `docs`, `server`, `strict_docs`.
     Bool,
 }
 
 impl Settings {
     /// Every option name with how it takes its value, in the order of the
     /// fields.  The CLI flag is the name with `-` for `_`.
-    pub const OPTIONS: [(&'static str, OptionKind); 11] = [
+    pub const OPTIONS: [(&'static str, OptionKind); 12] = [
         ("if_policy", OptionKind::Single),
         ("enable", OptionKind::List),
         ("cfg", OptionKind::Pair),
@@ -121,6 +137,7 @@ impl Settings {
         ("runtime_path", OptionKind::Single),
         ("docs", OptionKind::Bool),
         ("server", OptionKind::Bool),
+        ("strict_docs", OptionKind::Bool),
     ];
 
     /// How option `name` takes its value; `None` for an unknown name.
@@ -148,6 +165,7 @@ impl Settings {
             "runtime_path" => self.runtime_path = non_empty(value)?,
             "docs" => self.docs = parse_bool(value)?,
             "server" => self.server = parse_bool(value)?,
+            "strict_docs" => self.strict_docs = parse_bool(value)?,
             _ => return Err(format!("unknown option '{name}'")),
         }
         Ok(())
@@ -200,6 +218,7 @@ mod tests {
             ("runtime_path", "crate::rt"),
             ("docs", "false"),
             ("server", "true"),
+            ("strict_docs", "true"),
         ] {
             assert!(Settings::option_kind(name).is_some(), "{name}");
             s.set(name, value).unwrap();
@@ -218,6 +237,7 @@ mod tests {
                 runtime_path: "crate::rt".into(),
                 docs: false,
                 server: true,
+                strict_docs: true,
             }
         );
     }

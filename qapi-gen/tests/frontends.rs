@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
 use proc_macro2::TokenStream;
@@ -16,12 +17,13 @@ use qapi_gen::{Builder, IfPolicy, Settings};
 const DEMO: &str = "schema/qapi-schema.json";
 
 /// A builder configured through its option methods, one call per value.
-fn builder(s: &Settings) -> Builder {
-    let mut b = Builder::new(DEMO)
-        .base_dir(workspace_dir())
+fn builder(schema: &str, base: &Path, s: &Settings) -> Builder {
+    let mut b = Builder::new(schema)
+        .base_dir(base)
         .if_policy(s.if_policy)
         .runtime_path(&s.runtime_path)
         .docs(s.docs)
+        .strict_docs(s.strict_docs)
         .only(&s.only);
     for name in &s.enable {
         b = b.enable(name);
@@ -75,15 +77,19 @@ fn cli_args(s: &Settings) -> Vec<String> {
     if !s.docs {
         args.push("--no-docs".to_string());
     }
+    if s.strict_docs {
+        args.push("--strict-docs".to_string());
+    }
     args
 }
 
 /// The macro input for the settings.
-fn macro_input(s: &Settings) -> TokenStream {
+fn macro_input(schema: &str, s: &Settings) -> TokenStream {
     let pairs = |v: &[(String, String)]| -> Vec<String> {
         v.iter().map(|(n, v)| format!("{n}={v}")).collect()
     };
     let (policy, runtime, docs) = (s.if_policy.as_str(), &s.runtime_path, s.docs);
+    let strict_docs = s.strict_docs;
     let (enable, derive, attribute, only) = (&s.enable, &s.derive, &s.attribute, &s.only);
     let (cfg, type_derive, type_attribute) = (
         pairs(&s.cfg),
@@ -91,7 +97,7 @@ fn macro_input(s: &Settings) -> TokenStream {
         pairs(&s.type_attribute),
     );
     quote! {
-        schema = #DEMO,
+        schema = #schema,
         if_policy = #policy,
         enable = [#(#enable),*],
         cfg = [#(#cfg),*],
@@ -102,6 +108,7 @@ fn macro_input(s: &Settings) -> TokenStream {
         only = [#(#only),*],
         runtime_path = #runtime,
         docs = #docs,
+        strict_docs = #strict_docs,
     }
 }
 
@@ -112,8 +119,13 @@ fn normalize(file: syn::File) -> String {
 }
 
 fn assert_front_ends_agree(name: &str, settings: &Settings) {
+    assert_front_ends_agree_on(DEMO, &workspace_dir(), name, settings);
+}
+
+/// The three front ends on `schema` (relative to `base`).
+fn assert_front_ends_agree_on(schema: &str, base: &Path, name: &str, settings: &Settings) {
     // build.rs
-    let builder_text = builder(settings)
+    let builder_text = builder(schema, base, settings)
         .generate()
         .unwrap_or_else(|e| panic!("{e}"));
 
@@ -121,10 +133,10 @@ fn assert_front_ends_agree(name: &str, settings: &Settings) {
     let dir = TempDir::new(name);
     let out_file = dir.path("qmp.rs");
     let out = Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
-        .args(["rust", DEMO, "-o"])
+        .args(["rust", schema, "-o"])
         .arg(&out_file)
         .args(cli_args(settings))
-        .current_dir(workspace_dir())
+        .current_dir(base)
         .output()
         .expect("run qapi-gen");
     assert!(
@@ -136,10 +148,12 @@ fn assert_front_ends_agree(name: &str, settings: &Settings) {
     assert!(cli_text == builder_text, "{name}: CLI and Builder differ");
 
     // qapi!: the generated items, after one `include_bytes!` per file read.
-    let expansion = qapi_gen::qapi_macro::expand(macro_input(settings), Some(&workspace_dir()));
+    let expansion = qapi_gen::qapi_macro::expand(macro_input(schema, settings), Some(base));
     let mut file: syn::File = syn::parse2(expansion).expect("the expansion parses as items");
-    let schema = builder(settings).load().expect("the demo schema loads");
-    let files_read = schema.sources.paths().count();
+    let loaded = builder(schema, base, settings)
+        .load()
+        .expect("the schema loads");
+    let files_read = loaded.sources.paths().count();
     let tracked: Vec<syn::Item> = file.items.drain(..files_read).collect();
     for item in &tracked {
         let text = quote!(#item).to_string();
@@ -192,4 +206,50 @@ fn evaluate_policy_with_a_filter() {
         ..Settings::default()
     };
     assert_front_ends_agree("evaluate", &settings);
+}
+
+/// The demo schema follows QEMU 10.0's doc rules: strict or not, the
+/// same code.
+#[test]
+fn strict_docs_on_a_valid_schema() {
+    let settings = Settings {
+        strict_docs: true,
+        ..Settings::default()
+    };
+    assert_front_ends_agree("strict-docs", &settings);
+}
+
+/// A schema breaking a doc rule: by default all three generate the same
+/// code (with a warning); with `strict_docs` all three fail with the
+/// rule's error.
+#[test]
+fn strict_docs_on_a_schema_breaking_a_doc_rule() {
+    let dir = TempDir::new("doc-rule");
+    dir.write(
+        "old.json",
+        "##\n# @Old:\n#\n# Example: old style\n##\n{ 'struct': 'Old', 'data': { 'a': 'int' } }\n",
+    );
+    assert_front_ends_agree_on("old.json", &dir.0, "lenient-docs", &Settings::default());
+
+    let strict = Settings {
+        strict_docs: true,
+        ..Settings::default()
+    };
+    let message = "old.json:4:1: error: The 'Example' section is no longer supported.";
+    let err = builder("old.json", &dir.0, &strict).generate().unwrap_err();
+    assert!(err.to_string().starts_with(message), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
+        .args(["rust", "old.json", "-o", "-"])
+        .args(cli_args(&strict))
+        .current_dir(&dir.0)
+        .output()
+        .expect("run qapi-gen");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with(message));
+    let expansion = qapi_gen::qapi_macro::expand(macro_input("old.json", &strict), Some(&dir.0));
+    let text = expansion.to_string();
+    assert!(
+        text.contains("compile_error") && text.contains(message),
+        "{text}"
+    );
 }

@@ -65,3 +65,22 @@ pub mod qemu_test_cfg {
 pub mod qemu_doc_good {
     include!(concat!(env!("OUT_DIR"), "/qemu_doc_good.rs"));
 }
+
+/// QEMU 8.0's schema (crate `qapi-qmp` 0.12.0), doc comments checked
+/// leniently.
+#[cfg(qapi_older)]
+pub mod older_qmp_8_0 {
+    include!(concat!(env!("OUT_DIR"), "/older_qmp_8_0.rs"));
+}
+
+/// QEMU 9.1's schema (crate `qapi-qmp` 0.15.0).
+#[cfg(qapi_older)]
+pub mod older_qmp_9_1 {
+    include!(concat!(env!("OUT_DIR"), "/older_qmp_9_1.rs"));
+}
+
+/// The guest agent's schema of QEMU 9.1 (crate `qapi-qga` 0.13.0).
+#[cfg(qapi_older)]
+pub mod older_qga_9_1 {
+    include!(concat!(env!("OUT_DIR"), "/older_qga_9_1.rs"));
+}

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use qapi_gen::builder::{write_if_changed, Error};
 use qapi_gen::rust::GenerateError;
 use qapi_gen::schema::{EntityKind, Schema};
-use qapi_gen::{Builder, Diagnostics, IfPolicy, Settings};
+use qapi_gen::{Builder, Diagnostics, DocMode, IfPolicy, Settings};
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +34,10 @@ enum Command {
         /// with QEMU's conformance suite).
         #[arg(long)]
         dump: bool,
+        /// Accept doc comments that break QEMU 10.0's rules (older QEMU
+        /// schemas), with a warning for each.
+        #[arg(long)]
+        lenient_docs: bool,
     },
     /// Print the `query-qmp-schema` reply QEMU would give for a schema.
     Introspect {
@@ -45,6 +49,10 @@ enum Command {
         /// Show type names instead of numbers.
         #[arg(long)]
         unmask: bool,
+        /// Reject doc comments that break QEMU 10.0's rules, rather than
+        /// warn.
+        #[arg(long)]
+        strict_docs: bool,
     },
     /// Write reference documentation (a page per module, an index).
     Docs {
@@ -55,6 +63,10 @@ enum Command {
         output: PathBuf,
         #[arg(long, default_value = "html", value_parser = ["html", "markdown"])]
         format: String,
+        /// Reject doc comments that break QEMU 10.0's rules, rather than
+        /// warn (a block that does not parse is shown as plain text).
+        #[arg(long)]
+        strict_docs: bool,
     },
     /// Generate Rust bindings for a schema.
     Rust(Box<RustArgs>),
@@ -106,6 +118,9 @@ struct RustArgs {
     /// Generate `pub mod server`, for a QMP server.
     #[arg(long)]
     server: bool,
+    /// Reject doc comments that break QEMU 10.0's rules, rather than warn.
+    #[arg(long)]
+    strict_docs: bool,
 }
 
 impl RustArgs {
@@ -118,12 +133,14 @@ impl RustArgs {
         } else {
             vec![]
         };
-        let server = if self.server {
-            vec!["true".to_string()]
-        } else {
-            vec![]
+        let flag = |set: bool| {
+            if set {
+                vec!["true".to_string()]
+            } else {
+                vec![]
+            }
         };
-        let options: [(&str, Vec<String>); 11] = [
+        let options: [(&str, Vec<String>); 12] = [
             ("if_policy", single(&self.if_policy)),
             ("enable", self.enable.clone()),
             ("cfg", self.cfg.clone()),
@@ -134,7 +151,8 @@ impl RustArgs {
             ("only", self.only.clone()),
             ("runtime_path", single(&self.runtime_path)),
             ("docs", docs),
-            ("server", server),
+            ("server", flag(self.server)),
+            ("strict_docs", flag(self.strict_docs)),
         ];
         for (name, values) in options {
             for value in values {
@@ -162,17 +180,20 @@ fn main() -> ExitCode {
             schema,
             summary,
             dump,
-        } => check(&schema, summary, dump),
+            lenient_docs,
+        } => check(&schema, summary, dump, doc_mode(!lenient_docs)),
         Command::Introspect {
             schema,
             enable,
             unmask,
-        } => introspect(&schema, &enable, unmask),
+            strict_docs,
+        } => introspect(&schema, &enable, unmask, doc_mode(strict_docs)),
         Command::Docs {
             schema,
             output,
             format,
-        } => docs(&schema, &output, &format),
+            strict_docs,
+        } => docs(&schema, &output, &format, doc_mode(strict_docs)),
         Command::Rust(args) => rust(&args),
     }
 }
@@ -196,8 +217,11 @@ fn rust(args: &RustArgs) -> ExitCode {
     let builder = Builder::new(&args.schema)
         .base_dir(".")
         .with_settings(settings);
-    let text = match builder.generate() {
-        Ok(text) => text,
+    let text = match builder.generate_with_warnings() {
+        Ok((text, warnings)) => {
+            print_warnings(&warnings);
+            text
+        }
         Err(Error::Schema(diags)) => {
             eprint!("{diags}");
             return schema_error_code(&diags);
@@ -237,8 +261,16 @@ fn rust(args: &RustArgs) -> ExitCode {
     }
 }
 
-fn check(path: &std::path::Path, summary: bool, dump: bool) -> ExitCode {
-    with_schema(path, |schema| {
+fn doc_mode(strict: bool) -> DocMode {
+    if strict {
+        DocMode::Strict
+    } else {
+        DocMode::Lenient
+    }
+}
+
+fn check(path: &std::path::Path, summary: bool, dump: bool, mode: DocMode) -> ExitCode {
+    with_schema(path, mode, |schema| {
         if summary {
             print!("{}", summarize(schema));
         }
@@ -248,15 +280,15 @@ fn check(path: &std::path::Path, summary: bool, dump: bool) -> ExitCode {
     })
 }
 
-fn introspect(path: &std::path::Path, enable: &[String], unmask: bool) -> ExitCode {
-    with_schema(path, |schema| {
+fn introspect(path: &std::path::Path, enable: &[String], unmask: bool, mode: DocMode) -> ExitCode {
+    with_schema(path, mode, |schema| {
         let enabled = |name: &str| enable.iter().any(|e| e == name);
         let reply = qapi_gen::introspect::introspect(schema, &enabled, unmask);
         println!("{reply:#}");
     })
 }
 
-fn docs(path: &std::path::Path, output: &std::path::Path, format: &str) -> ExitCode {
+fn docs(path: &std::path::Path, output: &std::path::Path, format: &str, mode: DocMode) -> ExitCode {
     let format = match format.parse::<qapi_gen::docs::Format>() {
         Ok(format) => format,
         Err(message) => {
@@ -265,7 +297,7 @@ fn docs(path: &std::path::Path, output: &std::path::Path, format: &str) -> ExitC
         }
     };
     let mut failed = None;
-    let loaded = with_schema(path, |schema| {
+    let loaded = with_schema(path, mode, |schema| {
         if let Err(err) = qapi_gen::docs::write(schema, format, output) {
             eprintln!("error: cannot write {}: {err}", output.display());
             failed = Some(ExitCode::from(1));
@@ -275,10 +307,12 @@ fn docs(path: &std::path::Path, output: &std::path::Path, format: &str) -> ExitC
 }
 
 /// Load the schema at `path` and run `action` on it; on errors print the
-/// diagnostics and return the exit code.
-fn with_schema(path: &std::path::Path, action: impl FnOnce(&Schema)) -> ExitCode {
-    match qapi_gen::load(path) {
+/// diagnostics and return the exit code.  Doc-comment warnings go to
+/// stderr and do not change the exit code.
+fn with_schema(path: &std::path::Path, mode: DocMode, action: impl FnOnce(&Schema)) -> ExitCode {
+    match qapi_gen::load_with(path, mode) {
         Ok(schema) => {
+            print_warnings(&schema.rendered_warnings());
             action(&schema);
             ExitCode::SUCCESS
         }
@@ -287,6 +321,11 @@ fn with_schema(path: &std::path::Path, action: impl FnOnce(&Schema)) -> ExitCode
             schema_error_code(&diags)
         }
     }
+}
+
+/// Rendered warnings on stderr, a blank line between two, as errors are.
+fn print_warnings(warnings: &[String]) {
+    eprint!("{}", warnings.join("\n"));
 }
 
 /// 1 for an invalid schema; 2 for an unreadable root file, a usage error

@@ -16,30 +16,45 @@ use std::borrow::Cow;
 use std::fmt::{self, Display};
 
 use crate::diag::{Diagnostic, Span};
-use crate::parse::{Doc, Object, ParsedSchema, Pragma, RawDefinition, TopExpr, Value, ValueKind};
+use crate::parse::{
+    Doc, DocId, DocMode, Object, ParsedSchema, Pragma, RawDefinition, TopExpr, Value, ValueKind,
+};
 use ast::{
     BranchDecl, Cond, DefBody, Definition, EnumValueDecl, FeatureDecl, Item, MemberDecl,
     MembersRef, Meta, Name, TypeRef,
 };
 
-/// Check every top-level expression; all errors found, in source order.
+/// Check every top-level expression; all errors found, in source order
+/// (doc-comment warnings of a lenient parse are not returned).
 pub fn check(parsed: &ParsedSchema) -> Result<Vec<Item<'_>>, Vec<Diagnostic>> {
-    check_exprs(&parsed.exprs, &parsed.docs, &parsed.pragma)
+    let docs = DocRules {
+        docs: &parsed.docs,
+        mode: parsed.doc_mode,
+    };
+    check_exprs(&parsed.exprs, docs, &parsed.pragma, &mut Vec::new())
+}
+
+/// The doc blocks and how strictly their rules are enforced.
+#[derive(Copy, Clone)]
+pub(crate) struct DocRules<'p> {
+    pub docs: &'p [Doc],
+    pub mode: DocMode,
 }
 
 /// [`check`] of a parsed schema's parts: the definitions borrow from
 /// `exprs` only.
 pub(crate) fn check_exprs<'a>(
     exprs: &'a [TopExpr],
-    docs: &[Doc],
+    docs: DocRules,
     pragma: &Pragma,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Item<'a>>, Vec<Diagnostic>> {
     let mut items = Vec::with_capacity(exprs.len());
     let mut errors = Vec::new();
     for (index, expr) in exprs.iter().enumerate() {
         match expr {
             TopExpr::Include(_) => items.push(Item::Include(index)),
-            TopExpr::Definition(raw) => match check_definition(docs, pragma, raw) {
+            TopExpr::Definition(raw) => match check_definition(docs, pragma, raw, warnings) {
                 Ok(def) => items.push(Item::Definition(def)),
                 Err(diag) => errors.push(diag),
             },
@@ -64,15 +79,17 @@ const METAS: [Meta; 6] = [
 type Checked<T> = Result<T, Diagnostic>;
 
 fn check_definition<'a>(
-    docs: &[Doc],
+    docs: DocRules,
     pragma: &Pragma,
     raw: &'a RawDefinition,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Checked<Definition<'a>> {
     let mut checker = Checker {
         docs,
         pragma,
         span: raw.value.span,
         defn: None,
+        warnings,
     };
     checker.definition(raw)
 }
@@ -80,10 +97,12 @@ fn check_definition<'a>(
 /// The state QEMU keeps in a definition's `info`: where it starts, and,
 /// once its name is known, which definition it is.
 struct Checker<'a, 'p> {
-    docs: &'p [Doc],
+    docs: DocRules<'p>,
     pragma: &'p Pragma,
     span: Span,
     defn: Option<(Meta, &'a str)>,
+    /// Doc-comment rules broken in lenient mode.
+    warnings: &'p mut Vec<Diagnostic>,
 }
 
 /// `{owner} member '{name}'`, as QEMU's messages name a member (e.g.
@@ -184,7 +203,7 @@ impl<'a> Checker<'a, '_> {
         let name = self.name_is_str(name_value, &format_args!("'{}'", meta.as_str()))?;
         self.defn = Some((meta, name));
         self.defn_name(name, name_value.span, meta)?;
-        self.doc(raw, expr, name, meta)?;
+        let doc = self.doc(raw, expr, name, meta)?;
 
         let keys = |required: &[&str], optional: &[&str]| {
             self.keys(expr, raw.value.span, &meta.as_str(), required, optional)
@@ -274,7 +293,7 @@ impl<'a> Checker<'a, '_> {
                 span: name_value.span,
             },
             span: raw.value.span,
-            doc: raw.doc,
+            doc,
             cond,
             features,
             body,
@@ -282,23 +301,38 @@ impl<'a> Checker<'a, '_> {
     }
 
     /// The doc comment must be for this definition (and suit it), and is
-    /// required under pragma `doc-required`.
-    fn doc(&self, raw: &RawDefinition, expr: &'a Object, name: &str, meta: Meta) -> Checked<()> {
-        match raw.doc.and_then(|id| self.docs.get(id)) {
-            Some(doc) => {
+    /// required under pragma `doc-required`.  The block the definition
+    /// keeps: leniently, a block for another name is not its own.
+    fn doc(
+        &mut self,
+        raw: &RawDefinition,
+        expr: &'a Object,
+        name: &str,
+        meta: Meta,
+    ) -> Checked<Option<DocId>> {
+        let docs = self.docs.docs;
+        let doc = raw.doc.and_then(|id| Some((id, docs.get(id)?)));
+        let issue = match doc {
+            Some((id, doc)) => {
                 if doc.symbol.as_deref() != Some(name) {
                     let symbol = doc.symbol.as_deref().unwrap_or("None");
-                    return Err(
-                        self.error(doc.span, format!("documentation comment is for '{symbol}'"))
-                    );
+                    let issue =
+                        self.error(doc.span, format!("documentation comment is for '{symbol}'"));
+                    self.docs.mode.report(issue, self.warnings)?;
+                    return Ok(None);
                 }
-                doc.check_expr(meta == Meta::Command, expr.contains("returns"))
+                match doc.check_expr(meta == Meta::Command, expr.contains("returns")) {
+                    Ok(()) => return Ok(Some(id)),
+                    Err(issue) => issue,
+                }
             }
             None if self.pragma().doc_required => {
-                Err(self.error(self.span, "documentation comment required"))
+                self.error(self.span, "documentation comment required")
             }
-            None => Ok(()),
-        }
+            None => return Ok(None),
+        };
+        self.docs.mode.report(issue, self.warnings)?;
+        Ok(raw.doc)
     }
 
     fn name_is_str<'v>(&self, value: &'v Value, source: &dyn Display) -> Checked<&'v str> {

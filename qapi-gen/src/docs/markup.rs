@@ -1237,7 +1237,11 @@ fn escape_line_start(line: String) -> String {
         return format!("\\{line}");
     }
     let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && line[digits..].starts_with(['.', ')']) {
+    // An ordered list marker: digits, `.` or `)`, then a space or the end.
+    let after = &line[digits..];
+    let marker = after.starts_with(['.', ')'])
+        && after[1..].chars().next().map_or(true, char::is_whitespace);
+    if digits > 0 && marker {
         return format!("{}\\{}", &line[..digits], &line[digits..]);
     }
     line
@@ -1425,6 +1429,9 @@ pub fn inlines_markdown(inlines: &[Inline], resolve: &Resolve) -> String {
             Inline::Emphasis(text) => out.push_str(&format!("*{}*", escape_markdown(text))),
             Inline::Strong(text) => out.push_str(&format!("**{}**", escape_markdown(text))),
             Inline::Ref(name) => match resolve(name) {
+                // rustdoc resolves `[`Name`]` itself and flags the
+                // redundant `[`Name`](Name)`.
+                Some(target) if target == *name => out.push_str(&format!("[{}]", code_span(name))),
                 Some(target) => {
                     out.push_str(&format!("[{}]({})", code_span(name), markdown_url(&target)))
                 }

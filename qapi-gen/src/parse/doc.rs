@@ -146,6 +146,60 @@ pub fn parse_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> 
     Ok(parser.doc)
 }
 
+/// Read a block that [`parse_doc`] rejected, as plain text: every line up
+/// to the closing `##` (or the first token that is not a comment) without
+/// its `#`.  A first line `@name:` makes it the documentation of `name`;
+/// everything else is the body, so that nothing written is lost.  The
+/// current token is the block's opening line.
+pub fn raw_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> {
+    let mut current = tokens.current();
+    let span = match current {
+        DocToken::Comment { span, .. } | DocToken::Other { span } => span,
+    };
+    let mut lines: Vec<&str> = Vec::new();
+    let mut first = true;
+    while let DocToken::Comment { text, .. } = current {
+        if first {
+            // Junk after the opening `##` is text too.
+            let junk = text.trim_start_matches('#').trim();
+            if !junk.is_empty() {
+                lines.push(junk);
+            }
+        } else if text.starts_with("##") {
+            tokens.finish()?;
+            break;
+        } else {
+            let line = &text[1..];
+            lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end());
+        }
+        first = false;
+        current = tokens.advance()?;
+    }
+    let symbol = lines.iter().position(|l| !l.is_empty()).and_then(|i| {
+        let name = lines[i].strip_prefix('@')?.strip_suffix(':')?.trim();
+        let plain = !name.is_empty() && !name.contains(char::is_whitespace);
+        plain.then(|| (i, name.to_string()))
+    });
+    if let Some((i, _)) = &symbol {
+        lines.drain(..=*i);
+    }
+    let mut body = Section::new(SectionKind::Plain, None, span);
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |i| i + 1);
+    body.text = lines[start..end.max(start)].join("\n");
+    Ok(Doc {
+        span,
+        symbol: symbol.map(|(_, name)| name),
+        sections: vec![body],
+    })
+}
+
 /// The parser's state while reading one block.
 struct DocParser<'t, 's> {
     tokens: &'t mut dyn DocTokens<'s>,

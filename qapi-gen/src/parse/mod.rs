@@ -29,6 +29,44 @@ pub struct ParsedSchema {
     /// Every documentation block, definition and free-form, in order.
     pub docs: Vec<Doc>,
     pub pragma: Pragma,
+    /// How doc-comment rules are enforced, here and in the later stages.
+    pub doc_mode: DocMode,
+    /// Doc-comment rules broken in [`DocMode::Lenient`], in the order found.
+    pub warnings: Vec<Diagnostic>,
+    /// Blocks that did not parse, kept as raw text ([`doc::raw_doc`]): the
+    /// later stages do not match them with members.
+    pub raw_docs: Vec<DocId>,
+}
+
+/// How strictly doc comments are held to QEMU 10.0's rules.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DocMode {
+    /// A broken doc-comment rule is an error, as in QEMU 10.0.
+    #[default]
+    Strict,
+    /// A broken doc-comment rule is a warning, for schemas written to older
+    /// rules (older QEMU versions): a block that does not parse is kept as
+    /// raw text, a description of nothing is left out.  Other rules stay
+    /// errors.
+    Lenient,
+}
+
+impl DocMode {
+    /// Report a broken doc-comment rule: an error when strict, a warning
+    /// added to `warnings` when lenient.
+    pub(crate) fn report(
+        self,
+        issue: Diagnostic,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        match self {
+            DocMode::Strict => Err(issue),
+            DocMode::Lenient => {
+                warnings.push(issue.into_warning());
+                Ok(())
+            }
+        }
+    }
 }
 
 /// A top-level expression: an include directive or a definition.
@@ -99,7 +137,19 @@ pub fn parse_file(path: &Path) -> Result<ParsedSchema, Diagnostics> {
 
 /// Parse the schema rooted at `path`, reading files with `loader`.
 pub fn parse_with(path: &Path, loader: &dyn FileLoader) -> Result<ParsedSchema, Diagnostics> {
+    parse_with_mode(path, loader, DocMode::Strict)
+}
+
+/// [`parse_with`], enforcing the doc-comment rules as `doc_mode` says.
+pub fn parse_with_mode(
+    path: &Path,
+    loader: &dyn FileLoader,
+    doc_mode: DocMode,
+) -> Result<ParsedSchema, Diagnostics> {
     let mut state = ParseState {
+        doc_mode,
+        warnings: Vec::new(),
+        raw_docs: Vec::new(),
         sources: SourceMap::default(),
         exprs: Vec::new(),
         docs: Vec::new(),
@@ -123,6 +173,9 @@ pub fn parse_with(path: &Path, loader: &dyn FileLoader) -> Result<ParsedSchema, 
             exprs: state.exprs,
             docs: state.docs,
             pragma: state.pragma,
+            doc_mode,
+            warnings: state.warnings,
+            raw_docs: state.raw_docs,
         }),
         Err(diag) => Err(Diagnostics {
             sources: state.sources,
@@ -240,6 +293,9 @@ const MAX_FILE_BYTES: usize = 256 << 20;
 const MAX_DEPTH: usize = 100;
 
 struct ParseState<'l> {
+    doc_mode: DocMode,
+    warnings: Vec<Diagnostic>,
+    raw_docs: Vec<DocId>,
     sources: SourceMap,
     exprs: Vec<TopExpr>,
     docs: Vec<Doc>,
@@ -308,7 +364,7 @@ impl ParseState<'_> {
             let info = tok.span;
             if tok.kind == Tok::Comment {
                 self.reject_expr_doc(cur_doc)?;
-                let doc = doc::parse_doc(&mut parser)?;
+                let doc = self.parse_doc(&mut parser)?;
                 self.docs.push(doc);
                 cur_doc = Some(self.docs.len() - 1);
                 continue;
@@ -360,10 +416,12 @@ impl ParseState<'_> {
             } else {
                 if let Some(id) = cur_doc {
                     if self.docs[id].symbol.is_none() {
-                        return Err(Diagnostic::new(
+                        // Leniently, the block stays free-form text.
+                        self.doc_issue(Diagnostic::new(
                             self.docs[id].span,
                             "definition documentation required",
-                        ));
+                        ))?;
+                        cur_doc = None;
                     }
                 }
                 self.exprs.push(TopExpr::Definition(RawDefinition {
@@ -376,16 +434,40 @@ impl ParseState<'_> {
         self.reject_expr_doc(cur_doc)
     }
 
-    fn reject_expr_doc(&self, doc: Option<DocId>) -> Result<(), Diagnostic> {
+    fn reject_expr_doc(&mut self, doc: Option<DocId>) -> Result<(), Diagnostic> {
         if let Some(doc) = doc.map(|id| &self.docs[id]) {
             if let Some(symbol) = &doc.symbol {
-                return Err(Diagnostic::new(
+                // Leniently, the block stays, documenting nothing.
+                let issue = Diagnostic::new(
                     doc.span,
                     format!("documentation for '{symbol}' is not followed by the definition"),
-                ));
+                );
+                return self.doc_issue(issue);
             }
         }
         Ok(())
+    }
+
+    fn doc_issue(&mut self, issue: Diagnostic) -> Result<(), Diagnostic> {
+        self.doc_mode.report(issue, &mut self.warnings)
+    }
+
+    /// A doc block; leniently, one that breaks the rules is kept as raw
+    /// text.  The parser is at its opening `##` line.
+    fn parse_doc(&mut self, parser: &mut FileParser) -> Result<doc::Doc, Diagnostic> {
+        let start = parser.position();
+        let issue = match doc::parse_doc(parser) {
+            Ok(doc) => return Ok(doc),
+            Err(issue) if self.doc_mode == DocMode::Strict => return Err(issue),
+            Err(issue) => issue,
+        };
+        parser.rewind(start);
+        // Reading the raw block fails only where the block is followed by
+        // bad tokens: that error is the one to report.
+        let doc = doc::raw_doc(parser)?;
+        self.doc_issue(issue)?;
+        self.raw_docs.push(self.docs.len());
+        Ok(doc)
     }
 
     /// Read an included file unless it was read before; `Some` with the
@@ -559,6 +641,18 @@ impl<'s> FileParser<'s> {
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// Where the parser is, for [`FileParser::rewind`].
+    fn position(&self) -> (usize, Token) {
+        (self.next, self.tok)
+    }
+
+    /// Go back to a [`FileParser::position`] (the current token there is
+    /// not a string, whose decoded value would be lost).
+    fn rewind(&mut self, (next, tok): (usize, Token)) {
+        self.next = next;
+        self.tok = tok;
     }
 
     fn text(&self, span: Span) -> &'s str {

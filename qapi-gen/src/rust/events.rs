@@ -109,7 +109,7 @@ timestamp: #rt::Timestamp,
         let unknown = names::ident(&scope.claim("Unknown".into()));
         let docs = self.docs(
             "The events: one type per event, holding its data (the `data` of an event message), \
-             named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`], a \
+             named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`](events::Event), a \
              whole event message.",
         );
         let event_docs = self.docs(

@@ -319,8 +319,9 @@ impl<'a> Gen<'a> {
             return String::new();
         }
         let mut parts = Vec::new();
+        let in_module = matches!(entity.kind, EntityKind::Command(_) | EntityKind::Event(_));
         match self.doc_of(entity) {
-            Some(doc) => parts.push(docs::item(doc)),
+            Some(doc) => parts.push(docs::item(doc, &|name| self.doc_link(name, in_module))),
             None => parts.push(fallback.to_string()),
         }
         if let Some(cond) = self.gate(entity.cond.as_ref()).doc() {
@@ -335,18 +336,22 @@ impl<'a> Gen<'a> {
     }
 
     /// The doc attributes of a member, enum value or branch described as
-    /// `name` in `doc`.
+    /// `name` in `doc`; `in_module` when its item is in `commands` or
+    /// `events`.
     fn member_docs(
         &self,
         doc: Option<&crate::parse::Doc>,
         name: &str,
         cond: Option<&crate::schema::Cond>,
         features: &[String],
+        in_module: bool,
     ) -> String {
         if !self.settings.docs {
             return String::new();
         }
-        let mut parts = vec![docs::member(doc, name).unwrap_or_else(|| "Not documented.".into())];
+        let resolve = |name: &str| self.doc_link(name, in_module);
+        let mut parts =
+            vec![docs::member(doc, name, &resolve).unwrap_or_else(|| "Not documented.".into())];
         if let Some(cond) = self.gate(cond).doc() {
             parts.push(format!("Only available if {cond}."));
         }
@@ -355,6 +360,26 @@ impl<'a> Gen<'a> {
             parts.push(format!("Features: {}.", list.join(", ")));
         }
         docs::attrs(&docs::join_paragraphs(parts))
+    }
+
+    /// The intra-doc link target of the definition `name` referenced
+    /// (`@name`) from an item at the top level or, with `in_module`, in
+    /// `commands` or `events`.  Only to items that always exist: kept by the
+    /// filter, without a `cfg` of their own.
+    fn doc_link(&self, name: &str, in_module: bool) -> Option<String> {
+        let id = self.schema.lookup(name)?;
+        let ident = self.idents[id.0 as usize].as_ref()?;
+        let entity = self.schema.entity(id);
+        if !self.is_kept(id) || !self.gate(entity.cond.as_ref()).attr().is_empty() {
+            return None;
+        }
+        let module = match entity.kind {
+            EntityKind::Command(_) => "commands::",
+            EntityKind::Event(_) => "events::",
+            _ => "",
+        };
+        let up = if in_module { "super::" } else { "" };
+        Some(format!("{up}{module}{ident}"))
     }
 
     /// Plain doc attributes (nothing when docs are off).
@@ -443,6 +468,7 @@ impl<'a> Gen<'a> {
                     &member.name,
                     member.cond.as_ref(),
                     &features,
+                    module,
                 ),
                 features,
             });

@@ -96,7 +96,7 @@ impl Gen<'_> {
             let features = self.feature_names(&member.features);
             let deprecated = self.deprecated_attr(&member.features);
             any_deprecated |= !deprecated.is_empty();
-            let docs = self.member_docs(doc, &member.name, member.cond.as_ref(), &features);
+            let docs = self.member_docs(doc, &member.name, member.cond.as_ref(), &features, false);
             let wire = lit(&member.name);
             defs.push(code!(
                 "#docs\n#cfg\n#deprecated\n#ident,",
@@ -638,7 +638,13 @@ rt::deserialize_object::<Slots, D>(deserializer)
                 slots_of,
                 boxed,
                 cfg: gate.attr(),
-                docs: self.member_docs(tag_doc, &value.name, variant.cond.as_ref(), &features),
+                docs: self.member_docs(
+                    tag_doc,
+                    &value.name,
+                    variant.cond.as_ref(),
+                    &features,
+                    false,
+                ),
             });
         }
 
@@ -742,12 +748,13 @@ rt::deserialize_object::<Slots, D>(deserializer)
                 let cfg = self.gate(value.cond.as_ref()).attr();
                 let wire = lit(&value.name);
                 code!(
-                    "#cfg\n#tag_ty::#ident => Self::Unknown(#rt::UnknownValue::new(#wire)),",
+                    "#cfg\n#tag_ty::#ident => Self::#tag_catch_all(#rt::UnknownValue::new(#wire)),",
                     cfg,
                     tag_ty,
                     ident,
                     rt,
-                    wire
+                    wire,
+                    tag_catch_all
                 )
             })
             .collect();
@@ -791,7 +798,7 @@ pub struct #name {
 pub enum #branch_name {
 #variant_defs
 #unknown_docs
-Unknown(#rt::UnknownValue),
+#tag_catch_all(#rt::UnknownValue),
 }
 #cfg
 #[allow(deprecated)]
@@ -801,14 +808,14 @@ const _: () = {
 #[allow(clippy::large_enum_variant)]
 pub enum BranchSlots {
 #slot_defs
-Unknown(#rt::UnknownValue),
+#tag_catch_all(#rt::UnknownValue),
 }
 impl #rt::Branch for #branch_name {
 type Tag = #tag_ty;
 fn tag(&self) -> #tag_ty {
 match self {
 #tag_arms
-Self::Unknown(value) => #tag_ty::#tag_catch_all(value.clone()),
+Self::#tag_catch_all(value) => #tag_ty::#tag_catch_all(value.clone()),
 }
 }
 fn serialize_members<M: serde::ser::SerializeMap>(
@@ -825,7 +832,7 @@ fn select(tag: #tag_ty) -> Self {
 match tag {
 #select_arms
 #branchless
-#tag_ty::#tag_catch_all(value) => Self::Unknown(value),
+#tag_ty::#tag_catch_all(value) => Self::#tag_catch_all(value),
 }
 }
 fn member<'de, D: serde::Deserializer<'de>>(
@@ -838,7 +845,7 @@ value: D,
 fn finish<E: rt::DeError>(self) -> Result<#branch_name, E> {
 Ok(match self {
 #finish_arms
-Self::Unknown(value) => #branch_name::Unknown(value),
+Self::#tag_catch_all(value) => #branch_name::#tag_catch_all(value),
 })
 }
 }
@@ -890,7 +897,7 @@ Self::Unknown(value) => #branch_name::Unknown(value),
             }
             let cfg = gate.attr();
             let ty = self.type_ref(id, variant.ty, false)?;
-            let docs = self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[]);
+            let docs = self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[], false);
             defs.push(code!("#docs\n#cfg\n#ident(#ty),", docs, cfg, ident, ty));
             let (kinds, what) = self.json_kinds(variant.ty);
             expecting.push(what);

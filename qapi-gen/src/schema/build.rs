@@ -20,7 +20,7 @@ use crate::check::ast::{
     BranchDecl, Cond, DefBody, Definition, FeatureDecl, Item, MemberDecl, MembersRef, Meta,
 };
 use crate::diag::{Diagnostic, FileId, SourceMap, Span};
-use crate::parse::{Doc, DocId, Pragma, TopExpr};
+use crate::parse::{Doc, DocId, DocMode, Pragma, TopExpr};
 
 /// Where a definition was written and which one it is: QEMU's
 /// `QAPISourceInfo` with `defn_meta` and `defn_name` set.  Implicit types
@@ -256,6 +256,12 @@ pub(super) struct Builder<'a> {
     pub sources: SourceMap,
     pub pragma: Pragma,
     pub docs: Vec<Doc>,
+    /// How doc-comment rules are enforced.
+    pub doc_mode: DocMode,
+    /// Doc-comment rules broken in lenient mode.
+    pub warnings: Vec<Diagnostic>,
+    /// Blocks kept as raw text: not matched with members.
+    pub raw_docs: Vec<DocId>,
     pub defs: Vec<Def<'a>>,
     pub slots: Vec<Slot>,
     /// The model's index, built as the entities are defined.
@@ -295,6 +301,9 @@ impl<'a> Builder<'a> {
             sources,
             pragma,
             docs,
+            doc_mode: DocMode::Strict,
+            warnings: Vec::new(),
+            raw_docs: Vec::new(),
             defs: Vec::new(),
             slots: Vec::new(),
             by_name: HashMap::new(),
@@ -812,6 +821,7 @@ impl<'a> Builder<'a> {
             docs: self.docs,
             pragma: self.pragma,
             sources: self.sources,
+            warnings: self.warnings,
             by_name: self.by_name,
         }
     }

@@ -12,7 +12,7 @@ use super::build::{
 };
 use super::model::{EntityId, JsonType};
 use crate::diag::{Diagnostic, Span};
-use crate::parse::{Doc, Pragma};
+use crate::parse::{Doc, DocMode, Pragma};
 
 /// How deeply type checks may nest (a base's base, a branch type's branch
 /// type, ...).  QEMU's Python recursion limit stops it much earlier; this
@@ -114,8 +114,13 @@ impl<'a> Builder<'a> {
                 self.connect_doc(id)?;
             }
         }
-        for doc in &self.docs {
-            doc.check()?;
+        for (id, doc) in self.docs.iter().enumerate() {
+            if let Err(issue) = doc.check() {
+                // Leniently, a description of nothing stays unattached.
+                if !self.raw_docs.contains(&id) {
+                    self.doc_mode.report(issue, &mut self.warnings)?;
+                }
+            }
         }
         if let Some((_, info)) = self.feature_names.get(MAX_FEATURES) {
             return Err(self.error(
@@ -656,13 +661,24 @@ impl<'a> Builder<'a> {
         let Some(doc) = self.def(id).doc else {
             return Ok(());
         };
+        // A block kept as raw text describes nothing in particular.
+        if self.raw_docs.contains(&doc) {
+            return Ok(());
+        }
         let Builder {
-            defs, docs, pragma, ..
+            defs,
+            docs,
+            pragma,
+            doc_mode,
+            warnings,
+            ..
         } = self;
         DocConnector {
             defs,
             doc: &mut docs[doc],
             pragma,
+            mode: *doc_mode,
+            warnings,
             member_near: 0,
             feature_near: 0,
         }
@@ -686,6 +702,8 @@ struct DocConnector<'b, 'a> {
     defs: &'b [Def<'a>],
     doc: &'b mut Doc,
     pragma: &'b Pragma,
+    mode: DocMode,
+    warnings: &'b mut Vec<Diagnostic>,
     /// Where to look for the next member's and feature's descriptions.
     member_near: usize,
     feature_near: usize,
@@ -725,15 +743,17 @@ impl DocConnector<'_, '_> {
     fn members(&mut self, members: &[MemberDef], info: &Info) -> Checked<()> {
         for member in members {
             let role = member.role.as_str();
-            self.doc
-                .connect_member_near(
-                    member.name,
-                    role,
-                    info.span,
-                    self.pragma,
-                    &mut self.member_near,
-                )
-                .map_err(|e| at_member(e, info, member.span))?;
+            let connected = self.doc.connect_member_near(
+                member.name,
+                role,
+                info.span,
+                self.pragma,
+                &mut self.member_near,
+            );
+            if let Err(issue) = connected {
+                let issue = at_member(issue, info, member.span);
+                self.mode.report(issue, self.warnings)?;
+            }
             self.features(&member.features, info)?;
         }
         Ok(())
@@ -741,9 +761,13 @@ impl DocConnector<'_, '_> {
 
     fn features(&mut self, features: &[MemberDef], info: &Info) -> Checked<()> {
         for feature in features {
-            self.doc
-                .connect_feature_near(feature.name, info.span, &mut self.feature_near)
-                .map_err(|e| at_member(e, info, feature.span))?;
+            let connected =
+                self.doc
+                    .connect_feature_near(feature.name, info.span, &mut self.feature_near);
+            if let Err(issue) = connected {
+                let issue = at_member(issue, info, feature.span);
+                self.mode.report(issue, self.warnings)?;
+            }
         }
         Ok(())
     }

@@ -17,6 +17,7 @@ pub use model::*;
 
 use std::borrow::Cow;
 
+use crate::check::DocRules;
 use crate::diag::Diagnostics;
 use crate::parse::ParsedSchema;
 
@@ -28,12 +29,22 @@ impl Schema {
             exprs,
             docs,
             pragma,
+            doc_mode,
+            mut warnings,
+            raw_docs,
         } = parsed;
-        let items = match crate::check::check_exprs(&exprs, &docs, &pragma) {
+        let rules = DocRules {
+            docs: &docs,
+            mode: doc_mode,
+        };
+        let items = match crate::check::check_exprs(&exprs, rules, &pragma, &mut warnings) {
             Ok(items) => items,
             Err(errors) => return Err(Diagnostics { sources, errors }),
         };
         let mut builder = build::Builder::new(sources, pragma, docs);
+        builder.doc_mode = doc_mode;
+        builder.warnings = warnings;
+        builder.raw_docs = raw_docs;
         let result = builder
             .define_all(&items, &exprs)
             .and_then(|()| builder.check_all());

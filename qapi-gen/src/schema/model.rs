@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 pub use crate::check::ast::Cond;
-use crate::diag::{SourceMap, Span};
+use crate::diag::{Diagnostic, SourceMap, Span};
 use crate::parse::{Doc, DocId, Pragma};
 
 /// Index of an entity in [`Schema::entities`].
@@ -31,6 +31,9 @@ pub struct Schema {
     pub docs: Vec<Doc>,
     pub pragma: Pragma,
     pub sources: SourceMap,
+    /// Doc-comment rules the schema breaks, when it was loaded with
+    /// [`DocMode::Lenient`](crate::parse::DocMode); always empty otherwise.
+    pub warnings: Vec<Diagnostic>,
     pub(crate) by_name: HashMap<String, EntityId>,
 }
 
@@ -310,6 +313,15 @@ impl Schema {
 
     pub fn doc(&self, id: DocId) -> &Doc {
         &self.docs[id]
+    }
+
+    /// Each of [`Schema::warnings`] rendered as an error would be
+    /// (`file:line:col: warning: ...`, snippet).
+    pub fn rendered_warnings(&self) -> Vec<String> {
+        self.warnings
+            .iter()
+            .map(|w| w.render(&self.sources))
+            .collect()
     }
 
     /// Iterate over entities with their ids.

@@ -101,8 +101,7 @@ pub enum IoStatus {
     Ok,
     /// the last operation failed
     Failed,
-    /// the last operation failed for lack of space on the
-    /// host
+    /// the last operation failed for lack of space on the host
     Nospace,
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
@@ -305,8 +304,7 @@ const _: () = {
 pub struct ThrottleLimitExplicit {
     /// maximum number of operations per second
     pub iops: u64,
-    /// number of bytes that may be transferred at once above the
-    /// limit (default 0)
+    /// number of bytes that may be transferred at once above the limit (default 0)
     pub burst: Option<u64>,
 }
 const _: () = {
@@ -370,7 +368,7 @@ const _: () = {
 ///
 /// Since: 1.2
 ///
-/// Example: Half of the host's capacity
+/// **Example: Half of the host's capacity**
 ///
 /// ```text
 /// -> { "execute": "blockdev-add",
@@ -439,8 +437,7 @@ const _: () = {
 ///
 /// Features:
 ///
-/// - `deprecated`: Member `debug` is deprecated.  The gdb stub now
-///   reports `paused`.
+/// - `deprecated`: Member `debug` is deprecated.  The gdb stub now reports `paused`.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -450,7 +447,7 @@ pub enum RunState {
     /// Features: `deprecated`.
     #[deprecated]
     Debug,
-    /// stopped by the `stop` command
+    /// stopped by the [`stop`](commands::Stop) command
     Paused,
     /// executing guest code
     Running,
@@ -838,8 +835,7 @@ pub struct KvmInfo {
     pub enabled: bool,
     /// true if the host supports KVM
     pub present: bool,
-    /// how guest memory writes are tracked, when KVM is in
-    /// use
+    /// how guest memory writes are tracked, when KVM is in use
     pub dirty_mode: Option<KvmDirtyMode>,
 }
 const _: () = {
@@ -968,7 +964,7 @@ const _: () = {
         }
     }
 };
-/// Arguments of `set-link`.
+/// Arguments of [`set-link`](commands::SetLink).
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, PartialEq)]
@@ -1125,8 +1121,7 @@ pub enum BlockdevDriver {
     ///
     /// Only available if `CONFIG_NBD`.
     Nbd,
-    /// a filter limiting the rate of I/O; it has no options
-    /// of its own
+    /// a filter limiting the rate of I/O; it has no options of its own
     Throttle,
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
@@ -1461,8 +1456,7 @@ const _: () = {
 pub struct BlockdevOptionsQcow2 {
     /// the node holding the image
     pub file: BlockdevRef,
-    /// the node holding the backing image (default: as recorded
-    /// in the image)
+    /// the node holding the backing image (default: as recorded in the image)
     pub backing: Option<BlockdevRef>,
 }
 const _: () = {
@@ -1664,8 +1658,7 @@ const _: () = {
         }
     }
 };
-/// Options of a new block node.  Which further members are allowed
-/// depends on `driver`.
+/// Options of a new block node.  Which further members are allowed depends on `driver`.
 ///
 /// Since: 1.0
 ///
@@ -1699,8 +1692,7 @@ pub enum BlockdevOptionsBranch {
     ///
     /// Only available if `CONFIG_NBD`.
     Nbd(BlockdevOptionsNbd),
-    /// a filter limiting the rate of I/O; it has no options
-    /// of its own
+    /// a filter limiting the rate of I/O; it has no options of its own
     Throttle,
     /// A discriminator value this build does not know (from a newer QEMU); the branch's members are ignored.
     Unknown(::qapi_types::UnknownValue),
@@ -1867,8 +1859,7 @@ const _: () = {
         }
     }
 };
-/// Reference to a block node: either the definition of a new node or
-/// the name of an existing one.
+/// Reference to a block node: either the definition of a new node or the name of an existing one.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, PartialEq)]
@@ -1999,8 +1990,7 @@ const _: () = {
         }
     }
 };
-/// I/O statistics of a block device.  The member names are those of
-/// an older protocol and use '_'.
+/// I/O statistics of a block device.  The member names are those of an older protocol and use '\_'.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, PartialEq)]
@@ -2013,8 +2003,7 @@ pub struct BlockStats {
     pub rd_operations: i64,
     /// number of write operations
     pub wr_operations: i64,
-    /// nanoseconds since the last operation, negative if
-    /// there was none
+    /// nanoseconds since the last operation, negative if there was none
     pub idle_time_ns: i64,
     /// average read latency, in seconds
     pub avg_rd_latency: f64,
@@ -2623,8 +2612,7 @@ const _: () = {
 pub struct ChardevCommon {
     /// a file to log all output to, in addition
     pub logfile: Option<String>,
-    /// append to `logfile` instead of truncating it (default
-    /// false)
+    /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
 }
 const _: () = {
@@ -2691,8 +2679,7 @@ const _: () = {
 pub struct ChardevFile {
     /// a file to log all output to, in addition
     pub logfile: Option<String>,
-    /// append to `logfile` instead of truncating it (default
-    /// false)
+    /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
     /// the file to read input from (default: none)
     pub r#in: Option<String>,
@@ -2783,8 +2770,7 @@ const _: () = {
 pub struct ChardevSocket {
     /// a file to log all output to, in addition
     pub logfile: Option<String>,
-    /// append to `logfile` instead of truncating it (default
-    /// false)
+    /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
     /// the address, as "host:port" or a path for a Unix socket
     pub addr: String,
@@ -2877,8 +2863,7 @@ const _: () = {
 pub struct ChardevPty {
     /// a file to log all output to, in addition
     pub logfile: Option<String>,
-    /// append to `logfile` instead of truncating it (default
-    /// false)
+    /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
     /// number of rows of the terminal (default 24)
     pub rows: Option<u16>,
@@ -3111,7 +3096,7 @@ const _: () = {
         }
     }
 };
-/// What `chardev-add` created.
+/// What [`chardev-add`](commands::ChardevAdd) created.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3330,7 +3315,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "query-status" }
@@ -3378,7 +3363,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "query-version" }
@@ -3423,12 +3408,11 @@ pub mod commands {
         type Returns = super::VersionInfo;
         const ALLOW_PRECONFIG: bool = true;
     }
-    /// Stop guest execution.  The command can run out-of-band, to stop a
-    /// guest while the monitor is busy with another command.
+    /// Stop guest execution.  The command can run out-of-band, to stop a guest while the monitor is busy with another command.
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "exec-oob": "stop" }
@@ -3556,8 +3540,7 @@ pub mod commands {
         const NAME: &'static str = "system_reset";
         type Returns = ::qapi_types::Empty;
     }
-    /// Terminate the demo VM at once.  No reply is sent: the connection
-    /// is closed instead.
+    /// Terminate the demo VM at once.  No reply is sent: the connection is closed instead.
     ///
     /// Since: 1.1
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -3646,8 +3629,7 @@ pub mod commands {
         type Returns = Vec<super::VcpuInfo>;
         const FEATURES: &'static [&'static str] = &["deprecated"];
     }
-    /// Query KVM acceleration.  Only in builds with KVM and without Xen
-    /// and WHPX.
+    /// Query KVM acceleration.  Only in builds with KVM and without Xen and WHPX.
     ///
     /// Returns: information about KVM
     ///
@@ -3691,12 +3673,11 @@ pub mod commands {
         const NAME: &'static str = "query-kvm";
         type Returns = super::KvmInfo;
     }
-    /// Write the contents of a display to a file.  The command does not
-    /// block the monitor while the image is encoded.
+    /// Write the contents of a display to a file.  The command does not block the monitor while the image is encoded.
     ///
     /// Since: 1.1
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "screendump",
@@ -3789,8 +3770,7 @@ pub mod commands {
     ///
     /// Features:
     ///
-    /// - `unstable`: The human monitor's commands and their output change
-    ///   between releases.
+    /// - `unstable`: The human monitor's commands and their output change between releases.
     ///
     /// Returns: the output of the command, possibly empty
     ///
@@ -3865,17 +3845,15 @@ pub mod commands {
         type Returns = String;
         const FEATURES: &'static [&'static str] = &["unstable"];
     }
-    /// Add a device.  The arguments besides `driver` and `id` are the
-    /// device's properties; they are not checked by the schema.
+    /// Add a device.  The arguments besides `driver` and `id` are the device's properties; they are not checked by the schema.
     ///
     /// Features:
     ///
-    /// - `json-cli`: The command accepts the same JSON as the command line
-    ///   option -device.
+    /// - `json-cli`: The command accepts the same JSON as the command line option -device.
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "device_add",
@@ -3973,7 +3951,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "set-link",
@@ -4119,8 +4097,7 @@ pub mod commands {
     }
     /// Read a property of an object.
     ///
-    /// Returns: the property's value, of whatever JSON type the property
-    /// has
+    /// Returns: the property's value, of whatever JSON type the property has
     ///
     /// Since: 1.0
     #[derive(Debug, Clone, PartialEq)]
@@ -4198,7 +4175,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "query-block" }
@@ -4252,7 +4229,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "eject", "arguments": { "id": "cd0" } }
@@ -4262,8 +4239,7 @@ pub mod commands {
     pub struct Eject {
         /// the device's ID
         pub id: String,
-        /// remove the medium even if the guest locked it (default
-        /// false)
+        /// remove the medium even if the guest locked it (default false)
         pub force: Option<bool>,
     }
     const _: () = {
@@ -4332,7 +4308,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "blockdev-add",
@@ -4449,7 +4425,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "chardev-add",
@@ -4621,13 +4597,13 @@ pub mod commands {
         })
     }
 }
-/// The events: one type per event, holding its data (the `data` of an event message), named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`], a whole event message.
+/// The events: one type per event, holding its data (the `data` of an event message), named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`](events::Event), a whole event message.
 pub mod events {
     /// Emitted when the demo VM has shut down.
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// <- { "event": "SHUTDOWN",
@@ -4706,7 +4682,7 @@ pub mod events {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// <- { "event": "STOP",
@@ -5004,8 +4980,7 @@ pub mod events {
     impl ::qapi_types::Event for BlockIoError {
         const NAME: &'static str = "BLOCK_IO_ERROR";
     }
-    /// Emitted when `blockdev-add` created a node.  The data are the
-    /// options of the node.
+    /// Emitted when [`blockdev-add`](super::commands::BlockdevAdd) created a node.  The data are the options of the node.
     ///
     /// Since: 1.1
     #[derive(Debug, Clone, PartialEq)]

@@ -101,8 +101,7 @@ pub enum IoStatus {
     Ok,
     /// the last operation failed
     Failed,
-    /// the last operation failed for lack of space on the
-    /// host
+    /// the last operation failed for lack of space on the host
     Nospace,
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
@@ -305,8 +304,7 @@ const _: () = {
 pub struct ThrottleLimitExplicit {
     /// maximum number of operations per second
     pub iops: u64,
-    /// number of bytes that may be transferred at once above the
-    /// limit (default 0)
+    /// number of bytes that may be transferred at once above the limit (default 0)
     pub burst: Option<u64>,
 }
 const _: () = {
@@ -370,7 +368,7 @@ const _: () = {
 ///
 /// Since: 1.2
 ///
-/// Example: Half of the host's capacity
+/// **Example: Half of the host's capacity**
 ///
 /// ```text
 /// -> { "execute": "blockdev-add",
@@ -439,8 +437,7 @@ const _: () = {
 ///
 /// Features:
 ///
-/// - `deprecated`: Member `debug` is deprecated.  The gdb stub now
-///   reports `paused`.
+/// - `deprecated`: Member `debug` is deprecated.  The gdb stub now reports `paused`.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -450,7 +447,7 @@ pub enum RunState {
     /// Features: `deprecated`.
     #[deprecated]
     Debug,
-    /// stopped by the `stop` command
+    /// stopped by the [`stop`](commands::Stop) command
     Paused,
     /// executing guest code
     Running,
@@ -811,7 +808,7 @@ const _: () = {
         }
     }
 };
-/// Arguments of `set-link`.
+/// Arguments of [`set-link`](commands::SetLink).
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, PartialEq)]
@@ -964,8 +961,7 @@ pub enum BlockdevDriver {
     Qcow2,
     /// no format: the node's data is its file's data
     Raw,
-    /// a filter limiting the rate of I/O; it has no options
-    /// of its own
+    /// a filter limiting the rate of I/O; it has no options of its own
     Throttle,
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
@@ -1297,8 +1293,7 @@ const _: () = {
 pub struct BlockdevOptionsQcow2 {
     /// the node holding the image
     pub file: BlockdevRef,
-    /// the node holding the backing image (default: as recorded
-    /// in the image)
+    /// the node holding the backing image (default: as recorded in the image)
     pub backing: Option<BlockdevRef>,
 }
 const _: () = {
@@ -1431,8 +1426,7 @@ const _: () = {
         }
     }
 };
-/// Options of a new block node.  Which further members are allowed
-/// depends on `driver`.
+/// Options of a new block node.  Which further members are allowed depends on `driver`.
 ///
 /// Since: 1.0
 ///
@@ -1462,8 +1456,7 @@ pub enum BlockdevOptionsBranch {
     Qcow2(BlockdevOptionsQcow2),
     /// no format: the node's data is its file's data
     Raw(BlockdevOptionsRaw),
-    /// a filter limiting the rate of I/O; it has no options
-    /// of its own
+    /// a filter limiting the rate of I/O; it has no options of its own
     Throttle,
     /// A discriminator value this build does not know (from a newer QEMU); the branch's members are ignored.
     Unknown(::qapi_types::UnknownValue),
@@ -1624,8 +1617,7 @@ const _: () = {
         }
     }
 };
-/// Reference to a block node: either the definition of a new node or
-/// the name of an existing one.
+/// Reference to a block node: either the definition of a new node or the name of an existing one.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, PartialEq)]
@@ -1750,8 +1742,7 @@ const _: () = {
         }
     }
 };
-/// I/O statistics of a block device.  The member names are those of
-/// an older protocol and use '_'.
+/// I/O statistics of a block device.  The member names are those of an older protocol and use '\_'.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, PartialEq)]
@@ -1764,8 +1755,7 @@ pub struct BlockStats {
     pub rd_operations: i64,
     /// number of write operations
     pub wr_operations: i64,
-    /// nanoseconds since the last operation, negative if
-    /// there was none
+    /// nanoseconds since the last operation, negative if there was none
     pub idle_time_ns: i64,
     /// average read latency, in seconds
     pub avg_rd_latency: f64,
@@ -2358,8 +2348,7 @@ const _: () = {
 pub struct ChardevCommon {
     /// a file to log all output to, in addition
     pub logfile: Option<String>,
-    /// append to `logfile` instead of truncating it (default
-    /// false)
+    /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
 }
 const _: () = {
@@ -2426,8 +2415,7 @@ const _: () = {
 pub struct ChardevFile {
     /// a file to log all output to, in addition
     pub logfile: Option<String>,
-    /// append to `logfile` instead of truncating it (default
-    /// false)
+    /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
     /// the file to read input from (default: none)
     pub r#in: Option<String>,
@@ -2518,8 +2506,7 @@ const _: () = {
 pub struct ChardevSocket {
     /// a file to log all output to, in addition
     pub logfile: Option<String>,
-    /// append to `logfile` instead of truncating it (default
-    /// false)
+    /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
     /// the address, as "host:port" or a path for a Unix socket
     pub addr: String,
@@ -2610,8 +2597,7 @@ const _: () = {
 pub struct ChardevPty {
     /// a file to log all output to, in addition
     pub logfile: Option<String>,
-    /// append to `logfile` instead of truncating it (default
-    /// false)
+    /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
     /// number of rows of the terminal (default 24)
     pub rows: Option<u16>,
@@ -2842,7 +2828,7 @@ const _: () = {
         }
     }
 };
-/// What `chardev-add` created.
+/// What [`chardev-add`](commands::ChardevAdd) created.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3061,7 +3047,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "query-status" }
@@ -3109,7 +3095,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "query-version" }
@@ -3154,12 +3140,11 @@ pub mod commands {
         type Returns = super::VersionInfo;
         const ALLOW_PRECONFIG: bool = true;
     }
-    /// Stop guest execution.  The command can run out-of-band, to stop a
-    /// guest while the monitor is busy with another command.
+    /// Stop guest execution.  The command can run out-of-band, to stop a guest while the monitor is busy with another command.
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "exec-oob": "stop" }
@@ -3287,8 +3272,7 @@ pub mod commands {
         const NAME: &'static str = "system_reset";
         type Returns = ::qapi_types::Empty;
     }
-    /// Terminate the demo VM at once.  No reply is sent: the connection
-    /// is closed instead.
+    /// Terminate the demo VM at once.  No reply is sent: the connection is closed instead.
     ///
     /// Since: 1.1
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -3377,12 +3361,11 @@ pub mod commands {
         type Returns = Vec<super::VcpuInfo>;
         const FEATURES: &'static [&'static str] = &["deprecated"];
     }
-    /// Write the contents of a display to a file.  The command does not
-    /// block the monitor while the image is encoded.
+    /// Write the contents of a display to a file.  The command does not block the monitor while the image is encoded.
     ///
     /// Since: 1.1
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "screendump",
@@ -3475,8 +3458,7 @@ pub mod commands {
     ///
     /// Features:
     ///
-    /// - `unstable`: The human monitor's commands and their output change
-    ///   between releases.
+    /// - `unstable`: The human monitor's commands and their output change between releases.
     ///
     /// Returns: the output of the command, possibly empty
     ///
@@ -3551,17 +3533,15 @@ pub mod commands {
         type Returns = String;
         const FEATURES: &'static [&'static str] = &["unstable"];
     }
-    /// Add a device.  The arguments besides `driver` and `id` are the
-    /// device's properties; they are not checked by the schema.
+    /// Add a device.  The arguments besides `driver` and `id` are the device's properties; they are not checked by the schema.
     ///
     /// Features:
     ///
-    /// - `json-cli`: The command accepts the same JSON as the command line
-    ///   option -device.
+    /// - `json-cli`: The command accepts the same JSON as the command line option -device.
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "device_add",
@@ -3659,7 +3639,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "set-link",
@@ -3805,8 +3785,7 @@ pub mod commands {
     }
     /// Read a property of an object.
     ///
-    /// Returns: the property's value, of whatever JSON type the property
-    /// has
+    /// Returns: the property's value, of whatever JSON type the property has
     ///
     /// Since: 1.0
     #[derive(Debug, Clone, PartialEq)]
@@ -3884,7 +3863,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "query-block" }
@@ -3938,7 +3917,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "eject", "arguments": { "id": "cd0" } }
@@ -3948,8 +3927,7 @@ pub mod commands {
     pub struct Eject {
         /// the device's ID
         pub id: String,
-        /// remove the medium even if the guest locked it (default
-        /// false)
+        /// remove the medium even if the guest locked it (default false)
         pub force: Option<bool>,
     }
     const _: () = {
@@ -4018,7 +3996,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "blockdev-add",
@@ -4135,7 +4113,7 @@ pub mod commands {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// -> { "execute": "chardev-add",
@@ -4306,13 +4284,13 @@ pub mod commands {
         })
     }
 }
-/// The events: one type per event, holding its data (the `data` of an event message), named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`], a whole event message.
+/// The events: one type per event, holding its data (the `data` of an event message), named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`](events::Event), a whole event message.
 pub mod events {
     /// Emitted when the demo VM has shut down.
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// <- { "event": "SHUTDOWN",
@@ -4391,7 +4369,7 @@ pub mod events {
     ///
     /// Since: 1.0
     ///
-    /// Example:
+    /// **Example**
     ///
     /// ```text
     /// <- { "event": "STOP",
@@ -4647,8 +4625,7 @@ pub mod events {
     impl ::qapi_types::Event for BlockIoError {
         const NAME: &'static str = "BLOCK_IO_ERROR";
     }
-    /// Emitted when `blockdev-add` created a node.  The data are the
-    /// options of the node.
+    /// Emitted when [`blockdev-add`](super::commands::BlockdevAdd) created a node.  The data are the options of the node.
     ///
     /// Since: 1.1
     #[derive(Debug, Clone, PartialEq)]

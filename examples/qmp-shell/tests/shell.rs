@@ -1,0 +1,245 @@
+//! qmp-shell driven as a person would, in a real terminal (tmux), against
+//! a real QEMU 10.0 and against the example QMP server; and its batch mode.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{history_file, qmp_shell, DemoServer, Terminal};
+use qapi_qmp_tests::{shared_dir, Qemu};
+use qapi_types::qmp::{blocking::Client, Options};
+
+fn start_shell(socket: &std::path::Path, extra: &[&str]) -> (Terminal, std::path::PathBuf) {
+    let history = history_file();
+    let mut args = vec!["--history", history.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push(socket.to_str().unwrap());
+    let terminal = Terminal::start(&qmp_shell(), &args);
+    terminal.wait_for("(QEMU) ");
+    (terminal, history)
+}
+
+#[test]
+fn against_qemu_in_a_terminal() {
+    // A second monitor, to make events while the shell waits at its prompt.
+    let second = std::env::temp_dir().join(format!("qmp-shell-second-{}.sock", std::process::id()));
+    let qemu = Qemu::start_with(&[
+        "-qmp",
+        &format!("unix:{},server=on,wait=off", second.display()),
+    ]);
+    let (term, history) = start_shell(qemu.socket(), &[]);
+    term.wait_for("Connected to QEMU 10.0.");
+    term.wait_for("Schema from query-qmp-schema: ");
+
+    // query-st<Tab> stops at the common prefix of query-stats,
+    // query-stats-schemas and query-status; a second Tab lists them.
+    term.type_text("query-st");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) query-stat");
+    term.keys(&["Tab"]);
+    term.wait_until("the candidates listed", |screen| {
+        screen
+            .lines()
+            .any(|l| l.contains("query-stats-schemas") && l.contains("query-status"))
+    });
+    term.type_text("u");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) query-status");
+    term.keys(&["Enter"]);
+    term.wait_for(r#"{"return": {"running": false, "status": "prelaunch"}}"#);
+
+    // A command with arguments: hinted, then completed (argument names,
+    // then a value).
+    term.type_text("eject ");
+    term.wait_for_last_line("(QEMU) eject [device=str] [id=str] [force=bool]");
+    term.type_text("i");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) eject id=");
+    term.type_text("cd0 fo");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) eject id=cd0 force=");
+    term.type_text("t");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) eject id=cd0 force=true");
+    term.keys(&["Enter"]);
+    term.wait_for(r#""event": "DEVICE_TRAY_MOVED""#);
+    term.wait_for(r#"{"return": {}}"#);
+
+    // Enum values, for a union's tag; Ctrl-U drops the line.
+    term.type_text("blockdev-add driver=vv");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) blockdev-add driver=vvfat");
+    term.keys(&["C-u"]);
+    term.wait_for_last_line("(QEMU) ");
+
+    // Rejected before sending, naming the member and the valid ones.
+    term.line("eject id=cd0 forse=true");
+    term.wait_for("error: unknown argument 'forse' (valid: device, id, force) (not sent)");
+    term.line("query-status verbose=yes");
+    term.wait_for("error: unknown argument 'verbose' (it takes none) (not sent)");
+    term.line("blockdev-add driver=floppy node-name=x");
+    term.wait_for("error: argument 'driver' has no value 'floppy' (valid: blkdebug,");
+
+    // An error reply: class and description.
+    term.line("eject id=nosuch");
+    term.wait_for("error: DeviceNotFound: Device 'nosuch' not found");
+
+    // Events as they arrive.
+    term.line("cont");
+    term.wait_for(r#""event": "RESUME""#);
+    term.line("stop");
+    term.wait_for(r#""event": "STOP""#);
+
+    term.line("help eject");
+    term.wait_for("eject [device=str] [id=str] [force=bool]");
+    term.wait_for("  force (bool, optional)");
+    term.wait_for("Returns: nothing");
+
+    // An event while the shell waits for input: printed at once, and the
+    // prompt comes back.
+    let mut other = Client::connect_unix(&second, &Options::new()).expect("the second monitor");
+    other.execute_raw("cont", &(), false).expect("cont");
+    term.wait_for_count(r#""event": "RESUME""#, 2);
+    term.wait_for_last_line("(QEMU) ");
+    drop(other);
+    let _ = std::fs::remove_file(&second);
+
+    // Ctrl-D ends the session; the history is kept.
+    term.keys(&["C-d"]);
+    term.wait_for("[exited: 0]");
+    let saved = std::fs::read_to_string(&history).expect("the history file");
+    assert!(saved.contains("eject id=cd0 force=true"), "{saved}");
+    let _ = std::fs::remove_file(history);
+}
+
+#[test]
+fn against_the_example_server_in_a_terminal() {
+    let server = DemoServer::start();
+    let (term, history) = start_shell(&server.socket, &["-p"]);
+    term.wait_for("Connected to QEMU 1.0.0");
+
+    // One command starts with query-st here: completed at once.
+    term.type_text("query-st");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) query-status");
+    term.keys(&["Enter"]);
+    // -p: indented by 4, keys sorted.
+    term.wait_for("        \"status\": \"running\"");
+
+    term.type_text("eject i");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("(QEMU) eject id=");
+    term.line("cd0");
+    term.wait_for("\"event\": \"DEVICE_TRAY_MOVED\"");
+
+    term.line("eject");
+    term.wait_for("error: missing argument 'id' (str) (not sent)");
+    term.line("eject id=cd0 force=yes");
+    term.wait_for(
+        "error: argument 'force' must be a boolean (bool), not string \"yes\" (not sent)",
+    );
+    term.line("eject id=nosuch");
+    term.wait_for("error: DeviceNotFound: Device 'nosuch' not found");
+
+    term.line("stop");
+    term.wait_for("\"event\": \"STOP\"");
+
+    term.line("help eject");
+    term.wait_for("eject id=str [force=bool]");
+    term.wait_for("Returns: nothing");
+    let _ = std::fs::remove_file(history);
+}
+
+/// Run the shell on `input` without a terminal: stdout, stderr, success.
+fn batch(args: &[&str], input: &str) -> (String, String, bool) {
+    let mut child = Command::new(qmp_shell())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running qmp-shell");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        output.status.success(),
+    )
+}
+
+#[test]
+fn batch_mode_with_the_schema_file_and_its_docs() {
+    let schema = shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
+    let qemu = Qemu::start();
+    let socket = qemu.socket().to_str().unwrap();
+    let schema = schema.to_str().unwrap();
+
+    let (out, err, ok) = batch(
+        &["--schema", schema, socket],
+        "query-name\nhelp eject\n{ \"execute\": \"query-status\" }\n",
+    );
+    assert!(ok, "{out}\n{err}");
+    assert!(out.starts_with("{\"return\": {}}\n"), "{out}");
+    assert!(
+        out.contains("Ejects the medium from a removable drive."),
+        "{out}"
+    );
+    assert!(
+        out.contains("The name or QOM path of the guest device"),
+        "{out}"
+    );
+    assert!(out.contains("\"status\": \"prelaunch\""), "{out}");
+
+    // One bad command makes the exit status 1; the others still run.
+    let (out, err, ok) = batch(
+        &["--schema", schema, socket],
+        "blockdev-add driver=file node-name=n\nquery-name\n",
+    );
+    assert!(!ok);
+    assert_eq!(err, "error: missing argument 'filename' (str) (not sent)\n");
+    assert_eq!(out, "{\"return\": {}}\n");
+
+    // HMP passthrough.
+    let (out, err, ok) = batch(&["-H", socket], "info status\n");
+    assert!(ok, "{err}");
+    assert_eq!(out, "VM status: paused (prelaunch)\n");
+}
+
+#[test]
+fn bad_servers_are_errors_not_panics() {
+    let (_, err, ok) = batch(&["/nonexistent/qmp.sock"], "");
+    assert!(!ok);
+    assert!(
+        err.starts_with("qmp-shell: cannot connect to /nonexistent/qmp.sock:"),
+        "{err}"
+    );
+
+    // A server that dies: the shell says so and fails.
+    let mut qemu = Qemu::start();
+    let socket = qemu.socket().to_str().unwrap().to_string();
+    let mut child = Command::new(qmp_shell())
+        .args([&socket])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"query-name\n").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    qemu.kill();
+    let _ = stdin.write_all(b"query-name\n");
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("error: QMP connection"), "{err}");
+}

@@ -1,0 +1,209 @@
+//! The report: one QMP command per section.
+
+use std::fmt::Write;
+
+use qapi_types::qmp::blocking::{Client, Stream};
+use qapi_types::qmp::Error;
+use qapi_types::Mode;
+use serde_json::{Map, Value};
+
+use crate::qmp::{
+    commands, BlockInfo, CpuInfoFast, KvmInfo, MemoryInfo, NameInfo, PciDeviceInfo, PciInfo,
+    RxFilterInfo, StatusInfo, UuidInfo, VersionInfo,
+};
+
+/// A running QEMU, section by section, as its commands return it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// `query-name`
+    pub name: NameInfo,
+    /// `query-uuid`
+    pub uuid: UuidInfo,
+    /// `query-version`
+    pub version: VersionInfo,
+    /// `query-status`
+    pub status: StatusInfo,
+    /// `query-kvm`: QEMU 10.0 has no command naming the accelerator; KVM
+    /// or not is what it tells.
+    pub kvm: KvmInfo,
+    /// `query-cpus-fast`
+    pub cpus: Vec<CpuInfoFast>,
+    /// `query-memory-size-summary`
+    pub memory: MemoryInfo,
+    /// `query-block`
+    pub block: Vec<BlockInfo>,
+    /// `query-rx-filter`: the NICs that report their filters (virtio-net).
+    pub network: Vec<RxFilterInfo>,
+    /// `query-pci`
+    pub pci: Vec<PciInfo>,
+}
+
+macro_rules! sections {
+    ($($field:ident),*) => {
+        /// The section names, in order (the JSON form's members).
+        pub const SECTIONS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+        /// One JSON object, a member per section.
+        pub fn to_json(&self) -> Result<Value, serde_json::Error> {
+            let mut object = Map::new();
+            $(object.insert(stringify!($field).to_string(), serde_json::to_value(&self.$field)?);)*
+            Ok(Value::Object(object))
+        }
+
+        /// Decode [`Report::to_json`]'s output back into the generated
+        /// types; the error names the section.
+        pub fn from_json(value: &Value, mode: Mode) -> Result<Report, String> {
+            Ok(Report {
+                $($field: {
+                    let section = value
+                        .get(stringify!($field))
+                        .ok_or(concat!("no section ", stringify!($field)))?;
+                    qapi_types::from_value(section, mode)
+                        .map_err(|e| format!("section {}: {e}", stringify!($field)))?
+                },)*
+            })
+        }
+    };
+}
+
+impl Report {
+    sections!(name, uuid, version, status, kvm, cpus, memory, block, network, pci);
+
+    /// Run the commands, one per section.
+    pub fn query<S: Stream>(client: &mut Client<S>) -> Result<Report, Error> {
+        Ok(Report {
+            name: client.execute(&commands::QueryName)?,
+            uuid: client.execute(&commands::QueryUuid)?,
+            version: client.execute(&commands::QueryVersion)?,
+            status: client.execute(&commands::QueryStatus)?,
+            kvm: client.execute(&commands::QueryKvm)?,
+            cpus: client.execute(&commands::QueryCpusFast)?,
+            memory: client.execute(&commands::QueryMemorySizeSummary)?,
+            block: client.execute(&commands::QueryBlock)?,
+            network: client.execute(&commands::QueryRxFilter { name: None })?,
+            pci: client.execute(&commands::QueryPci)?,
+        })
+    }
+
+    /// The human summary, a line or a few per section.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let name = self.name.name.as_deref().unwrap_or("(none)");
+        let _ = writeln!(out, "Name:         {name}");
+        let _ = writeln!(out, "UUID:         {}", self.uuid.uuid);
+        let qemu = &self.version.qemu;
+        let package = match self.version.package.trim() {
+            "" => String::new(),
+            package => format!(" ({package})"),
+        };
+        let _ = writeln!(
+            out,
+            "QEMU:         {}.{}.{}{package}",
+            qemu.major, qemu.minor, qemu.micro
+        );
+        // `running` only repeats the state (true for `running` alone).
+        let status = member_text(&self.status, "status");
+        let _ = writeln!(out, "Run state:    {status}");
+        let accelerator = match (self.kvm.enabled, self.kvm.present) {
+            (true, _) => "KVM",
+            (false, true) => "not KVM (TCG or another; KVM is available)",
+            (false, false) => "not KVM (TCG or another; KVM is not available)",
+        };
+        let _ = writeln!(out, "Accelerator:  {accelerator}");
+        let _ = writeln!(out, "CPUs:         {}", self.cpu_summary());
+        let _ = writeln!(out, "Memory:       {}", self.memory_summary());
+        let _ = writeln!(out, "Block devices:");
+        if self.block.is_empty() {
+            let _ = writeln!(out, "  (none)");
+        }
+        for device in &self.block {
+            let _ = writeln!(out, "  {}", block_line(device));
+        }
+        let _ = writeln!(out, "Network:");
+        if self.network.is_empty() {
+            let _ = writeln!(out, "  (no NIC reports its filters)");
+        }
+        for nic in &self.network {
+            let _ = writeln!(out, "  {:<10} MAC {}", nic.name, nic.main_mac);
+        }
+        let _ = writeln!(out, "PCI devices:");
+        for bus in &self.pci {
+            for device in &bus.devices {
+                let _ = writeln!(out, "  {}", pci_line(device));
+            }
+        }
+        out
+    }
+
+    fn cpu_summary(&self) -> String {
+        let target = self
+            .cpus
+            .first()
+            .map(|cpu| member_text(cpu, "target"))
+            .unwrap_or_default();
+        let threads: Vec<String> = self.cpus.iter().map(|c| c.thread_id.to_string()).collect();
+        format!(
+            "{} × {target} (host threads {})",
+            self.cpus.len(),
+            threads.join(", ")
+        )
+    }
+
+    fn memory_summary(&self) -> String {
+        let mut text = mib(self.memory.base_memory);
+        if let Some(plugged) = self.memory.plugged_memory.filter(|&p| p > 0) {
+            text.push_str(&format!(" + {} hot-plugged", mib(plugged)));
+        }
+        text
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{} MiB", bytes / (1 << 20))
+}
+
+/// A text member of a value as it is on the wire (an enum value, a
+/// union's discriminator).
+fn member_text<T: serde::Serialize>(value: &T, member: &str) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|value| Some(value.get(member)?.as_str()?.to_string()))
+        .unwrap_or_default()
+}
+
+fn block_line(device: &BlockInfo) -> String {
+    let mut parts = vec![match &device.inserted {
+        Some(medium) => {
+            let access = if medium.ro { "read-only" } else { "read-write" };
+            format!("{} {} ({access})", medium.drv, medium.file)
+        }
+        None => "no medium".to_string(),
+    }];
+    if device.removable {
+        parts.push(match device.tray_open {
+            Some(true) => "removable, tray open".to_string(),
+            Some(false) => "removable, tray closed".to_string(),
+            None => "removable".to_string(),
+        });
+    }
+    if let Some(qdev) = &device.qdev {
+        parts.push(format!("device {qdev}"));
+    }
+    format!("{:<10} {}", device.device, parts.join("; "))
+}
+
+fn pci_line(device: &PciDeviceInfo) -> String {
+    let class = device
+        .class_info
+        .desc
+        .clone()
+        .unwrap_or_else(|| format!("class {:04x}", device.class_info.class));
+    let mut line = format!(
+        "{:02x}:{:02x}.{}  {:04x}:{:04x}  {class}",
+        device.bus, device.slot, device.function, device.id.vendor, device.id.device
+    );
+    if !device.qdev_id.is_empty() {
+        line.push_str(&format!(" (id {})", device.qdev_id));
+    }
+    line
+}
