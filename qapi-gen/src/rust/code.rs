@@ -30,7 +30,8 @@ pub(crate) fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         let len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
             .unwrap_or(after.len());
         let name = &after[..len];
         match args.iter().find(|(n, _)| *n == name) {
@@ -76,18 +77,21 @@ pub(crate) struct List<'a, T>(pub &'a [T]);
 
 impl<T: Display> Display for List<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let items: Vec<String> = self
-            .0
-            .iter()
-            .map(|i| i.to_string().trim().to_string())
-            .collect();
-        let len: usize = items.iter().map(|i| i.len() + 2).sum();
+        let items: Vec<String> = self.0.iter().map(|i| i.to_string()).collect();
+        let len: usize = items.iter().map(|i| i.trim().len() + 2).sum();
         if len <= 40 && items.iter().all(|i| !i.contains('\n')) {
-            f.write_str(&items.join(", "))
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    f.write_str(", ")?;
+                }
+                f.write_str(item.trim())?;
+            }
+            Ok(())
         } else {
             for item in &items {
                 writeln!(f)?;
-                write!(f, "{item},")?;
+                f.write_str(item)?;
+                f.write_str(",")?;
             }
             writeln!(f)
         }
@@ -103,8 +107,8 @@ pub(crate) fn layout(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     // For each open delimiter, whether it adds an indent level.
     let mut open: Vec<bool> = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
+    for line in text.split('\n') {
+        let line = line.trim_ascii();
         if line.is_empty() {
             continue;
         }

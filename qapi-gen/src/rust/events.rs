@@ -157,6 +157,7 @@ const _: () = {
 #prelude
 impl Event {
 #name_docs
+#[inline]
 pub fn name(&self) -> &str {
 match self {
 #name_arms
@@ -164,6 +165,7 @@ Self::#unknown { name, .. } => name,
 }
 }
 #timestamp_docs
+#[inline]
 pub fn timestamp(&self) -> &#rt::Timestamp {
 match self {
 #timestamp_arms
@@ -180,6 +182,7 @@ timestamp: #rt::Timestamp,
 ) -> Result<Self, D::Error> {
 #decode_body
 }
+#[inline]
 fn unknown(
 name: String,
 data: Option<#rt::serde_json::Value>,
@@ -187,6 +190,7 @@ timestamp: #rt::Timestamp,
 ) -> Self {
 Self::#unknown { name, data, timestamp }
 }
+#[inline]
 fn timestamp_mut(&mut self) -> &mut #rt::Timestamp {
 match self {
 #timestamp_arms

@@ -10,6 +10,9 @@
 //! impls that name its members and call the shared machinery of the
 //! runtime crate (`qapi_types::__private`), inside `const _: () = { .. };`
 //! blocks so that their helper types stay out of the user's namespace.
+//! Their small non-generic methods are `#[inline]`: compiled where they
+//! are used rather than all in the bindings crate (its compile time and
+//! memory).
 //!
 //! - `names`: identifiers; `cond`: the `if` policy; `filter`: what is
 //!   generated and what is boxed; `docs`: rustdoc from schema docs;
@@ -28,6 +31,7 @@ mod names;
 mod server;
 mod types;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -126,6 +130,9 @@ pub(crate) struct Gen<'a> {
     type_derives: HashMap<String, Vec<String>>,
     attributes: Vec<String>,
     type_attributes: HashMap<String, Vec<String>>,
+    /// Member doc texts converted so far, by doc block, name and whether
+    /// the item is in a module (links differ).
+    member_texts: RefCell<HashMap<(usize, String, bool), Option<String>>>,
 }
 
 /// The JSON shape of a type, which decides its (de)serialization helpers.
@@ -208,6 +215,7 @@ impl<'a> Gen<'a> {
             type_derives,
             attributes,
             type_attributes,
+            member_texts: RefCell::default(),
         })
     }
 
@@ -349,9 +357,23 @@ impl<'a> Gen<'a> {
         if !self.settings.docs {
             return String::new();
         }
-        let resolve = |name: &str| self.doc_link(name, in_module);
-        let mut parts =
-            vec![docs::member(doc, name, &resolve).unwrap_or_else(|| "Not documented.".into())];
+        // Members of a base or of a command's arguments type are documented
+        // again in each type that inlines them: convert each text once.
+        let key = (
+            doc.map_or(0, |d| d as *const _ as usize),
+            name.to_string(),
+            in_module,
+        );
+        let text = self
+            .member_texts
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| {
+                let resolve = |name: &str| self.doc_link(name, in_module);
+                docs::member(doc, name, &resolve)
+            })
+            .clone();
+        let mut parts = vec![text.unwrap_or_else(|| "Not documented.".into())];
         if let Some(cond) = self.gate(cond).doc() {
             parts.push(format!("Only available if {cond}."));
         }
@@ -543,8 +565,8 @@ fn parse_attribute(option: &'static str, text: &str) -> Result<String, GenerateE
     if parsed.is_empty() {
         return Err(bad());
     }
-    // As written, on one line.
-    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    // As written (the layout re-indents its lines).
+    Ok(text.trim().to_string())
 }
 
 /// Per-type options name a type, command or event of the schema.

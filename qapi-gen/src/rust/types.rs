@@ -162,15 +162,18 @@ const NAME: &'static str = #type_name;
 const VALUES: &'static [Self] = &[#values];
 const NAMES: &'static [&'static str] = &[#wire_names];
 #value_features
+#[inline]
 fn as_str(&self) -> &str {
 match self {
 #as_str
 Self::#catch_all(value) => value.as_str(),
 }
 }
+#[inline]
 fn unknown(value: #rt::UnknownValue) -> Self {
 Self::#catch_all(value)
 }
+#[inline]
 fn as_unknown(&self) -> Option<&#rt::UnknownValue> {
 match self {
 Self::#catch_all(value) => Some(value),
@@ -179,12 +182,14 @@ Self::#catch_all(value) => Some(value),
 }
 }
 impl ::core::fmt::Display for #name {
+#[inline]
 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
 f.write_str(#rt::Enum::as_str(self))
 }
 }
 impl ::core::str::FromStr for #name {
 type Err = #rt::ParseEnumError;
+#[inline]
 fn from_str(text: &str) -> Result<Self, #rt::ParseEnumError> {
 rt::enum_from_str(text)
 }
@@ -812,6 +817,7 @@ pub enum BranchSlots {
 }
 impl #rt::Branch for #branch_name {
 type Tag = #tag_ty;
+#[inline]
 fn tag(&self) -> #tag_ty {
 match self {
 #tag_arms
@@ -828,6 +834,7 @@ map: &mut M,
 impl rt::BranchSlots for BranchSlots {
 type Tag = #tag_ty;
 type Output = #branch_name;
+#[inline]
 fn select(tag: #tag_ty) -> Self {
 match tag {
 #select_arms

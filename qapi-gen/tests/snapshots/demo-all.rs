@@ -43,6 +43,7 @@ const _: () = {
             "qlist",
             "qbool",
         ];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::None => "none",
@@ -55,9 +56,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -66,12 +69,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for QType {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for QType {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -113,6 +118,7 @@ const _: () = {
         const NAME: &'static str = "IoStatus";
         const VALUES: &'static [Self] = &[Self::Ok, Self::Failed, Self::Nospace];
         const NAMES: &'static [&'static str] = &["ok", "failed", "nospace"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Ok => "ok",
@@ -121,9 +127,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -132,12 +140,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for IoStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for IoStatus {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -252,6 +262,7 @@ const _: () = {
         const NAME: &'static str = "ThrottlePreset";
         const VALUES: &'static [Self] = &[Self::Slow, Self::Medium, Self::Fast];
         const NAMES: &'static [&'static str] = &["slow", "medium", "fast"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Slow => "slow",
@@ -260,9 +271,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -271,12 +284,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for ThrottlePreset {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for ThrottlePreset {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -483,6 +498,7 @@ const _: () = {
         const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
             ("debug", &["deprecated"]),
         ];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Debug => "debug",
@@ -493,9 +509,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -504,12 +522,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for RunState {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for RunState {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -780,6 +800,7 @@ const _: () = {
         const NAME: &'static str = "KvmDirtyMode";
         const VALUES: &'static [Self] = &[Self::Ring, Self::Bitmap];
         const NAMES: &'static [&'static str] = &["ring", "bitmap"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Ring => "ring",
@@ -787,9 +808,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -798,12 +821,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for KvmDirtyMode {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for KvmDirtyMode {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -920,6 +945,7 @@ const _: () = {
         const NAME: &'static str = "ImageFormat";
         const VALUES: &'static [Self] = &[Self::Ppm, Self::Png];
         const NAMES: &'static [&'static str] = &["ppm", "png"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Ppm => "ppm",
@@ -927,9 +953,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -938,12 +966,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for ImageFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for ImageFormat {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -1147,6 +1177,7 @@ const _: () = {
             "nbd",
             "throttle",
         ];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::File => "file",
@@ -1158,9 +1189,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -1169,12 +1202,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for BlockdevDriver {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for BlockdevDriver {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -1793,6 +1828,7 @@ const _: () = {
     }
     impl ::qapi_types::Branch for BlockdevOptionsBranch {
         type Tag = BlockdevDriver;
+        #[inline]
         fn tag(&self) -> BlockdevDriver {
             match self {
                 Self::File(_) => BlockdevDriver::File,
@@ -1821,6 +1857,7 @@ const _: () = {
     impl rt::BranchSlots for BranchSlots {
         type Tag = BlockdevDriver;
         type Output = BlockdevOptionsBranch;
+        #[inline]
         fn select(tag: BlockdevDriver) -> Self {
             match tag {
                 BlockdevDriver::File => Self::File(::core::default::Default::default()),
@@ -2107,6 +2144,7 @@ const _: () = {
         const NAME: &'static str = "IoOperationType";
         const VALUES: &'static [Self] = &[Self::Read, Self::Write];
         const NAMES: &'static [&'static str] = &["read", "write"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Read => "read",
@@ -2114,9 +2152,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -2125,12 +2165,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for IoOperationType {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for IoOperationType {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -2172,6 +2214,7 @@ const _: () = {
         const NAME: &'static str = "BlockErrorAction";
         const VALUES: &'static [Self] = &[Self::Ignore, Self::Report, Self::Stop];
         const NAMES: &'static [&'static str] = &["ignore", "report", "stop"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Ignore => "ignore",
@@ -2180,9 +2223,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -2191,12 +2236,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for BlockErrorAction {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for BlockErrorAction {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -2559,6 +2606,7 @@ const _: () = {
             Self::Null,
         ];
         const NAMES: &'static [&'static str] = &["file", "socket", "pty", "null"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::File => "file",
@@ -2568,9 +2616,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -2579,12 +2629,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for ChardevBackendKind {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for ChardevBackendKind {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -3040,6 +3092,7 @@ const _: () = {
     }
     impl ::qapi_types::Branch for ChardevBackendBranch {
         type Tag = ChardevBackendKind;
+        #[inline]
         fn tag(&self) -> ChardevBackendKind {
             match self {
                 Self::File(_) => ChardevBackendKind::File,
@@ -3064,6 +3117,7 @@ const _: () = {
     impl rt::BranchSlots for BranchSlots {
         type Tag = ChardevBackendKind;
         type Output = ChardevBackendBranch;
+        #[inline]
         fn select(tag: ChardevBackendKind) -> Self {
             match tag {
                 ChardevBackendKind::File => Self::File(::core::default::Default::default()),
@@ -3194,6 +3248,7 @@ const _: () = {
             "guest-reset",
             "guest-panic",
         ];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::HostQmpQuit => "host-qmp-quit",
@@ -3204,9 +3259,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -3215,12 +3272,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for ShutdownCause {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for ShutdownCause {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -3262,6 +3321,7 @@ const _: () = {
         const NAME: &'static str = "GuestPanicAction";
         const VALUES: &'static [Self] = &[Self::Pause, Self::Poweroff, Self::Run];
         const NAMES: &'static [&'static str] = &["pause", "poweroff", "run"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Pause => "pause",
@@ -3270,9 +3330,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -3281,12 +3343,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for GuestPanicAction {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for GuestPanicAction {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -5166,6 +5230,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl Event {
             /// The event's wire name.
+            #[inline]
             pub fn name(&self) -> &str {
                 match self {
                     Self::Shutdown { .. } => "SHUTDOWN",
@@ -5180,6 +5245,7 @@ pub mod events {
                 }
             }
             /// When QEMU emitted the event.
+            #[inline]
             pub fn timestamp(&self) -> &::qapi_types::Timestamp {
                 match self {
                     Self::Shutdown { timestamp, .. } => timestamp,
@@ -5222,6 +5288,7 @@ pub mod events {
                     _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
                 })
             }
+            #[inline]
             fn unknown(
                 name: String,
                 data: Option<::qapi_types::serde_json::Value>,
@@ -5229,6 +5296,7 @@ pub mod events {
             ) -> Self {
                 Self::Unknown { name, data, timestamp }
             }
+            #[inline]
             fn timestamp_mut(&mut self) -> &mut ::qapi_types::Timestamp {
                 match self {
                     Self::Shutdown { timestamp, .. } => timestamp,

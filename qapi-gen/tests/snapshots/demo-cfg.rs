@@ -43,6 +43,7 @@ const _: () = {
             "qlist",
             "qbool",
         ];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::None => "none",
@@ -55,9 +56,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -66,12 +69,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for QType {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for QType {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -113,6 +118,7 @@ const _: () = {
         const NAME: &'static str = "IoStatus";
         const VALUES: &'static [Self] = &[Self::Ok, Self::Failed, Self::Nospace];
         const NAMES: &'static [&'static str] = &["ok", "failed", "nospace"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Ok => "ok",
@@ -121,9 +127,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -132,12 +140,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for IoStatus {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for IoStatus {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -252,6 +262,7 @@ const _: () = {
         const NAME: &'static str = "ThrottlePreset";
         const VALUES: &'static [Self] = &[Self::Slow, Self::Medium, Self::Fast];
         const NAMES: &'static [&'static str] = &["slow", "medium", "fast"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Slow => "slow",
@@ -260,9 +271,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -271,12 +284,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for ThrottlePreset {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for ThrottlePreset {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -477,6 +492,7 @@ const _: () = {
         const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
             ("debug", &["deprecated"]),
         ];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Debug => "debug",
@@ -486,9 +502,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -497,12 +515,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for RunState {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for RunState {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -765,15 +785,18 @@ const _: () = {
         const NAME: &'static str = "ImageFormat";
         const VALUES: &'static [Self] = &[Self::Ppm];
         const NAMES: &'static [&'static str] = &["ppm"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Ppm => "ppm",
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -782,12 +805,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for ImageFormat {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for ImageFormat {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -985,6 +1010,7 @@ const _: () = {
             "raw",
             "throttle",
         ];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::File => "file",
@@ -995,9 +1021,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -1006,12 +1034,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for BlockdevDriver {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for BlockdevDriver {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -1556,6 +1586,7 @@ const _: () = {
     }
     impl ::qapi_types::Branch for BlockdevOptionsBranch {
         type Tag = BlockdevDriver;
+        #[inline]
         fn tag(&self) -> BlockdevDriver {
             match self {
                 Self::File(_) => BlockdevDriver::File,
@@ -1582,6 +1613,7 @@ const _: () = {
     impl rt::BranchSlots for BranchSlots {
         type Tag = BlockdevDriver;
         type Output = BlockdevOptionsBranch;
+        #[inline]
         fn select(tag: BlockdevDriver) -> Self {
             match tag {
                 BlockdevDriver::File => Self::File(::core::default::Default::default()),
@@ -1859,6 +1891,7 @@ const _: () = {
         const NAME: &'static str = "IoOperationType";
         const VALUES: &'static [Self] = &[Self::Read, Self::Write];
         const NAMES: &'static [&'static str] = &["read", "write"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Read => "read",
@@ -1866,9 +1899,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -1877,12 +1912,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for IoOperationType {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for IoOperationType {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -1924,6 +1961,7 @@ const _: () = {
         const NAME: &'static str = "BlockErrorAction";
         const VALUES: &'static [Self] = &[Self::Ignore, Self::Report, Self::Stop];
         const NAMES: &'static [&'static str] = &["ignore", "report", "stop"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Ignore => "ignore",
@@ -1932,9 +1970,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -1943,12 +1983,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for BlockErrorAction {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for BlockErrorAction {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -2295,6 +2337,7 @@ const _: () = {
             Self::Null,
         ];
         const NAMES: &'static [&'static str] = &["file", "socket", "pty", "null"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::File => "file",
@@ -2304,9 +2347,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -2315,12 +2360,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for ChardevBackendKind {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for ChardevBackendKind {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -2772,6 +2819,7 @@ const _: () = {
     }
     impl ::qapi_types::Branch for ChardevBackendBranch {
         type Tag = ChardevBackendKind;
+        #[inline]
         fn tag(&self) -> ChardevBackendKind {
             match self {
                 Self::File(_) => ChardevBackendKind::File,
@@ -2796,6 +2844,7 @@ const _: () = {
     impl rt::BranchSlots for BranchSlots {
         type Tag = ChardevBackendKind;
         type Output = ChardevBackendBranch;
+        #[inline]
         fn select(tag: ChardevBackendKind) -> Self {
             match tag {
                 ChardevBackendKind::File => Self::File(::core::default::Default::default()),
@@ -2926,6 +2975,7 @@ const _: () = {
             "guest-reset",
             "guest-panic",
         ];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::HostQmpQuit => "host-qmp-quit",
@@ -2936,9 +2986,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -2947,12 +2999,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for ShutdownCause {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for ShutdownCause {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -2994,6 +3048,7 @@ const _: () = {
         const NAME: &'static str = "GuestPanicAction";
         const VALUES: &'static [Self] = &[Self::Pause, Self::Poweroff, Self::Run];
         const NAMES: &'static [&'static str] = &["pause", "poweroff", "run"];
+        #[inline]
         fn as_str(&self) -> &str {
             match self {
                 Self::Pause => "pause",
@@ -3002,9 +3057,11 @@ const _: () = {
                 Self::Unknown(value) => value.as_str(),
             }
         }
+        #[inline]
         fn unknown(value: ::qapi_types::UnknownValue) -> Self {
             Self::Unknown(value)
         }
+        #[inline]
         fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
             match self {
                 Self::Unknown(value) => Some(value),
@@ -3013,12 +3070,14 @@ const _: () = {
         }
     }
     impl ::core::fmt::Display for GuestPanicAction {
+        #[inline]
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.write_str(::qapi_types::Enum::as_str(self))
         }
     }
     impl ::core::str::FromStr for GuestPanicAction {
         type Err = ::qapi_types::ParseEnumError;
+        #[inline]
         fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
             rt::enum_from_str(text)
         }
@@ -4719,6 +4778,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl Event {
             /// The event's wire name.
+            #[inline]
             pub fn name(&self) -> &str {
                 match self {
                     Self::Shutdown { .. } => "SHUTDOWN",
@@ -4731,6 +4791,7 @@ pub mod events {
                 }
             }
             /// When QEMU emitted the event.
+            #[inline]
             pub fn timestamp(&self) -> &::qapi_types::Timestamp {
                 match self {
                     Self::Shutdown { timestamp, .. } => timestamp,
@@ -4767,6 +4828,7 @@ pub mod events {
                     _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
                 })
             }
+            #[inline]
             fn unknown(
                 name: String,
                 data: Option<::qapi_types::serde_json::Value>,
@@ -4774,6 +4836,7 @@ pub mod events {
             ) -> Self {
                 Self::Unknown { name, data, timestamp }
             }
+            #[inline]
             fn timestamp_mut(&mut self) -> &mut ::qapi_types::Timestamp {
                 match self {
                     Self::Shutdown { timestamp, .. } => timestamp,
