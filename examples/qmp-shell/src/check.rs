@@ -19,6 +19,50 @@ pub fn check_command(
     check_object(schema, arg_type, arguments, "")
 }
 
+/// Check one action of a `transaction` (`{"type": T, "data": {...}}`):
+/// `T` must be a branch of the `actions` element union, and `data` fit
+/// that branch's type.  Errors name the members as typed (`node`, not
+/// `data.node`).  Without a `transaction` command in the schema, the
+/// server decides.
+pub fn check_action(schema: &SchemaInfo, action: &Map<String, Value>) -> Result<(), String> {
+    let Some(union) = transaction_action_type(schema) else {
+        return Ok(());
+    };
+    let Some(Entity::Object { variants, .. }) = schema.entity(union) else {
+        return Ok(());
+    };
+    let action_type = action.get("type").and_then(Value::as_str).unwrap_or("");
+    let Some((_, wrapper)) = variants.iter().find(|(case, _)| case == action_type) else {
+        let valid: Vec<&str> = variants.iter().map(|(case, _)| case.as_str()).collect();
+        return Err(format!(
+            "unknown action '{action_type}' (valid: {})",
+            valid.join(", ")
+        ));
+    };
+    let data_type = schema
+        .members(wrapper, None)
+        .into_iter()
+        .find(|member| member.name == "data")
+        .map(|member| member.type_name.clone());
+    match (data_type, action.get("data")) {
+        (Some(data_type), Some(data)) => check_value(schema, &data_type, data, ""),
+        _ => Ok(()),
+    }
+}
+
+/// The element type of the `transaction` command's `actions`.
+fn transaction_action_type(schema: &SchemaInfo) -> Option<&str> {
+    let (arg_type, _) = schema.command("transaction")?;
+    let actions = schema
+        .members(arg_type, None)
+        .into_iter()
+        .find(|member| member.name == "actions")?;
+    match schema.entity(&actions.type_name)? {
+        Entity::Array { element } => Some(element),
+        _ => None,
+    }
+}
+
 fn unknown_command(schema: &SchemaInfo, command: &str) -> String {
     let similar: Vec<&str> = schema
         .commands()
@@ -191,6 +235,7 @@ mod tests {
     use super::*;
     use crate::input::{parse_line, Input};
     use crate::schema::tests::demo;
+    use serde_json::json;
 
     fn check(line: &str) -> Result<(), String> {
         let Ok(Input::Command {
@@ -255,6 +300,45 @@ mod tests {
         assert_eq!(
             check("query-st"),
             Err("unknown command 'query-st' (similar: query-stats, query-status)".into())
+        );
+    }
+
+    #[test]
+    fn transaction_actions_are_checked_by_their_type() {
+        let schema = demo();
+        let check = |action: Value| check_action(&schema, action.as_object().unwrap());
+        assert_eq!(
+            check(json!({"type": "block-dirty-bitmap-add", "data": {"node": "d", "name": "b"}})),
+            Ok(())
+        );
+        assert_eq!(check(json!({"type": "abort", "data": {}})), Ok(()));
+        assert_eq!(
+            check(json!({"type": "block-dirty-bitmap-add", "data": {"nod": "d", "name": "b"}})),
+            Err("unknown argument 'nod' (valid: node, name, persistent)".into())
+        );
+        assert_eq!(
+            check(json!({"type": "block-dirty-bitmap-add", "data": {"node": "d"}})),
+            Err("missing argument 'name' (str)".into())
+        );
+        assert_eq!(
+            check(json!({"type": "block-dirty-bitmap-add",
+                         "data": {"node": "d", "name": "b", "persistent": "yes"}})),
+            Err("argument 'persistent' must be a boolean (bool), not string \"yes\"".into())
+        );
+        assert_eq!(
+            check(json!({"type": "bitmap-add", "data": {}})),
+            Err("unknown action 'bitmap-add' (valid: abort, block-dirty-bitmap-add)".into())
+        );
+        // The whole command is checked the same way.
+        assert_eq!(
+            check_command(
+                &schema,
+                "transaction",
+                json!({"actions": [{"type": "abort", "data": {"x": 1}}]})
+                    .as_object()
+                    .unwrap()
+            ),
+            Err("unknown argument 'actions[0].data.x' (it takes none)".into())
         );
     }
 }
