@@ -25,41 +25,21 @@ pub fn check_command(
 /// `data.node`).  Without a `transaction` command in the schema, the
 /// server decides.
 pub fn check_action(schema: &SchemaInfo, action: &Map<String, Value>) -> Result<(), String> {
-    let Some(union) = transaction_action_type(schema) else {
+    let actions = schema.transaction_actions();
+    if actions.is_empty() {
         return Ok(());
-    };
-    let Some(Entity::Object { variants, .. }) = schema.entity(union) else {
-        return Ok(());
-    };
+    }
     let action_type = action.get("type").and_then(Value::as_str).unwrap_or("");
-    let Some((_, wrapper)) = variants.iter().find(|(case, _)| case == action_type) else {
-        let valid: Vec<&str> = variants.iter().map(|(case, _)| case.as_str()).collect();
+    if !actions.iter().any(|(case, _)| case == action_type) {
+        let valid: Vec<&str> = actions.iter().map(|(case, _)| case.as_str()).collect();
         return Err(format!(
             "unknown action '{action_type}' (valid: {})",
             valid.join(", ")
         ));
-    };
-    let data_type = schema
-        .members(wrapper, None)
-        .into_iter()
-        .find(|member| member.name == "data")
-        .map(|member| member.type_name.clone());
-    match (data_type, action.get("data")) {
-        (Some(data_type), Some(data)) => check_value(schema, &data_type, data, ""),
-        _ => Ok(()),
     }
-}
-
-/// The element type of the `transaction` command's `actions`.
-fn transaction_action_type(schema: &SchemaInfo) -> Option<&str> {
-    let (arg_type, _) = schema.command("transaction")?;
-    let actions = schema
-        .members(arg_type, None)
-        .into_iter()
-        .find(|member| member.name == "actions")?;
-    match schema.entity(&actions.type_name)? {
-        Entity::Array { element } => Some(element),
-        _ => None,
+    match (schema.action_data_type(action_type), action.get("data")) {
+        (Some(data_type), Some(data)) => check_value(schema, data_type, data, ""),
+        _ => Ok(()),
     }
 }
 

@@ -129,6 +129,37 @@ impl SchemaInfo {
         }
     }
 
+    /// The actions a `transaction` takes: the branches of the union its
+    /// `actions` are a list of, as (action type, branch type).
+    pub fn transaction_actions(&self) -> &[(String, String)] {
+        let union = self.command("transaction").and_then(|(arg_type, _)| {
+            let actions = self
+                .members(arg_type, None)
+                .into_iter()
+                .find(|member| member.name == "actions")?;
+            match self.entities.get(&actions.type_name)? {
+                Entity::Array { element } => self.entities.get(element),
+                _ => None,
+            }
+        });
+        match union {
+            Some(Entity::Object { variants, .. }) => variants,
+            _ => &[],
+        }
+    }
+
+    /// The type of the `data` of a transaction action.
+    pub fn action_data_type(&self, action: &str) -> Option<&str> {
+        let (_, branch) = self
+            .transaction_actions()
+            .iter()
+            .find(|(case, _)| case == action)?;
+        self.members(branch, None)
+            .into_iter()
+            .find(|member| member.name == "data")
+            .map(|member| member.type_name.as_str())
+    }
+
     /// Whether `command` sends no reply when it succeeds.
     pub fn sends_no_reply(&self, command: &str) -> bool {
         self.no_success_response.contains(command)

@@ -274,8 +274,10 @@ impl Shell {
             .build();
         let mut editor: Editor<ShellHelper, FileHistory> =
             Editor::with_config(config).map_err(|e| format!("cannot use the terminal: {e}"))?;
+        let in_transaction = Arc::new(AtomicBool::new(false));
         editor.set_helper(Some(ShellHelper {
             schema: if self.hmp { None } else { self.schema.clone() },
+            in_transaction: in_transaction.clone(),
         }));
         if let Some(path) = &history {
             // A missing history file is a first session.
@@ -315,6 +317,7 @@ impl Shell {
             busy.store(true, Ordering::SeqCst);
             let outcome = self.run_line(&line);
             busy.store(false, Ordering::SeqCst);
+            in_transaction.store(self.reader.in_transaction(), Ordering::Relaxed);
             if outcome == Outcome::Disconnected {
                 ok = false;
                 break;

@@ -116,7 +116,14 @@ fn against_qemu_in_a_terminal() {
     );
     term.line("block-dirty-bitmap-ad node=disk0 name=bitmap2");
     term.wait_for("error: unknown action 'block-dirty-bitmap-ad' (valid: abort, ");
-    term.line("block-dirty-bitmap-add node=disk0 name=bitmap2");
+    // Tab completes action types and their arguments.
+    term.type_text("block-dirty-bitmap-a");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("TRANS> block-dirty-bitmap-add");
+    term.type_text(" node=disk0 na");
+    term.keys(&["Tab"]);
+    term.wait_for_last_line("TRANS> block-dirty-bitmap-add node=disk0 name=");
+    term.line("bitmap2");
     term.wait_for_last_line("TRANS> ");
     term.line(")");
     term.wait_for_last_line("(QEMU) ");
