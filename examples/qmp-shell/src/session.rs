@@ -341,6 +341,10 @@ impl Shell {
             }
             let _ = std::io::stdout().flush();
         }
+        if self.reader.in_transaction() {
+            eprintln!("error: the input ends in a transaction: its actions are not sent");
+            return false;
+        }
         ok
     }
 

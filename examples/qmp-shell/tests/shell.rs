@@ -254,6 +254,32 @@ fn batch_mode_with_the_schema_file_and_its_docs() {
     assert_eq!(err, "error: missing argument 'filename' (str) (not sent)\n");
     assert_eq!(out, "{\"return\": {}}\n");
 
+    // A transaction, echoed with -v; one left open is an error.
+    let (out, err, ok) = batch(
+        &["-v", "--schema", schema, socket],
+        "transaction(\nblock-dirty-bitmap-add node=disk0 name=b0\nabort\n)\n",
+    );
+    assert!(!ok, "{out}\n{err}");
+    assert_eq!(
+        out,
+        "{\"execute\": \"transaction\", \"arguments\": {\"actions\": [\
+         {\"data\": {\"name\": \"b0\", \"node\": \"disk0\"}, \"type\": \"block-dirty-bitmap-add\"}, \
+         {\"data\": {}, \"type\": \"abort\"}]}}\n"
+    );
+    assert_eq!(
+        err,
+        "error: GenericError: Transaction aborted using Abort action\n"
+    );
+    let (_, err, ok) = batch(
+        &[socket],
+        "transaction(\nblock-dirty-bitmap-add node=disk0 name=b0\n",
+    );
+    assert!(!ok);
+    assert!(
+        err.ends_with("error: the input ends in a transaction: its actions are not sent\n"),
+        "{err}"
+    );
+
     // HMP passthrough.
     let (out, err, ok) = batch(&["-H", socket], "info status\n");
     assert!(ok, "{err}");
