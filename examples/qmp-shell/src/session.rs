@@ -216,7 +216,8 @@ fn spawn_event_printer(
             }
         }
         print("qmp-shell: the connection is closed".to_string());
-        closed();
+        // It may wait: not on the runtime's one worker.
+        let _ = tokio::task::spawn_blocking(closed).await;
     });
 }
 
