@@ -47,9 +47,9 @@ pub struct Cli {
     /// qmp-shell does; the file is truncated first.
     #[arg(short, long, value_name = "FILE")]
     pub logfile: Option<PathBuf>,
-    /// Do not send `qmp_capabilities` after the greeting; the server then
-    /// accepts only that command (type it yourself).  The greeting is still
-    /// awaited.
+    /// Neither wait for a greeting nor send `qmp_capabilities` (as QEMU's
+    /// `-N`): for QEMU's guest agent, which expects neither; a QEMU then
+    /// accepts only `qmp_capabilities` (type it yourself).
     #[arg(short = 'N', long)]
     pub skip_negotiation: bool,
     /// HMP mode: each line is an HMP command, run by

@@ -118,11 +118,15 @@ pub fn run(cli: &Cli, batch: bool) -> Result<bool, String> {
     if batch {
         return Ok(shell.batch(events));
     }
-    let version = &shell.client.greeting().version.qemu;
-    println!(
-        "Connected to QEMU {}.{}.{}",
-        version.major, version.minor, version.micro
-    );
+    if cli.skip_negotiation {
+        println!("Connected (no greeting awaited, no negotiation)");
+    } else {
+        let version = &shell.client.greeting().version.qemu;
+        println!(
+            "Connected to QEMU {}.{}.{}",
+            version.major, version.minor, version.micro
+        );
+    }
     if let Some(schema) = &shell.schema {
         println!("Schema {source}: {}.", schema.summary());
         println!("`help` lists the commands, `help COMMAND` describes one; Tab completes.");
@@ -131,7 +135,9 @@ pub fn run(cli: &Cli, batch: bool) -> Result<bool, String> {
 }
 
 async fn connect(server: &str, negotiate: bool) -> Result<Client, Error> {
-    let options = Options::new().negotiate(negotiate);
+    // Without negotiation (`-N`, as QEMU's shell), no greeting is awaited
+    // either: the guest agent sends none.
+    let options = Options::new().greeting(negotiate).negotiate(negotiate);
     if !Path::new(server).exists() {
         if let Some((host, port)) = server.rsplit_once(':') {
             if let Ok(port) = port.parse::<u16>() {
