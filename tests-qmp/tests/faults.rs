@@ -759,3 +759,46 @@ fn async_over_tcp() {
         join(peer);
     });
 }
+
+// ------------------------------------------- a peer without a greeting
+
+/// QEMU's guest agent: no greeting, no negotiation, commands at once.
+fn guest_agent_like(mut peer: Peer) {
+    peer.serve();
+}
+
+#[test]
+fn blocking_peer_without_greeting() {
+    let options = options().greeting(false).negotiate(false);
+    let (mut client, peer) = blocking_client(&options, guest_agent_like);
+    assert_eq!(client.greeting(), &Default::default());
+    assert_eq!(client.execute(&echo(7)).unwrap(), json!(7));
+    drop(client);
+    join(peer);
+}
+
+#[test]
+fn async_peer_without_greeting() {
+    run_async(async {
+        let options = options().greeting(false).negotiate(false);
+        let (client, peer) = async_client(&options, guest_agent_like).await;
+        assert_eq!(client.greeting(), &Default::default());
+        assert_eq!(client.execute(&echo("x")).await.unwrap(), json!("x"));
+        drop(client);
+        join(peer);
+    });
+}
+
+/// Not waiting for the greeting of a server that sends one is harmless.
+#[test]
+fn blocking_greeting_not_awaited_but_sent() {
+    let options = options().greeting(false).negotiate(false);
+    let (mut client, peer) = blocking_client(&options, |mut peer| {
+        peer.write(&format!("{GREETING}\r\n"));
+        peer.serve();
+    });
+    assert_eq!(client.execute(&echo(1)).unwrap(), json!(1));
+    assert_eq!(client.greeting().version.qemu.major, 10);
+    drop(client);
+    join(peer);
+}

@@ -19,6 +19,30 @@ pub fn check_command(
     check_object(schema, arg_type, arguments, "")
 }
 
+/// Check one action of a `transaction` (`{"type": T, "data": {...}}`):
+/// `T` must be a branch of the `actions` element union, and `data` fit
+/// that branch's type.  Errors name the members as typed (`node`, not
+/// `data.node`).  Without a `transaction` command in the schema, the
+/// server decides.
+pub fn check_action(schema: &SchemaInfo, action: &Map<String, Value>) -> Result<(), String> {
+    let actions = schema.transaction_actions();
+    if actions.is_empty() {
+        return Ok(());
+    }
+    let action_type = action.get("type").and_then(Value::as_str).unwrap_or("");
+    if !actions.iter().any(|(case, _)| case == action_type) {
+        let valid: Vec<&str> = actions.iter().map(|(case, _)| case.as_str()).collect();
+        return Err(format!(
+            "unknown action '{action_type}' (valid: {})",
+            valid.join(", ")
+        ));
+    }
+    match (schema.action_data_type(action_type), action.get("data")) {
+        (Some(data_type), Some(data)) => check_value(schema, data_type, data, ""),
+        _ => Ok(()),
+    }
+}
+
 fn unknown_command(schema: &SchemaInfo, command: &str) -> String {
     let similar: Vec<&str> = schema
         .commands()
@@ -191,6 +215,7 @@ mod tests {
     use super::*;
     use crate::input::{parse_line, Input};
     use crate::schema::tests::demo;
+    use serde_json::json;
 
     fn check(line: &str) -> Result<(), String> {
         let Ok(Input::Command {
@@ -255,6 +280,45 @@ mod tests {
         assert_eq!(
             check("query-st"),
             Err("unknown command 'query-st' (similar: query-stats, query-status)".into())
+        );
+    }
+
+    #[test]
+    fn transaction_actions_are_checked_by_their_type() {
+        let schema = demo();
+        let check = |action: Value| check_action(&schema, action.as_object().unwrap());
+        assert_eq!(
+            check(json!({"type": "block-dirty-bitmap-add", "data": {"node": "d", "name": "b"}})),
+            Ok(())
+        );
+        assert_eq!(check(json!({"type": "abort", "data": {}})), Ok(()));
+        assert_eq!(
+            check(json!({"type": "block-dirty-bitmap-add", "data": {"nod": "d", "name": "b"}})),
+            Err("unknown argument 'nod' (valid: node, name, persistent)".into())
+        );
+        assert_eq!(
+            check(json!({"type": "block-dirty-bitmap-add", "data": {"node": "d"}})),
+            Err("missing argument 'name' (str)".into())
+        );
+        assert_eq!(
+            check(json!({"type": "block-dirty-bitmap-add",
+                         "data": {"node": "d", "name": "b", "persistent": "yes"}})),
+            Err("argument 'persistent' must be a boolean (bool), not string \"yes\"".into())
+        );
+        assert_eq!(
+            check(json!({"type": "bitmap-add", "data": {}})),
+            Err("unknown action 'bitmap-add' (valid: abort, block-dirty-bitmap-add)".into())
+        );
+        // The whole command is checked the same way.
+        assert_eq!(
+            check_command(
+                &schema,
+                "transaction",
+                json!({"actions": [{"type": "abort", "data": {"x": 1}}]})
+                    .as_object()
+                    .unwrap()
+            ),
+            Err("unknown argument 'actions[0].data.x' (it takes none)".into())
         );
     }
 }

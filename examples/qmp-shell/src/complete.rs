@@ -1,7 +1,9 @@
 //! Tab completion of command names, argument names (dotted paths into
-//! nested objects) and enum values; the rustyline helper around it.
+//! nested objects) and enum values, and in the transaction sub-mode of
+//! action types and their arguments; the rustyline helper around it.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rustyline::completion::Completer;
@@ -14,9 +16,20 @@ use serde_json::{Map, Value};
 use crate::input::{add_argument, tokenize};
 use crate::schema::{Entity, SchemaInfo};
 
+/// The type of the arguments that follow `name`: a command's, or in a
+/// transaction an action's `data`.
+fn arguments_type<'s>(schema: &'s SchemaInfo, name: &str, in_transaction: bool) -> Option<&'s str> {
+    if in_transaction {
+        schema.action_data_type(name)
+    } else {
+        schema.command(name).map(|(arg_type, _)| arg_type)
+    }
+}
+
 /// Where the word being completed starts in `line`, and its candidates
-/// (each replaces the text from there to the cursor).
-pub fn complete(schema: &SchemaInfo, line: &str) -> (usize, Vec<String>) {
+/// (each replaces the text from there to the cursor).  `in_transaction`:
+/// the line is an action (as is what follows `transaction(`).
+pub fn complete(schema: &SchemaInfo, line: &str, in_transaction: bool) -> (usize, Vec<String>) {
     // After the last white space (which may be more than one byte).
     let start = line
         .char_indices()
@@ -24,8 +37,18 @@ pub fn complete(schema: &SchemaInfo, line: &str) -> (usize, Vec<String>) {
         .find(|(_, c)| c.is_whitespace())
         .map_or(0, |(at, c)| at + c.len_utf8());
     let word = &line[start..];
-    let before: Vec<String> = tokenize(&line[..start]);
+    let mut before: Vec<String> = tokenize(&line[..start]);
+    let in_transaction = in_transaction || before.first().is_some_and(|t| t == "transaction(");
+    if before.first().is_some_and(|t| t == "transaction(") {
+        before.remove(0);
+    }
     let mut candidates = match before.as_slice() {
+        [] if in_transaction => schema
+            .transaction_actions()
+            .iter()
+            .map(|(case, _)| case.clone())
+            .filter(|case| case.starts_with(word))
+            .collect(),
         [] => {
             let mut names = matching(schema.commands(), word);
             if "help".starts_with(word) {
@@ -34,8 +57,8 @@ pub fn complete(schema: &SchemaInfo, line: &str) -> (usize, Vec<String>) {
             names
         }
         [help] if help == "help" => matching(schema.commands(), word),
-        [command, given @ ..] => match schema.command(command) {
-            Some((arg_type, _)) => {
+        [command, given @ ..] => match arguments_type(schema, command, in_transaction) {
+            Some(arg_type) => {
                 // Arguments typed so far select a union's variant members.
                 let mut arguments = Map::new();
                 for token in given {
@@ -154,6 +177,8 @@ fn values_of(schema: &SchemaInfo, type_name: &str) -> Vec<String> {
 pub struct ShellHelper {
     /// `None` in HMP mode: HMP commands are not in the schema.
     pub schema: Option<Arc<SchemaInfo>>,
+    /// Set by the session while in the transaction sub-mode.
+    pub in_transaction: Arc<AtomicBool>,
 }
 
 impl Completer for ShellHelper {
@@ -166,19 +191,29 @@ impl Completer for ShellHelper {
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
         Ok(match &self.schema {
-            Some(schema) => complete(schema, &line[..pos]),
+            Some(schema) => complete(
+                schema,
+                &line[..pos],
+                self.in_transaction.load(Ordering::Relaxed),
+            ),
             None => (pos, Vec::new()),
         })
     }
 }
 
-/// After `COMMAND ` (cursor at the end), its arguments as a hint.
-pub fn hint(schema: &SchemaInfo, line: &str) -> Option<String> {
-    let command = line.strip_suffix(' ')?.trim();
+/// After `COMMAND ` (cursor at the end), its arguments as a hint; in a
+/// transaction, after `ACTION `.
+pub fn hint(schema: &SchemaInfo, line: &str, in_transaction: bool) -> Option<String> {
+    let mut command = line.strip_suffix(' ')?.trim();
+    let mut in_transaction = in_transaction;
+    if let Some(action) = command.strip_prefix("transaction(") {
+        command = action.trim_start();
+        in_transaction = true;
+    }
     if command.contains(char::is_whitespace) {
         return None;
     }
-    let (arg_type, _) = schema.command(command)?;
+    let arg_type = arguments_type(schema, command, in_transaction)?;
     Some(crate::help::synopsis(schema, arg_type)).filter(|text| !text.is_empty())
 }
 
@@ -189,7 +224,11 @@ impl Hinter for ShellHelper {
         if pos < line.len() {
             return None;
         }
-        hint(self.schema.as_deref()?, line)
+        hint(
+            self.schema.as_deref()?,
+            line,
+            self.in_transaction.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -210,7 +249,7 @@ mod tests {
     use crate::schema::tests::demo;
 
     fn candidates(line: &str) -> (String, Vec<String>) {
-        let (start, names) = complete(&demo(), line);
+        let (start, names) = complete(&demo(), line, false);
         (line[start..].to_string(), names)
     }
 
@@ -234,10 +273,21 @@ mod tests {
 
     #[test]
     fn hints_show_the_arguments() {
-        assert_eq!(hint(&demo(), "eject "), Some("id=str [force=bool]".into()));
-        assert_eq!(hint(&demo(), "eject"), None);
-        assert_eq!(hint(&demo(), "eject id=x "), None);
-        assert_eq!(hint(&demo(), "query-status "), None);
+        assert_eq!(
+            hint(&demo(), "eject ", false),
+            Some("id=str [force=bool]".into())
+        );
+        assert_eq!(hint(&demo(), "eject", false), None);
+        assert_eq!(hint(&demo(), "eject id=x ", false), None);
+        assert_eq!(hint(&demo(), "query-status ", false), None);
+        // Actions, in a transaction.
+        let bitmap = Some("node=str name=str [persistent=bool]".to_string());
+        assert_eq!(hint(&demo(), "block-dirty-bitmap-add ", true), bitmap);
+        assert_eq!(
+            hint(&demo(), "transaction( block-dirty-bitmap-add ", false),
+            bitmap
+        );
+        assert_eq!(hint(&demo(), "eject ", true), None);
     }
 
     #[test]
@@ -260,5 +310,23 @@ mod tests {
         // A variant's members once its tag is given.
         assert_eq!(candidates("blockdev-add driver=file f").1, ["filename="]);
         assert_eq!(candidates("blockdev-add f").1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn actions_in_a_transaction() {
+        let in_transaction = |line| complete(&demo(), line, true).1;
+        assert_eq!(in_transaction("b"), ["block-dirty-bitmap-add"]);
+        assert_eq!(in_transaction(""), ["abort", "block-dirty-bitmap-add"]);
+        assert_eq!(
+            in_transaction("block-dirty-bitmap-add node=d "),
+            ["name=", "persistent="]
+        );
+        assert_eq!(in_transaction("eject "), Vec::<String>::new());
+        // After `transaction(` on the same line.
+        assert_eq!(
+            candidates("transaction( block-dirty-bitmap-add p"),
+            ("p".into(), vec!["persistent=".into()])
+        );
+        assert_eq!(candidates("transaction( a").1, ["abort"]);
     }
 }

@@ -1,6 +1,7 @@
 //! A line of input, as QEMU's `qmp-shell` reads it: `command key=value
 //! ...` (values JSON where they parse, dotted keys for nested objects), a
-//! raw JSON request, or `help [COMMAND]`.
+//! raw JSON request, or `help [COMMAND]`; and QEMU's transaction
+//! sub-mode (`transaction(`, one action a line, `)`).
 
 use serde_json::{Map, Value};
 
@@ -14,6 +15,80 @@ pub enum Input {
         /// Sent as `exec-oob` (raw requests only).
         oob: bool,
     },
+}
+
+/// QEMU's transaction sub-mode: `transaction(` starts collecting
+/// actions, each later line `action-type key=value ...` is one action, and
+/// `)` sends them as one `transaction` command.  `transaction( ACTION ...
+/// )` on one line is a transaction of one action.
+#[derive(Debug, Default)]
+pub struct LineReader {
+    /// The actions collected so far, while in the sub-mode.
+    actions: Option<Vec<Value>>,
+}
+
+impl LineReader {
+    /// Whether the sub-mode is on (the prompt is then `TRANS> `).
+    pub fn in_transaction(&self) -> bool {
+        self.actions.is_some()
+    }
+
+    /// Read a line.  An action is checked with `check_action` before it is
+    /// kept; a line that only adds an action gives `Input::Empty`.  As in
+    /// QEMU's, an error leaves the sub-mode as it was.
+    pub fn read(
+        &mut self,
+        line: &str,
+        check_action: impl Fn(&Map<String, Value>) -> Result<(), String>,
+    ) -> Result<Input, String> {
+        let mut tokens = tokenize(line);
+        if tokens.first().map(String::as_str) == Some("transaction(") {
+            self.actions = Some(Vec::new());
+            tokens.remove(0);
+        }
+        let Some(actions) = &mut self.actions else {
+            return parse_line(line);
+        };
+        match tokens.first().map(String::as_str) {
+            None => return Ok(Input::Empty),
+            Some(")") => {
+                if tokens.len() > 1 {
+                    // QEMU's leaves the sub-mode, dropping the actions.
+                    self.actions = None;
+                    return Err("Unexpected input after close of Transaction sub-shell".to_string());
+                }
+                return Ok(self.close());
+            }
+            Some("help") => return parse_line(line),
+            Some(_) => {}
+        }
+        let close = tokens.last().map(String::as_str) == Some(")");
+        if close {
+            tokens.pop();
+        }
+        let mut data = Map::new();
+        for token in &tokens[1..] {
+            add_argument(&mut data, token)?;
+        }
+        let mut action = Map::new();
+        action.insert("type".to_string(), Value::String(tokens[0].clone()));
+        action.insert("data".to_string(), Value::Object(data));
+        check_action(&action).map_err(|error| format!("{error} (action not added)"))?;
+        actions.push(Value::Object(action));
+        Ok(if close { self.close() } else { Input::Empty })
+    }
+
+    /// Leave the sub-mode: the `transaction` command.
+    fn close(&mut self) -> Input {
+        let actions = self.actions.take().unwrap_or_default();
+        let mut arguments = Map::new();
+        arguments.insert("actions".to_string(), Value::Array(actions));
+        Input::Command {
+            name: "transaction".to_string(),
+            arguments,
+            oob: false,
+        }
+    }
 }
 
 pub fn parse_line(line: &str) -> Result<Input, String> {
@@ -233,6 +308,93 @@ mod tests {
             parse_line("help eject"),
             Ok(Input::Help(Some("eject".into())))
         );
+    }
+
+    fn read_all(reader: &mut LineReader, lines: &[&str]) -> Vec<Result<Input, String>> {
+        let no_bitmaps = |action: &Map<String, Value>| match action["data"].get("name") {
+            Some(name) if name == "bad" => Err("no bad bitmaps".to_string()),
+            _ => Ok(()),
+        };
+        lines
+            .iter()
+            .map(|line| reader.read(line, no_bitmaps))
+            .collect()
+    }
+
+    fn transaction(actions: Value) -> Result<Input, String> {
+        let Value::Object(arguments) = json!({ "actions": actions }) else {
+            unreachable!()
+        };
+        Ok(Input::Command {
+            name: "transaction".into(),
+            arguments,
+            oob: false,
+        })
+    }
+
+    #[test]
+    fn transactions_collect_actions_until_the_parenthesis() {
+        let mut reader = LineReader::default();
+        let results = read_all(
+            &mut reader,
+            &[
+                "transaction(",
+                "block-dirty-bitmap-add node=drive0 name=bitmap1",
+                "",
+                "block-dirty-bitmap-clear node=drive0 name=bitmap0",
+            ],
+        );
+        assert_eq!(results, vec![Ok(Input::Empty); 4]);
+        assert!(reader.in_transaction());
+        assert_eq!(
+            reader.read(")", |_| Ok(())),
+            transaction(json!([
+                {"type": "block-dirty-bitmap-add", "data": {"node": "drive0", "name": "bitmap1"}},
+                {"type": "block-dirty-bitmap-clear", "data": {"node": "drive0", "name": "bitmap0"}}
+            ]))
+        );
+        assert!(!reader.in_transaction());
+        // Outside the sub-mode, lines are commands.
+        assert_eq!(reader.read("stop", |_| Ok(())), parse_line("stop"));
+    }
+
+    #[test]
+    fn one_line_transactions_and_mistakes() {
+        let mut reader = LineReader::default();
+        let results = read_all(
+            &mut reader,
+            &[
+                "transaction( block-dirty-bitmap-add node=d name=b1 )",
+                "transaction( )",
+                "transaction(",
+                "block-dirty-bitmap-add node=d name=bad",
+                "block-dirty-bitmap-add node=d node=e",
+                "abort",
+                ")",
+                "transaction(",
+                "abort",
+                ") stop",
+            ],
+        );
+        assert_eq!(
+            results,
+            [
+                transaction(json!([
+                    {"type": "block-dirty-bitmap-add", "data": {"node": "d", "name": "b1"}}
+                ])),
+                transaction(json!([])),
+                Ok(Input::Empty),
+                Err("no bad bitmaps (action not added)".into()),
+                Err("Cannot set \"node\" multiple times".into()),
+                Ok(Input::Empty),
+                // The rejected actions are not kept.
+                transaction(json!([{"type": "abort", "data": {}}])),
+                Ok(Input::Empty),
+                Ok(Input::Empty),
+                Err("Unexpected input after close of Transaction sub-shell".into()),
+            ]
+        );
+        assert!(!reader.in_transaction());
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //!
 //! Input is `command key=value ...` (values JSON where they parse, dotted
 //! keys for nested objects) or a raw JSON request; arguments are checked
-//! against the schema before they are sent.  `help`, `help COMMAND`; Tab
+//! against the schema before they are sent.  `transaction(` starts
+//! collecting actions (prompt `TRANS> `), `)` sends them.  `help`, `help COMMAND`; Tab
 //! completes command names, argument names and enum values.
 
 mod check;
@@ -35,9 +36,22 @@ pub struct Cli {
     /// instead of asking the server (`query-qmp-schema`).
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
-    /// Pretty-print replies and events.
+    /// Pretty-print replies and events (indented by 4, keys sorted).
     #[arg(short, long)]
     pub pretty: bool,
+    /// Print each request before it is sent.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Write each request with its reply to FILE, one JSON object each
+    /// (`execute`, `arguments`, then `return` or `error`), as QEMU's
+    /// qmp-shell does; the file is truncated first.
+    #[arg(short, long, value_name = "FILE")]
+    pub logfile: Option<PathBuf>,
+    /// Neither wait for a greeting nor send `qmp_capabilities` (as QEMU's
+    /// `-N`): for QEMU's guest agent, which expects neither; a QEMU then
+    /// accepts only `qmp_capabilities` (type it yourself).
+    #[arg(short = 'N', long)]
+    pub skip_negotiation: bool,
     /// HMP mode: each line is an HMP command, run by
     /// `human-monitor-command`.
     #[arg(short = 'H', long)]

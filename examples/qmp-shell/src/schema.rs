@@ -4,7 +4,7 @@
 //! commands' documentation.  Completion, argument checking and `help` all
 //! read this one representation.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use qapi_gen::docs::markup::{section_source, to_markdown};
@@ -61,6 +61,10 @@ pub struct SchemaInfo {
     /// Command names, sorted.
     commands: Vec<String>,
     docs: HashMap<String, CommandDoc>,
+    /// Commands declared `'success-response': false`: they send no reply
+    /// when they succeed.  Known from a schema file only (introspection
+    /// does not carry the flag).
+    no_success_response: HashSet<String>,
 }
 
 impl SchemaInfo {
@@ -86,6 +90,7 @@ impl SchemaInfo {
             entities,
             commands,
             docs: HashMap::new(),
+            no_success_response: HashSet::new(),
         })
     }
 
@@ -95,7 +100,10 @@ impl SchemaInfo {
         let schema = qapi_gen::load(path).map_err(|diagnostics| diagnostics.to_string())?;
         let reply = qapi_gen::introspect::introspect(&schema, &|_| true, true);
         let mut info = SchemaInfo::from_introspection(&reply)?;
-        for (entity, _) in schema.commands() {
+        for (entity, command) in schema.commands() {
+            if !command.success_response {
+                info.no_success_response.insert(entity.name.clone());
+            }
             if let Some(doc) = entity.doc {
                 info.docs
                     .insert(entity.name.clone(), command_doc(schema.doc(doc)));
@@ -119,6 +127,42 @@ impl SchemaInfo {
             Entity::Command { arg_type, ret_type } => Some((arg_type, ret_type)),
             _ => None,
         }
+    }
+
+    /// The actions a `transaction` takes: the branches of the union its
+    /// `actions` are a list of, as (action type, branch type).
+    pub fn transaction_actions(&self) -> &[(String, String)] {
+        let union = self.command("transaction").and_then(|(arg_type, _)| {
+            let actions = self
+                .members(arg_type, None)
+                .into_iter()
+                .find(|member| member.name == "actions")?;
+            match self.entities.get(&actions.type_name)? {
+                Entity::Array { element } => self.entities.get(element),
+                _ => None,
+            }
+        });
+        match union {
+            Some(Entity::Object { variants, .. }) => variants,
+            _ => &[],
+        }
+    }
+
+    /// The type of the `data` of a transaction action.
+    pub fn action_data_type(&self, action: &str) -> Option<&str> {
+        let (_, branch) = self
+            .transaction_actions()
+            .iter()
+            .find(|(case, _)| case == action)?;
+        self.members(branch, None)
+            .into_iter()
+            .find(|member| member.name == "data")
+            .map(|member| member.type_name.as_str())
+    }
+
+    /// Whether `command` sends no reply when it succeeds.
+    pub fn sends_no_reply(&self, command: &str) -> bool {
+        self.no_success_response.contains(command)
     }
 
     pub fn doc(&self, command: &str) -> Option<&CommandDoc> {
@@ -291,6 +335,7 @@ pub(crate) mod tests {
             {"name": "query-status", "meta-type": "command", "arg-type": "1", "ret-type": "2"},
             {"name": "query-stats", "meta-type": "command", "arg-type": "1", "ret-type": "1"},
             {"name": "blockdev-add", "meta-type": "command", "arg-type": "3", "ret-type": "1"},
+            {"name": "transaction", "meta-type": "command", "arg-type": "8", "ret-type": "1"},
             {"name": "STOP", "meta-type": "event", "arg-type": "1"},
             {"name": "0", "meta-type": "object", "members": [
                 {"name": "id", "type": "str"},
@@ -311,6 +356,19 @@ pub(crate) mod tests {
                 {"name": "filename", "type": "str"},
                 {"name": "sizes", "type": "[int]", "default": null}]},
             {"name": "[int]", "meta-type": "array", "element-type": "int"},
+            // transaction: a union of wrapped action types.
+            {"name": "8", "meta-type": "object", "members": [{"name": "actions", "type": "[9]"}]},
+            {"name": "[9]", "meta-type": "array", "element-type": "9"},
+            {"name": "9", "meta-type": "object", "tag": "type",
+             "members": [{"name": "type", "type": "10"}],
+             "variants": [{"case": "abort", "type": "11"},
+                          {"case": "block-dirty-bitmap-add", "type": "12"}]},
+            {"name": "10", "meta-type": "enum", "values": ["abort", "block-dirty-bitmap-add"]},
+            {"name": "11", "meta-type": "object", "members": [{"name": "data", "type": "1"}]},
+            {"name": "12", "meta-type": "object", "members": [{"name": "data", "type": "13"}]},
+            {"name": "13", "meta-type": "object", "members": [
+                {"name": "node", "type": "str"}, {"name": "name", "type": "str"},
+                {"name": "persistent", "type": "bool", "default": null}]},
             {"name": "str", "meta-type": "builtin", "json-type": "string"},
             {"name": "int", "meta-type": "builtin", "json-type": "int"},
             {"name": "bool", "meta-type": "builtin", "json-type": "boolean"},
@@ -323,7 +381,13 @@ pub(crate) mod tests {
         let schema = demo();
         assert_eq!(
             schema.commands(),
-            ["blockdev-add", "eject", "query-stats", "query-status"]
+            [
+                "blockdev-add",
+                "eject",
+                "query-stats",
+                "query-status",
+                "transaction"
+            ]
         );
         let names = |value: Value| -> Vec<String> {
             schema
@@ -365,5 +429,24 @@ pub(crate) mod tests {
     #[test]
     fn a_reply_that_is_not_a_list_is_an_error() {
         assert!(SchemaInfo::from_introspection(&json!({"x": 1})).is_err());
+    }
+
+    #[test]
+    fn commands_without_success_response_are_known_from_a_file() {
+        let dir = std::env::temp_dir().join(format!("qmp-shell-schema-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("agent.json");
+        std::fs::write(
+            &path,
+            "{ 'command': 'guest-shutdown', 'data': { '*mode': 'str' },\n  'success-response': false }\n\
+             { 'command': 'guest-ping' }\n",
+        )
+        .unwrap();
+        let schema = SchemaInfo::from_file(&path).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(schema.sends_no_reply("guest-shutdown"));
+        assert!(!schema.sends_no_reply("guest-ping"));
+        // Introspection does not tell.
+        assert!(!demo().sends_no_reply("eject"));
     }
 }

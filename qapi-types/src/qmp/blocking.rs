@@ -72,7 +72,9 @@ pub struct Client<S: Stream = UnixStream> {
     framer: Framer,
     chunk: Box<[u8]>,
     options: Options,
-    greeting: Option<Greeting>,
+    /// Empty until the server's greeting is read.
+    greeting: Greeting,
+    greeting_read: bool,
     next_id: u64,
     /// Commands sent and not answered yet: id → sent in band (not
     /// `exec-oob`).
@@ -114,7 +116,8 @@ impl<S: Stream> Client<S> {
             framer: Framer::new(options.max_message),
             chunk: vec![0; READ_CHUNK].into_boxed_slice(),
             options: options.clone(),
-            greeting: None,
+            greeting: Greeting::default(),
+            greeting_read: false,
             next_id: 1,
             outstanding: BTreeMap::new(),
             replies: HashMap::new(),
@@ -123,7 +126,7 @@ impl<S: Stream> Client<S> {
             failure: None,
         };
         let deadline = client.deadline();
-        while client.greeting.is_none() {
+        while options.greeting && !client.greeting_read {
             client.read(deadline)?;
         }
         if options.negotiate {
@@ -134,11 +137,10 @@ impl<S: Stream> Client<S> {
         Ok(client)
     }
 
-    /// The server's greeting.
+    /// The server's greeting (empty if [`Options::greeting`] said not to
+    /// wait for it and it has not come).
     pub fn greeting(&self) -> &Greeting {
-        self.greeting
-            .as_ref()
-            .expect("a client exists only once the greeting is read")
+        &self.greeting
     }
 
     /// Run a command and decode its reply.
@@ -357,10 +359,11 @@ impl<S: Stream> Client<S> {
     fn sort(&mut self, incoming: Incoming) -> Result<(), Error> {
         match incoming {
             Incoming::Greeting(greeting) => {
-                if self.greeting.is_some() {
+                if self.greeting_read {
                     return Err(self.fail(Failure::protocol("a second greeting")));
                 }
-                self.greeting = Some(greeting);
+                self.greeting = greeting;
+                self.greeting_read = true;
             }
             Incoming::Reply { id, result } => {
                 let id = match id {

@@ -51,6 +51,7 @@ use wire::{Message, Negotiate};
 #[derive(Clone, Debug)]
 pub struct Options {
     oob: bool,
+    greeting: bool,
     negotiate: bool,
     timeout: Option<Duration>,
     max_message: usize,
@@ -62,6 +63,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             oob: false,
+            greeting: true,
             negotiate: true,
             timeout: Some(Duration::from_secs(30)),
             max_message: 64 << 20,
@@ -80,6 +82,15 @@ impl Options {
     /// server answers with an error if it does not offer it.
     pub fn oob(mut self, enable: bool) -> Options {
         self.oob = enable;
+        self
+    }
+
+    /// Wait for the server's greeting before anything else (default:
+    /// yes).  QEMU's guest agent sends none: talk to it with this and
+    /// [`Options::negotiate`] off.  Without it, the client's greeting may
+    /// stay empty.
+    pub fn greeting(mut self, wait: bool) -> Options {
+        self.greeting = wait;
         self
     }
 

@@ -34,7 +34,7 @@ use serde::Serialize;
 use super::error::Failure;
 use super::{
     classify, decode_event, decode_returns, encode_request, negotiation, no_response, Error,
-    Framer, Greeting, Incoming, Options, QmpError, ReplyId, VersionInfo, READ_CHUNK,
+    Framer, Greeting, Incoming, Options, QmpError, ReplyId, READ_CHUNK,
 };
 use crate::{Command, Mode};
 
@@ -230,14 +230,13 @@ impl Client {
             shared,
             writer,
             events: Mutex::new(Some(events)),
-            greeting: Greeting {
-                version: VersionInfo::default(),
-                capabilities: Vec::new(),
-            },
+            greeting: Greeting::default(),
             options: options.clone(),
             tasks,
         };
-        client.greeting = greeting.await.map_err(|_| client.shared.error())?;
+        if options.greeting {
+            client.greeting = greeting.await.map_err(|_| client.shared.error())?;
+        }
         if options.negotiate {
             client
                 .call("qmp_capabilities", &negotiation(options), false)

@@ -30,7 +30,7 @@ use crate::{Enum, Object, Timestamp, UnknownValue};
 // ---------------------------------------------------------------- greeting
 
 /// The server's first message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Greeting {
     pub version: VersionInfo,
     /// The capabilities the client may enable with `qmp_capabilities`.
