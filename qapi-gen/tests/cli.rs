@@ -202,7 +202,7 @@ fn summary_has_one_line_per_kind() {
     );
 }
 
-/// The schema this repository ships (README's first command).
+/// The schema this repository ships (README's quick start).
 #[test]
 fn summary_of_bundled_schema() {
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/qapi-schema.json");
