@@ -114,9 +114,22 @@ where
     T: Deserialize<'de>,
     D: Deserializer<'de>,
 {
+    deserialize_with(deserializer, mode, T::deserialize)
+}
+
+/// [`deserialize`] with the decoding function `decode` (e.g.
+/// [`crate::Command::deserialize_returns`]).
+pub fn deserialize_with<'de, T, D>(
+    deserializer: D,
+    mode: Mode,
+    decode: impl FnOnce(D) -> Result<T, D::Error>,
+) -> Result<T, PathError<D::Error>>
+where
+    D: Deserializer<'de>,
+{
     let _guard = ModeGuard(STRICT.with(|s| s.replace(mode == Mode::Strict)));
     ERROR_PATH.with(|path| path.borrow_mut().clear());
-    T::deserialize(deserializer).map_err(|error| PathError {
+    decode(deserializer).map_err(|error| PathError {
         path: take_path(),
         error,
     })
@@ -126,11 +139,18 @@ where
 pub fn from_str<'de, T: Deserialize<'de>>(text: &'de str, mode: Mode) -> Result<T, DecodeError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = deserialize(&mut deserializer, mode)?;
+    end(deserializer)?;
+    Ok(value)
+}
+
+/// Nothing but white space may follow the value.
+pub(crate) fn end<'de, R: serde_json::de::Read<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+) -> Result<(), DecodeError> {
     deserializer.end().map_err(|error| PathError {
         path: String::new(),
         error,
-    })?;
-    Ok(value)
+    })
 }
 
 /// Decode `T` from JSON bytes.
@@ -140,10 +160,7 @@ pub fn from_slice<'de, T: Deserialize<'de>>(
 ) -> Result<T, DecodeError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = deserialize(&mut deserializer, mode)?;
-    deserializer.end().map_err(|error| PathError {
-        path: String::new(),
-        error,
-    })?;
+    end(deserializer)?;
     Ok(value)
 }
 

@@ -51,7 +51,9 @@ mod types;
 #[doc(hidden)]
 pub mod __private;
 
-pub use decode::{deserialize, from_slice, from_str, from_value, DecodeError, Mode, PathError};
+pub use decode::{
+    deserialize, deserialize_with, from_slice, from_str, from_value, DecodeError, Mode, PathError,
+};
 pub use types::{Empty, Null, Timestamp, UnknownValue};
 
 #[doc(hidden)]
@@ -59,7 +61,7 @@ pub use serde;
 #[doc(hidden)]
 pub use serde_json;
 
-use serde::de::DeserializeOwned;
+use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 use serde::Serialize;
 
 /// A QMP command: the type is the command's arguments (the `arguments`
@@ -80,6 +82,15 @@ pub trait Command: Serialize + DeserializeOwned {
     const SUCCESS_RESPONSE: bool = true;
     /// The command's features (`deprecated`, `unstable`, ...).
     const FEATURES: &'static [&'static str] = &[];
+
+    /// Decode a success reply's `return` member.  Generated code overrides
+    /// it for lists, so that a decode error names the failing element's
+    /// index (`[3].inserted.image`).
+    fn deserialize_returns<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self::Returns, D::Error> {
+        Self::Returns::deserialize(deserializer)
+    }
 }
 
 /// Something to do with a command type chosen by name at run time: the

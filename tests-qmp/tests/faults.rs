@@ -802,3 +802,27 @@ fn blocking_greeting_not_awaited_but_sent() {
     drop(client);
     join(peer);
 }
+
+// -------------------------------------------- decode errors in replies
+
+/// A list reply whose second element does not decode: the error names it.
+fn bad_second_cpu(mut peer: Peer) {
+    peer.handshake();
+    while let Some(request) = peer.request() {
+        let cpu = |priority: i64| json!({"cpu-index": 0, "thread-id": 1, "halted": false, "priority": priority});
+        peer.reply(&request, json!([cpu(0), cpu(300)]));
+    }
+}
+
+#[test]
+#[allow(deprecated)] // query-cpus, a demo command returning a list
+fn list_reply_decode_error_names_the_element() {
+    let (mut client, peer) = blocking_client(&options(), bad_second_cpu);
+    let error = client.execute(&commands::QueryCpus).unwrap_err();
+    let Error::Decode { error, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(error.path, "[1].priority", "{error}");
+    drop(client);
+    join(peer);
+}

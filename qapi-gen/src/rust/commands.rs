@@ -2,7 +2,7 @@
 //! its `Command` impl.
 
 use super::code::{code, lit, Lines};
-use super::{Gen, GenerateError};
+use super::{Gen, GenerateError, Shape};
 use crate::schema::{Command, Entity, EntityId, EntityKind};
 
 impl Gen<'_> {
@@ -83,9 +83,26 @@ pub fn visit<V: #rt::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output
             deprecated,
             docs,
         )?;
-        let returns = match command.ret_type {
-            Some(ty) if command.success_response => self.type_ref(id, ty, true)?,
-            _ => format!("{rt}::Empty"),
+        let (returns, returns_list) = match command.ret_type {
+            Some(ty) if command.success_response => (
+                self.type_ref(id, ty, true)?,
+                matches!(self.shape(ty), Shape::List | Shape::NumberList),
+            ),
+            _ => (format!("{rt}::Empty"), false),
+        };
+        // A list's failing element is named in decode errors (`[3].x`).
+        let returns_decoder = if returns_list {
+            code!(
+                r#"#[inline]
+fn deserialize_returns<'de, D: #rt::serde::Deserializer<'de>>(
+deserializer: D,
+) -> ::core::result::Result<Self::Returns, D::Error> {
+#rt::__private::deserialize_list(deserializer)
+}"#,
+                rt,
+            )
+        } else {
+            String::new()
         };
         let flags = [
             ("ALLOW_OOB", command.allow_oob, false),
@@ -107,6 +124,7 @@ const NAME: &'static str = #wire;
 type Returns = #returns;
 #flags
 #features
+#returns_decoder
 }"#,
             type_item,
             cfg,
@@ -116,6 +134,7 @@ type Returns = #returns;
             returns,
             flags = Lines(&flags),
             features,
+            returns_decoder,
         ))
     }
 

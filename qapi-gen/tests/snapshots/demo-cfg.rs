@@ -3419,6 +3419,12 @@ pub mod commands {
         const NAME: &'static str = "query-cpus";
         type Returns = Vec<super::VcpuInfo>;
         const FEATURES: &'static [&'static str] = &["deprecated"];
+        #[inline]
+        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::core::result::Result<Self::Returns, D::Error> {
+            ::qapi_types::__private::deserialize_list(deserializer)
+        }
     }
     /// Write the contents of a display to a file.  The command does not block the monitor while the image is encoded.
     ///
@@ -3841,6 +3847,12 @@ pub mod commands {
     impl ::qapi_types::Command for QomList {
         const NAME: &'static str = "qom-list";
         type Returns = Vec<super::ObjectPropertyInfo>;
+        #[inline]
+        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::core::result::Result<Self::Returns, D::Error> {
+            ::qapi_types::__private::deserialize_list(deserializer)
+        }
     }
     /// Read a property of an object.
     ///
@@ -3966,6 +3978,12 @@ pub mod commands {
         const NAME: &'static str = "query-block";
         type Returns = Vec<super::BlockInfo>;
         const ALLOW_PRECONFIG: bool = true;
+        #[inline]
+        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::core::result::Result<Self::Returns, D::Error> {
+            ::qapi_types::__private::deserialize_list(deserializer)
+        }
     }
     /// Open the tray of a removable device and remove its medium.
     ///

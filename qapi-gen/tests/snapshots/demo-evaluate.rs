@@ -3644,6 +3644,12 @@ pub mod commands {
         const NAME: &'static str = "query-cpus";
         type Returns = Vec<super::VcpuInfo>;
         const FEATURES: &'static [&'static str] = &["deprecated"];
+        #[inline]
+        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::core::result::Result<Self::Returns, D::Error> {
+            ::qapi_types::__private::deserialize_list(deserializer)
+        }
     }
     /// Query KVM acceleration.  Only in builds with KVM and without Xen and WHPX.
     ///
@@ -4108,6 +4114,12 @@ pub mod commands {
     impl ::qapi_types::Command for QomList {
         const NAME: &'static str = "qom-list";
         type Returns = Vec<super::ObjectPropertyInfo>;
+        #[inline]
+        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::core::result::Result<Self::Returns, D::Error> {
+            ::qapi_types::__private::deserialize_list(deserializer)
+        }
     }
     /// Read a property of an object.
     ///
@@ -4233,6 +4245,12 @@ pub mod commands {
         const NAME: &'static str = "query-block";
         type Returns = Vec<super::BlockInfo>;
         const ALLOW_PRECONFIG: bool = true;
+        #[inline]
+        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::core::result::Result<Self::Returns, D::Error> {
+            ::qapi_types::__private::deserialize_list(deserializer)
+        }
     }
     /// Open the tray of a removable device and remove its medium.
     ///

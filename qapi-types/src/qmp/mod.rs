@@ -211,10 +211,15 @@ pub(crate) fn negotiation(options: &Options) -> Negotiate {
 
 /// Decode a command's `return` member.
 pub(crate) fn decode_returns<C: Command>(text: &str, mode: Mode) -> Result<C::Returns, Error> {
-    crate::from_str(text, mode).map_err(|error| Error::Decode {
-        what: format!("reply to {}", C::NAME),
-        error,
-    })
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let decoded = crate::deserialize_with(&mut deserializer, mode, |d| C::deserialize_returns(d))
+        .and_then(|returns| Ok((returns, crate::decode::end(deserializer)?)));
+    decoded
+        .map(|(returns, ())| returns)
+        .map_err(|error| Error::Decode {
+            what: format!("reply to {}", C::NAME),
+            error,
+        })
 }
 
 /// What a command without a success response "returns".
