@@ -807,6 +807,14 @@ impl Scan {
 
 /// Parse one paragraph's text into inline elements.
 pub fn parse_inline(text: &str) -> Vec<Inline> {
+    // Most text has no markup: no character that may start any.
+    let markup_free = !text.contains(['\\', '`', '*', ':', '@']) && !text.contains("http");
+    if markup_free && text.is_empty() {
+        return Vec::new();
+    }
+    if markup_free {
+        return vec![Inline::Text(text.to_string())];
+    }
     let scan = Scan::new(text);
     let chars = &scan.chars;
     let mut out = Vec::new();
