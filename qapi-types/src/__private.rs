@@ -8,7 +8,7 @@
 //! [`Slots::MEMBERS`], and lets the generated `member` store the value.
 //! A union's discriminator selects its branch's slots ([`UnionBranch`]);
 //! branch members that arrive before the discriminator (QEMU sends members
-//! in no fixed order) are kept as JSON values and replayed at the end.
+//! in no fixed order) are kept as raw JSON text and replayed at the end.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,6 +20,7 @@ use serde::de::{
     SeqAccess, Unexpected, Visitor,
 };
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::decode::{record, strict, Segment};
@@ -542,8 +543,9 @@ pub fn branch_member<'de, S: Slots, D: Deserializer<'de>>(
 /// The discriminator and branch of a union being decoded.
 pub struct UnionBranch<B> {
     branch: Option<B>,
-    /// Members seen before the discriminator.
-    pending: Vec<(String, Value)>,
+    /// Members seen before the discriminator, as JSON text (cheaper to
+    /// keep and to read again than a `Value` tree).
+    pending: Vec<(String, Box<RawValue>)>,
 }
 
 impl<B> Default for UnionBranch<B> {
@@ -574,7 +576,7 @@ impl<B: BranchSlots> UnionBranch<B> {
         match &mut self.branch {
             Some(branch) => branch.member(key, value),
             None => {
-                let value = Value::deserialize(value)?;
+                let value = Box::<RawValue>::deserialize(value)?;
                 self.pending.push((key.to_owned(), value));
                 Ok(())
             }
@@ -586,11 +588,22 @@ impl<B: BranchSlots> UnionBranch<B> {
             return Err(E::custom(format_args!("missing member `{tag}`")));
         };
         for (key, value) in self.pending {
-            if let Err(e) = branch.member(&key, &value) {
-                return Err(record(Segment::Key(key), E::custom(e)));
+            if let Err(e) = branch.member(&key, &*value) {
+                return Err(record(Segment::Key(key), E::custom(message_only(&e))));
             }
         }
         branch.finish()
+    }
+}
+
+/// An error's message without the position, which for JSON read again
+/// from a buffer is a position in that buffer, not in the input.
+fn message_only(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&position) {
+        Some(message) => message.to_string(),
+        None => text,
     }
 }
 

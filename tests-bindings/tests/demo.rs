@@ -420,3 +420,17 @@ fn commands_qemu_does_not_marshal_keep_undeclared_members() {
     assert_eq!(add.extra.get("drive"), Some(&json!("disk0")));
     assert_eq!(encode(&add), args);
 }
+
+/// Branch members before the discriminator are decoded at the end; their
+/// errors keep the path and say nothing of the buffered text's positions.
+#[test]
+fn errors_in_members_before_the_discriminator() {
+    let text = r#"{"node-name": "n", "backing": {"driver": "file", "filename": 5}, "file": "f", "driver": "qcow2"}"#;
+    let error = qapi_types::from_str::<BlockdevOptions>(text, Mode::Lenient)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "backing.filename: invalid type: integer `5`, expected a string at line 1 column 96"
+    );
+}
