@@ -41,53 +41,27 @@ fn main() {
             // The names QEMU 10.0.2's x86-64 build (the recorded one) has
             // defined, as `qapi-gen/tests/introspect.rs` derives them from
             // its `query-qmp-schema` reply, and KVM.
-            enable: [
-                "CONFIG_AUDIO_ALSA",
-                "CONFIG_AUDIO_JACK",
-                "CONFIG_AUDIO_OSS",
-                "CONFIG_AUDIO_PA",
-                "CONFIG_AUDIO_PIPEWIRE",
-                "CONFIG_AUDIO_SDL",
-                "CONFIG_BRLAPI",
-                "CONFIG_CURSES",
-                "CONFIG_DBUS_DISPLAY",
-                "CONFIG_EBPF",
-                "CONFIG_FDT",
-                "CONFIG_FUSE",
-                "CONFIG_GTK",
-                "CONFIG_KVM",
-                "CONFIG_LIBPMEM",
-                "CONFIG_LINUX",
-                "CONFIG_LINUX_IO_URING",
-                "CONFIG_OPENGL",
-                "CONFIG_PIXMAN",
-                "CONFIG_POSIX",
-                "CONFIG_REPLICATION",
-                "CONFIG_SDL",
-                "CONFIG_SECRET_KEYRING",
-                "CONFIG_SPICE",
-                "CONFIG_SPICE_PROTOCOL",
-                "CONFIG_TCG",
-                "CONFIG_TPM",
-                "CONFIG_VDUSE_BLK_EXPORT",
-                "CONFIG_VHOST_CRYPTO",
-                "CONFIG_VHOST_USER_BLK_SERVER",
-                "CONFIG_VNC",
-                "CONFIG_ZSTD",
-                "HAVE_CHARDEV_PARALLEL",
-                "HAVE_CHARDEV_SERIAL",
-                "HAVE_HOST_BLOCK_DEVICE",
-                "HAVE_IPPROTO_MPTCP",
-                "TARGET_I386",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            enable: recorded_build_conditions(&manifest)
+                .into_iter()
+                .chain(["CONFIG_KVM".to_string()])
+                .collect(),
             docs: false,
             ..server
         };
         generate(&real, &qemu, &out.join("qemu.rs"));
     }
+}
+
+/// The condition names of QEMU 10.0.2's x86-64 build, one list shared with
+/// `qapi-gen/tests/introspect.rs`.
+fn recorded_build_conditions(manifest: &Path) -> Vec<String> {
+    let path = manifest.join("../qapi-gen/tests/common/qemu-10.0.2-x86_64-conditions.txt");
+    println!("cargo:rerun-if-changed={}", path.display());
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_string)
+        .collect()
 }
 
 fn generate(schema_path: &Path, settings: &Settings, out: &Path) {

@@ -37,44 +37,12 @@ use serde_json::Value;
 /// CONFIG_AF_XDP, CONFIG_VMNET, CONFIG_COCOA, CONFIG_QATZIP, CONFIG_QPL,
 /// CONFIG_UADK, TARGET_S390X, TARGET_ARM, CONFIG_AUDIO_COREAUDIO,
 /// _DSOUND, _SNDIO.
-const ENABLED: &[&str] = &[
-    "CONFIG_AUDIO_ALSA",
-    "CONFIG_AUDIO_JACK",
-    "CONFIG_AUDIO_OSS",
-    "CONFIG_AUDIO_PA",
-    "CONFIG_AUDIO_PIPEWIRE",
-    "CONFIG_AUDIO_SDL",
-    "CONFIG_BRLAPI",
-    "CONFIG_CURSES",
-    "CONFIG_DBUS_DISPLAY",
-    "CONFIG_EBPF",
-    "CONFIG_FDT",
-    "CONFIG_FUSE",
-    "CONFIG_GTK",
-    "CONFIG_LIBPMEM",
-    "CONFIG_LINUX",
-    "CONFIG_LINUX_IO_URING",
-    "CONFIG_OPENGL",
-    "CONFIG_PIXMAN",
-    "CONFIG_POSIX",
-    "CONFIG_REPLICATION",
-    "CONFIG_SDL",
-    "CONFIG_SECRET_KEYRING",
-    "CONFIG_SPICE",
-    "CONFIG_SPICE_PROTOCOL",
-    "CONFIG_TCG",
-    "CONFIG_TPM",
-    "CONFIG_VDUSE_BLK_EXPORT",
-    "CONFIG_VHOST_CRYPTO",
-    "CONFIG_VHOST_USER_BLK_SERVER",
-    "CONFIG_VNC",
-    "CONFIG_ZSTD",
-    "HAVE_CHARDEV_PARALLEL",
-    "HAVE_CHARDEV_SERIAL",
-    "HAVE_HOST_BLOCK_DEVICE",
-    "HAVE_IPPROTO_MPTCP",
-    "TARGET_I386",
-];
+fn enabled() -> Vec<&'static str> {
+    include_str!("common/qemu-10.0.2-x86_64-conditions.txt")
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+}
 
 /// Names the reply cannot decide: every condition using them is settled by
 /// the others.  CONFIG_KVM appears only as `all: [TARGET_S390X,
@@ -159,7 +127,7 @@ fn assert_same(ours: &Value, theirs: &Value, what: &str) {
 
 #[test]
 fn real_schema_gives_qemu_10_0_2_reply() {
-    let ours = introspect(&real_schema(), &enabled_in(ENABLED), false);
+    let ours = introspect(&real_schema(), &enabled_in(&enabled()), false);
     assert_same(&ours, &real_reply(), "x86_64 QEMU 10.0.2");
 }
 
@@ -204,7 +172,7 @@ fn condition_names(schema: &Schema) -> Vec<String> {
     names
 }
 
-/// How the lists were derived: from [`ENABLED`], switching any one name
+/// How the lists were derived: from [`enabled`], switching any one name
 /// (on to off, or off to on) changes the reply, except the undecidable.
 #[test]
 fn every_decidable_name_is_witnessed_by_the_reply() {
@@ -212,14 +180,15 @@ fn every_decidable_name_is_witnessed_by_the_reply() {
     let reply = real_reply();
     let names = condition_names(&schema);
     assert_eq!(names.len(), 55, "condition names in the schema: {names:?}");
-    for name in ENABLED.iter().chain(UNDECIDABLE) {
+    let enabled = enabled();
+    for name in enabled.iter().chain(UNDECIDABLE) {
         assert!(names.iter().any(|n| n == name), "{name} is not used");
     }
     for name in &names {
-        let toggled: Vec<&str> = if ENABLED.contains(&name.as_str()) {
-            ENABLED.iter().copied().filter(|n| n != name).collect()
+        let toggled: Vec<&str> = if enabled.contains(&name.as_str()) {
+            enabled.iter().copied().filter(|n| n != name).collect()
         } else {
-            ENABLED.iter().copied().chain([name.as_str()]).collect()
+            enabled.iter().copied().chain([name.as_str()]).collect()
         };
         let ours = introspect(&schema, &enabled_in(&toggled), false);
         let decided = ours != reply;
@@ -252,7 +221,7 @@ fn cli_reply(extra: &[&str]) -> Value {
     let path = schema_path();
     let mut args = vec!["introspect", path.to_str().expect("UTF-8 path")];
     args.extend_from_slice(extra);
-    for name in ENABLED {
+    for name in enabled() {
         args.extend(["--enable", name]);
     }
     let (code, stdout, stderr) = run_cli(&args);
