@@ -292,7 +292,7 @@ impl FileLoader for BaseDirLoader<'_> {
 /// Write `text` to `path` unless it already holds exactly that; creates
 /// the parent directory.  Returns whether it wrote.
 pub fn write_if_changed(path: &Path, text: &str) -> io::Result<bool> {
-    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+    if file_holds(path, text.as_bytes()) {
         return Ok(false);
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -300,6 +300,32 @@ pub fn write_if_changed(path: &Path, text: &str) -> io::Result<bool> {
     }
     std::fs::write(path, text)?;
     Ok(true)
+}
+
+/// Whether the file at `path` holds exactly `content`; compared a chunk at
+/// a time, since outputs are megabytes and usually unchanged.
+pub fn file_holds(path: &Path, content: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if !file
+        .metadata()
+        .is_ok_and(|m| m.len() == content.len() as u64)
+    {
+        return false;
+    }
+    let mut chunk = vec![0; 64 * 1024];
+    let mut rest = content;
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if rest.len() >= n && chunk[..n] == rest[..n] => rest = &rest[n..],
+            Ok(_) => return false,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -348,6 +374,16 @@ mod tests {
         assert!(!write_if_changed(&path, "a").unwrap());
         assert!(write_if_changed(&path, "b").unwrap());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "b");
+        // Longer than one compared chunk, differing only in the last byte.
+        let long = "x".repeat(200_000);
+        assert!(write_if_changed(&path, &long).unwrap());
+        assert!(file_holds(&path, long.as_bytes()));
+        assert!(!write_if_changed(&path, &long).unwrap());
+        let changed = format!("{}y", &long[1..]);
+        assert!(!file_holds(&path, changed.as_bytes()));
+        assert!(write_if_changed(&path, &changed).unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), changed);
+        assert!(!file_holds(&dir.join("missing"), b""));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use qapi_gen::builder::{write_if_changed, Error};
+use qapi_gen::builder::{file_holds, write_if_changed, Error};
 use qapi_gen::rust::GenerateError;
 use qapi_gen::schema::{EntityKind, Schema};
 use qapi_gen::{Builder, Diagnostics, DocMode, IfPolicy, Settings};
@@ -241,7 +241,7 @@ fn rust(args: &RustArgs) -> ExitCode {
     };
     let output = args.output.display();
     if args.check {
-        return if std::fs::read(&args.output).is_ok_and(|old| old == text.as_bytes()) {
+        return if file_holds(&args.output, text.as_bytes()) {
             ExitCode::SUCCESS
         } else {
             eprintln!("error: {output} is not up to date with the schema; regenerate it");

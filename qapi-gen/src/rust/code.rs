@@ -98,30 +98,42 @@ impl<T: Display> Display for List<'_, T> {
     }
 }
 
-/// `text` indented by block depth, without blank lines, ending in a newline.
+/// `text` indented by block depth, without blank lines, each line ending
+/// in a newline, appended to `out`.
 ///
 /// The depth is counted from `{`, `(` and `[` outside string literals and
 /// comments; several opened on one line (`Some(match x {`) indent the next
 /// lines once; a line starting with closers is indented as its opener's.
-pub(crate) fn layout(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    // For each open delimiter, whether it adds an indent level.
+pub(crate) fn layout(text: &str, out: &mut String) {
+    const SPACES: &str = "                                ";
+    out.reserve(text.len() * 5 / 4);
+    // For each open delimiter, whether it adds an indent level; `depth`
+    // counts those that do.
     let mut open: Vec<bool> = Vec::new();
+    let mut depth = 0;
+    let close = |open: &mut Vec<bool>, depth: &mut usize| {
+        if open.pop() == Some(true) {
+            *depth -= 1;
+        }
+    };
     for line in text.split('\n') {
         let line = line.trim_ascii();
         if line.is_empty() {
             continue;
         }
-        let closers = line
-            .bytes()
+        let bytes = line.as_bytes();
+        let closers = bytes
+            .iter()
             .take_while(|b| matches!(b, b'}' | b')' | b']'))
             .count();
         for _ in 0..closers {
-            open.pop();
+            close(&mut open, &mut depth);
         }
-        let depth = open.iter().filter(|&&counts| counts).count();
-        for _ in 0..depth {
-            out.push_str("    ");
+        let mut indent = depth * 4;
+        while indent > 0 {
+            let n = indent.min(SPACES.len());
+            out.push_str(&SPACES[..n]);
+            indent -= n;
         }
         out.push_str(line);
         out.push('\n');
@@ -129,35 +141,45 @@ pub(crate) fn layout(text: &str) -> String {
             continue;
         }
         let before = open.len();
-        let mut in_string = false;
-        let mut escaped = false;
-        for b in line.bytes().skip(closers) {
-            if in_string {
-                match b {
-                    _ if escaped => escaped = false,
-                    b'\\' => escaped = true,
-                    b'"' => in_string = false,
-                    _ => {}
-                }
+        let mut at = closers;
+        while at < bytes.len() {
+            // Most bytes are neither delimiters nor quotes.
+            if !DELIMITER_OR_QUOTE[usize::from(bytes[at])] {
+                at += 1;
                 continue;
             }
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'(' | b'[' => open.push(false),
-                b'}' | b')' | b']' => {
-                    open.pop();
+            match bytes[at] {
+                b'"' => {
+                    at += 1;
+                    while at < bytes.len() && bytes[at] != b'"' {
+                        at += if bytes[at] == b'\\' { 2 } else { 1 };
+                    }
                 }
-                _ => {}
+                b'{' | b'(' | b'[' => open.push(false),
+                _ => close(&mut open, &mut depth),
             }
+            at += 1;
         }
         if open.len() > before {
             if let Some(last) = open.last_mut() {
                 *last = true;
+                depth += 1;
             }
         }
     }
-    out
 }
+
+/// The bytes [`layout`] looks at: `"`, `{`, `}`, `(`, `)`, `[`, `]`.
+static DELIMITER_OR_QUOTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let bytes = b"\"{}()[]";
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -173,9 +195,33 @@ mod tests {
     #[test]
     fn layout_indents_blocks_once_per_line() {
         let text = "fn f() {\n  Some(match x {\n\n A => \"{\",\n})\n}\n";
+        let mut out = String::from("// header\n");
+        layout(text, &mut out);
         assert_eq!(
-            layout(text),
-            "fn f() {\n    Some(match x {\n        A => \"{\",\n    })\n}\n"
+            out,
+            "// header\nfn f() {\n    Some(match x {\n        A => \"{\",\n    })\n}\n"
         );
+    }
+
+    #[test]
+    fn layout_skips_strings_and_indents_deeply() {
+        let text = format!(
+            "{}\nlet s = \"(\\\"{{\";\n{}\n",
+            "f(".repeat(10),
+            ")".repeat(10)
+        );
+        let mut out = String::new();
+        layout(&text, &mut out);
+        let expected = format!(
+            "{}\n{}let s = \"(\\\"{{\";\n{}\n",
+            "f(".repeat(10),
+            " ".repeat(4),
+            ")".repeat(10)
+        );
+        assert_eq!(out, expected);
+        let nested = "a {\nb {\nc {\nd {\ne {\nf {\ng {\nh {\ni {\nx\n}\n}\n}\n}\n}\n}\n}\n}\n}\n";
+        let mut out = String::new();
+        layout(nested, &mut out);
+        assert!(out.contains(&format!("\n{}x\n", " ".repeat(36))), "{out}");
     }
 }
