@@ -26,7 +26,9 @@ pub(crate) use code;
 pub(crate) fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
-    while let Some(at) = rest.find('#') {
+    // Byte searches: `str::find` and `split` with a `char` cost a call to
+    // `memcmp` per match, and placeholders and lines are short.
+    while let Some(at) = rest.bytes().position(|b| b == b'#') {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         let len = after
@@ -116,7 +118,7 @@ pub(crate) fn layout(text: &str, out: &mut String) {
             *depth -= 1;
         }
     };
-    for line in text.split('\n') {
+    for line in byte_lines(text) {
         let line = line.trim_ascii();
         if line.is_empty() {
             continue;
@@ -167,6 +169,24 @@ pub(crate) fn layout(text: &str, out: &mut String) {
             }
         }
     }
+}
+
+/// The lines of `text`, found by a byte search (see [`fill`]).
+fn byte_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match text.bytes().position(|b| b == b'\n') {
+            Some(end) => {
+                rest = Some(&text[end + 1..]);
+                Some(&text[..end])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
 }
 
 /// The bytes [`layout`] looks at: `"`, `{`, `}`, `(`, `)`, `[`, `]`.
