@@ -24,6 +24,7 @@ fn main() -> Result<(), qapi_gen::builder::Error> {
             "query-version",
             "query-status",
             "query-kvm",
+            "qom-list-types",
             "query-cpus-fast",
             "query-memory-size-summary",
             "query-block",

@@ -8,8 +8,8 @@ use qapi_types::Mode;
 use serde_json::{Map, Value};
 
 use crate::qmp::{
-    commands, BlockInfo, CpuInfoFast, KvmInfo, MemoryInfo, NameInfo, PciDeviceInfo, PciInfo,
-    RxFilterInfo, StatusInfo, UuidInfo, VersionInfo,
+    commands, BlockInfo, CpuInfoFast, KvmInfo, MemoryInfo, NameInfo, ObjectTypeInfo, PciDeviceInfo,
+    PciInfo, RxFilterInfo, StatusInfo, UuidInfo, VersionInfo,
 };
 
 /// A running QEMU, section by section, as its commands return it.
@@ -23,9 +23,12 @@ pub struct Report {
     pub version: VersionInfo,
     /// `query-status`
     pub status: StatusInfo,
-    /// `query-kvm`: QEMU 10.0 has no command naming the accelerator; KVM
-    /// or not is what it tells.
+    /// `query-kvm`: whether KVM is the accelerator.
     pub kvm: KvmInfo,
+    /// `qom-list-types implements=accel`: the accelerators this QEMU has.
+    /// QEMU 10.0 has no command naming the one in use; when KVM is not
+    /// enabled and only one other is built in, it is that one.
+    pub accelerators: Vec<ObjectTypeInfo>,
     /// `query-cpus-fast`
     pub cpus: Vec<CpuInfoFast>,
     /// `query-memory-size-summary`
@@ -67,7 +70,19 @@ macro_rules! sections {
 }
 
 impl Report {
-    sections!(name, uuid, version, status, kvm, cpus, memory, block, network, pci);
+    sections!(
+        name,
+        uuid,
+        version,
+        status,
+        kvm,
+        accelerators,
+        cpus,
+        memory,
+        block,
+        network,
+        pci
+    );
 
     /// Run the commands, one per section.
     pub fn query<S: Stream>(client: &mut Client<S>) -> Result<Report, Error> {
@@ -77,6 +92,10 @@ impl Report {
             version: client.execute(&commands::QueryVersion)?,
             status: client.execute(&commands::QueryStatus)?,
             kvm: client.execute(&commands::QueryKvm)?,
+            accelerators: client.execute(&commands::QomListTypes {
+                implements: Some("accel".to_string()),
+                r#abstract: Some(false),
+            })?,
             cpus: client.execute(&commands::QueryCpusFast)?,
             memory: client.execute(&commands::QueryMemorySizeSummary)?,
             block: client.execute(&commands::QueryBlock)?,
@@ -104,12 +123,11 @@ impl Report {
         // `running` only repeats the state (true for `running` alone).
         let status = member_text(&self.status, "status");
         let _ = writeln!(out, "Run state:    {status}");
-        let accelerator = match (self.kvm.enabled, self.kvm.present) {
-            (true, _) => "KVM",
-            (false, true) => "not KVM (TCG or another; KVM is available)",
-            (false, false) => "not KVM (TCG or another; KVM is not available)",
-        };
-        let _ = writeln!(out, "Accelerator:  {accelerator}");
+        let _ = writeln!(
+            out,
+            "Accelerator:  {}",
+            accelerator(&self.kvm, &self.accelerators)
+        );
         let _ = writeln!(out, "CPUs:         {}", self.cpu_summary());
         let _ = writeln!(out, "Memory:       {}", self.memory_summary());
         let _ = writeln!(out, "Block devices:");
@@ -155,6 +173,30 @@ impl Report {
             text.push_str(&format!(" + {} hot-plugged", mib(plugged)));
         }
         text
+    }
+}
+
+/// KVM when it is enabled, else the one other accelerator built in, or
+/// the candidates.
+fn accelerator(kvm: &KvmInfo, built_in: &[ObjectTypeInfo]) -> String {
+    if kvm.enabled {
+        return "KVM".to_string();
+    }
+    let others: Vec<String> = built_in
+        .iter()
+        .map(|t| t.name.strip_suffix("-accel").unwrap_or(&t.name))
+        .filter(|&name| name != "kvm")
+        .map(|name| name.to_uppercase())
+        .collect();
+    let kvm = if kvm.present {
+        "KVM is available"
+    } else {
+        "KVM is not available"
+    };
+    match others.as_slice() {
+        [only] => format!("{only} ({kvm})"),
+        [] => format!("not KVM ({kvm})"),
+        _ => format!("one of {} ({kvm})", others.join(", ")),
     }
 }
 
@@ -206,4 +248,42 @@ fn pci_line(device: &PciDeviceInfo) -> String {
         line.push_str(&format!(" (id {})", device.qdev_id));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn types(names: &[&str]) -> Vec<ObjectTypeInfo> {
+        names
+            .iter()
+            .map(|name| ObjectTypeInfo {
+                name: name.to_string(),
+                r#abstract: Some(false),
+                parent: Some("accel".to_string()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_accelerator_is_named_when_it_can_be() {
+        let kvm = |enabled, present| KvmInfo { enabled, present };
+        let built_in = types(&["tcg-accel", "kvm-accel"]);
+        assert_eq!(accelerator(&kvm(true, true), &built_in), "KVM");
+        assert_eq!(
+            accelerator(&kvm(false, true), &built_in),
+            "TCG (KVM is available)"
+        );
+        assert_eq!(
+            accelerator(
+                &kvm(false, false),
+                &types(&["tcg-accel", "kvm-accel", "xen-accel"])
+            ),
+            "one of TCG, XEN (KVM is not available)"
+        );
+        assert_eq!(
+            accelerator(&kvm(false, false), &types(&["kvm-accel"])),
+            "not KVM (KVM is not available)"
+        );
+    }
 }

@@ -54,7 +54,7 @@ mod live {
             &format!("UUID:         {UUID}\n"),
             "QEMU:         10.0.",
             "Run state:    prelaunch\n",
-            "Accelerator:  not KVM",
+            "Accelerator:  TCG (KVM is ",
             "CPUs:         2 × x86_64 (host threads ",
             "Memory:       128 MiB\n",
             "Block devices:\n  disk0      qcow2 ",
