@@ -11,6 +11,10 @@
 //! Errors are [`diag::Diagnostics`], rendered as `file:line:col: error: ...`
 //! with the include chain and a snippet.
 
+// pest without its `std` feature (see the workspace manifest) generates a
+// parser that names `alloc`.
+extern crate alloc;
+
 pub mod builder;
 pub mod check;
 pub mod diag;
