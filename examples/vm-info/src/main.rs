@@ -50,8 +50,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     }
     .map_err(context)?;
     let text = if cli.json {
-        let json = report.to_json().map_err(|e| e.to_string())?;
-        format!("{json:#}\n")
+        report.to_json_text().map_err(|e| e.to_string())?
     } else {
         report.summary()
     };

@@ -53,6 +53,27 @@ macro_rules! sections {
             Ok(Value::Object(object))
         }
 
+        /// [`Report::to_json`] as pretty-printed text, with the sections in
+        /// this order and every object's members in schema order (a
+        /// `Value` would sort them).
+        pub fn to_json_text(&self) -> Result<String, serde_json::Error> {
+            let mut text = String::from("{");
+            $(
+                if text.len() > 1 {
+                    text.push(',');
+                }
+                let section = serde_json::to_string_pretty(&self.$field)?;
+                // Pretty JSON has no raw newline inside strings.
+                text.push_str(&format!(
+                    "\n  {:?}: {}",
+                    stringify!($field),
+                    section.replace('\n', "\n  ")
+                ));
+            )*
+            text.push_str("\n}\n");
+            Ok(text)
+        }
+
         /// Decode [`Report::to_json`]'s output back into the generated
         /// types; the error names the section.
         pub fn from_json(value: &Value, mode: Mode) -> Result<Report, String> {

@@ -77,16 +77,30 @@ mod live {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-        let keys: Vec<&str> = json
+        let text = String::from_utf8_lossy(&output.stdout);
+        let json: serde_json::Value = serde_json::from_str(&text).expect("JSON output");
+        let mut keys: Vec<&str> = json
             .as_object()
             .unwrap()
             .keys()
             .map(String::as_str)
             .collect();
         let mut sections = Report::SECTIONS.to_vec();
+        keys.sort();
         sections.sort();
         assert_eq!(keys, sections);
+        // Sections in their order, members in schema order (`qemu` before
+        // `package` in VersionInfo), not alphabetical.
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("no {needle:?} in:\n{text}"))
+        };
+        let starts: Vec<usize> = Report::SECTIONS
+            .iter()
+            .map(|s| at(&format!("\n  \"{s}\": ")))
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(at("\"qemu\": {") < at("\"package\": "), "{text}");
         // Strict: every member known to the bindings, none missing.
         let report = Report::from_json(&json, Mode::Strict).unwrap();
         assert_eq!(report.name.name.as_deref(), Some("vm-info-test"));
