@@ -2,6 +2,7 @@
 //! schemas, the QMP corpus) and how to read them.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Duration;
 
 mod paths;
@@ -105,6 +106,28 @@ pub fn qapi_qmp_schema() -> Result<PathBuf, String> {
         return Err(format!("{} is missing", schema.display()));
     }
     Ok(schema)
+}
+
+/// The value of `--runs`: a positive number.
+pub fn parse_runs(value: &str) -> Result<u32, String> {
+    value
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| "--runs needs a positive number".to_string())
+}
+
+/// A bench binary's parsed arguments, or exit code 2 after printing why
+/// not and `usage` (an empty reason, as from `--help`, prints the usage
+/// alone).
+pub fn args_or_usage<T>(parsed: Result<T, String>, usage: &str) -> Result<T, ExitCode> {
+    parsed.map_err(|why| {
+        if !why.is_empty() {
+            eprintln!("error: {why}");
+        }
+        eprintln!("{usage}");
+        ExitCode::from(2)
+    })
 }
 
 /// CPU time (user + system) used so far by the calling thread.

@@ -44,13 +44,7 @@ fn parse_args() -> Result<Args, String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
-            "--runs" => {
-                runs = value("--runs")?
-                    .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or("--runs needs a positive number")?
-            }
+            "--runs" => runs = qapi_bench::parse_runs(&value("--runs")?)?,
             "--schema" => schema = Some(PathBuf::from(value("--schema")?)),
             "--qemu-scripts" => qemu_scripts = Some(PathBuf::from(value("--qemu-scripts")?)),
             "-h" | "--help" => return Err(String::new()),
@@ -65,15 +59,9 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let args = match qapi_bench::args_or_usage(parse_args(), USAGE) {
         Ok(args) => args,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("error: {msg}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     println!("schema: {}", args.schema.display());
 
