@@ -5,8 +5,8 @@
 //! bases, discriminators, alternates, commands) and connects the
 //! documentation.
 //!
-//! [`build`](self::build) makes the entities in QEMU's definition order,
-//! [`checks`](self::checks) checks them in that order; like QEMU, the first
+//! `build` makes the entities in QEMU's definition order,
+//! `checks` checks them in that order; like QEMU, the first
 //! semantic error stops the run.
 
 mod build;

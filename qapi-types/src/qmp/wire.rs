@@ -27,6 +27,67 @@ use serde_json::value::RawValue;
 use crate::__private::{self, Slots};
 use crate::{Enum, Object, Timestamp, UnknownValue};
 
+/// An enum of the protocol's own schema, with the impls the generator
+/// gives a QAPI enum: a variant per value and `Unknown` for the others.
+macro_rules! wire_enum {
+    (
+        $(#[$attr:meta])*
+        $name:ident = $qapi:literal {
+            $($(#[$value_attr:meta])* $variant:ident = $wire:literal,)*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$value_attr])* $variant,)*
+            /// A value this build does not know.
+            Unknown(UnknownValue),
+        }
+
+        impl Enum for $name {
+            const NAME: &'static str = $qapi;
+            const VALUES: &'static [Self] = &[$($name::$variant),*];
+            const NAMES: &'static [&'static str] = &[$($wire),*];
+
+            fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)*
+                    $name::Unknown(value) => value.as_str(),
+                }
+            }
+
+            fn unknown(value: UnknownValue) -> Self {
+                $name::Unknown(value)
+            }
+
+            fn as_unknown(&self) -> Option<&UnknownValue> {
+                match self {
+                    $name::Unknown(value) => Some(value),
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                __private::serialize_enum(self, serializer)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                __private::deserialize_enum(deserializer)
+            }
+        }
+    };
+}
+
 // ---------------------------------------------------------------- greeting
 
 /// The server's first message.
@@ -58,54 +119,11 @@ impl fmt::Display for VersionTriple {
     }
 }
 
-/// A QMP capability (QAPI enum `QMPCapability`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Capability {
-    /// Out-of-band execution: `exec-oob` requests, replies out of order.
-    Oob,
-    /// A capability this build does not know.
-    Unknown(UnknownValue),
-}
-
-impl Enum for Capability {
-    const NAME: &'static str = "QMPCapability";
-    const VALUES: &'static [Self] = &[Capability::Oob];
-    const NAMES: &'static [&'static str] = &["oob"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Capability::Oob => "oob",
-            Capability::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn unknown(value: UnknownValue) -> Self {
-        Capability::Unknown(value)
-    }
-
-    fn as_unknown(&self) -> Option<&UnknownValue> {
-        match self {
-            Capability::Unknown(value) => Some(value),
-            Capability::Oob => None,
-        }
-    }
-}
-
-impl fmt::Display for Capability {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Capability {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        __private::serialize_enum(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Capability {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        __private::deserialize_enum(deserializer)
+wire_enum! {
+    /// A QMP capability (QAPI enum `QMPCapability`).
+    Capability = "QMPCapability" {
+        /// Out-of-band execution: `exec-oob` requests, replies out of order.
+        Oob = "oob",
     }
 }
 
@@ -314,76 +332,17 @@ impl fmt::Display for QmpError {
 
 impl std::error::Error for QmpError {}
 
-/// QAPI's error classes (QAPI enum `QapiErrorClass`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorClass {
-    /// Nearly every error.
-    GenericError,
-    /// The command does not exist (or cannot run now).
-    CommandNotFound,
-    DeviceNotActive,
-    DeviceNotFound,
-    /// `KVMMissingCap`.
-    KvmMissingCap,
-    /// A class this build does not know.
-    Unknown(UnknownValue),
-}
-
-impl Enum for ErrorClass {
-    const NAME: &'static str = "QapiErrorClass";
-    const VALUES: &'static [Self] = &[
-        ErrorClass::GenericError,
-        ErrorClass::CommandNotFound,
-        ErrorClass::DeviceNotActive,
-        ErrorClass::DeviceNotFound,
-        ErrorClass::KvmMissingCap,
-    ];
-    const NAMES: &'static [&'static str] = &[
-        "GenericError",
-        "CommandNotFound",
-        "DeviceNotActive",
-        "DeviceNotFound",
-        "KVMMissingCap",
-    ];
-
-    fn as_str(&self) -> &str {
-        match self {
-            ErrorClass::GenericError => "GenericError",
-            ErrorClass::CommandNotFound => "CommandNotFound",
-            ErrorClass::DeviceNotActive => "DeviceNotActive",
-            ErrorClass::DeviceNotFound => "DeviceNotFound",
-            ErrorClass::KvmMissingCap => "KVMMissingCap",
-            ErrorClass::Unknown(value) => value.as_str(),
-        }
-    }
-
-    fn unknown(value: UnknownValue) -> Self {
-        ErrorClass::Unknown(value)
-    }
-
-    fn as_unknown(&self) -> Option<&UnknownValue> {
-        match self {
-            ErrorClass::Unknown(value) => Some(value),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for ErrorClass {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ErrorClass {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        __private::serialize_enum(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorClass {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        __private::deserialize_enum(deserializer)
+wire_enum! {
+    /// QAPI's error classes (QAPI enum `QapiErrorClass`).
+    ErrorClass = "QapiErrorClass" {
+        /// Nearly every error.
+        GenericError = "GenericError",
+        /// The command does not exist (or cannot run now).
+        CommandNotFound = "CommandNotFound",
+        DeviceNotActive = "DeviceNotActive",
+        DeviceNotFound = "DeviceNotFound",
+        /// `KVMMissingCap`.
+        KvmMissingCap = "KVMMissingCap",
     }
 }
 

@@ -9,7 +9,7 @@
 //! commands, arguments that are missing, unexpected, of the wrong type, out
 //! of range or not a value of their enum (with QEMU's member paths), the
 //! capabilities negotiation, out-of-band rules, and the compatibility
-//! policy for `deprecated` and `unstable`.  [`Server`] (cargo feature
+//! policy for `deprecated` and `unstable`.  `Server` (cargo feature
 //! `tokio`) serves it on Unix sockets and TCP, with events.
 //!
 //! ```ignore
