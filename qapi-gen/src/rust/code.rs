@@ -100,6 +100,36 @@ impl<T: Display> Display for List<'_, T> {
     }
 }
 
+/// The `Serialize` and `Deserialize` impls of the type `ty`, with the
+/// bodies `serialize` (of `self` and `serializer`) and `deserialize` (of
+/// `deserializer`); `serde` and `Result` are in scope where they go.
+pub(crate) fn serde_impls(
+    ty: &dyn Display,
+    serialize: &dyn Display,
+    deserialize: &dyn Display,
+) -> String {
+    code!(
+        r#"impl serde::Serialize for #ty {
+fn serialize<S: serde::Serializer>(
+&self,
+serializer: S,
+) -> Result<S::Ok, S::Error> {
+#serialize
+}
+}
+impl<'de> serde::Deserialize<'de> for #ty {
+fn deserialize<D: serde::Deserializer<'de>>(
+deserializer: D,
+) -> Result<Self, D::Error> {
+#deserialize
+}
+}"#,
+        ty,
+        serialize,
+        deserialize
+    )
+}
+
 /// `text` indented by block depth, without blank lines, each line ending
 /// in a newline, appended to `out`.
 ///

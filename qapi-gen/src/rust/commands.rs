@@ -1,7 +1,7 @@
 //! `pub mod commands`: one type per command, holding its arguments, with
 //! its `Command` impl.
 
-use super::code::{code, lit, Lines};
+use super::code::{code, lit, serde_impls, Lines};
 use super::{Gen, GenerateError, Shape};
 use crate::schema::{Command, Entity, EntityId, EntityKind};
 
@@ -190,22 +190,13 @@ pub #inner,
 const _: () = {
 use ::core::result::Result;
 use #rt::serde;
-impl serde::Serialize for #ident {
-fn serialize<S: serde::Serializer>(
-&self,
-serializer: S,
-) -> Result<S::Ok, S::Error> {
-serde::Serialize::serialize(&self.0, serializer)
-}
-}
-impl<'de> serde::Deserialize<'de> for #ident {
-fn deserialize<D: serde::Deserializer<'de>>(
-deserializer: D,
-) -> Result<Self, D::Error> {
-serde::Deserialize::deserialize(deserializer).map(Self)
-}
-}
+#serde
 };"#,
+                serde = serde_impls(
+                    &ident,
+                    &"serde::Serialize::serialize(&self.0, serializer)",
+                    &"serde::Deserialize::deserialize(deserializer).map(Self)"
+                ),
                 docs,
                 cfg,
                 attrs,

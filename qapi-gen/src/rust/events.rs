@@ -1,7 +1,7 @@
 //! `pub mod events`: one type per event, holding its data, and
 //! `events::Event`, which decodes a whole event message.
 
-use super::code::{code, lit, Lines, List};
+use super::code::{code, lit, serde_impls, Lines, List};
 use super::names::{self, Scope};
 use super::{Gen, GenerateError};
 use crate::schema::EntityKind;
@@ -198,26 +198,7 @@ Self::#unknown { timestamp, .. } => timestamp,
 }
 }
 }
-impl serde::Serialize for Event {
-fn serialize<S: serde::Serializer>(
-&self,
-serializer: S,
-) -> Result<S::Ok, S::Error> {
-match self {
-#serialize_arms
-Self::#unknown { name, data, timestamp } => {
-rt::serialize_unknown_event(serializer, name, data, timestamp)
-}
-}
-}
-}
-impl<'de> serde::Deserialize<'de> for Event {
-fn deserialize<D: serde::Deserializer<'de>>(
-deserializer: D,
-) -> Result<Self, D::Error> {
-rt::deserialize_event(deserializer)
-}
-}
+#serde
 };
 }"#,
             docs,
@@ -236,7 +217,20 @@ rt::deserialize_event(deserializer)
             timestamp_arms,
             wire_names = List(&wire_names),
             decode_body,
-            serialize_arms = Lines(&serialize_arms),
+            serde = serde_impls(
+                &"Event",
+                &code!(
+                    "match self {
+#serialize_arms
+Self::#unknown { name, data, timestamp } => {
+rt::serialize_unknown_event(serializer, name, data, timestamp)
+}
+}",
+                    serialize_arms = Lines(&serialize_arms),
+                    unknown,
+                ),
+                &"rt::deserialize_event(deserializer)",
+            ),
         ))
     }
 }

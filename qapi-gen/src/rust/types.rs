@@ -3,7 +3,7 @@
 
 use proc_macro2::Ident;
 
-use super::code::{code, lit, lits, Lines, List};
+use super::code::{code, lit, lits, serde_impls, Lines, List};
 use super::cond::Gate;
 use super::names::{self, Scope};
 use super::{Field, Gen, GenerateError, Shape};
@@ -194,22 +194,13 @@ fn from_str(text: &str) -> Result<Self, #rt::ParseEnumError> {
 rt::enum_from_str(text)
 }
 }
-impl serde::Serialize for #name {
-fn serialize<S: serde::Serializer>(
-&self,
-serializer: S,
-) -> Result<S::Ok, S::Error> {
-rt::serialize_enum(self, serializer)
-}
-}
-impl<'de> serde::Deserialize<'de> for #name {
-fn deserialize<D: serde::Deserializer<'de>>(
-deserializer: D,
-) -> Result<Self, D::Error> {
-rt::deserialize_enum(deserializer)
-}
-}
+#serde
 };"#,
+            serde = serde_impls(
+                &name,
+                &"rt::serialize_enum(self, serializer)",
+                &"rt::deserialize_enum(deserializer)"
+            ),
             item_docs,
             cfg,
             attrs,
@@ -308,22 +299,13 @@ _: &mut M,
 Ok(())
 }
 }
-impl serde::Serialize for #ident {
-fn serialize<S: serde::Serializer>(
-&self,
-serializer: S,
-) -> Result<S::Ok, S::Error> {
-rt::serialize_object(self, serializer)
-}
-}
-impl<'de> serde::Deserialize<'de> for #ident {
-fn deserialize<D: serde::Deserializer<'de>>(
-deserializer: D,
-) -> Result<Self, D::Error> {
-rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-}
-}
+#serde
 };"#,
+                serde = serde_impls(
+                    &ident,
+                    &"rt::serialize_object(self, serializer)",
+                    &"rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)"
+                ),
                 docs,
                 cfg,
                 attrs,
@@ -556,21 +538,12 @@ Ok(#ident {
 })
 }
 }
-impl serde::Serialize for #ident {
-fn serialize<S: serde::Serializer>(
-&self,
-serializer: S,
-) -> Result<S::Ok, S::Error> {
-rt::serialize_object(self, serializer)
-}
-}
-impl<'de> serde::Deserialize<'de> for #ident {
-fn deserialize<D: serde::Deserializer<'de>>(
-deserializer: D,
-) -> Result<Self, D::Error> {
-rt::deserialize_object::<Slots, D>(deserializer)
-}
-}"#,
+#serde"#,
+            serde = serde_impls(
+                &ident,
+                &"rt::serialize_object(self, serializer)",
+                &"rt::deserialize_object::<Slots, D>(deserializer)"
+            ),
             slots = Lines(&slots),
             rt,
             ident,
@@ -980,22 +953,13 @@ Some(match kind {
 })
 }
 }
-impl serde::Serialize for #name {
-fn serialize<S: serde::Serializer>(
-&self,
-serializer: S,
-) -> Result<S::Ok, S::Error> {
-#serialize_body
-}
-}
-impl<'de> serde::Deserialize<'de> for #name {
-fn deserialize<D: serde::Deserializer<'de>>(
-deserializer: D,
-) -> Result<Self, D::Error> {
-rt::deserialize_alternate(deserializer)
-}
-}
+#serde
 };"#,
+            serde = serde_impls(
+                &name,
+                &serialize_body,
+                &"rt::deserialize_alternate(deserializer)"
+            ),
             docs,
             cfg,
             attrs,
