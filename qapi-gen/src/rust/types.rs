@@ -445,21 +445,25 @@ const _: () = {
                 code!("#cfg\n#f: rt::required(self.#f, #wire)?,", cfg, f, wire)
             });
         }
+        // Where the members of the branch (or the unknown ones) go.
+        let branch_member = |body: String| {
+            code!(
+                r#"fn branch_member<'de, D: serde::Deserializer<'de>>(
+&mut self,
+key: &str,
+value: D,
+) -> Result<(), D::Error> {
+#body
+}"#,
+                body
+            )
+        };
         let (has_branch, branch_member, branch_serialize) = match tag {
             Some(index) => {
                 let f = &fields[index].ident;
                 (
                     "const HAS_BRANCH: bool = true;".to_string(),
-                    code!(
-                        r#"fn branch_member<'de, D: serde::Deserializer<'de>>(
-&mut self,
-key: &str,
-value: D,
-) -> Result<(), D::Error> {
-self.#f.member(key, value)
-}"#,
-                        f
-                    ),
+                    branch_member(code!("self.#f.member(key, value)", f)),
                     code!("#rt::Branch::serialize_members(&self.#f, map)?;", rt, f),
                 )
             }
@@ -473,16 +477,7 @@ self.#f.member(key, value)
                     finish.push(code!("#f: self.#f,", f));
                     (
                         "const HAS_BRANCH: bool = true;".to_string(),
-                        code!(
-                            r#"fn branch_member<'de, D: serde::Deserializer<'de>>(
-&mut self,
-key: &str,
-value: D,
-) -> Result<(), D::Error> {
-rt::set_extra(&mut self.#f, key, value)
-}"#,
-                            f
-                        ),
+                        branch_member(code!("rt::set_extra(&mut self.#f, key, value)", f)),
                         code!("rt::extra(map, &self.#f)?;", f),
                     )
                 }
