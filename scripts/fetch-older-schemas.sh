@@ -3,7 +3,7 @@
 # registry ship (qapi-qmp 0.12.0 to 0.15.0: QEMU 8.0, 8.0, 8.1, 9.1;
 # qapi-qga 0.13.0: the guest agent's), with `cargo fetch` on a scratch
 # manifest under target/, and print where they are.  The tests
-# `qapi-gen/tests/older_schemas.rs` and `tests-bindings` read them there.
+# `qapi-gen/tests/older_schemas.rs` and `tests/bindings` read them there.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

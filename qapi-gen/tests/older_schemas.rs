@@ -1,7 +1,7 @@
 //! Schemas of older QEMU versions and the guest agent's: they break QEMU
 //! 10.0's doc-comment rules, so strict loading rejects them, and lenient
 //! loading accepts them with a warning per broken rule.  Their bindings are
-//! compiled in `tests-bindings` (8.0, 9.1, the guest agent's); here they
+//! compiled in `tests/bindings` (8.0, 9.1, the guest agent's); here they
 //! are counted, and 8.1's are generated.
 //!
 //! The schemas come from crates of the cargo registry:

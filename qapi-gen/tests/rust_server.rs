@@ -1,5 +1,5 @@
 //! The `server` setting: the `server` module of the bindings (compiled and
-//! exercised in `tests-server/`).
+//! exercised in `tests/server/`).
 
 use std::path::Path;
 

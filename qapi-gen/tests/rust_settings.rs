@@ -1,5 +1,5 @@
 //! Every generation setting has its effect on the code generated for the
-//! demo schema (the code itself is compiled by `tests-bindings` and
+//! demo schema (the code itself is compiled by `tests/bindings` and
 //! `snapshots_compile`).
 
 mod common;

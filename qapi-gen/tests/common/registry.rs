@@ -1,6 +1,6 @@
 //! Schemas of older QEMU versions, as shipped in crates of the cargo
 //! registry (`scripts/fetch-older-schemas.sh` downloads them).  Used by
-//! `qapi-gen`'s tests and by `tests-bindings/build.rs` (through `#[path]`).
+//! `qapi-gen`'s tests and by `tests/bindings/build.rs` (through `#[path]`).
 
 use std::path::PathBuf;
 

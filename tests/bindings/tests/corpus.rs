@@ -13,7 +13,7 @@ use serde_json::Value;
 fn corpus_dir() -> PathBuf {
     let shared = match std::env::var_os("QAPI_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
     };
     let dir = shared.join("qmp-corpus/10.0.2");
     assert!(

@@ -14,7 +14,7 @@ pub use qemu::Qemu;
 pub fn shared_dir() -> PathBuf {
     let dir = match std::env::var_os("QAPI_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
     };
     assert!(
         dir.join("qemu/10.0.0/qapi/qapi-schema.json").is_file(),

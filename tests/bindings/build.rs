@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use qapi_gen::{IfPolicy, Settings};
 
-#[path = "../qapi-gen/tests/common/registry.rs"]
+#[path = "../../qapi-gen/tests/common/registry.rs"]
 #[allow(dead_code)]
 mod registry;
 
@@ -17,7 +17,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=QAPI_SHARED_DIR");
     println!("cargo::rustc-check-cfg=cfg(qapi_older)");
 
-    let demo = manifest.join("../schema/qapi-schema.json");
+    let demo = manifest.join("../../schema/qapi-schema.json");
     generate(&demo, &Settings::default(), &out.join("demo_all.rs"));
     generate_older(&out);
     generate(&demo, &demo_cfg(), &out.join("demo_cfg.rs"));
@@ -26,7 +26,7 @@ fn main() {
 
     let shared = match std::env::var_os("QAPI_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => manifest.join("../../shared"),
+        None => manifest.join("../../../shared"),
     };
     let real = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
     if real.exists() {

@@ -16,7 +16,7 @@ fn main() {
         server: true,
         ..Settings::default()
     };
-    let demo = manifest.join("../schema/qapi-schema.json");
+    let demo = manifest.join("../../schema/qapi-schema.json");
     generate(&demo, &server, &out.join("demo.rs"));
     let cfg = Settings {
         if_policy: IfPolicy::Cfg,
@@ -31,7 +31,7 @@ fn main() {
 
     let shared = match std::env::var_os("QAPI_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => manifest.join("../../shared"),
+        None => manifest.join("../../../shared"),
     };
     let real = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
     if real.exists() {
@@ -55,7 +55,7 @@ fn main() {
 /// The condition names of QEMU 10.0.2's x86-64 build, one list shared with
 /// `qapi-gen/tests/introspect.rs`.
 fn recorded_build_conditions(manifest: &Path) -> Vec<String> {
-    let path = manifest.join("../qapi-gen/tests/common/qemu-10.0.2-x86_64-conditions.txt");
+    let path = manifest.join("../../qapi-gen/tests/common/qemu-10.0.2-x86_64-conditions.txt");
     println!("cargo:rerun-if-changed={}", path.display());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
