@@ -15,9 +15,20 @@
 //! [`qmp`] has the protocol's messages and two clients typed by these
 //! traits: `execute(&commands::QueryStatus)` returns the command's
 //! [`Command::Returns`]; events decode into the generated `events::Event`.
-//! [`qmp::blocking::Client`] runs on std's Unix and TCP streams;
-//! `qmp::tokio::Client` (cargo feature `tokio`, off by default) runs any
-//! number of commands at once and streams events for `tokio::select!`.
+//! `qmp::blocking::Client` runs on std's Unix and TCP streams;
+//! `qmp::tokio::Client` runs any number of commands at once and streams
+//! events for `tokio::select!`.  `qmp::server` answers QMP as QEMU does.
+//!
+//! # Cargo features
+//!
+//! A crate compiles only what it uses; generated bindings need none of
+//! these (bindings generated with the `server` setting need `server`):
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `client` | yes | `qmp::blocking::Client`, the protocol's messages |
+//! | `server` | no | `qmp::server`: QEMU's request handling |
+//! | `tokio` | no | the async halves: `qmp::tokio::Client` (with `client`), `qmp::server::Server` (with `server`) |
 //!
 //! # Decoding
 //!
@@ -45,6 +56,7 @@
 //! `events::Event` keeps the name, data and timestamp of unknown events.
 
 mod decode;
+#[cfg(any(feature = "client", feature = "server"))]
 pub mod qmp;
 mod types;
 

@@ -24,237 +24,29 @@
 //!
 //! `examples/qmp-client` is a complete async client for a real QEMU.
 
+#[cfg(feature = "client")]
 pub mod blocking;
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
 mod error;
+#[cfg(feature = "client")]
 pub mod framing;
+#[cfg(feature = "server")]
 pub mod server;
-#[cfg(feature = "tokio")]
+#[cfg(all(feature = "client", feature = "tokio"))]
 pub mod tokio;
 pub mod wire;
 
-use std::time::Duration;
-
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
+#[cfg(feature = "client")]
+pub use client::Options;
+#[cfg(feature = "client")]
+use client::{
+    classify, decode_event, decode_returns, encode_request, negotiation, no_response, Incoming,
+    ReplyId, READ_CHUNK,
+};
+#[cfg(feature = "client")]
 pub use error::Error;
-use error::Failure;
+#[cfg(feature = "client")]
 pub use framing::{Framer, FramingError};
 pub use wire::{Capability, ErrorClass, Greeting, QmpError, VersionInfo, VersionTriple};
-
-use crate::{Command, Mode};
-#[cfg(doc)]
-use wire::Request;
-use wire::{Message, Negotiate};
-
-/// How a client connects and behaves.
-#[derive(Clone, Debug)]
-pub struct Options {
-    oob: bool,
-    greeting: bool,
-    negotiate: bool,
-    timeout: Option<Duration>,
-    max_message: usize,
-    event_capacity: usize,
-    mode: Mode,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            oob: false,
-            greeting: true,
-            negotiate: true,
-            timeout: Some(Duration::from_secs(30)),
-            max_message: 64 << 20,
-            event_capacity: 1024,
-            mode: Mode::Lenient,
-        }
-    }
-}
-
-impl Options {
-    pub fn new() -> Options {
-        Options::default()
-    }
-
-    /// Enable the `oob` capability when negotiating (default: no); the
-    /// server answers with an error if it does not offer it.
-    pub fn oob(mut self, enable: bool) -> Options {
-        self.oob = enable;
-        self
-    }
-
-    /// Wait for the server's greeting before anything else (default:
-    /// yes).  QEMU's guest agent sends none: talk to it with this and
-    /// [`Options::negotiate`] off.  Without it, the client's greeting may
-    /// stay empty.
-    pub fn greeting(mut self, wait: bool) -> Options {
-        self.greeting = wait;
-        self
-    }
-
-    /// Send `qmp_capabilities` after the greeting (default: yes).  Without
-    /// it the server accepts no other command.
-    pub fn negotiate(mut self, negotiate: bool) -> Options {
-        self.negotiate = negotiate;
-        self
-    }
-
-    /// How long connecting, and each command, may take (default 30 s;
-    /// `None`: forever).
-    pub fn timeout(mut self, timeout: Option<Duration>) -> Options {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The longest message accepted from the server (default 64 MiB, the
-    /// limit QEMU puts on its own input); longer is a protocol error.
-    /// It bounds the client's read buffer.
-    pub fn max_message(mut self, bytes: usize) -> Options {
-        self.max_message = bytes;
-        self
-    }
-
-    /// How many events are kept until read (default 1024); events beyond
-    /// are dropped and counted.
-    pub fn event_capacity(mut self, events: usize) -> Options {
-        self.event_capacity = events.max(1);
-        self
-    }
-
-    /// How replies and events decode (default [`Mode::Lenient`]: members
-    /// and enum values this build does not know are accepted).
-    pub fn mode(mut self, mode: Mode) -> Options {
-        self.mode = mode;
-        self
-    }
-}
-
-/// The size of one read from the connection.
-const READ_CHUNK: usize = 64 * 1024;
-
-/// A server message, sorted for the clients.
-pub(crate) enum Incoming {
-    Greeting(Greeting),
-    Reply {
-        id: ReplyId,
-        /// The `return` member as JSON text, or the error.
-        result: Result<Box<str>, QmpError>,
-    },
-    /// The whole message, decoded when the program reads it.
-    Event(Box<[u8]>),
-}
-
-pub(crate) enum ReplyId {
-    /// An id this client may have sent (a number).
-    Number(u64),
-    /// No id: QEMU could not read the request.
-    Missing,
-    /// Not an id this client sends.
-    Other,
-}
-
-pub(crate) fn classify(bytes: &[u8]) -> Result<Incoming, Failure> {
-    match Message::parse(bytes).map_err(Failure::protocol)? {
-        Message::Greeting(greeting) => Ok(Incoming::Greeting(greeting)),
-        Message::Event(_) => Ok(Incoming::Event(bytes.into())),
-        Message::Reply(reply) => {
-            let id = match reply.id {
-                None => ReplyId::Missing,
-                Some(raw) => raw.get().parse().map_or(ReplyId::Other, ReplyId::Number),
-            };
-            let result = reply.result.map(|raw| raw.get().into());
-            Ok(Incoming::Reply { id, result })
-        }
-    }
-}
-
-/// The bytes of a request: as [`wire::Request`] encodes it, except that empty
-/// arguments (`{}`) are left out, which QEMU answers measurably faster
-/// (about a third more round trips per second for `query-status`), and so
-/// are `()` and `None` (`null`), which QEMU would reject.
-pub(crate) fn encode_request<A: Serialize + ?Sized>(
-    command: &str,
-    arguments: &A,
-    oob: bool,
-    id: u64,
-) -> Result<Vec<u8>, Error> {
-    let mut bytes = Vec::with_capacity(128);
-    bytes.extend_from_slice(if oob {
-        b"{\"exec-oob\":"
-    } else {
-        b"{\"execute\":"
-    });
-    serde_json::to_writer(&mut bytes, command).map_err(Error::Encode)?;
-    let without_arguments = bytes.len();
-    bytes.extend_from_slice(b",\"arguments\":");
-    let start = bytes.len();
-    serde_json::to_writer(&mut bytes, arguments).map_err(Error::Encode)?;
-    if matches!(&bytes[start..], b"{}" | b"null") {
-        bytes.truncate(without_arguments);
-    }
-    bytes.extend_from_slice(format!(",\"id\":{id}}}\n").as_bytes());
-    Ok(bytes)
-}
-
-/// The arguments of `qmp_capabilities` for these options.
-pub(crate) fn negotiation(options: &Options) -> Negotiate {
-    Negotiate {
-        enable: if options.oob {
-            vec![Capability::Oob]
-        } else {
-            Vec::new()
-        },
-    }
-}
-
-/// Decode a command's `return` member.
-pub(crate) fn decode_returns<C: Command>(text: &str, mode: Mode) -> Result<C::Returns, Error> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let decoded = crate::deserialize_with(&mut deserializer, mode, |d| C::deserialize_returns(d))
-        .and_then(|returns| Ok((returns, crate::decode::end(deserializer)?)));
-    decoded
-        .map(|(returns, ())| returns)
-        .map_err(|error| Error::Decode {
-            what: format!("reply to {}", C::NAME),
-            error,
-        })
-}
-
-/// What a command without a success response "returns".
-pub(crate) fn no_response<C: Command>(mode: Mode) -> Result<C::Returns, Error> {
-    decode_returns::<C>("{}", mode)
-}
-
-/// Decode a whole event message.
-pub(crate) fn decode_event<E: DeserializeOwned>(bytes: &[u8], mode: Mode) -> Result<E, Error> {
-    crate::from_slice(bytes, mode).map_err(|error| Error::Decode {
-        what: "event".to_string(),
-        error,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn requests_leave_out_empty_arguments() {
-        let encode = |arguments: &serde_json::Value, oob| {
-            String::from_utf8(encode_request("x-y", arguments, oob, 7).unwrap()).unwrap()
-        };
-        assert_eq!(
-            encode(&serde_json::json!({}), false),
-            "{\"execute\":\"x-y\",\"id\":7}\n"
-        );
-        assert_eq!(
-            String::from_utf8(encode_request("stop", &(), false, 8).unwrap()).unwrap(),
-            "{\"execute\":\"stop\",\"id\":8}\n"
-        );
-        assert_eq!(
-            encode(&serde_json::json!({"a": [1]}), true),
-            "{\"exec-oob\":\"x-y\",\"arguments\":{\"a\":[1]},\"id\":7}\n"
-        );
-    }
-}
