@@ -1,13 +1,10 @@
-//! Tokens, from the pest grammar in `qapi.pest`.
+//! Tokens, from the pest grammar in `qapi.pest` (its parser generated
+//! ahead of time into `grammar.rs`).
 
 use pest::Parser;
-use pest_derive::Parser;
 
+use super::grammar::{QapiLexer, Rule};
 use crate::diag::{FileId, Span};
-
-#[derive(Parser)]
-#[grammar = "parse/qapi.pest"]
-struct QapiLexer;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(super) enum Tok {

@@ -6,6 +6,9 @@
 //! here; what an expression means is `check`'s business.
 
 pub mod doc;
+#[rustfmt::skip]
+#[allow(clippy::all, missing_docs, dead_code)]
+mod grammar;
 mod lexer;
 pub mod value;
 
