@@ -188,14 +188,58 @@ impl Builder {
         self
     }
 
+    /// An older QEMU version the bindings also decode: a schema file, a
+    /// saved `query-qmp-schema` reply or a directory holding one, as `PATH`
+    /// or `LABEL=PATH` (see [`Settings::compat`] and
+    /// [`compat`](crate::compat)).  Relative paths are resolved as the
+    /// schema's.
+    pub fn compat(mut self, input: impl Into<String>) -> Builder {
+        self.settings.compat.push(input.into());
+        self
+    }
+
+    /// The label of the schema's own version in span bindings (see
+    /// [`Settings::version_label`]).
+    pub fn version_label(mut self, label: impl Into<String>) -> Builder {
+        self.settings.version_label = Some(label.into());
+        self
+    }
+
     /// Parse, check and resolve the schema; doc-comment rules it breaks
-    /// are in [`Schema::warnings`] unless `strict_docs` is set.
+    /// are in [`Schema::warnings`] unless `strict_docs` is set.  With
+    /// [`compat`](Builder::compat) versions, the model spans them all
+    /// ([`crate::compat::span`]), and the changes it could not merge are
+    /// warnings too.
     pub fn load(&self) -> Result<Schema, Diagnostics> {
         let loader = BaseDirLoader {
             base_dir: self.base_dir.as_deref(),
         };
         let mode = self.settings.doc_mode();
-        Schema::build(crate::parse::parse_with_mode(&self.schema, &loader, mode)?)
+        let schema = Schema::build(crate::parse::parse_with_mode(&self.schema, &loader, mode)?)?;
+        if self.settings.compat.is_empty() {
+            return Ok(schema);
+        }
+        let unlocated = |sources: &SourceMap, message: String| Diagnostics {
+            sources: sources.clone(),
+            errors: vec![crate::diag::Diagnostic::without_location(message)],
+        };
+        let mut older = Vec::new();
+        for text in &self.settings.compat {
+            let input = crate::compat::Input::parse(text)
+                .map_err(|e| unlocated(&schema.sources, format!("compat '{text}': {e}")))?;
+            match crate::compat::load(&input, self.base_dir.as_deref(), mode) {
+                Ok(loaded) => older.push(loaded),
+                Err(crate::compat::LoadError::Schema(diags)) => return Err(diags),
+                Err(error) => {
+                    let message = error.to_string();
+                    let message = message.strip_prefix("error: ").unwrap_or(&message);
+                    return Err(unlocated(&schema.sources, message.to_string()));
+                }
+            }
+        }
+        let label = self.settings.version_label.clone();
+        let sources = schema.sources.clone();
+        crate::compat::span(schema, label, older).map_err(|e| unlocated(&sources, e.to_string()))
     }
 
     /// Where the files of `sources` are, as paths usable from any
@@ -362,6 +406,8 @@ mod tests {
                 docs: false,
                 server: false,
                 strict_docs: false,
+                compat: Vec::new(),
+                version_label: None,
             }
         );
     }

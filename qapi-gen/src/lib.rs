@@ -17,6 +17,7 @@ extern crate alloc;
 
 pub mod builder;
 pub mod check;
+pub mod compat;
 pub mod diag;
 pub mod docs;
 pub mod dump;

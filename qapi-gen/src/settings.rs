@@ -75,6 +75,13 @@ pub struct Settings {
     /// Off by default: schemas of older QEMU versions break them, and a
     /// broken rule is then only a warning ([`DocMode::Lenient`](crate::DocMode)).
     pub strict_docs: bool,
+    /// Older QEMU versions the bindings also decode (span bindings, see
+    /// [`compat`](crate::compat)): `PATH` or `LABEL=PATH`, each a schema
+    /// file, a saved `query-qmp-schema` reply, or a directory holding one.
+    pub compat: Vec<String>,
+    /// The label of the schema's own version in span bindings (default:
+    /// the newest `Since:` of its doc comments).
+    pub version_label: Option<String>,
 }
 
 impl Default for Settings {
@@ -92,6 +99,8 @@ impl Default for Settings {
             docs: true,
             server: false,
             strict_docs: false,
+            compat: Vec::new(),
+            version_label: None,
         }
     }
 }
@@ -112,9 +121,9 @@ impl Settings {
 /// [`Settings::set`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum OptionKind {
-    /// One string: `if_policy`, `runtime_path`.
+    /// One string: `if_policy`, `runtime_path`, `version_label`.
     Single,
-    /// Repeatable string: `enable`, `derive`, `attribute`, `only`.
+    /// Repeatable string: `enable`, `derive`, `attribute`, `only`, `compat`.
     List,
     /// Repeatable `NAME=VALUE`: `cfg`, `type_derive`, `type_attribute`.
     Pair,
@@ -125,7 +134,7 @@ pub enum OptionKind {
 impl Settings {
     /// Every option name with how it takes its value, in the order of the
     /// fields.  The CLI flag is the name with `-` for `_`.
-    pub const OPTIONS: [(&'static str, OptionKind); 12] = [
+    pub const OPTIONS: [(&'static str, OptionKind); 14] = [
         ("if_policy", OptionKind::Single),
         ("enable", OptionKind::List),
         ("cfg", OptionKind::Pair),
@@ -138,6 +147,8 @@ impl Settings {
         ("docs", OptionKind::Bool),
         ("server", OptionKind::Bool),
         ("strict_docs", OptionKind::Bool),
+        ("compat", OptionKind::List),
+        ("version_label", OptionKind::Single),
     ];
 
     /// How option `name` takes its value; `None` for an unknown name.
@@ -166,6 +177,11 @@ impl Settings {
             "docs" => self.docs = parse_bool(value)?,
             "server" => self.server = parse_bool(value)?,
             "strict_docs" => self.strict_docs = parse_bool(value)?,
+            "compat" => {
+                crate::compat::Input::parse(value)?;
+                self.compat.push(value.trim().to_string())
+            }
+            "version_label" => self.version_label = Some(non_empty(value)?),
             _ => return Err(format!("unknown option '{name}'")),
         }
         Ok(())
@@ -219,6 +235,8 @@ mod tests {
             ("docs", "false"),
             ("server", "true"),
             ("strict_docs", "true"),
+            ("compat", "10.0=../old/qapi-schema.json"),
+            ("version_label", "10.2"),
         ] {
             assert!(Settings::option_kind(name).is_some(), "{name}");
             s.set(name, value).unwrap();
@@ -238,6 +256,8 @@ mod tests {
                 docs: false,
                 server: true,
                 strict_docs: true,
+                compat: vec!["10.0=../old/qapi-schema.json".into()],
+                version_label: Some("10.2".into()),
             }
         );
     }

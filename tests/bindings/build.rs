@@ -1,6 +1,8 @@
 //! Generate the bindings this crate compiles: the demo schema under every
-//! `if` policy and with every option, and QEMU 10.0.0's schema under every
-//! policy when `../shared` (or `$QAPI_SHARED_DIR`) is there.
+//! `if` policy and with every option, QEMU 10.0.0's schema under every
+//! policy when `../shared` (or `$QAPI_SHARED_DIR`) is there, and span
+//! bindings: QEMU 10.2.0's schema with 10.0.0's, and with the older ones
+//! of the cargo registry too.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +18,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(qapi_shared)");
     println!("cargo:rerun-if-env-changed=QAPI_SHARED_DIR");
     println!("cargo::rustc-check-cfg=cfg(qapi_older)");
+    println!("cargo::rustc-check-cfg=cfg(qapi_span_older)");
 
     let demo = manifest.join("../../schema/qapi-schema.json");
     generate(&demo, &Settings::default(), &out.join("demo_all.rs"));
@@ -51,7 +54,42 @@ fn main() {
             &Settings::default(),
             &out.join("qemu_doc_good.rs"),
         );
+        generate_spans(&shared, &out);
     }
+}
+
+/// Span bindings of QEMU 10.2.0's schema: with 10.0.0's (`span_10_0`),
+/// and with 8.0's, 8.1's and 9.1's from the cargo registry too
+/// (`span_8_0`, when they are there).  The warnings (changes that cannot
+/// be merged, 10.2's doc comments) are counted by the tests.
+fn generate_spans(shared: &Path, out: &Path) {
+    let newest = shared.join("qemu/10.2.0/qapi/qapi-schema.json");
+    let v10_0 = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
+    let span = qapi_gen::Builder::new(&newest).compat(v10_0.display().to_string());
+    write_generated(&span, &out.join("span_10_0.rs"));
+    let older: Vec<PathBuf> = ["qmp_8_0", "qmp_8_1", "qmp_9_1"]
+        .iter()
+        .filter_map(|name| registry::OLDER_SCHEMAS.iter().find(|s| s.name == *name))
+        .filter_map(|schema| registry::locate(schema).ok())
+        .collect();
+    if older.len() == 3 {
+        let mut span = qapi_gen::Builder::new(&newest).compat(v10_0.display().to_string());
+        for path in &older {
+            span = span.compat(path.display().to_string());
+        }
+        write_generated(&span, &out.join("span_8_0.rs"));
+        println!("cargo:rustc-cfg=qapi_span_older");
+    }
+}
+
+fn write_generated(builder: &qapi_gen::Builder, out: &Path) {
+    let schema = builder.load().unwrap_or_else(|e| panic!("{e}"));
+    for path in schema.sources.paths() {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    let text = qapi_gen::rust::generate_file(&schema, builder.settings())
+        .unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    std::fs::write(out, text).unwrap();
 }
 
 /// Schemas of older QEMU versions, from the cargo registry, with their doc

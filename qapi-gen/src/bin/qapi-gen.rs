@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use qapi_gen::builder::{file_holds, write_if_changed, Error};
+use qapi_gen::builder::{file_holds, write_if_changed};
 use qapi_gen::rust::GenerateError;
 use qapi_gen::schema::{EntityKind, Schema};
 use qapi_gen::{Builder, Diagnostics, DocMode, IfPolicy, Settings};
@@ -121,6 +121,15 @@ struct RustArgs {
     /// Reject doc comments that break QEMU 10.0's rules, rather than warn.
     #[arg(long)]
     strict_docs: bool,
+    /// An older QEMU version the bindings also decode (span bindings;
+    /// repeatable): a schema file, a saved query-qmp-schema reply, or a
+    /// directory holding one; LABEL=PATH names its version.
+    #[arg(long, value_name = "[LABEL=]PATH")]
+    compat: Vec<String>,
+    /// The label of SCHEMA's own version in span bindings [default: the
+    /// newest `Since:` of its doc comments].
+    #[arg(long, value_name = "LABEL")]
+    version_label: Option<String>,
 }
 
 impl RustArgs {
@@ -140,7 +149,7 @@ impl RustArgs {
                 vec![]
             }
         };
-        let options: [(&str, Vec<String>); 12] = [
+        let options: [(&str, Vec<String>); 14] = [
             ("if_policy", single(&self.if_policy)),
             ("enable", self.enable.clone()),
             ("cfg", self.cfg.clone()),
@@ -153,6 +162,8 @@ impl RustArgs {
             ("docs", docs),
             ("server", flag(self.server)),
             ("strict_docs", flag(self.strict_docs)),
+            ("compat", self.compat.clone()),
+            ("version_label", single(&self.version_label)),
         ];
         for (name, values) in options {
             for value in values {
@@ -217,25 +228,29 @@ fn rust(args: &RustArgs) -> ExitCode {
     let builder = Builder::new(&args.schema)
         .base_dir(".")
         .with_settings(settings);
-    let text = match builder.generate_with_warnings() {
-        Ok((text, warnings)) => {
-            print_warnings(&warnings);
-            text
-        }
-        Err(Error::Schema(diags)) => {
+    let schema = match builder.load() {
+        Ok(schema) => schema,
+        Err(diags) => {
             eprint!("{diags}");
             return schema_error_code(&diags);
         }
+    };
+    print_warnings(&schema.rendered_warnings());
+    if let Some(versions) = &schema.versions {
+        eprintln!("{}", versions.stats(&schema));
+    }
+    let text = match qapi_gen::rust::generate_file(&schema, builder.settings()) {
+        Ok(text) => text,
         // The settings do not fit the schema (an unknown `--only` name, a
         // derive that is not a path).
-        Err(Error::Generate(GenerateError::Setting { option, message }))
+        Err(GenerateError::Setting { option, message })
             if Settings::option_kind(option).is_some() =>
         {
             let flag = option.replace('_', "-");
             return usage_error(&format!("invalid value for '--{flag}': {message}"));
         }
         Err(err) => {
-            eprint!("{err}");
+            eprintln!("error: {err}");
             return ExitCode::from(1);
         }
     };

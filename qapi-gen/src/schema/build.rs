@@ -822,6 +822,7 @@ impl<'a> Builder<'a> {
             pragma: self.pragma,
             sources: self.sources,
             warnings: self.warnings,
+            versions: None,
             by_name: self.by_name,
         }
     }

@@ -34,6 +34,10 @@ pub struct Schema {
     /// Doc-comment rules the schema breaks, when it was loaded with
     /// [`DocMode::Lenient`](crate::parse::DocMode); always empty otherwise.
     pub warnings: Vec<Diagnostic>,
+    /// For a model spanning several QEMU versions
+    /// ([`compat::span`](crate::compat::span)): which versions have each
+    /// item.  `None` for the model of one schema.
+    pub versions: Option<Box<crate::compat::Versions>>,
     pub(crate) by_name: HashMap<String, EntityId>,
 }
 

@@ -66,6 +66,20 @@ pub mod qemu_doc_good {
     include!(concat!(env!("OUT_DIR"), "/qemu_doc_good.rs"));
 }
 
+/// Span bindings: QEMU 10.2.0's schema, also decoding what QEMU 10.0
+/// sends.
+#[cfg(qapi_shared)]
+pub mod span_10_0 {
+    include!(concat!(env!("OUT_DIR"), "/span_10_0.rs"));
+}
+
+/// Span bindings: QEMU 10.2.0's schema, also decoding what QEMU 8.0, 8.1,
+/// 9.1 and 10.0 send.
+#[cfg(qapi_span_older)]
+pub mod span_8_0 {
+    include!(concat!(env!("OUT_DIR"), "/span_8_0.rs"));
+}
+
 /// QEMU 8.0's schema (crate `qapi-qmp` 0.12.0), doc comments checked
 /// leniently.
 #[cfg(qapi_older)]
