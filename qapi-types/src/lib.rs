@@ -94,6 +94,9 @@ pub trait Command: Serialize + DeserializeOwned {
     const SUCCESS_RESPONSE: bool = true;
     /// The command's features (`deprecated`, `unstable`, ...).
     const FEATURES: &'static [&'static str] = &[];
+    /// In span bindings, the QEMU versions that have the command when not
+    /// all of them do (see the generated `SPAN_VERSIONS`); empty otherwise.
+    const VERSIONS: &'static [&'static str] = &[];
 
     /// Decode a success reply's `return` member.  Generated code overrides
     /// it for lists, so that a decode error names the failing element's
@@ -124,6 +127,9 @@ pub trait Event: Serialize + DeserializeOwned {
     const HAS_DATA: bool = true;
     /// The event's features (`deprecated`, `unstable`, ...).
     const FEATURES: &'static [&'static str] = &[];
+    /// In span bindings, the QEMU versions that have the event when not all
+    /// of them do; empty otherwise.
+    const VERSIONS: &'static [&'static str] = &[];
 }
 
 /// A QAPI enum.
@@ -136,6 +142,15 @@ pub trait Enum: Sized + Clone + 'static {
     const NAMES: &'static [&'static str];
     /// `(value, features)` for the values that have features.
     const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[];
+    /// In span bindings, `(value, versions)` for the values that not every
+    /// version having the enum has.  A union's branches are those of its
+    /// discriminator's values.
+    const VALUE_VERSIONS: &'static [(&'static str, &'static [&'static str])] = &[];
+    /// Where the enum is in a `query-qmp-schema` reply: the way to it from
+    /// a command or event (libvirt's query strings, `blockdev-add/arg-type/driver`);
+    /// empty when no command or event reaches it.  Capability checks find
+    /// the enum in a peer's schema by it.
+    const ROUTE: &'static str = "";
 
     /// The wire name; for an unknown value, the string received.
     fn as_str(&self) -> &str;
@@ -163,6 +178,15 @@ pub trait Object: Sized {
     const TYPE_FEATURES: &'static [&'static str] = &[];
     /// `(member, features)` for the members that have features.
     const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[];
+    /// In span bindings, `(member, versions)` for the members that not every
+    /// version having the type has.
+    const MEMBER_VERSIONS: &'static [(&'static str, &'static [&'static str])] = &[];
+    /// Where the type is in a `query-qmp-schema` reply: the way to it from
+    /// a command or event (`blockdev-add/arg-type/+file`; a command's or
+    /// event's arguments are `NAME/arg-type`); empty when no command or
+    /// event reaches it.  Capability checks find the type in a peer's
+    /// schema by it.
+    const ROUTE: &'static str = "";
 
     #[doc(hidden)]
     type Slots: __private::Slots<Object = Self>;

@@ -242,11 +242,12 @@ impl<'a> Merge<'a> {
         let (old_args, old_ret) = arguments_and_return(&self.old.schema, o);
         let (new_args, new_ret) = arguments_and_return(self.out, n);
         let new_versions = self.versions.of_entity(n);
+        let new_span = self.out.entity(n).span;
         let place = |what: String| Place {
             what,
             old_owner: o,
             old_member: None,
-            new_span: None,
+            new_span,
             new_versions,
         };
         match (old_args, new_args) {
@@ -445,15 +446,24 @@ impl<'a> Merge<'a> {
             }
             (Some(_), None) => {
                 return Err(Conflict {
-                    old: format!("union {}", describe(old, o)),
-                    new: format!("struct {}", describe(self.out, n)),
+                    old: describe(old, o),
+                    new: describe(self.out, n),
                     keep: false,
                 })
             }
             _ => {}
         }
-        self.versions.add_entity(n, self.bit);
         let tag = new_variants.as_ref().map(|v| v.tag.clone());
+        if let Some(tag) = &tag {
+            if !old_object.members.iter().any(|m| &m.name == tag) {
+                return Err(Conflict {
+                    old: format!("{} without '{tag}'", describe(old, o)),
+                    new: format!("{} (discriminator '{tag}')", describe(self.out, n)),
+                    keep: false,
+                });
+            }
+        }
+        self.versions.add_entity(n, self.bit);
         let owner_name = self.out.entity(n).name.clone();
         for member in &old_object.members {
             match find_member(self.out, n, &member.name) {
@@ -461,6 +471,11 @@ impl<'a> Merge<'a> {
                     self.versions.add_member(owner, &member.name, self.bit);
                     if member.optional && tag.as_ref() != Some(&member.name) {
                         set_optional(self.out, owner, &member.name);
+                        self.versions
+                            .optional_in
+                            .entry((owner, member.name.clone()))
+                            .or_default()
+                            .insert(self.bit);
                     }
                     let Some(new_type) = member_type(self.out, owner, &member.name) else {
                         continue;
@@ -468,8 +483,8 @@ impl<'a> Merge<'a> {
                     if let Err(conflict) = self.merge_type(member.ty, new_type) {
                         let place = Place {
                             what: format!(
-                                "'{}' member '{}'",
-                                self.out.entity(owner).name,
+                                "{} member '{}'",
+                                owner_phrase(&self.out.entity(owner).name),
                                 member.name
                             ),
                             old_owner: o,
@@ -492,7 +507,7 @@ impl<'a> Merge<'a> {
                         keep: true,
                     };
                     let place = Place {
-                        what: format!("'{owner_name}' member '{}'", member.name),
+                        what: format!("{} member '{}'", owner_phrase(&owner_name), member.name),
                         old_owner: o,
                         old_member: Some(&member.name),
                         new_span: self.out.entity(n).span,
@@ -871,7 +886,13 @@ impl<'a> Merge<'a> {
         } else {
             "it takes raw JSON (any value) in these bindings".to_string()
         };
-        let old_where = self.old_location(place.old_owner, place.old_member);
+        // Located at the span model's item, the message says where the old
+        // version has it.
+        let old_where = match place.new_span {
+            Some(_) => self.old_location(place.old_owner, place.old_member),
+            None if self.old.masked() => self.old_location(place.old_owner, place.old_member),
+            None => String::new(),
+        };
         let message = format!(
             "{}: {} in {old_label}{old_where}, {} in {}: {resolution}",
             place.what,
@@ -1123,6 +1144,16 @@ fn accepts(new: JsonType, old: JsonType) -> bool {
     new == old || new == JsonType::Value || (new == JsonType::Number && old == JsonType::Int)
 }
 
+/// How messages name the type declaring a member: implicit types by
+/// their definition (`q_obj_BlockJobInfo-base` is `'BlockJobInfo'`).
+fn owner_phrase(name: &str) -> String {
+    let definition = name
+        .strip_prefix("q_obj_")
+        .and_then(|rest| rest.strip_suffix("-base").or(rest.strip_suffix("-arg")))
+        .unwrap_or(name);
+    format!("'{definition}'")
+}
+
 /// `'str'`, `enum 'JobType'`, `object 'BlockInfo'`, `array of 'str'`.
 fn describe(schema: &Schema, id: TypeId) -> String {
     let entity = schema.entity(id);
@@ -1130,6 +1161,7 @@ fn describe(schema: &Schema, id: TypeId) -> String {
         EntityKind::Builtin(_) => format!("'{}'", entity.name),
         EntityKind::Enum(_) => format!("enum '{}'", entity.name),
         EntityKind::Array(array) => format!("array of {}", describe(schema, array.element)),
+        EntityKind::Object(o) if o.variants.is_some() => format!("union '{}'", entity.name),
         EntityKind::Object(_) => format!("object '{}'", entity.name),
         EntityKind::Alternate(_) => format!("alternate '{}'", entity.name),
         EntityKind::Command(_) => format!("command '{}'", entity.name),

@@ -109,6 +109,11 @@ impl VersionSet {
         VersionSet(self.0 & other.0)
     }
 
+    /// The versions of `self` not in `other`.
+    pub fn difference(self, other: VersionSet) -> VersionSet {
+        VersionSet(self.0 & !other.0)
+    }
+
     pub fn len(self) -> usize {
         self.0.count_ones() as usize
     }
@@ -139,6 +144,9 @@ pub struct Versions {
     branches: HashMap<(EntityId, String), VersionSet>,
     /// Members required in the main schema and optional in the span.
     made_optional: HashSet<(EntityId, String)>,
+    /// The versions that have a member optional, for members some version
+    /// has optional.
+    optional_in: HashMap<(EntityId, String), VersionSet>,
     /// Members whose type could not be merged, with how it differs.
     raw: HashMap<(EntityId, String), String>,
 }
@@ -186,6 +194,11 @@ impl Versions {
         self.made_optional.contains(&(owner, name.to_string()))
     }
 
+    /// The versions that have member `name` of `owner` optional.
+    pub fn optional_in(&self, owner: EntityId, name: &str) -> VersionSet {
+        lookup(&self.optional_in, owner, name).unwrap_or_default()
+    }
+
     /// How the type of member `name` of `owner` differs between versions,
     /// when the member takes raw JSON for it.
     pub fn raw_reason(&self, owner: EntityId, name: &str) -> Option<&str> {
@@ -203,7 +216,7 @@ impl Versions {
     /// others of `within`.
     pub fn describe(&self, set: VersionSet, within: VersionSet) -> String {
         let present = self.names(set.intersection(within)).join(", ");
-        let absent = VersionSet(within.0 & !set.0);
+        let absent = within.difference(set);
         if absent.is_empty() {
             present
         } else {

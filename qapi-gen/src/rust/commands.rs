@@ -124,6 +124,7 @@ const NAME: &'static str = #wire;
 type Returns = #returns;
 #flags
 #features
+#versions
 #returns_decoder
 }"#,
             type_item,
@@ -135,6 +136,7 @@ type Returns = #returns;
             flags = Lines(&flags),
             features,
             returns_decoder,
+            versions = self.versions_const(id),
         ))
     }
 

@@ -55,6 +55,7 @@ impl #rt::Event for #ident {
 const NAME: &'static str = #wire_lit;
 #has_data
 #features_const
+#versions
 }"#,
                 cfg,
                 rt,
@@ -62,6 +63,7 @@ const NAME: &'static str = #wire_lit;
                 wire_lit,
                 has_data,
                 features_const,
+                versions = self.versions_const(id),
             ));
             let variant_docs = self.docs(&format!("`{wire}`: see [`{ident}`]."));
             let data_docs = self.docs("The event's data.");

@@ -19,6 +19,8 @@
 //! - `types`: enums, structs, unions, alternates;
 //! - `commands`, `events`: the `commands` and `events` modules;
 //! - `server`: the `server` module (setting `server`);
+//! - `versions`: what span bindings add (versions in docs and constants),
+//!   and the types' routes;
 //! - `code`: the `code!` templates and the layout of the text.
 
 mod code;
@@ -30,6 +32,7 @@ mod filter;
 mod names;
 mod server;
 mod types;
+mod versions;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -99,7 +102,7 @@ pub fn generate_file(schema: &Schema, settings: &Settings) -> Result<String, Gen
         .get(1)
         .map(|m| m.name.as_str())
         .unwrap_or("qapi-schema.json");
-    let parts = [types, commands, events, server];
+    let parts = [gen.span_versions_const(), types, commands, events, server];
     // Indentation adds about a fifth.
     let mut file =
         String::with_capacity(parts.iter().map(|p| p.len() * 5 / 4).sum::<usize>() + 100);
@@ -134,6 +137,8 @@ pub(crate) struct Gen<'a> {
     /// Member doc texts converted so far, by doc block, name and whether
     /// the item is in a module (links differ).
     member_texts: RefCell<HashMap<(usize, String, bool), Option<String>>>,
+    /// Where each type is in a `query-qmp-schema` reply.
+    routes: HashMap<EntityId, String>,
 }
 
 /// The JSON shape of a type, which decides its (de)serialization helpers.
@@ -217,6 +222,7 @@ impl<'a> Gen<'a> {
             attributes,
             type_attributes,
             member_texts: RefCell::default(),
+            routes: crate::compat::routes::routes(schema),
         })
     }
 
@@ -336,6 +342,7 @@ impl<'a> Gen<'a> {
         if let Some(cond) = self.gate(entity.cond.as_ref()).doc() {
             parts.push(format!("Only available if {cond}."));
         }
+        parts.extend(self.entity_versions_note(entity));
         parts.extend(extra.iter().cloned());
         let text = docs::join_paragraphs(parts);
         if text.is_empty() {
@@ -486,12 +493,15 @@ impl<'a> Gen<'a> {
                 shape: self.shape(member.ty),
                 cfg: gate.attr(),
                 deprecated: self.deprecated_attr(&member.features),
-                docs: self.member_docs(
-                    self.member_doc_source(member, doc),
-                    &member.name,
-                    member.cond.as_ref(),
-                    &features,
-                    module,
+                docs: self.with_note(
+                    self.member_docs(
+                        self.member_doc_source(member, doc),
+                        &member.name,
+                        member.cond.as_ref(),
+                        &features,
+                        module,
+                    ),
+                    self.member_versions_note(member.defined_in, &member.name),
                 ),
                 features,
             });

@@ -96,7 +96,10 @@ impl Gen<'_> {
             let features = self.feature_names(&member.features);
             let deprecated = self.deprecated_attr(&member.features);
             any_deprecated |= !deprecated.is_empty();
-            let docs = self.member_docs(doc, &member.name, member.cond.as_ref(), &features, false);
+            let docs = self.with_note(
+                self.member_docs(doc, &member.name, member.cond.as_ref(), &features, false),
+                self.value_versions_note(id, &member.name),
+            );
             let wire = lit(&member.name);
             defs.push(code!(
                 "#docs\n#cfg\n#deprecated\n#ident,",
@@ -162,6 +165,7 @@ const NAME: &'static str = #type_name;
 const VALUES: &'static [Self] = &[#values];
 const NAMES: &'static [&'static str] = &[#wire_names];
 #value_features
+#span_consts
 #[inline]
 fn as_str(&self) -> &str {
 match self {
@@ -217,6 +221,7 @@ rt::enum_from_str(text)
             value_features,
             as_str = Lines(&as_str),
             as_unknown_other,
+            span_consts = self.enum_consts(id),
         )
     }
 
@@ -264,6 +269,7 @@ rt::enum_from_str(text)
         let rt = &self.rt;
         let prelude = self.prelude();
         let object_name = lit(object_name);
+        let span_consts = self.object_consts(name);
         if fields.is_empty() && extra.is_none() {
             let attrs = self.type_attrs(
                 name,
@@ -291,6 +297,7 @@ const _: () = {
 impl #rt::Object for #ident {
 const TYPE_NAME: &'static str = #object_name;
 #features
+#span_consts
 type Slots = rt::UnitSlots<Self>;
 fn serialize_members<M: serde::ser::SerializeMap>(
 &self,
@@ -315,6 +322,7 @@ Ok(())
                 rt,
                 object_name,
                 features,
+                span_consts,
             );
         }
         let all_optional = fields.iter().all(|f| f.optional);
@@ -337,7 +345,15 @@ Ok(())
                 rt
             ));
         }
-        let impls = self.object_impls(ident, &object_name, fields, features, None, extra);
+        let impls = self.object_impls(
+            ident,
+            &object_name,
+            fields,
+            features,
+            None,
+            extra,
+            &span_consts,
+        );
         let deprecated = any_deprecated(fields) || !extra_attrs.is_empty();
         let allow = if deprecated {
             "#[allow(deprecated)]"
@@ -373,7 +389,9 @@ const _: () = {
     /// `Object`, slots, `Serialize` and `Deserialize` of an object type with
     /// `fields`; `tag`: the index of a union's discriminator field, whose
     /// slot selects the branch (`BranchSlots`, defined by the caller).
-    /// `object_name` is a string literal.
+    /// `object_name` is a string literal; `span_consts` the constants of
+    /// [`Gen::object_consts`].
+    #[allow(clippy::too_many_arguments)]
     fn object_impls(
         &self,
         ident: &Ident,
@@ -382,6 +400,7 @@ const _: () = {
         features: &[String],
         tag: Option<usize>,
         extra: Option<&Ident>,
+        span_consts: &str,
     ) -> String {
         let rt = &self.rt;
         let mut slots = Vec::new();
@@ -502,6 +521,7 @@ impl #rt::Object for #ident {
 const TYPE_NAME: &'static str = #object_name;
 #features
 #member_features
+#span_consts
 type Slots = Slots;
 fn serialize_members<M: serde::ser::SerializeMap>(
 &self,
@@ -552,6 +572,7 @@ Ok(#ident {
             member_arms = Lines(&member_arms),
             branch_member,
             finish = Lines(&finish),
+            span_consts,
         )
     }
 
@@ -611,12 +632,15 @@ Ok(#ident {
                 slots_of,
                 boxed,
                 cfg: gate.attr(),
-                docs: self.member_docs(
-                    tag_doc,
-                    &value.name,
-                    variant.cond.as_ref(),
-                    &features,
-                    false,
+                docs: self.with_note(
+                    self.member_docs(
+                        tag_doc,
+                        &value.name,
+                        variant.cond.as_ref(),
+                        &features,
+                        false,
+                    ),
+                    self.branch_versions_note(id, &value.name),
                 ),
             });
         }
@@ -639,6 +663,7 @@ Ok(#ident {
             &features,
             Some(tag_index),
             None,
+            &self.object_consts(type_name),
         );
 
         let mut variant_defs = Vec::new();
@@ -872,7 +897,10 @@ Self::#tag_catch_all(value) => #branch_name::#tag_catch_all(value),
             }
             let cfg = gate.attr();
             let ty = self.type_ref(id, variant.ty, false)?;
-            let docs = self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[], false);
+            let docs = self.with_note(
+                self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[], false),
+                self.branch_versions_note(id, &variant.name),
+            );
             defs.push(code!("#docs\n#cfg\n#ident(#ty),", docs, cfg, ident, ty));
             let (kinds, what) = self.json_kinds(variant.ty);
             expecting.push(what);

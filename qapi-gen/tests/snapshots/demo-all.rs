@@ -43,6 +43,7 @@ const _: () = {
             "qlist",
             "qbool",
         ];
+        const ROUTE: &'static str = "qom-list/ret-type/value-type";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -118,6 +119,7 @@ const _: () = {
         const NAME: &'static str = "IoStatus";
         const VALUES: &'static [Self] = &[Self::Ok, Self::Failed, Self::Nospace];
         const NAMES: &'static [&'static str] = &["ok", "failed", "nospace"];
+        const ROUTE: &'static str = "query-block/ret-type/io-status";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -191,6 +193,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VersionTriple {
         const TYPE_NAME: &'static str = "VersionTriple";
+        const ROUTE: &'static str = "query-version/ret-type/qemu";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -498,6 +501,7 @@ const _: () = {
         const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
             ("debug", &["deprecated"]),
         ];
+        const ROUTE: &'static str = "query-status/ret-type/status";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -570,6 +574,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for StatusInfo {
         const TYPE_NAME: &'static str = "StatusInfo";
+        const ROUTE: &'static str = "query-status/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -637,6 +642,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VersionInfo {
         const TYPE_NAME: &'static str = "VersionInfo";
+        const ROUTE: &'static str = "query-version/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -713,6 +719,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VcpuInfo {
         const TYPE_NAME: &'static str = "VcpuInfo";
+        const ROUTE: &'static str = "query-cpus/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -800,6 +807,7 @@ const _: () = {
         const NAME: &'static str = "KvmDirtyMode";
         const VALUES: &'static [Self] = &[Self::Ring, Self::Bitmap];
         const NAMES: &'static [&'static str] = &["ring", "bitmap"];
+        const ROUTE: &'static str = "query-kvm/ret-type/dirty-mode";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -874,6 +882,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for KvmInfo {
         const TYPE_NAME: &'static str = "KvmInfo";
+        const ROUTE: &'static str = "query-kvm/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -945,6 +954,7 @@ const _: () = {
         const NAME: &'static str = "ImageFormat";
         const VALUES: &'static [Self] = &[Self::Ppm, Self::Png];
         const NAMES: &'static [&'static str] = &["ppm", "png"];
+        const ROUTE: &'static str = "screendump/arg-type/format";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -1014,6 +1024,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for NetLinkState {
         const TYPE_NAME: &'static str = "NetLinkState";
+        const ROUTE: &'static str = "set-link/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1084,6 +1095,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ObjectPropertyInfo {
         const TYPE_NAME: &'static str = "ObjectPropertyInfo";
+        const ROUTE: &'static str = "qom-list/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1177,6 +1189,7 @@ const _: () = {
             "nbd",
             "throttle",
         ];
+        const ROUTE: &'static str = "blockdev-add/arg-type/driver";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -1250,6 +1263,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevCacheOptions {
         const TYPE_NAME: &'static str = "BlockdevCacheOptions";
+        const ROUTE: &'static str = "blockdev-add/arg-type/cache";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1405,6 +1419,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsFile {
         const TYPE_NAME: &'static str = "BlockdevOptionsFile";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+file";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1460,6 +1475,7 @@ const _: () = {
     use ::qapi_types::{__private as rt, serde};
     impl ::qapi_types::Object for BlockdevOptionsNull {
         const TYPE_NAME: &'static str = "BlockdevOptionsNull";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+null-co";
         type Slots = rt::UnitSlots<Self>;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1504,6 +1520,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsQcow2 {
         const TYPE_NAME: &'static str = "BlockdevOptionsQcow2";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+qcow2";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1574,6 +1591,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsRaw {
         const TYPE_NAME: &'static str = "BlockdevOptionsRaw";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+raw";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1646,6 +1664,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsNbd {
         const TYPE_NAME: &'static str = "BlockdevOptionsNbd";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+nbd";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1746,6 +1765,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptions {
         const TYPE_NAME: &'static str = "BlockdevOptions";
+        const ROUTE: &'static str = "blockdev-add/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1969,6 +1989,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ImageInfo {
         const TYPE_NAME: &'static str = "ImageInfo";
+        const ROUTE: &'static str = "query-block/ret-type/inserted/image";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2059,6 +2080,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockStats {
         const TYPE_NAME: &'static str = "BlockStats";
+        const ROUTE: &'static str = "query-block/ret-type/stats";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2144,6 +2166,7 @@ const _: () = {
         const NAME: &'static str = "IoOperationType";
         const VALUES: &'static [Self] = &[Self::Read, Self::Write];
         const NAMES: &'static [&'static str] = &["read", "write"];
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type/operation";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -2214,6 +2237,7 @@ const _: () = {
         const NAME: &'static str = "BlockErrorAction";
         const VALUES: &'static [Self] = &[Self::Ignore, Self::Report, Self::Stop];
         const NAMES: &'static [&'static str] = &["ignore", "report", "stop"];
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type/action";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -2296,6 +2320,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockIoErrorInfo {
         const TYPE_NAME: &'static str = "BlockIoErrorInfo";
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2405,6 +2430,7 @@ const _: () = {
         const MEMBER_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
             ("throttle-group", &["unstable"]),
         ];
+        const ROUTE: &'static str = "query-block/ret-type/inserted";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2506,6 +2532,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockInfo {
         const TYPE_NAME: &'static str = "BlockInfo";
+        const ROUTE: &'static str = "query-block/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2606,6 +2633,7 @@ const _: () = {
             Self::Null,
         ];
         const NAMES: &'static [&'static str] = &["file", "socket", "pty", "null"];
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/type";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -2753,6 +2781,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevFile {
         const TYPE_NAME: &'static str = "ChardevFile";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+file";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2844,6 +2873,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevSocket {
         const TYPE_NAME: &'static str = "ChardevSocket";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+socket";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2934,6 +2964,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevPty {
         const TYPE_NAME: &'static str = "ChardevPty";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+pty";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -3027,6 +3058,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevBackend {
         const TYPE_NAME: &'static str = "ChardevBackend";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -3167,6 +3199,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevReturn {
         const TYPE_NAME: &'static str = "ChardevReturn";
+        const ROUTE: &'static str = "chardev-add/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -3248,6 +3281,7 @@ const _: () = {
             "guest-reset",
             "guest-panic",
         ];
+        const ROUTE: &'static str = "SHUTDOWN/arg-type/reason";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -3321,6 +3355,7 @@ const _: () = {
         const NAME: &'static str = "GuestPanicAction";
         const VALUES: &'static [Self] = &[Self::Pause, Self::Poweroff, Self::Run];
         const NAMES: &'static [&'static str] = &["pause", "poweroff", "run"];
+        const ROUTE: &'static str = "GUEST_PANICKED/arg-type/action";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -3393,6 +3428,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryStatus {
             const TYPE_NAME: &'static str = "query-status";
+            const ROUTE: &'static str = "query-status/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3442,6 +3478,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryVersion {
             const TYPE_NAME: &'static str = "query-version";
+            const ROUTE: &'static str = "query-version/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3490,6 +3527,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
             const TYPE_NAME: &'static str = "stop";
+            const ROUTE: &'static str = "stop/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3535,6 +3573,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Cont {
             const TYPE_NAME: &'static str = "cont";
+            const ROUTE: &'static str = "cont/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3575,6 +3614,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for SystemReset {
             const TYPE_NAME: &'static str = "system_reset";
+            const ROUTE: &'static str = "system_reset/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3615,6 +3655,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for PowerOff {
             const TYPE_NAME: &'static str = "power-off";
+            const ROUTE: &'static str = "power-off/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3663,6 +3704,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryCpus {
             const TYPE_NAME: &'static str = "query-cpus";
+            const ROUTE: &'static str = "query-cpus/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3714,6 +3756,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryKvm {
             const TYPE_NAME: &'static str = "query-kvm";
+            const ROUTE: &'static str = "query-kvm/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3777,6 +3820,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for Screendump {
             const TYPE_NAME: &'static str = "screendump";
+            const ROUTE: &'static str = "screendump/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3862,6 +3906,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for HumanMonitorCommand {
             const TYPE_NAME: &'static str = "human-monitor-command";
+            const ROUTE: &'static str = "human-monitor-command/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3950,6 +3995,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for DeviceAdd {
             const TYPE_NAME: &'static str = "device_add";
+            const ROUTE: &'static str = "device_add/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4045,6 +4091,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for SetLink {
             const TYPE_NAME: &'static str = "set-link";
+            const ROUTE: &'static str = "set-link/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4116,6 +4163,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for QomList {
             const TYPE_NAME: &'static str = "qom-list";
+            const ROUTE: &'static str = "qom-list/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4193,6 +4241,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for QomGet {
             const TYPE_NAME: &'static str = "qom-get";
+            const ROUTE: &'static str = "qom-get/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4266,6 +4315,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryBlock {
             const TYPE_NAME: &'static str = "query-block";
+            const ROUTE: &'static str = "query-block/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4334,6 +4384,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for Eject {
             const TYPE_NAME: &'static str = "eject";
+            const ROUTE: &'static str = "eject/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4448,6 +4499,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for BlockdevDel {
             const TYPE_NAME: &'static str = "blockdev-del";
+            const ROUTE: &'static str = "blockdev-del/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4533,6 +4585,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for ChardevAdd {
             const TYPE_NAME: &'static str = "chardev-add";
+            const ROUTE: &'static str = "chardev-add/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4602,6 +4655,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for ChardevRemove {
             const TYPE_NAME: &'static str = "chardev-remove";
+            const ROUTE: &'static str = "chardev-remove/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4709,6 +4763,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for Shutdown {
             const TYPE_NAME: &'static str = "SHUTDOWN";
+            const ROUTE: &'static str = "SHUTDOWN/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4778,6 +4833,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
             const TYPE_NAME: &'static str = "STOP";
+            const ROUTE: &'static str = "STOP/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4818,6 +4874,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Resume {
             const TYPE_NAME: &'static str = "RESUME";
+            const ROUTE: &'static str = "RESUME/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4860,6 +4917,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Suspend {
             const TYPE_NAME: &'static str = "SUSPEND";
+            const ROUTE: &'static str = "SUSPEND/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4909,6 +4967,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for DeviceTrayMoved {
             const TYPE_NAME: &'static str = "DEVICE_TRAY_MOVED";
+            const ROUTE: &'static str = "DEVICE_TRAY_MOVED/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4992,6 +5051,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for BlockIoError {
             const TYPE_NAME: &'static str = "BLOCK_IO_ERROR";
+            const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -5120,6 +5180,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for GuestPanicked {
             const TYPE_NAME: &'static str = "GUEST_PANICKED";
+            const ROUTE: &'static str = "GUEST_PANICKED/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,

@@ -43,6 +43,7 @@ const _: () = {
             "qlist",
             "qbool",
         ];
+        const ROUTE: &'static str = "qom-list/ret-type/value-type";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -118,6 +119,7 @@ const _: () = {
         const NAME: &'static str = "IoStatus";
         const VALUES: &'static [Self] = &[Self::Ok, Self::Failed, Self::Nospace];
         const NAMES: &'static [&'static str] = &["ok", "failed", "nospace"];
+        const ROUTE: &'static str = "query-block/ret-type/io-status";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -191,6 +193,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VersionTriple {
         const TYPE_NAME: &'static str = "VersionTriple";
+        const ROUTE: &'static str = "query-version/ret-type/qemu";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -492,6 +495,7 @@ const _: () = {
         const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
             ("debug", &["deprecated"]),
         ];
+        const ROUTE: &'static str = "query-status/ret-type/status";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -563,6 +567,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for StatusInfo {
         const TYPE_NAME: &'static str = "StatusInfo";
+        const ROUTE: &'static str = "query-status/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -630,6 +635,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VersionInfo {
         const TYPE_NAME: &'static str = "VersionInfo";
+        const ROUTE: &'static str = "query-version/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -706,6 +712,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VcpuInfo {
         const TYPE_NAME: &'static str = "VcpuInfo";
+        const ROUTE: &'static str = "query-cpus/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -785,6 +792,7 @@ const _: () = {
         const NAME: &'static str = "ImageFormat";
         const VALUES: &'static [Self] = &[Self::Ppm];
         const NAMES: &'static [&'static str] = &["ppm"];
+        const ROUTE: &'static str = "screendump/arg-type/format";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -853,6 +861,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for NetLinkState {
         const TYPE_NAME: &'static str = "NetLinkState";
+        const ROUTE: &'static str = "set-link/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -923,6 +932,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ObjectPropertyInfo {
         const TYPE_NAME: &'static str = "ObjectPropertyInfo";
+        const ROUTE: &'static str = "qom-list/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1010,6 +1020,7 @@ const _: () = {
             "raw",
             "throttle",
         ];
+        const ROUTE: &'static str = "blockdev-add/arg-type/driver";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -1082,6 +1093,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevCacheOptions {
         const TYPE_NAME: &'static str = "BlockdevCacheOptions";
+        const ROUTE: &'static str = "blockdev-add/arg-type/cache";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1237,6 +1249,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsFile {
         const TYPE_NAME: &'static str = "BlockdevOptionsFile";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+file";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1292,6 +1305,7 @@ const _: () = {
     use ::qapi_types::{__private as rt, serde};
     impl ::qapi_types::Object for BlockdevOptionsNull {
         const TYPE_NAME: &'static str = "BlockdevOptionsNull";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+null-co";
         type Slots = rt::UnitSlots<Self>;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1336,6 +1350,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsQcow2 {
         const TYPE_NAME: &'static str = "BlockdevOptionsQcow2";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+qcow2";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1406,6 +1421,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsRaw {
         const TYPE_NAME: &'static str = "BlockdevOptionsRaw";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+raw";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1505,6 +1521,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptions {
         const TYPE_NAME: &'static str = "BlockdevOptions";
+        const ROUTE: &'static str = "blockdev-add/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1716,6 +1733,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ImageInfo {
         const TYPE_NAME: &'static str = "ImageInfo";
+        const ROUTE: &'static str = "query-block/ret-type/inserted/image";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1806,6 +1824,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockStats {
         const TYPE_NAME: &'static str = "BlockStats";
+        const ROUTE: &'static str = "query-block/ret-type/stats";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1891,6 +1910,7 @@ const _: () = {
         const NAME: &'static str = "IoOperationType";
         const VALUES: &'static [Self] = &[Self::Read, Self::Write];
         const NAMES: &'static [&'static str] = &["read", "write"];
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type/operation";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -1961,6 +1981,7 @@ const _: () = {
         const NAME: &'static str = "BlockErrorAction";
         const VALUES: &'static [Self] = &[Self::Ignore, Self::Report, Self::Stop];
         const NAMES: &'static [&'static str] = &["ignore", "report", "stop"];
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type/action";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -2043,6 +2064,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockIoErrorInfo {
         const TYPE_NAME: &'static str = "BlockIoErrorInfo";
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2142,6 +2164,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockDeviceInfo {
         const TYPE_NAME: &'static str = "BlockDeviceInfo";
+        const ROUTE: &'static str = "query-block/ret-type/inserted";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2239,6 +2262,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockInfo {
         const TYPE_NAME: &'static str = "BlockInfo";
+        const ROUTE: &'static str = "query-block/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2337,6 +2361,7 @@ const _: () = {
             Self::Null,
         ];
         const NAMES: &'static [&'static str] = &["file", "socket", "pty", "null"];
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/type";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -2484,6 +2509,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevFile {
         const TYPE_NAME: &'static str = "ChardevFile";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+file";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2575,6 +2601,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevSocket {
         const TYPE_NAME: &'static str = "ChardevSocket";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+socket";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2663,6 +2690,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevPty {
         const TYPE_NAME: &'static str = "ChardevPty";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+pty";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2754,6 +2782,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevBackend {
         const TYPE_NAME: &'static str = "ChardevBackend";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2894,6 +2923,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevReturn {
         const TYPE_NAME: &'static str = "ChardevReturn";
+        const ROUTE: &'static str = "chardev-add/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2975,6 +3005,7 @@ const _: () = {
             "guest-reset",
             "guest-panic",
         ];
+        const ROUTE: &'static str = "SHUTDOWN/arg-type/reason";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -3048,6 +3079,7 @@ const _: () = {
         const NAME: &'static str = "GuestPanicAction";
         const VALUES: &'static [Self] = &[Self::Pause, Self::Poweroff, Self::Run];
         const NAMES: &'static [&'static str] = &["pause", "poweroff", "run"];
+        const ROUTE: &'static str = "GUEST_PANICKED/arg-type/action";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -3120,6 +3152,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryStatus {
             const TYPE_NAME: &'static str = "query-status";
+            const ROUTE: &'static str = "query-status/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3169,6 +3202,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryVersion {
             const TYPE_NAME: &'static str = "query-version";
+            const ROUTE: &'static str = "query-version/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3217,6 +3251,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
             const TYPE_NAME: &'static str = "stop";
+            const ROUTE: &'static str = "stop/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3262,6 +3297,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Cont {
             const TYPE_NAME: &'static str = "cont";
+            const ROUTE: &'static str = "cont/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3302,6 +3338,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for SystemReset {
             const TYPE_NAME: &'static str = "system_reset";
+            const ROUTE: &'static str = "system_reset/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3342,6 +3379,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for PowerOff {
             const TYPE_NAME: &'static str = "power-off";
+            const ROUTE: &'static str = "power-off/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3390,6 +3428,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryCpus {
             const TYPE_NAME: &'static str = "query-cpus";
+            const ROUTE: &'static str = "query-cpus/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3460,6 +3499,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for Screendump {
             const TYPE_NAME: &'static str = "screendump";
+            const ROUTE: &'static str = "screendump/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3545,6 +3585,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for HumanMonitorCommand {
             const TYPE_NAME: &'static str = "human-monitor-command";
+            const ROUTE: &'static str = "human-monitor-command/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3633,6 +3674,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for DeviceAdd {
             const TYPE_NAME: &'static str = "device_add";
+            const ROUTE: &'static str = "device_add/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3728,6 +3770,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for SetLink {
             const TYPE_NAME: &'static str = "set-link";
+            const ROUTE: &'static str = "set-link/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3799,6 +3842,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for QomList {
             const TYPE_NAME: &'static str = "qom-list";
+            const ROUTE: &'static str = "qom-list/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3876,6 +3920,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for QomGet {
             const TYPE_NAME: &'static str = "qom-get";
+            const ROUTE: &'static str = "qom-get/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3949,6 +3994,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryBlock {
             const TYPE_NAME: &'static str = "query-block";
+            const ROUTE: &'static str = "query-block/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4017,6 +4063,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for Eject {
             const TYPE_NAME: &'static str = "eject";
+            const ROUTE: &'static str = "eject/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4131,6 +4178,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for BlockdevDel {
             const TYPE_NAME: &'static str = "blockdev-del";
+            const ROUTE: &'static str = "blockdev-del/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4216,6 +4264,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for ChardevAdd {
             const TYPE_NAME: &'static str = "chardev-add";
+            const ROUTE: &'static str = "chardev-add/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4285,6 +4334,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for ChardevRemove {
             const TYPE_NAME: &'static str = "chardev-remove";
+            const ROUTE: &'static str = "chardev-remove/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4391,6 +4441,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for Shutdown {
             const TYPE_NAME: &'static str = "SHUTDOWN";
+            const ROUTE: &'static str = "SHUTDOWN/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4460,6 +4511,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
             const TYPE_NAME: &'static str = "STOP";
+            const ROUTE: &'static str = "STOP/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4500,6 +4552,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Resume {
             const TYPE_NAME: &'static str = "RESUME";
+            const ROUTE: &'static str = "RESUME/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4549,6 +4602,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for DeviceTrayMoved {
             const TYPE_NAME: &'static str = "DEVICE_TRAY_MOVED";
+            const ROUTE: &'static str = "DEVICE_TRAY_MOVED/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4632,6 +4686,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for BlockIoError {
             const TYPE_NAME: &'static str = "BLOCK_IO_ERROR";
+            const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,

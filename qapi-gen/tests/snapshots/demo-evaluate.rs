@@ -43,6 +43,7 @@ const _: () = {
             "qlist",
             "qbool",
         ];
+        const ROUTE: &'static str = "qom-list/ret-type/value-type";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -118,6 +119,7 @@ const _: () = {
         const NAME: &'static str = "IoStatus";
         const VALUES: &'static [Self] = &[Self::Ok, Self::Failed, Self::Nospace];
         const NAMES: &'static [&'static str] = &["ok", "failed", "nospace"];
+        const ROUTE: &'static str = "query-block/ret-type/io-status";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -191,6 +193,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VersionTriple {
         const TYPE_NAME: &'static str = "VersionTriple";
+        const ROUTE: &'static str = "query-version/ret-type/qemu";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -492,6 +495,7 @@ const _: () = {
         const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
             ("debug", &["deprecated"]),
         ];
+        const ROUTE: &'static str = "query-status/ret-type/status";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -563,6 +567,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for StatusInfo {
         const TYPE_NAME: &'static str = "StatusInfo";
+        const ROUTE: &'static str = "query-status/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -630,6 +635,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VersionInfo {
         const TYPE_NAME: &'static str = "VersionInfo";
+        const ROUTE: &'static str = "query-version/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -706,6 +712,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for VcpuInfo {
         const TYPE_NAME: &'static str = "VcpuInfo";
+        const ROUTE: &'static str = "query-cpus/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -791,6 +798,7 @@ const _: () = {
         const NAME: &'static str = "KvmDirtyMode";
         const VALUES: &'static [Self] = &[Self::Ring, Self::Bitmap];
         const NAMES: &'static [&'static str] = &["ring", "bitmap"];
+        const ROUTE: &'static str = "query-kvm/ret-type/dirty-mode";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -863,6 +871,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for KvmInfo {
         const TYPE_NAME: &'static str = "KvmInfo";
+        const ROUTE: &'static str = "query-kvm/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -930,6 +939,7 @@ const _: () = {
         const NAME: &'static str = "ImageFormat";
         const VALUES: &'static [Self] = &[Self::Ppm];
         const NAMES: &'static [&'static str] = &["ppm"];
+        const ROUTE: &'static str = "screendump/arg-type/format";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -998,6 +1008,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for NetLinkState {
         const TYPE_NAME: &'static str = "NetLinkState";
+        const ROUTE: &'static str = "set-link/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1068,6 +1079,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ObjectPropertyInfo {
         const TYPE_NAME: &'static str = "ObjectPropertyInfo";
+        const ROUTE: &'static str = "qom-list/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1159,6 +1171,7 @@ const _: () = {
             "nbd",
             "throttle",
         ];
+        const ROUTE: &'static str = "blockdev-add/arg-type/driver";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -1232,6 +1245,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevCacheOptions {
         const TYPE_NAME: &'static str = "BlockdevCacheOptions";
+        const ROUTE: &'static str = "blockdev-add/arg-type/cache";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1387,6 +1401,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsFile {
         const TYPE_NAME: &'static str = "BlockdevOptionsFile";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+file";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1442,6 +1457,7 @@ const _: () = {
     use ::qapi_types::{__private as rt, serde};
     impl ::qapi_types::Object for BlockdevOptionsNull {
         const TYPE_NAME: &'static str = "BlockdevOptionsNull";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+null-co";
         type Slots = rt::UnitSlots<Self>;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1486,6 +1502,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsQcow2 {
         const TYPE_NAME: &'static str = "BlockdevOptionsQcow2";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+qcow2";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1556,6 +1573,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsRaw {
         const TYPE_NAME: &'static str = "BlockdevOptionsRaw";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+raw";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1626,6 +1644,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptionsNbd {
         const TYPE_NAME: &'static str = "BlockdevOptionsNbd";
+        const ROUTE: &'static str = "blockdev-add/arg-type/+nbd";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1724,6 +1743,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockdevOptions {
         const TYPE_NAME: &'static str = "BlockdevOptions";
+        const ROUTE: &'static str = "blockdev-add/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -1941,6 +1961,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ImageInfo {
         const TYPE_NAME: &'static str = "ImageInfo";
+        const ROUTE: &'static str = "query-block/ret-type/inserted/image";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2031,6 +2052,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockStats {
         const TYPE_NAME: &'static str = "BlockStats";
+        const ROUTE: &'static str = "query-block/ret-type/stats";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2116,6 +2138,7 @@ const _: () = {
         const NAME: &'static str = "IoOperationType";
         const VALUES: &'static [Self] = &[Self::Read, Self::Write];
         const NAMES: &'static [&'static str] = &["read", "write"];
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type/operation";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -2186,6 +2209,7 @@ const _: () = {
         const NAME: &'static str = "BlockErrorAction";
         const VALUES: &'static [Self] = &[Self::Ignore, Self::Report, Self::Stop];
         const NAMES: &'static [&'static str] = &["ignore", "report", "stop"];
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type/action";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -2268,6 +2292,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockIoErrorInfo {
         const TYPE_NAME: &'static str = "BlockIoErrorInfo";
+        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2367,6 +2392,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockDeviceInfo {
         const TYPE_NAME: &'static str = "BlockDeviceInfo";
+        const ROUTE: &'static str = "query-block/ret-type/inserted";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2464,6 +2490,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for BlockInfo {
         const TYPE_NAME: &'static str = "BlockInfo";
+        const ROUTE: &'static str = "query-block/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2562,6 +2589,7 @@ const _: () = {
             Self::Null,
         ];
         const NAMES: &'static [&'static str] = &["file", "socket", "pty", "null"];
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/type";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -2709,6 +2737,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevFile {
         const TYPE_NAME: &'static str = "ChardevFile";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+file";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2800,6 +2829,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevSocket {
         const TYPE_NAME: &'static str = "ChardevSocket";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+socket";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2888,6 +2918,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevPty {
         const TYPE_NAME: &'static str = "ChardevPty";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend/+pty";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -2979,6 +3010,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevBackend {
         const TYPE_NAME: &'static str = "ChardevBackend";
+        const ROUTE: &'static str = "chardev-add/arg-type/backend";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -3119,6 +3151,7 @@ const _: () = {
     }
     impl ::qapi_types::Object for ChardevReturn {
         const TYPE_NAME: &'static str = "ChardevReturn";
+        const ROUTE: &'static str = "chardev-add/ret-type";
         type Slots = Slots;
         fn serialize_members<M: serde::ser::SerializeMap>(
             &self,
@@ -3200,6 +3233,7 @@ const _: () = {
             "guest-reset",
             "guest-panic",
         ];
+        const ROUTE: &'static str = "SHUTDOWN/arg-type/reason";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -3273,6 +3307,7 @@ const _: () = {
         const NAME: &'static str = "GuestPanicAction";
         const VALUES: &'static [Self] = &[Self::Pause, Self::Poweroff, Self::Run];
         const NAMES: &'static [&'static str] = &["pause", "poweroff", "run"];
+        const ROUTE: &'static str = "GUEST_PANICKED/arg-type/action";
         #[inline]
         fn as_str(&self) -> &str {
             match self {
@@ -3345,6 +3380,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryStatus {
             const TYPE_NAME: &'static str = "query-status";
+            const ROUTE: &'static str = "query-status/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3394,6 +3430,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryVersion {
             const TYPE_NAME: &'static str = "query-version";
+            const ROUTE: &'static str = "query-version/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3442,6 +3479,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
             const TYPE_NAME: &'static str = "stop";
+            const ROUTE: &'static str = "stop/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3487,6 +3525,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Cont {
             const TYPE_NAME: &'static str = "cont";
+            const ROUTE: &'static str = "cont/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3527,6 +3566,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for SystemReset {
             const TYPE_NAME: &'static str = "system_reset";
+            const ROUTE: &'static str = "system_reset/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3567,6 +3607,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for PowerOff {
             const TYPE_NAME: &'static str = "power-off";
+            const ROUTE: &'static str = "power-off/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3615,6 +3656,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryCpus {
             const TYPE_NAME: &'static str = "query-cpus";
+            const ROUTE: &'static str = "query-cpus/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3664,6 +3706,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryKvm {
             const TYPE_NAME: &'static str = "query-kvm";
+            const ROUTE: &'static str = "query-kvm/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3727,6 +3770,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for Screendump {
             const TYPE_NAME: &'static str = "screendump";
+            const ROUTE: &'static str = "screendump/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3812,6 +3856,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for HumanMonitorCommand {
             const TYPE_NAME: &'static str = "human-monitor-command";
+            const ROUTE: &'static str = "human-monitor-command/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3900,6 +3945,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for DeviceAdd {
             const TYPE_NAME: &'static str = "device_add";
+            const ROUTE: &'static str = "device_add/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -3995,6 +4041,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for SetLink {
             const TYPE_NAME: &'static str = "set-link";
+            const ROUTE: &'static str = "set-link/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4066,6 +4113,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for QomList {
             const TYPE_NAME: &'static str = "qom-list";
+            const ROUTE: &'static str = "qom-list/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4143,6 +4191,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for QomGet {
             const TYPE_NAME: &'static str = "qom-get";
+            const ROUTE: &'static str = "qom-get/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4216,6 +4265,7 @@ pub mod commands {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for QueryBlock {
             const TYPE_NAME: &'static str = "query-block";
+            const ROUTE: &'static str = "query-block/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4284,6 +4334,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for Eject {
             const TYPE_NAME: &'static str = "eject";
+            const ROUTE: &'static str = "eject/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4398,6 +4449,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for BlockdevDel {
             const TYPE_NAME: &'static str = "blockdev-del";
+            const ROUTE: &'static str = "blockdev-del/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4483,6 +4535,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for ChardevAdd {
             const TYPE_NAME: &'static str = "chardev-add";
+            const ROUTE: &'static str = "chardev-add/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4552,6 +4605,7 @@ pub mod commands {
         }
         impl ::qapi_types::Object for ChardevRemove {
             const TYPE_NAME: &'static str = "chardev-remove";
+            const ROUTE: &'static str = "chardev-remove/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4659,6 +4713,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for Shutdown {
             const TYPE_NAME: &'static str = "SHUTDOWN";
+            const ROUTE: &'static str = "SHUTDOWN/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4728,6 +4783,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Stop {
             const TYPE_NAME: &'static str = "STOP";
+            const ROUTE: &'static str = "STOP/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4768,6 +4824,7 @@ pub mod events {
         use ::qapi_types::{__private as rt, serde};
         impl ::qapi_types::Object for Resume {
             const TYPE_NAME: &'static str = "RESUME";
+            const ROUTE: &'static str = "RESUME/arg-type";
             type Slots = rt::UnitSlots<Self>;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4817,6 +4874,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for DeviceTrayMoved {
             const TYPE_NAME: &'static str = "DEVICE_TRAY_MOVED";
+            const ROUTE: &'static str = "DEVICE_TRAY_MOVED/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
@@ -4900,6 +4958,7 @@ pub mod events {
         }
         impl ::qapi_types::Object for BlockIoError {
             const TYPE_NAME: &'static str = "BLOCK_IO_ERROR";
+            const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type";
             type Slots = Slots;
             fn serialize_members<M: serde::ser::SerializeMap>(
                 &self,
