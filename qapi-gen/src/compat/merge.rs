@@ -216,7 +216,25 @@ impl<'a> Merge<'a> {
                 _ => {}
             }
         }
-        if !self.old.masked() {
+        if self.old.masked() {
+            // A reply shows only what commands and events reach: whether
+            // the version has the other types cannot be known, so they
+            // are taken to be there.
+            let reached = reachable(self.out);
+            for (id, entity) in self.out.iter() {
+                let is_type = matches!(
+                    entity.kind,
+                    EntityKind::Enum(_) | EntityKind::Object(_) | EntityKind::Alternate(_)
+                );
+                if is_type && !reached.contains(&id) {
+                    self.versions
+                        .entities
+                        .entry(id)
+                        .or_default()
+                        .insert(self.bit);
+                }
+            }
+        } else {
             // Types no command or event reaches still get their versions.
             let mut paired: Vec<(EntityId, EntityId)> =
                 self.home.iter().map(|(&o, &n)| (o, n)).collect();
@@ -463,7 +481,15 @@ impl<'a> Merge<'a> {
                 });
             }
         }
-        self.versions.add_entity(n, self.bit);
+        // The bases (implicit ones too) are in the version as well.
+        let mut base = Some(n);
+        while let Some(id) = base {
+            self.versions.add_entity(id, self.bit);
+            base = match &self.out.entity(id).kind {
+                EntityKind::Object(object) => object.base,
+                _ => None,
+            };
+        }
         let owner_name = self.out.entity(n).name.clone();
         for member in &old_object.members {
             match find_member(self.out, n, &member.name) {
@@ -1069,6 +1095,44 @@ fn flatten(out: &mut Schema, id: EntityId, done: &mut HashSet<EntityId>) {
 }
 
 // ----------------------------------------------------------- model helpers
+
+/// The types some command or event reaches (through members, bases,
+/// branches, elements).
+fn reachable(schema: &Schema) -> HashSet<EntityId> {
+    let mut reached = HashSet::new();
+    let mut stack: Vec<TypeId> = schema
+        .iter()
+        .flat_map(|(id, _)| {
+            let (arguments, returns) = arguments_and_return(schema, id);
+            arguments.into_iter().chain(returns)
+        })
+        .collect();
+    while let Some(id) = stack.pop() {
+        if !reached.insert(id) {
+            continue;
+        }
+        match &schema.entity(id).kind {
+            EntityKind::Array(array) => stack.push(array.element),
+            EntityKind::Object(object) => {
+                stack.extend(object.base);
+                stack.extend(object.members.iter().map(|m| m.ty));
+                stack.extend(
+                    object
+                        .variants
+                        .iter()
+                        .flat_map(|v| &v.variants)
+                        .map(|v| v.ty),
+                );
+                stack.extend(object.variants.iter().filter_map(|v| v.tag_type));
+            }
+            EntityKind::Alternate(alternate) => {
+                stack.extend(alternate.variants.variants.iter().map(|v| v.ty))
+            }
+            _ => {}
+        }
+    }
+    reached
+}
 
 fn shift(span: Span, offset: u32) -> Span {
     Span {
