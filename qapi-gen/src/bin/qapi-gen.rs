@@ -70,6 +70,27 @@ enum Command {
     },
     /// Generate Rust bindings for a schema.
     Rust(Box<RustArgs>),
+    /// Compare two versions of a schema: what was added, removed or
+    /// changed, and whom it breaks; exit 1 when a change breaks a client.
+    Diff {
+        /// The old version: a schema file, a saved query-qmp-schema reply,
+        /// or a directory holding one; LABEL=PATH names its version.
+        #[arg(value_name = "[LABEL=]OLD")]
+        old: String,
+        /// The new version, as OLD.
+        #[arg(value_name = "[LABEL=]NEW")]
+        new: String,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print Markdown, for a pull request.
+        #[arg(long)]
+        markdown: bool,
+        /// Count changes that break only strict decoding (members, enum
+        /// values and branches a reader does not know) as breaking too.
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 /// The flags are the `Settings` fields, `_` written `-`.
@@ -206,6 +227,44 @@ fn main() -> ExitCode {
             strict_docs,
         } => docs(&schema, &output, &format, doc_mode(strict_docs)),
         Command::Rust(args) => rust(&args),
+        Command::Diff {
+            old,
+            new,
+            json,
+            markdown,
+            strict,
+        } => diff(&old, &new, json, markdown, strict),
+    }
+}
+
+/// Exit codes: 0 nothing breaks a client, 1 something does, 2 usage error
+/// or a version that does not load.
+fn diff(old: &str, new: &str, json: bool, markdown: bool, strict: bool) -> ExitCode {
+    let load = |text: &str| -> Result<qapi_gen::compat::Loaded, String> {
+        let input = qapi_gen::compat::Input::parse(text).map_err(|e| format!("error: {e}"))?;
+        qapi_gen::compat::load(&input, None, DocMode::Lenient).map_err(|e| e.to_string())
+    };
+    let (old, new) = match (load(old), load(new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(error), _) | (_, Err(error)) => {
+            eprintln!("{}", error.trim_end());
+            return ExitCode::from(2);
+        }
+    };
+    let diff = qapi_gen::compat::diff::diff(&old, &new);
+    let text = if json {
+        format!("{:#}\n", diff.to_json(strict))
+    } else if markdown {
+        diff.to_markdown(strict)
+    } else {
+        diff.to_text(strict)
+    };
+    // A closed pipe (`qapi-gen diff ... | head`) is not an error worth a word.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+    if diff.breaks_clients(strict) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -51,6 +51,7 @@
 //! beside it (`query-version.json`, `greeting.json`, as in the QMP
 //! corpora).
 
+pub mod diff;
 pub mod label;
 pub mod matching;
 mod merge;
