@@ -84,6 +84,8 @@ pub struct Client<S: Stream = UnixStream> {
     events: VecDeque<Box<[u8]>>,
     dropped_events: u64,
     failure: Option<Failure>,
+    /// The peer's schema, once fetched.
+    pub(super) peer_schema: Option<std::sync::Arc<super::PeerSchema>>,
 }
 
 impl Client<UnixStream> {
@@ -124,6 +126,7 @@ impl<S: Stream> Client<S> {
             events: VecDeque::new(),
             dropped_events: 0,
             failure: None,
+            peer_schema: None,
         };
         let deadline = client.deadline();
         while options.greeting && !client.greeting_read {
@@ -248,6 +251,9 @@ impl<S: Stream> Client<S> {
     }
 
     fn send_command<C: Command>(&mut self, command: &C, oob: bool) -> Result<Ticket<C>, Error> {
+        if self.options.check_commands {
+            self.require_command(C::NAME)?;
+        }
         let id = self.send_request(C::NAME, command, oob)?;
         if !C::SUCCESS_RESPONSE {
             // Nothing will answer (unless the command fails, and then the

@@ -24,6 +24,7 @@ pub struct Options {
     pub(super) max_message: usize,
     pub(super) event_capacity: usize,
     pub(super) mode: Mode,
+    pub(super) check_commands: bool,
 }
 
 impl Default for Options {
@@ -36,6 +37,7 @@ impl Default for Options {
             max_message: 64 << 20,
             event_capacity: 1024,
             mode: Mode::Lenient,
+            check_commands: false,
         }
     }
 }
@@ -94,6 +96,15 @@ impl Options {
     /// and enum values this build does not know are accepted).
     pub fn mode(mut self, mode: Mode) -> Options {
         self.mode = mode;
+        self
+    }
+
+    /// Check every command against the peer's schema before sending it
+    /// (default: no): one the peer lacks fails with
+    /// [`Error::Unsupported`] and is not sent.  The schema
+    /// (`query-qmp-schema`) is fetched once, with the first command.
+    pub fn check_commands(mut self, check: bool) -> Options {
+        self.check_commands = check;
         self
     }
 }

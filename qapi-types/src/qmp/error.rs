@@ -5,7 +5,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::framing::FramingError;
-use super::wire::QmpError;
+use super::wire::{QmpError, VersionInfo};
 use crate::DecodeError;
 
 /// The error of a client call.
@@ -32,6 +32,13 @@ pub enum Error {
     /// No reply within the client's timeout.  The connection stays usable;
     /// a late reply is discarded.
     Timeout,
+    /// The peer's schema has no such command: not sent (see
+    /// [`Options::check_commands`](super::Options::check_commands)).
+    Unsupported {
+        command: String,
+        /// The peer's version, as its greeting says.
+        version: VersionInfo,
+    },
 }
 
 impl Error {
@@ -65,6 +72,11 @@ impl fmt::Display for Error {
             Error::Decode { what, error } => write!(f, "cannot decode the {what}: {error}"),
             Error::Encode(error) => write!(f, "cannot encode the arguments: {error}"),
             Error::Timeout => f.write_str("QMP command timed out"),
+            Error::Unsupported { command, version } => write!(
+                f,
+                "QEMU {} has no command {command} (its query-qmp-schema lacks it): not sent",
+                version.qemu
+            ),
         }
     }
 }
@@ -76,7 +88,10 @@ impl std::error::Error for Error {
             Error::Io(error) => Some(&**error),
             Error::Decode { error, .. } => Some(error),
             Error::Encode(error) => Some(error),
-            Error::Closed { .. } | Error::Protocol(_) | Error::Timeout => None,
+            Error::Closed { .. }
+            | Error::Protocol(_)
+            | Error::Timeout
+            | Error::Unsupported { .. } => None,
         }
     }
 }

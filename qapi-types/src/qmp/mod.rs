@@ -3,6 +3,8 @@
 //! - [`wire`]: the messages (greeting, requests, replies, events);
 //! - [`framing`]: splitting a byte stream into messages;
 //! - [`blocking::Client`]: a client over std's Unix and TCP streams;
+//! - [`peer_schema`]: what the connected QEMU has (its `query-qmp-schema`),
+//!   for capability checks;
 //! - `tokio::Client` (cargo feature `tokio`): an async client whose
 //!   commands can be in flight by the thousand, with an event stream
 //!   usable in `tokio::select!`.
@@ -32,6 +34,8 @@ mod client;
 mod error;
 #[cfg(feature = "client")]
 pub mod framing;
+#[cfg(feature = "client")]
+pub mod peer_schema;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(all(feature = "client", feature = "tokio"))]
@@ -49,4 +53,6 @@ use client::{
 pub use error::Error;
 #[cfg(feature = "client")]
 pub use framing::{Framer, FramingError};
+#[cfg(feature = "client")]
+pub use peer_schema::PeerSchema;
 pub use wire::{Capability, ErrorClass, Greeting, QmpError, VersionInfo, VersionTriple};

@@ -52,6 +52,8 @@ pub struct Client {
     greeting: Greeting,
     options: Options,
     tasks: [JoinHandle<()>; 2],
+    /// The peer's schema, once fetched.
+    pub(super) peer_schema: std::sync::OnceLock<Arc<super::PeerSchema>>,
 }
 
 /// What the client and its tasks share.
@@ -233,6 +235,7 @@ impl Client {
             greeting: Greeting::default(),
             options: options.clone(),
             tasks,
+            peer_schema: std::sync::OnceLock::new(),
         };
         if options.greeting {
             client.greeting = greeting.await.map_err(|_| client.shared.error())?;
@@ -304,6 +307,9 @@ impl Client {
     }
 
     async fn run<C: Command>(&self, command: &C, oob: bool) -> Result<C::Returns, Error> {
+        if self.options.check_commands {
+            self.require_command(C::NAME).await?;
+        }
         if !C::SUCCESS_RESPONSE {
             // Nothing will answer (unless the command fails, and then the
             // error reply is discarded).
