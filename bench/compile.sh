@@ -75,42 +75,8 @@ qapi-qmp = "=0.15.0"
 TOML
 echo 'pub use qapi_qmp;' > "$work/qapi-qmp/src/lib.rs"
 
-# Runs the rustc of crate $MEASURE_CRATE under /usr/bin/time, appending
-# "wall user sys maxrss_kb" to $MEASURE_LOG; other crates run as usual.
-cat > "$work/rustc-timed" <<'SH'
-#!/bin/sh
-rustc=$1
-shift
-case " $* " in
-*" --crate-name ${MEASURE_CRATE:-none} "*)
-    exec /usr/bin/time -f '%e %U %S %M' -a -o "$MEASURE_LOG" "$rustc" "$@" ;;
-esac
-exec "$rustc" "$@"
-SH
-chmod +x "$work/rustc-timed"
-export RUSTC_WRAPPER=$work/rustc-timed
-
-# measure DIR PACKAGE CRATE PROFILE: prints "rustc_wall rustc_cpu rss_kb cargo_wall", best of $runs.
-measure() {
-    local dir=$1 package=$2 crate=$3 profile=$4 log best=
-    log=$work/$package-$profile.time
-    (cd "$dir" && cargo build --quiet --profile "$profile" >&2) || exit 1
-    for _ in $(seq "$runs"); do
-        (cd "$dir" && cargo clean --quiet -p "$package" --profile "$profile")
-        rm -f "$log"
-        local start end
-        start=$(date +%s.%N)
-        (cd "$dir" && MEASURE_CRATE=$crate MEASURE_LOG=$log cargo build --quiet --profile "$profile" >&2) || exit 1
-        end=$(date +%s.%N)
-        [ -s "$log" ] || { echo "error: $crate was not rebuilt" >&2; exit 1; }
-        [ "$(wc -l < "$log")" -eq 1 ] || { echo "error: unexpected $log:" >&2; cat "$log" >&2; exit 1; }
-        local row
-        row=$(awk -v total="$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
-            'END { printf "%.2f %.2f %d %.2f\n", $1, $2 + $3, $4, total }' "$log")
-        best=$(printf '%s\n%s\n' "$best" "$row" | awk 'NF' | sort -n -k1,1 | head -n 1)
-    done
-    echo "$best"
-}
+# rustc-timed and measure(): shared with compile-span.sh.
+source "$bench/compile-common.sh"
 
 echo "schema: $schema (QEMU 9.1, from qapi-qmp 0.15's package)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $runs run(s); CARGO_INCREMENTAL=$CARGO_INCREMENTAL"

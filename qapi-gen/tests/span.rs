@@ -94,7 +94,8 @@ fn over_10_0_schema_files() {
     assert_eq!(
         stats.to_string(),
         "span 10.0, 10.2: 52 items not in every version (6 commands, 1 events, 12 types, \
-         22 members, 7 enum values, 4 branches); 4 members made optional, 0 members raw JSON"
+         22 members, 7 enum values, 4 branches); 4 members made optional, 0 members of a wider \
+         type, 0 members raw JSON"
     );
 }
 
@@ -147,7 +148,12 @@ fn over_8_0_to_10_0() {
     // Every change that cannot be merged.
     let warnings: Vec<String> = span_warnings(&schema)
         .iter()
-        .map(|w| w.lines().next().unwrap().to_string())
+        .map(|w| {
+            w.lines()
+                .find(|l| l.contains("warning: "))
+                .unwrap()
+                .to_string()
+        })
         .map(|w| w[w.find("warning: ").unwrap()..].to_string())
         .map(|w| w.split(" (at ").next().unwrap().to_string())
         .collect();
@@ -158,5 +164,186 @@ fn over_8_0_to_10_0() {
             "warning: the return of 'query-sev': object 'SevInfo' without 'sev-type' in 8.1",
             "warning: 'BlockJobInfo' member 'type': 'str' in 8.0",
         ]
+    );
+}
+
+// ------------------------------------------------------------- the rules
+
+use common::TempDir;
+
+/// An old and a new version of a small schema, one change of each kind.
+const OLD: &str = "\
+{ 'enum': 'Algorithm', 'data': ['aes', 'des'] }
+{ 'alternate': 'StrOrNull', 'data': { 's': 'str', 'n': 'null' } }
+{ 'struct': 'Info', 'data': { 'name': 'str', '*size': 'int', 'alg': 'Algorithm',
+                              'gone': 'bool', 'level': 'int', 'label': 'StrOrNull',
+                              'kind': 'str', 'count': 'int' } }
+{ 'enum': 'Kind', 'data': ['a', 'b'] }
+{ 'union': 'Shape', 'base': { 'form': 'Kind' }, 'discriminator': 'form',
+  'data': { 'a': 'Info', 'b': 'Info' } }
+{ 'command': 'query-info', 'returns': 'Info' }
+{ 'command': 'query-shape', 'returns': 'Shape' }
+{ 'command': 'old-only', 'data': { 'x': 'int' }, 'returns': 'Info' }
+{ 'event': 'CHANGED', 'data': { 'info': 'Info' } }
+";
+
+const NEW: &str = "\
+{ 'enum': 'Algo', 'data': ['aes', 'sm4'] }
+{ 'enum': 'Kind', 'data': ['a', 'c'] }
+{ 'struct': 'Info', 'data': { 'name': 'str', 'size': 'int', 'alg': 'Algo',
+                              'new': 'bool', 'level': 'str', 'label': 'str',
+                              'kind': 'Kind', 'count': 'number' } }
+{ 'union': 'Shape', 'base': { 'form': 'Kind' }, 'discriminator': 'form',
+  'data': { 'a': 'Info', 'c': 'Info' } }
+{ 'command': 'query-info', 'returns': 'Info' }
+{ 'command': 'query-shape', 'returns': 'Shape' }
+{ 'event': 'CHANGED', 'data': { 'info': 'Info' } }
+";
+
+/// The span of NEW (labelled 3.0) over OLD given as `old` (a path).
+fn small_span(dir: &TempDir, old: &str) -> Schema {
+    let new = dir.write("new.json", NEW);
+    Builder::new(new)
+        .version_label("3.0")
+        .compat(format!("2.0={old}"))
+        .load()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// What the span says of `Type.member`: versions, optional, type name.
+fn member_facts(schema: &Schema, ty: &str, member: &str) -> (Vec<String>, bool, String) {
+    let versions = schema.versions.as_ref().unwrap();
+    let id = schema.lookup(ty).unwrap();
+    let EntityKind::Object(object) = &schema.entity(id).kind else {
+        panic!("{ty} is not an object")
+    };
+    let m = object.members.iter().find(|m| m.name == member).unwrap();
+    let set = versions.of_member(m.defined_in, member);
+    (
+        versions.names(set).iter().map(|s| s.to_string()).collect(),
+        m.optional,
+        schema.entity(m.ty).name.clone(),
+    )
+}
+
+/// The rules hold in `schema`; `wide_label` is the name of the type the
+/// span gives `Info.label` (the old version's alternate).
+fn check_rules(schema: &Schema, wide_label: &str) {
+    let versions = schema.versions.as_ref().unwrap();
+    assert_eq!(versions.labels(), ["2.0", "3.0"]);
+    let both = vec!["2.0".to_string(), "3.0".to_string()];
+    let old = vec!["2.0".to_string()];
+    let new = vec!["3.0".to_string()];
+    // Required here, optional there: optional.
+    assert_eq!(
+        member_facts(schema, "Info", "size"),
+        (both.clone(), true, "int".into())
+    );
+    assert!(versions.made_optional(schema.lookup("Info").unwrap(), "size"));
+    // Only in the new version: optional; only in the old: kept, optional.
+    assert_eq!(
+        member_facts(schema, "Info", "new"),
+        (new.clone(), true, "bool".into())
+    );
+    assert_eq!(
+        member_facts(schema, "Info", "gone"),
+        (old.clone(), true, "bool".into())
+    );
+    // The renamed enum gains the old value.
+    assert_eq!(member_facts(schema, "Info", "alg").2, "Algo");
+    let algo = schema.lookup("Algo").unwrap();
+    assert_eq!(versions.names(versions.of_value(algo, "des")), ["2.0"]);
+    assert_eq!(versions.names(versions.of_value(algo, "sm4")), ["3.0"]);
+    // int then str: raw JSON; an alternate of str then str: the alternate;
+    // str then an enum: the enum; int then number: number.
+    assert_eq!(member_facts(schema, "Info", "level").2, "any");
+    assert!(versions
+        .raw_reason(schema.lookup("Info").unwrap(), "level")
+        .is_some());
+    assert_eq!(member_facts(schema, "Info", "label").2, wide_label);
+    assert_eq!(member_facts(schema, "Info", "kind").2, "Kind");
+    assert_eq!(member_facts(schema, "Info", "count").2, "number");
+    // Branches of both versions.
+    let shape = schema.lookup("Shape").unwrap();
+    assert_eq!(versions.names(versions.of_branch(shape, "b")), ["2.0"]);
+    assert_eq!(versions.names(versions.of_branch(shape, "c")), ["3.0"]);
+    // The command only the old version has, with its types.
+    let old_only = schema.lookup("old-only").unwrap();
+    assert_eq!(versions.names(versions.of_entity(old_only)), ["2.0"]);
+    let EntityKind::Command(command) = &schema.entity(old_only).kind else {
+        panic!("not a command")
+    };
+    assert_eq!(schema.entity(command.ret_type.unwrap()).name, "Info");
+}
+
+#[test]
+fn rules_from_a_schema_file() {
+    let dir = TempDir::new("span-rules-file");
+    let old = dir.write("old.json", OLD);
+    let schema = small_span(&dir, &old.display().to_string());
+    check_rules(&schema, "StrOrNull");
+    // Each unmergeable change: at the new member, both versions named.
+    let warnings: Vec<String> = schema
+        .warnings
+        .iter()
+        .map(|w| w.render(&schema.sources))
+        .collect();
+    let first_lines: Vec<&str> = warnings.iter().map(|w| w.lines().next().unwrap()).collect();
+    let new = dir.0.join("new.json").display().to_string();
+    let old = dir.0.join("old.json").display().to_string();
+    assert_eq!(
+        first_lines,
+        [
+            format!(
+                "{new}:4:46: warning: 'Info' member 'level': 'int' in 2.0 (at {old}:4:47), \
+                 'str' in 3.0: it takes raw JSON (any value) in these bindings"
+            ),
+            format!(
+                "{new}:4:62: warning: 'Info' member 'label': alternate 'StrOrNull' in 2.0 \
+                 (at {old}:4:63), 'str' in 3.0: it takes alternate 'StrOrNull', whose values \
+                 include the other's, in these bindings"
+            ),
+            format!(
+                "{new}:5:31: warning: 'Info' member 'kind': 'str' in 2.0 (at {old}:5:31), \
+                 enum 'Kind' in 3.0: kept enum 'Kind'; what 2.0 sends outside it does not \
+                 decode strictly"
+            ),
+        ]
+    );
+}
+
+/// The same old version as QEMU's `query-qmp-schema` would show it (type
+/// names masked): the same span, the old-only types named after where
+/// they are used, and warnings naming the file and JSON path.
+#[test]
+fn rules_from_an_introspection_reply() {
+    let dir = TempDir::new("span-rules-reply");
+    let old = dir.write("old.json", OLD);
+    let old_model = qapi_gen::load(&old).unwrap();
+    let reply = qapi_gen::introspect::introspect(&old_model, &|_| true, false);
+    let reply_path = dir.write(
+        "reply.json",
+        &serde_json::json!({ "return": reply }).to_string(),
+    );
+    let schema = small_span(&dir, &reply_path.display().to_string());
+    check_rules(&schema, "Info-label");
+    let warnings: Vec<String> = schema
+        .warnings
+        .iter()
+        .map(|w| w.render(&schema.sources))
+        .collect();
+    let new = dir.0.join("new.json").display().to_string();
+    assert_eq!(
+        warnings[0].lines().next().unwrap(),
+        format!(
+            "{new}:4:46: warning: 'Info' member 'level': 'int' in 2.0 ({}: return[5].members[4]), \
+             'str' in 3.0: it takes raw JSON (any value) in these bindings",
+            reply_path.display()
+        )
+    );
+    assert!(
+        warnings[1].contains("alternate '6' of the reply in 2.0"),
+        "{}",
+        warnings[1]
     );
 }

@@ -58,15 +58,22 @@ fn main() {
     }
 }
 
-/// Span bindings of QEMU 10.2.0's schema: with 10.0.0's (`span_10_0`),
-/// and with 8.0's, 8.1's and 9.1's from the cargo registry too
-/// (`span_8_0`, when they are there).  The warnings (changes that cannot
-/// be merged, 10.2's doc comments) are counted by the tests.
+/// Span bindings of QEMU 10.2.0's schema: with 10.0.0's (`span_10_0`);
+/// with 10.0.0's and QEMU 11.1.3's `query-qmp-schema` reply from
+/// `tests/corpus` (`span_11_1`); and with 8.0's, 8.1's and 9.1's from the
+/// cargo registry (`span_8_0`, when they are there).  The warnings
+/// (changes that cannot be merged, 10.2's doc comments) are counted by
+/// qapi-gen's tests.
 fn generate_spans(shared: &Path, out: &Path) {
     let newest = shared.join("qemu/10.2.0/qapi/qapi-schema.json");
     let v10_0 = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
     let span = qapi_gen::Builder::new(&newest).compat(v10_0.display().to_string());
     write_generated(&span, &out.join("span_10_0.rs"));
+    let v11_1 = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/qemu-11.1.3/schema.json");
+    let span = qapi_gen::Builder::new(&newest)
+        .compat(v10_0.display().to_string())
+        .compat(v11_1.display().to_string());
+    write_generated(&span, &out.join("span_11_1.rs"));
     let older: Vec<PathBuf> = ["qmp_8_0", "qmp_8_1", "qmp_9_1"]
         .iter()
         .filter_map(|name| registry::OLDER_SCHEMAS.iter().find(|s| s.name == *name))

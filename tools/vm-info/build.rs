@@ -1,6 +1,7 @@
-//! Generate bindings of QEMU 10.0.0's schema (`../shared/qemu/10.0.0/qapi`,
-//! or under `$QAPI_SHARED_DIR`) for the commands vm-info runs, into
-//! `$OUT_DIR/qmp.rs`.  Without the schema, vm-info builds but only says so
+//! Generate span bindings of QEMU 10.2.0's schema that also decode what
+//! QEMU 10.0 sends (`../shared/qemu/10.2.0/qapi` and `10.0.0`, or under
+//! `$QAPI_SHARED_DIR`) for the commands vm-info runs, into
+//! `$OUT_DIR/qmp.rs`.  Without the schemas, vm-info builds but only says so
 //! when run.
 
 use std::path::PathBuf;
@@ -12,18 +13,21 @@ fn main() -> Result<(), qapi_gen::builder::Error> {
         Some(dir) => PathBuf::from(dir),
         None => PathBuf::from("../../../shared"),
     };
-    let schema = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
-    if !schema.exists() {
+    let schema = shared.join("qemu/10.2.0/qapi/qapi-schema.json");
+    let older = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
+    if !schema.exists() || !older.exists() {
         return Ok(());
     }
     println!("cargo:rustc-cfg=qapi_shared");
     qapi_gen::Builder::new(schema)
+        .compat(older.display().to_string())
         .only([
             "query-name",
             "query-uuid",
             "query-version",
             "query-status",
             "query-kvm",
+            "query-accelerators",
             "qom-list-types",
             "query-cpus-fast",
             "query-memory-size-summary",

@@ -132,12 +132,25 @@ fn record_main(schema: &Schema, versions: &mut Versions) -> HashSet<(EntityId, S
 }
 
 /// A change that cannot be merged: how the old and new types differ, and
-/// whether the new type is kept (else the position takes raw JSON).
+/// how the position resolves it.
 #[derive(Clone, Debug)]
 struct Conflict {
     old: String,
     new: String,
-    keep: bool,
+    resolution: Resolution,
+}
+
+/// What a position whose types cannot be merged takes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Resolution {
+    /// The span model's type (QEMU made a string an enum; a branch or
+    /// arguments keep theirs).
+    Keep,
+    /// The old type, whose values include the span model's (a string
+    /// became an alternate of a string or null).
+    Widen,
+    /// Any JSON value.
+    Raw,
 }
 
 /// Where a conflict is, for its message: the entity and member of the
@@ -272,7 +285,7 @@ impl<'a> Merge<'a> {
             (Some(a), Some(b)) => {
                 if let Err(conflict) = self.merge_type(a, b) {
                     let conflict = Conflict {
-                        keep: true,
+                        resolution: Resolution::Keep,
                         ..conflict
                     };
                     self.report(place(format!("the arguments of '{name}'")), &conflict);
@@ -293,9 +306,9 @@ impl<'a> Merge<'a> {
                 Err(conflict) => Some(conflict),
             },
             (Some(a), None) => Some(Conflict {
-                old: describe(&self.old.schema, a),
+                old: self.describe_old(a),
                 new: "nothing ({})".to_string(),
-                keep: false,
+                resolution: Resolution::Raw,
             }),
             (None, Some(b)) => match &self.out.entity(b).kind {
                 EntityKind::Object(_) => {
@@ -305,14 +318,22 @@ impl<'a> Merge<'a> {
                 _ => Some(Conflict {
                     old: "nothing ({})".to_string(),
                     new: describe(self.out, b),
-                    keep: false,
+                    resolution: Resolution::Raw,
                 }),
             },
             (None, None) => None,
         };
         if let Some(conflict) = raw_return {
+            // Returns are not widened: raw JSON is as wide as it gets.
+            let conflict = match conflict.resolution {
+                Resolution::Widen => Conflict {
+                    resolution: Resolution::Raw,
+                    ..conflict
+                },
+                _ => conflict,
+            };
             self.report(place(format!("the return of '{name}'")), &conflict);
-            if !conflict.keep {
+            if conflict.resolution == Resolution::Raw {
                 if let EntityKind::Command(command) = &mut self.out.entities[n.0 as usize].kind {
                     command.ret_type = Some(self.any);
                 }
@@ -377,18 +398,21 @@ impl<'a> Merge<'a> {
     fn merge_kinds(&mut self, o: TypeId, n: TypeId) -> Result<(), Conflict> {
         use EntityKind::*;
         let old = &self.old.schema;
-        let conflict = |keep: bool| Conflict {
-            old: describe(old, o),
-            new: describe(self.out, n),
-            keep,
+        let (old_text, new_text) = (self.describe_old(o), describe(self.out, n));
+        let conflict = |resolution: Resolution| Conflict {
+            old: old_text.clone(),
+            new: new_text.clone(),
+            resolution,
         };
         match (&old.entity(o).kind, &self.out.entity(n).kind) {
             (_, Builtin(b)) if b.builtin == crate::schema::Builtin::Any => Ok(()),
             (Builtin(a), Builtin(b)) => {
                 if accepts(b.builtin.json_type(), a.builtin.json_type()) {
                     Ok(())
+                } else if accepts(a.builtin.json_type(), b.builtin.json_type()) {
+                    Err(conflict(Resolution::Widen))
                 } else {
-                    Err(conflict(false))
+                    Err(conflict(Resolution::Raw))
                 }
             }
             (Enum(_), Enum(_)) => {
@@ -398,7 +422,7 @@ impl<'a> Merge<'a> {
             (Enum(_), Builtin(b)) if b.builtin == crate::schema::Builtin::Str => Ok(()),
             (Builtin(a), Enum(_)) if a.builtin == crate::schema::Builtin::Str => {
                 self.versions.add_entity(n, self.bit);
-                Err(conflict(true))
+                Err(conflict(Resolution::Keep))
             }
             (Array(a), Array(b)) => {
                 let (a, b) = (a.element, b.element);
@@ -414,10 +438,11 @@ impl<'a> Merge<'a> {
                         self.versions.add_branch(n, &name, self.bit);
                         self.merge_type(o, ty)
                     }
-                    None => Err(conflict(false)),
+                    None => Err(conflict(Resolution::Raw)),
                 }
             }
-            _ => Err(conflict(false)),
+            (Alternate(_), _) if self.old_branch_takes(o, n) => Err(conflict(Resolution::Widen)),
+            _ => Err(conflict(Resolution::Raw)),
         }
     }
 
@@ -457,16 +482,16 @@ impl<'a> Merge<'a> {
         match (&old_object.variants, &new_variants) {
             (Some(a), Some(b)) if a.tag != b.tag => {
                 return Err(Conflict {
-                    old: format!("{} (tag '{}')", describe(old, o), a.tag),
+                    old: format!("{} (tag '{}')", self.describe_old(o), a.tag),
                     new: format!("{} (tag '{}')", describe(self.out, n), b.tag),
-                    keep: false,
+                    resolution: Resolution::Raw,
                 })
             }
             (Some(_), None) => {
                 return Err(Conflict {
-                    old: describe(old, o),
+                    old: self.describe_old(o),
                     new: describe(self.out, n),
-                    keep: false,
+                    resolution: Resolution::Raw,
                 })
             }
             _ => {}
@@ -475,9 +500,9 @@ impl<'a> Merge<'a> {
         if let Some(tag) = &tag {
             if !old_object.members.iter().any(|m| &m.name == tag) {
                 return Err(Conflict {
-                    old: format!("{} without '{tag}'", describe(old, o)),
+                    old: format!("{} without '{tag}'", self.describe_old(o)),
                     new: format!("{} (discriminator '{tag}')", describe(self.out, n)),
-                    keep: false,
+                    resolution: Resolution::Raw,
                 });
             }
         }
@@ -519,8 +544,16 @@ impl<'a> Merge<'a> {
                             new_versions: self.versions.of_member(owner, &member.name),
                         };
                         self.report(place, &conflict);
-                        if !conflict.keep {
-                            self.make_raw(owner, &member.name, &conflict);
+                        match conflict.resolution {
+                            Resolution::Keep => {}
+                            Resolution::Widen => {
+                                let hint = format!("{owner_name}-{}", member.name);
+                                let wide = self.home_or_copy(member.ty, &hint);
+                                self.retype(owner, &member.name, wide, &conflict);
+                            }
+                            Resolution::Raw => {
+                                self.retype(owner, &member.name, self.any, &conflict)
+                            }
                         }
                     }
                 }
@@ -528,9 +561,9 @@ impl<'a> Merge<'a> {
                     // QEMU moved it into the branches: where the old
                     // version's branch lacks it, strict decoding fails.
                     let conflict = Conflict {
-                        old: format!("a member of {}", describe(old, o)),
+                        old: format!("a member of {}", self.describe_old(o)),
                         new: "a member of some of its branches".to_string(),
-                        keep: true,
+                        resolution: Resolution::Keep,
                     };
                     let place = Place {
                         what: format!("{} member '{}'", owner_phrase(&owner_name), member.name),
@@ -608,13 +641,11 @@ impl<'a> Merge<'a> {
                         new_span: self.out.entity(n).span,
                         new_versions: self.versions.of_branch(n, &variant.name),
                     };
-                    self.report(
-                        place,
-                        &Conflict {
-                            keep: true,
-                            ..conflict
-                        },
-                    );
+                    let conflict = Conflict {
+                        resolution: Resolution::Keep,
+                        ..conflict
+                    };
+                    self.report(place, &conflict);
                 }
             }
             None => {
@@ -655,9 +686,9 @@ impl<'a> Merge<'a> {
             }
             if self.branch_of_class(n, kind) {
                 return Err(Conflict {
-                    old: describe(old, o),
+                    old: self.describe_old(o),
                     new: describe(self.out, n),
-                    keep: false,
+                    resolution: Resolution::Raw,
                 });
             }
             let name = unique_branch_name(self.out, n, &variant.name);
@@ -676,6 +707,46 @@ impl<'a> Merge<'a> {
                 .insert((n, name), VersionSet::only(self.bit));
         }
         Ok(())
+    }
+
+    /// How messages name old type `o`: a masked name with the name of the
+    /// type paired with it, `alternate 'StrOrNull' ('369' in the reply)`.
+    fn describe_old(&self, o: TypeId) -> String {
+        let text = describe(&self.old.schema, o);
+        let builtin = matches!(self.old.schema.entity(o).kind, EntityKind::Builtin(_));
+        if !self.old.masked() || builtin {
+            return text;
+        }
+        match self.home.get(&o) {
+            Some(&n) if describe(self.out, n) != text => format!(
+                "{} ('{}' in the reply)",
+                describe(self.out, n),
+                self.old.schema.entity(o).name
+            ),
+            _ => format!("{text} of the reply"),
+        }
+    }
+
+    /// Whether a branch of old alternate `o` takes every value of span type
+    /// `n` (a built-in or an enum of the branch's JSON type, or the type
+    /// paired with the branch's), so that `o` can stand for `n`.
+    fn old_branch_takes(&self, o: TypeId, n: TypeId) -> bool {
+        let old = &self.old.schema;
+        let EntityKind::Alternate(alternate) = &old.entity(o).kind else {
+            return false;
+        };
+        let Some(kind) = json_type(self.out, n) else {
+            return false;
+        };
+        let scalar = matches!(
+            self.out.entity(n).kind,
+            EntityKind::Builtin(_) | EntityKind::Enum(_)
+        );
+        alternate.variants.variants.iter().any(|v| {
+            let branch_kind = json_type(old, v.ty);
+            let paired = self.home.get(&v.ty) == Some(&n);
+            branch_kind.is_some_and(|k| accepts(k, kind)) && (scalar || paired)
+        })
     }
 
     /// The branch of alternate `n` that takes values of JSON type `kind`.
@@ -883,17 +954,22 @@ impl<'a> Merge<'a> {
 
     // ------------------------------------------------------------ conflicts
 
-    fn make_raw(&mut self, owner: EntityId, name: &str, conflict: &Conflict) {
+    /// Member `name` of `owner` takes type `ty` (raw JSON, or the old,
+    /// wider type) for a conflict.
+    fn retype(&mut self, owner: EntityId, name: &str, ty: TypeId, conflict: &Conflict) {
         if let Some(member) = member_mut(self.out, owner, name) {
-            member.ty = self.any;
+            member.ty = ty;
         }
-        self.versions.raw.insert(
-            (owner, name.to_string()),
-            format!(
-                "{} in {}, {} in the span's other versions",
-                conflict.old, self.old.label, conflict.new
-            ),
+        let reason = format!(
+            "{} in {}, {} in the span's other versions",
+            conflict.old, self.old.label, conflict.new
         );
+        let retyped = if ty == self.any {
+            &mut self.versions.raw
+        } else {
+            &mut self.versions.widened
+        };
+        retyped.insert((owner, name.to_string()), reason);
     }
 
     /// A warning for a change that cannot be merged: at the span model's
@@ -904,13 +980,16 @@ impl<'a> Merge<'a> {
         let mut others = place.new_versions;
         others.remove(self.bit);
         let new_versions = self.versions.names(others);
-        let resolution = if conflict.keep {
-            format!(
+        let resolution = match conflict.resolution {
+            Resolution::Keep => format!(
                 "kept {}; what {old_label} sends outside it does not decode strictly",
                 conflict.new
-            )
-        } else {
-            "it takes raw JSON (any value) in these bindings".to_string()
+            ),
+            Resolution::Widen => format!(
+                "it takes {}, whose values include the other's, in these bindings",
+                conflict.old
+            ),
+            Resolution::Raw => "it takes raw JSON (any value) in these bindings".to_string(),
         };
         // Located at the span model's item, the message says where the old
         // version has it.

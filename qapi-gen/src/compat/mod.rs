@@ -32,8 +32,11 @@
 //! schema's member, or the file and JSON path of an introspected one),
 //! resolved as follows:
 //!
-//! - **raw JSON**: the member takes any JSON value (`any`): every version's
-//!   value decodes, as a `serde_json::Value`;
+//! - **wider type**: when the old type's values include the new type's
+//!   (QEMU made a `str` an alternate of `str` and `null`, an `int` a
+//!   `number`), the member takes the old type;
+//! - **raw JSON**: otherwise, the member takes any JSON value (`any`):
+//!   every version's value decodes, as a `serde_json::Value`;
 //! - except `str` in an older version where the main schema has an enum
 //!   (QEMU made a string an enum): the enum is **kept**, since the values
 //!   are the same in practice; a string outside it decodes as the enum's
@@ -150,6 +153,9 @@ pub struct Versions {
     optional_in: HashMap<(EntityId, String), VersionSet>,
     /// Members whose type could not be merged, with how it differs.
     raw: HashMap<(EntityId, String), String>,
+    /// Members that take an older version's wider type, with how it
+    /// differs.
+    widened: HashMap<(EntityId, String), String>,
 }
 
 impl Versions {
@@ -204,6 +210,14 @@ impl Versions {
     /// when the member takes raw JSON for it.
     pub fn raw_reason(&self, owner: EntityId, name: &str) -> Option<&str> {
         self.raw.get(&(owner, name.to_string())).map(String::as_str)
+    }
+
+    /// How the type of member `name` of `owner` differs between versions,
+    /// when the member takes an older version's wider type.
+    pub fn widened_reason(&self, owner: EntityId, name: &str) -> Option<&str> {
+        self.widened
+            .get(&(owner, name.to_string()))
+            .map(String::as_str)
     }
 
     /// The labels of `set`, oldest first.
@@ -274,6 +288,7 @@ impl Versions {
             }
         }
         stats.raw_members = self.raw.len();
+        stats.widened_members = self.widened.len();
         stats
     }
 }
@@ -301,6 +316,7 @@ pub struct SpanStats {
     pub branches: usize,
     pub members_made_optional: usize,
     pub raw_members: usize,
+    pub widened_members: usize,
 }
 
 impl SpanStats {
@@ -316,7 +332,7 @@ impl fmt::Display for SpanStats {
             f,
             "span {}: {} items not in every version ({} commands, {} events, {} types, \
              {} members, {} enum values, {} branches); {} members made optional, \
-             {} members raw JSON",
+             {} members of a wider type, {} members raw JSON",
             self.versions.join(", "),
             self.items_with_versions(),
             self.commands,
@@ -326,6 +342,7 @@ impl fmt::Display for SpanStats {
             self.values,
             self.branches,
             self.members_made_optional,
+            self.widened_members,
             self.raw_members,
         )
     }

@@ -90,6 +90,11 @@ impl Gen<'_> {
                 why.join(", ")
             ));
         }
+        if let Some(reason) = versions.widened_reason(owner, name) {
+            parts.push(format!(
+                "A wider type in these bindings: the type differs between versions ({reason})."
+            ));
+        }
         if let Some(reason) = versions.raw_reason(owner, name) {
             parts.push(format!(
                 "Raw JSON in these bindings: the type differs between versions ({reason})."

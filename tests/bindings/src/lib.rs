@@ -73,6 +73,13 @@ pub mod span_10_0 {
     include!(concat!(env!("OUT_DIR"), "/span_10_0.rs"));
 }
 
+/// Span bindings: QEMU 10.2.0's schema, also decoding what QEMU 10.0 and
+/// QEMU 11.1.3 send (the latter from its `query-qmp-schema` reply).
+#[cfg(qapi_shared)]
+pub mod span_11_1 {
+    include!(concat!(env!("OUT_DIR"), "/span_11_1.rs"));
+}
+
 /// Span bindings: QEMU 10.2.0's schema, also decoding what QEMU 8.0, 8.1,
 /// 9.1 and 10.0 send.
 #[cfg(qapi_span_older)]

@@ -10,6 +10,11 @@ use std::path::PathBuf;
 use qapi_types::{Command, CommandVisitor, Mode};
 use serde_json::Value;
 
+/// QEMU 11.1.3's corpus, recorded by this project.
+fn corpus_11_1_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/qemu-11.1.3")
+}
+
 fn corpus_dir() -> PathBuf {
     let shared = match std::env::var_os("QAPI_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -227,4 +232,22 @@ fn corpus_with_span_bindings() {
     }
     decode_corpus(&corpus_dir(), |n, c| commands::visit(n, c), unknown)
         .assert_complete("10.2.0 bindings spanning 10.0.0");
+}
+
+/// Span bindings over QEMU 10.0 and 11.1.3 (its reply, masked names)
+/// decode the traffic of both, strictly.
+#[cfg(qapi_shared)]
+#[test]
+fn corpora_of_10_0_2_and_11_1_3_with_span_bindings() {
+    use qapi_bindings_tests::span_11_1::{commands, events};
+    fn unknown(event: &events::Event) -> Option<&str> {
+        match event {
+            events::Event::Unknown { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+    decode_corpus(&corpus_11_1_dir(), |n, c| commands::visit(n, c), unknown)
+        .assert_complete("QEMU 11.1.3 with bindings spanning 10.0, 10.2, 11.1.3");
+    decode_corpus(&corpus_dir(), |n, c| commands::visit(n, c), unknown)
+        .assert_complete("QEMU 10.0.2 with bindings spanning 10.0, 10.2, 11.1.3");
 }

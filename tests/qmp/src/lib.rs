@@ -7,7 +7,7 @@ pub mod qemu;
 
 use std::path::PathBuf;
 
-pub use qemu::Qemu;
+pub use qemu::{Peer, Qemu};
 
 /// `../shared` (or `$QAPI_SHARED_DIR`): QEMU's schema and the recorded QMP
 /// corpus.

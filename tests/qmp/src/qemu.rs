@@ -1,7 +1,8 @@
 //! A real QEMU for a test.
 //!
 //! [`Qemu::start`] runs `qemu-system-x86_64` (installed by
-//! `scripts/install-qemu.sh`) paused, without a guest, with a QMP Unix
+//! `scripts/install-qemu.sh`; [`Qemu::start_peer`] another [`Peer`], QEMU
+//! 11.1 from `scripts/install-qemu-11.sh`) paused, without a guest, with a QMP Unix
 //! socket, a virtio-blk disk on a fresh qcow2 image, an empty `ide-cd`
 //! (id `cd0`), a virtio balloon and a USB bus, and returns once QEMU has answered `qmp_capabilities` on
 //! that socket.  Dropping the guard kills that QEMU by its pid and removes
@@ -14,9 +15,46 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-const QEMU: &str = "qemu-system-x86_64";
-const WANTED_MAJOR: &str = "10";
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A QEMU to test against: its programs, its major version, and the
+/// script that installs it.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    pub system: PathBuf,
+    pub img: PathBuf,
+    pub major: u32,
+    pub install: &'static str,
+}
+
+impl Peer {
+    /// The host's QEMU 10 (`scripts/install-qemu.sh`), from `PATH`.
+    pub fn qemu_10() -> Peer {
+        Peer {
+            system: PathBuf::from("qemu-system-x86_64"),
+            img: PathBuf::from("qemu-img"),
+            major: 10,
+            install: "scripts/install-qemu.sh",
+        }
+    }
+
+    /// QEMU 11.1 in a Debian 13 chroot (`scripts/install-qemu-11.sh`): the
+    /// wrappers `qemu-system-x86_64-11` and `qemu-img-11` in
+    /// `$QAPI_QEMU_11_BIN`, else in the repository's `target/peers/bin`.
+    /// They need root, and the paths given to them must be under `/tmp`.
+    pub fn qemu_11() -> Peer {
+        let bin = match std::env::var_os("QAPI_QEMU_11_BIN") {
+            Some(dir) => PathBuf::from(dir),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/peers/bin"),
+        };
+        Peer {
+            system: bin.join("qemu-system-x86_64-11"),
+            img: bin.join("qemu-img-11"),
+            major: 11,
+            install: "scripts/install-qemu-11.sh (or set QAPI_QEMU_11_BIN to its bin directory)",
+        }
+    }
+}
 
 /// A running QEMU, killed on drop.
 #[derive(Debug)]
@@ -35,19 +73,30 @@ impl Qemu {
 
     /// [`Qemu::start`] with more command-line arguments.
     pub fn start_with(extra: &[&str]) -> Qemu {
-        check_installed();
+        Qemu::start_peer(&Peer::qemu_10(), extra)
+    }
+
+    /// [`Qemu::start_with`] for another QEMU.
+    pub fn start_peer(peer: &Peer, extra: &[&str]) -> Qemu {
+        check_installed(peer);
         let dir = unique_dir();
         let image = dir.join("disk.qcow2");
         let socket = dir.join("qmp.sock");
-        let status = Command::new("qemu-img")
+        let status = Command::new(&peer.img)
             .args(["create", "-q", "-f", "qcow2"])
             .arg(&image)
             .arg("64M")
             .status()
-            .unwrap_or_else(|e| panic!("cannot run qemu-img ({e}): run scripts/install-qemu.sh"));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run {} ({e}): run {}",
+                    peer.img.display(),
+                    peer.install
+                )
+            });
         assert!(status.success(), "qemu-img create failed: {status}");
 
-        let child = Command::new(QEMU)
+        let child = Command::new(&peer.system)
             .args(["-machine", "q35", "-accel", "tcg", "-nodefaults"])
             .args(["-display", "none", "-S", "-m", "128"])
             .arg("-qmp")
@@ -67,7 +116,13 @@ impl Qemu {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {QEMU} ({e}): run scripts/install-qemu.sh"));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {} ({e}): run {}",
+                    peer.system.display(),
+                    peer.install
+                )
+            });
         let mut qemu = Qemu { child, dir, socket };
         qemu.wait_ready();
         qemu
@@ -100,7 +155,7 @@ impl Qemu {
                 if let Some(mut pipe) = self.child.stderr.take() {
                     let _ = pipe.read_to_string(&mut stderr);
                 }
-                panic!("{QEMU} exited at start ({status}):\n{stderr}");
+                panic!("QEMU exited at start ({status}):\n{stderr}");
             }
             match probe(&self.socket) {
                 Ok(()) => return,
@@ -108,7 +163,7 @@ impl Qemu {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("{QEMU} did not answer qmp_capabilities within {READY_TIMEOUT:?}: {last_error}");
+        panic!("QEMU did not answer qmp_capabilities within {READY_TIMEOUT:?}: {last_error}");
     }
 }
 
@@ -145,18 +200,21 @@ fn probe(socket: &Path) -> Result<(), String> {
     read_until(&mut stream, b"\"return\": {}, \"id\": \"ready\"")
 }
 
-fn check_installed() {
-    let output = Command::new(QEMU).arg("--version").output();
+fn check_installed(peer: &Peer) {
+    let program = peer.system.display();
+    let output = Command::new(&peer.system).arg("--version").output();
     let version = match output {
         Ok(output) if output.status.success() => {
             String::from_utf8_lossy(&output.stdout).into_owned()
         }
-        _ => panic!("{QEMU} is not installed: run scripts/install-qemu.sh"),
+        _ => panic!("{program} is not installed: run {}", peer.install),
     };
     assert!(
-        version.contains(&format!("version {WANTED_MAJOR}.")),
-        "{QEMU} is not version {WANTED_MAJOR}.x ({}): run scripts/install-qemu.sh",
-        version.lines().next().unwrap_or("")
+        version.contains(&format!("version {}.", peer.major)),
+        "{program} is not version {}.x ({}): run {}",
+        peer.major,
+        version.lines().next().unwrap_or(""),
+        peer.install
     );
 }
 

@@ -1,8 +1,9 @@
 //! What vm-info asks QEMU, in the generated types: [`Report`], its human
 //! summary, and its JSON form (one object, a member per section) and back.
 //!
-//! Bindings of QEMU 10.0.0's schema come from `build.rs`; without the
-//! schema (no `../shared`), this library is empty.
+//! Bindings of QEMU 10.2.0's schema, spanning 10.0.0's, come from
+//! `build.rs`; without the schemas (no `../shared`), this library is
+//! empty.
 
 #[cfg(qapi_shared)]
 #[allow(dead_code, clippy::all)]

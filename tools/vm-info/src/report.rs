@@ -8,8 +8,8 @@ use qapi_types::Mode;
 use serde_json::{Map, Value};
 
 use crate::qmp::{
-    commands, BlockInfo, CpuInfoFast, KvmInfo, MemoryInfo, NameInfo, ObjectTypeInfo, PciDeviceInfo,
-    PciInfo, RxFilterInfo, StatusInfo, UuidInfo, VersionInfo,
+    commands, AcceleratorInfo, BlockInfo, CpuInfoFast, KvmInfo, MemoryInfo, NameInfo,
+    ObjectTypeInfo, PciDeviceInfo, PciInfo, RxFilterInfo, StatusInfo, UuidInfo, VersionInfo,
 };
 
 /// A running QEMU, section by section, as its commands return it.
@@ -25,9 +25,12 @@ pub struct Report {
     pub status: StatusInfo,
     /// `query-kvm`: whether KVM is the accelerator.
     pub kvm: KvmInfo,
+    /// `query-accelerators` (QEMU 10.2 and later): the accelerator in use;
+    /// `None` where the QEMU lacks the command (a capability check asks).
+    pub accelerator: Option<AcceleratorInfo>,
     /// `qom-list-types implements=accel`: the accelerators this QEMU has.
-    /// QEMU 10.0 has no command naming the one in use; when KVM is not
-    /// enabled and only one other is built in, it is that one.
+    /// Without `query-accelerators`, when KVM is not enabled and only one
+    /// other is built in, it is the one in use.
     pub accelerators: Vec<ObjectTypeInfo>,
     /// `query-cpus-fast`
     pub cpus: Vec<CpuInfoFast>,
@@ -97,6 +100,7 @@ impl Report {
         version,
         status,
         kvm,
+        accelerator,
         accelerators,
         cpus,
         memory,
@@ -113,6 +117,11 @@ impl Report {
             version: client.execute(&commands::QueryVersion)?,
             status: client.execute(&commands::QueryStatus)?,
             kvm: client.execute(&commands::QueryKvm)?,
+            accelerator: if client.supports::<commands::QueryAccelerators>()? {
+                Some(client.execute(&commands::QueryAccelerators)?)
+            } else {
+                None
+            },
             accelerators: client.execute(&commands::QomListTypes {
                 implements: Some("accel".to_string()),
                 r#abstract: Some(false),
@@ -147,7 +156,7 @@ impl Report {
         let _ = writeln!(
             out,
             "Accelerator:  {}",
-            accelerator(&self.kvm, &self.accelerators)
+            accelerator(&self.kvm, self.accelerator.as_ref(), &self.accelerators)
         );
         let _ = writeln!(out, "CPUs:         {}", self.cpu_summary());
         let _ = writeln!(out, "Memory:       {}", self.memory_summary());
@@ -197,11 +206,23 @@ impl Report {
     }
 }
 
-/// KVM when it is enabled, else the one other accelerator built in, or
-/// the candidates.
-fn accelerator(kvm: &KvmInfo, built_in: &[ObjectTypeInfo]) -> String {
+/// KVM when it is enabled, else the one `query-accelerators` names, else
+/// the one other accelerator built in, or the candidates.
+fn accelerator(
+    kvm: &KvmInfo,
+    info: Option<&AcceleratorInfo>,
+    built_in: &[ObjectTypeInfo],
+) -> String {
     if kvm.enabled {
         return "KVM".to_string();
+    }
+    let kvm_note = if kvm.present {
+        "KVM is available"
+    } else {
+        "KVM is not available"
+    };
+    if let Some(info) = info {
+        return format!("{} ({kvm_note})", info.enabled.to_string().to_uppercase());
     }
     let others: Vec<String> = built_in
         .iter()
@@ -209,15 +230,10 @@ fn accelerator(kvm: &KvmInfo, built_in: &[ObjectTypeInfo]) -> String {
         .filter(|&name| name != "kvm")
         .map(|name| name.to_uppercase())
         .collect();
-    let kvm = if kvm.present {
-        "KVM is available"
-    } else {
-        "KVM is not available"
-    };
     match others.as_slice() {
-        [only] => format!("{only} ({kvm})"),
-        [] => format!("not KVM ({kvm})"),
-        _ => format!("one of {} ({kvm})", others.join(", ")),
+        [only] => format!("{only} ({kvm_note})"),
+        [] => format!("not KVM ({kvm_note})"),
+        _ => format!("one of {} ({kvm_note})", others.join(", ")),
     }
 }
 
@@ -290,21 +306,28 @@ mod tests {
     fn the_accelerator_is_named_when_it_can_be() {
         let kvm = |enabled, present| KvmInfo { enabled, present };
         let built_in = types(&["tcg-accel", "kvm-accel"]);
-        assert_eq!(accelerator(&kvm(true, true), &built_in), "KVM");
+        assert_eq!(accelerator(&kvm(true, true), None, &built_in), "KVM");
         assert_eq!(
-            accelerator(&kvm(false, true), &built_in),
+            accelerator(&kvm(false, true), None, &built_in),
             "TCG (KVM is available)"
         );
+        let many = types(&["tcg-accel", "kvm-accel", "xen-accel"]);
         assert_eq!(
-            accelerator(
-                &kvm(false, false),
-                &types(&["tcg-accel", "kvm-accel", "xen-accel"])
-            ),
+            accelerator(&kvm(false, false), None, &many),
             "one of TCG, XEN (KVM is not available)"
         );
         assert_eq!(
-            accelerator(&kvm(false, false), &types(&["kvm-accel"])),
+            accelerator(&kvm(false, false), None, &types(&["kvm-accel"])),
             "not KVM (KVM is not available)"
+        );
+        // QEMU 10.2 and later name it.
+        let info: AcceleratorInfo = serde_json::from_value(serde_json::json!(
+            { "enabled": "tcg", "present": ["kvm", "qtest", "tcg"] }
+        ))
+        .unwrap();
+        assert_eq!(
+            accelerator(&kvm(false, true), Some(&info), &many),
+            "TCG (KVM is available)"
         );
     }
 }

@@ -1,5 +1,7 @@
 //! vm-info against a real QEMU 10.0: every section printed, and `--json`
-//! decoded back into the generated types.
+//! decoded back into the generated types; against QEMU 11.1
+//! (`scripts/install-qemu-11.sh`), the accelerator named by
+//! `query-accelerators`.
 
 /// Without QEMU's schema vm-info has no bindings: say so instead of
 /// passing.
@@ -13,23 +15,30 @@ fn needs_the_shared_directory() {
 mod live {
     use std::process::{Command, Output};
 
-    use qapi_qmp_tests::Qemu;
+    use qapi_qmp_tests::{Peer, Qemu};
     use qapi_types::Mode;
     use vm_info::Report;
 
     const UUID: &str = "6a1c9f1e-8a3e-4c1e-9d7e-1f2a3b4c5d6e";
 
     fn start_qemu() -> Qemu {
-        Qemu::start_with(&[
-            "-name",
-            "vm-info-test",
-            "-uuid",
-            UUID,
-            "-smp",
-            "2",
-            "-device",
-            "virtio-net-pci,id=nic0,mac=52:54:00:12:34:56",
-        ])
+        start(&Peer::qemu_10())
+    }
+
+    fn start(peer: &Peer) -> Qemu {
+        Qemu::start_peer(
+            peer,
+            &[
+                "-name",
+                "vm-info-test",
+                "-uuid",
+                UUID,
+                "-smp",
+                "2",
+                "-device",
+                "virtio-net-pci,id=nic0,mac=52:54:00:12:34:56",
+            ],
+        )
     }
 
     fn vm_info(args: &[&str]) -> Output {
@@ -115,6 +124,41 @@ mod live {
         assert!(report.pci[0].devices.iter().any(|d| d.qdev_id == "nic0"));
         // And the same as asking directly.
         assert_eq!(report.to_json().unwrap(), json);
+    }
+
+    /// QEMU 11.1 names its accelerator (`query-accelerators`, which vm-info
+    /// runs when the peer's schema has it); QEMU 10.0 has no such command,
+    /// and its `accelerator` section is `null`.
+    #[test]
+    fn names_the_accelerator_of_qemu_11() {
+        let qemu = start(&Peer::qemu_11());
+        let socket = qemu.socket().to_str().unwrap();
+        let output = vm_info(&[socket]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{text}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        for expected in [
+            "Name:         vm-info-test\n",
+            "QEMU:         11.1.",
+            "Accelerator:  TCG (KVM is ",
+            "CPUs:         2 × x86_64 (host threads ",
+            "Network:\n  nic0       MAC 52:54:00:12:34:56\n",
+        ] {
+            assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+        }
+        let output = vm_info(&["--json", socket]);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["accelerator"]["enabled"], "tcg");
+        let report = Report::from_json(&json, Mode::Lenient).unwrap();
+        assert!(report.accelerator.is_some());
+
+        let qemu = start_qemu();
+        let output = vm_info(&["--json", qemu.socket().to_str().unwrap()]);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["accelerator"], serde_json::Value::Null);
     }
 
     #[test]

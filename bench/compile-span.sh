@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Clean compile time and peak memory of span bindings against the bindings
+# of the newest schema alone: QEMU 10.2.0's schema (../shared, or
+# $QAPI_SHARED_DIR), alone; spanning 10.0.0's; and spanning 10.0.0's and
+# the older schemas of the cargo registry (8.0, 8.1, 9.1, which
+# scripts/fetch-older-schemas.sh downloads).  Each crate's build.rs
+# generates its bindings with qapi_gen::Builder (default settings,
+# `.compat(..)` for the spans).
+#
+#   bench/compile-span.sh [debug] [release]   (default: debug; RUNS=N, default 1)
+#
+# As compile.sh: each crate is built once with its dependencies, then only
+# the bindings crate is cleaned and built again, RUNS times; the best run
+# is printed, with the ratio to the newest schema alone (target: <= 1.1).
+set -euo pipefail
+shopt -s inherit_errexit
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
+
+bench=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$bench")
+work=$bench/target/compile-span
+runs=${RUNS:-1}
+profiles=("$@")
+[ ${#profiles[@]} -gt 0 ] || profiles=(debug)
+
+[ -x /usr/bin/time ] || { echo "error: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
+shared=${QAPI_SHARED_DIR:-$repo/../shared}
+newest=$(realpath "$shared/qemu/10.2.0/qapi/qapi-schema.json")
+v10_0=$(realpath "$shared/qemu/10.0.0/qapi/qapi-schema.json")
+older=$("$repo/scripts/fetch-older-schemas.sh" | grep -E 'qapi-qmp-0\.1[245]\.0/')
+[ "$(wc -l <<<"$older")" -eq 3 ] || { echo "error: QEMU 8.0, 8.1 and 9.1's schemas are missing" >&2; exit 2; }
+
+# crate NAME COMPAT...: a crate whose build.rs generates the bindings of
+# the newest schema spanning the COMPAT schemas.
+crate() {
+    local name=$1 compat= path
+    shift
+    for path in "$@"; do
+        compat+=".compat(\"$path\")"
+    done
+    mkdir -p "$work/$name/src"
+    cat > "$work/$name/Cargo.toml" <<TOML
+[package]
+name = "qmp-$name"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+qapi-types = { path = "$repo/qapi-types" }
+
+[build-dependencies]
+qapi-gen = { path = "$repo/qapi-gen" }
+TOML
+    cat > "$work/$name/build.rs" <<RUST
+fn main() {
+    qapi_gen::Builder::new("$newest")$compat
+        .generate_to_out_dir("qmp.rs")
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+RUST
+    echo 'include!(concat!(env!("OUT_DIR"), "/qmp.rs"));' > "$work/$name/src/lib.rs"
+}
+
+crate alone
+crate span-10-0 "$v10_0"
+# shellcheck disable=SC2046
+crate span-8-0 "$v10_0" $older
+
+# rustc-timed and measure(): shared with compile.sh.
+source "$bench/compile-common.sh"
+
+echo "newest: $newest"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $runs run(s); CARGO_INCREMENTAL=$CARGO_INCREMENTAL"
+echo
+printf '%-8s %-26s %12s %12s %14s %18s %10s\n' profile crate "rustc wall" "rustc CPU" "rustc peak RSS" "cargo build wall" "CPU ratio"
+for profile in "${profiles[@]}"; do
+    case $profile in
+    debug) cargo_profile=dev ;;
+    release) cargo_profile=release ;;
+    *) echo "error: unknown profile '$profile' (debug or release)" >&2; exit 2 ;;
+    esac
+    base_cpu=
+    for name in alone span-10-0 span-8-0; do
+        read -r wall cpu rss total <<<"$(measure "$work/$name" "qmp-$name" "qmp_${name//-/_}" $cargo_profile)"
+        base_cpu=${base_cpu:-$cpu}
+        case $name in
+        alone) label="10.2 alone" ;;
+        span-10-0) label="10.2 spanning 10.0" ;;
+        span-8-0) label="10.2 spanning 8.0-10.0" ;;
+        esac
+        printf '%-8s %-26s %11ss %11ss %11d MB %17ss %10s\n' "$profile" "$label" "$wall" "$cpu" \
+            $((rss / 1024)) "$total" "$(awk -v a="$cpu" -v b="$base_cpu" 'BEGIN { printf "%.3f", a / b }')"
+    done
+done
+echo "(target: span / alone <= 1.1)"
