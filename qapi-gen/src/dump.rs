@@ -507,6 +507,7 @@ mod tests {
             pragma: Pragma::default(),
             sources: SourceMap::default(),
             warnings: Vec::new(),
+            versions: None,
             by_name: Default::default(),
         }
     }

@@ -43,6 +43,12 @@ fn builder(schema: &str, base: &Path, s: &Settings) -> Builder {
     for (ty, a) in &s.type_attribute {
         b = b.type_attribute(ty, a);
     }
+    for older in &s.compat {
+        b = b.compat(older);
+    }
+    if let Some(label) = &s.version_label {
+        b = b.version_label(label);
+    }
     assert_eq!(b.settings(), s, "Builder methods do not set their fields");
     b
 }
@@ -74,6 +80,10 @@ fn cli_args(s: &Settings) -> Vec<String> {
         .iter()
         .for_each(|(n, v)| push("--type-attribute", format!("{n}={v}")));
     s.only.iter().for_each(|v| push("--only", v.clone()));
+    s.compat.iter().for_each(|v| push("--compat", v.clone()));
+    if let Some(label) = &s.version_label {
+        push("--version-label", label.clone());
+    }
     if !s.docs {
         args.push("--no-docs".to_string());
     }
@@ -96,6 +106,11 @@ fn macro_input(schema: &str, s: &Settings) -> TokenStream {
         pairs(&s.type_derive),
         pairs(&s.type_attribute),
     );
+    let compat = &s.compat;
+    let version_label = s
+        .version_label
+        .as_ref()
+        .map(|l| quote!(version_label = #l,));
     quote! {
         schema = #schema,
         if_policy = #policy,
@@ -109,6 +124,8 @@ fn macro_input(schema: &str, s: &Settings) -> TokenStream {
         runtime_path = #runtime,
         docs = #docs,
         strict_docs = #strict_docs,
+        compat = [#(#compat),*],
+        #version_label
     }
 }
 
@@ -252,4 +269,32 @@ fn strict_docs_on_a_schema_breaking_a_doc_rule() {
         text.contains("compile_error") && text.contains(message),
         "{text}"
     );
+}
+
+/// Span bindings: the same from each front end, the older version's files
+/// read (and tracked) too.
+#[test]
+fn span_bindings() {
+    let dir = TempDir::new("span-schemas");
+    dir.write(
+        "old.json",
+        "{ 'struct': 'Info', 'data': { 'a': 'int', '*b': 'str' } }\n\
+         { 'command': 'query-info', 'returns': 'Info' }\n\
+         { 'command': 'gone' }\n",
+    );
+    dir.write(
+        "new.json",
+        "{ 'struct': 'Info', 'data': { 'a': 'int', 'b': 'str', 'c': 'bool' } }\n\
+         { 'command': 'query-info', 'returns': 'Info' }\n",
+    );
+    let settings = Settings {
+        compat: vec!["2.0=old.json".into()],
+        version_label: Some("3.0".into()),
+        ..Settings::default()
+    };
+    assert_front_ends_agree_on("new.json", &dir.0, "span", &settings);
+    let text = builder("new.json", &dir.0, &settings).generate().unwrap();
+    assert!(text.contains("pub const SPAN_VERSIONS: &[&str] = &[\"2.0\", \"3.0\"];"));
+    assert!(text.contains("/// Versions: 2.0 (not in 3.0)."), "{text}");
+    assert!(text.contains("(\"c\", &[\"3.0\"]),"), "{text}");
 }

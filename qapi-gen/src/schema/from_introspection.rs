@@ -651,3 +651,103 @@ fn name_alternate_branches(schema: &mut Schema) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn demo() -> Schema {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/qapi-schema.json");
+        crate::load(&path).unwrap_or_else(|diags| panic!("{diags}"))
+    }
+
+    /// The demo schema's reply, masked as QEMU sends it, imported: the
+    /// same commands and events with the same members, reached through
+    /// masked type names.
+    #[test]
+    fn a_reply_becomes_a_model() {
+        let schema = demo();
+        // Every condition true but those that exclude others.
+        let enabled = |name: &str| name != "CONFIG_XEN" && name != "CONFIG_WHPX";
+        let reply = crate::introspect::introspect(&schema, &enabled, false);
+        let text = serde_json::json!({ "return": reply }).to_string();
+        let import = from_reply_text("reply.json", &text).unwrap();
+        let model = &import.schema;
+        let names = |s: &Schema| -> Vec<String> {
+            let mut names: Vec<String> = s
+                .iter()
+                .filter(|(_, e)| matches!(e.kind, EntityKind::Command(_) | EntityKind::Event(_)))
+                .map(|(_, e)| e.name.clone())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(model), names(&schema));
+        let id = model.lookup("query-status").unwrap();
+        let EntityKind::Command(command) = &model.entity(id).kind else {
+            panic!("not a command")
+        };
+        assert_eq!(command.arg_type, None);
+        let returns = model.entity(command.ret_type.unwrap());
+        assert!(
+            returns.name.parse::<u32>().is_ok(),
+            "masked: {}",
+            returns.name
+        );
+        let EntityKind::Object(status) = &returns.kind else {
+            panic!("not an object")
+        };
+        let members: Vec<(&str, bool)> = status
+            .members
+            .iter()
+            .map(|m| (m.name.as_str(), m.optional))
+            .collect();
+        assert!(members.contains(&("running", false)), "{members:?}");
+        let path = import
+            .elements
+            .json_path(command.ret_type.unwrap())
+            .unwrap();
+        assert!(path.starts_with("return["), "{path}");
+        // Alternates' branches are named after their JSON types.
+        let alternate = model
+            .iter()
+            .find_map(|(_, e)| match &e.kind {
+                EntityKind::Alternate(a) => Some(a),
+                _ => None,
+            })
+            .expect("the demo has alternates");
+        for variant in &alternate.variants.variants {
+            assert_eq!(
+                Some(variant.name.as_str()),
+                json_type(model, variant.ty).map(JsonType::as_str)
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_json_path() {
+        let error = |text: &str| from_reply_text("r.json", text).unwrap_err().to_string();
+        assert_eq!(
+            error("{'return': []}"),
+            "r.json: not JSON: key must be a string at line 1 column 2"
+        );
+        assert!(error("{\"x\": 1}").starts_with("r.json: not a query-qmp-schema reply"));
+        assert_eq!(
+            error(r#"[{"name": "c", "meta-type": "command", "arg-type": "9", "ret-type": "int"}]"#),
+            "r.json: [0].arg-type: type '9' is not described in the reply"
+        );
+        assert_eq!(
+            error(
+                r#"{"return": [{"name": "o", "meta-type": "object",
+                    "members": [{"name": "a"}]}]}"#
+            ),
+            "r.json: return[0].members[0].type: missing member 'type'"
+        );
+        assert_eq!(
+            error(r#"[{"name": "x", "meta-type": "enum"}, {"name": "x", "meta-type": "enum"}]"#),
+            "r.json: [1].name: 'x' is described twice"
+        );
+    }
+}
