@@ -80,6 +80,25 @@ pub struct Break {
     pub why: String,
 }
 
+impl Break {
+    fn new(role: Role, why: String) -> Break {
+        Break {
+            role,
+            strict_only: false,
+            why,
+        }
+    }
+
+    /// A break of strict decoders only.
+    fn strict(role: Role, why: String) -> Break {
+        Break {
+            role,
+            strict_only: true,
+            why,
+        }
+    }
+}
+
 /// Added, removed or changed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ChangeKind {
@@ -290,14 +309,13 @@ impl Differ<'_> {
                         continue;
                     }
                     let breaks = if commands {
-                        vec![Break {
-                            role: Role::Server,
-                            strict_only: false,
-                            why: format!(
+                        vec![Break::new(
+                            Role::Server,
+                            format!(
                                 "a server of {old_label} lacks it: clients of {new_label} calling \
                                  it get CommandNotFound"
                             ),
-                        }]
+                        )]
                     } else {
                         Vec::new()
                     };
@@ -743,36 +761,32 @@ impl Differ<'_> {
         let mut breaks = Vec::new();
         if usage.input {
             if !wider {
-                breaks.push(Break {
-                    role: Role::ClientSending,
-                    strict_only: false,
-                    why: format!("clients of {old_label} may send values {new_label} rejects"),
-                });
+                breaks.push(Break::new(
+                    Role::ClientSending,
+                    format!("clients of {old_label} may send values {new_label} rejects"),
+                ));
             }
             if !narrower {
-                breaks.push(Break {
-                    role: Role::Server,
-                    strict_only: false,
-                    why: format!(
+                breaks.push(Break::new(
+                    Role::Server,
+                    format!(
                         "a server of {old_label} rejects values clients of {new_label} may send"
                     ),
-                });
+                ));
             }
         }
         if usage.output {
             if !narrower {
-                breaks.push(Break {
-                    role: Role::ClientReceiving,
-                    strict_only: false,
-                    why: format!("clients of {old_label} may not decode what {new_label} sends"),
-                });
+                breaks.push(Break::new(
+                    Role::ClientReceiving,
+                    format!("clients of {old_label} may not decode what {new_label} sends"),
+                ));
             }
             if !wider {
-                breaks.push(Break {
-                    role: Role::ClientReceiving,
-                    strict_only: false,
-                    why: format!("clients of {new_label} may not decode what {old_label} sends"),
-                });
+                breaks.push(Break::new(
+                    Role::ClientReceiving,
+                    format!("clients of {new_label} may not decode what {old_label} sends"),
+                ));
             }
         }
         breaks
@@ -973,18 +987,16 @@ fn value_kind(schema: &Schema, id: TypeId) -> Option<ValueKind> {
 fn added_value_breaks(usage: Use, old: &str, new: &str) -> Vec<Break> {
     let mut breaks = Vec::new();
     if usage.input {
-        breaks.push(Break {
-            role: Role::Server,
-            strict_only: false,
-            why: format!("a server of {old} rejects it from clients of {new}"),
-        });
+        breaks.push(Break::new(
+            Role::Server,
+            format!("a server of {old} rejects it from clients of {new}"),
+        ));
     }
     if usage.output {
-        breaks.push(Break {
-            role: Role::ClientReceiving,
-            strict_only: true,
-            why: format!("clients of {old} decoding strictly reject it from {new}"),
-        });
+        breaks.push(Break::strict(
+            Role::ClientReceiving,
+            format!("clients of {old} decoding strictly reject it from {new}"),
+        ));
     }
     breaks
 }
@@ -992,18 +1004,16 @@ fn added_value_breaks(usage: Use, old: &str, new: &str) -> Vec<Break> {
 fn removed_value_breaks(usage: Use, old: &str, new: &str) -> Vec<Break> {
     let mut breaks = Vec::new();
     if usage.input {
-        breaks.push(Break {
-            role: Role::ClientSending,
-            strict_only: false,
-            why: format!("{new} rejects it from clients of {old}"),
-        });
+        breaks.push(Break::new(
+            Role::ClientSending,
+            format!("{new} rejects it from clients of {old}"),
+        ));
     }
     if usage.output {
-        breaks.push(Break {
-            role: Role::ClientReceiving,
-            strict_only: true,
-            why: format!("clients of {new} decoding strictly reject it from {old}"),
-        });
+        breaks.push(Break::strict(
+            Role::ClientReceiving,
+            format!("clients of {new} decoding strictly reject it from {old}"),
+        ));
     }
     breaks
 }
@@ -1012,31 +1022,27 @@ fn added_member_breaks(usage: Use, optional: bool, old: &str, new: &str) -> Vec<
     let mut breaks = Vec::new();
     if usage.input {
         if !optional {
-            breaks.push(Break {
-                role: Role::ClientSending,
-                strict_only: false,
-                why: format!("requests of clients of {old} lack it: {new} rejects them"),
-            });
+            breaks.push(Break::new(
+                Role::ClientSending,
+                format!("requests of clients of {old} lack it: {new} rejects them"),
+            ));
         }
-        breaks.push(Break {
-            role: Role::Server,
-            strict_only: false,
-            why: format!("a server of {old} rejects it from clients of {new}"),
-        });
+        breaks.push(Break::new(
+            Role::Server,
+            format!("a server of {old} rejects it from clients of {new}"),
+        ));
     }
     if usage.output {
         if !optional {
-            breaks.push(Break {
-                role: Role::ClientReceiving,
-                strict_only: false,
-                why: format!("replies of {old} lack it: clients of {new} fail to decode them"),
-            });
+            breaks.push(Break::new(
+                Role::ClientReceiving,
+                format!("replies of {old} lack it: clients of {new} fail to decode them"),
+            ));
         }
-        breaks.push(Break {
-            role: Role::ClientReceiving,
-            strict_only: true,
-            why: format!("clients of {old} decoding strictly reject it from {new}"),
-        });
+        breaks.push(Break::strict(
+            Role::ClientReceiving,
+            format!("clients of {old} decoding strictly reject it from {new}"),
+        ));
     }
     breaks
 }
@@ -1044,25 +1050,22 @@ fn added_member_breaks(usage: Use, optional: bool, old: &str, new: &str) -> Vec<
 fn removed_member_breaks(usage: Use, optional: bool, old: &str, new: &str) -> Vec<Break> {
     let mut breaks = Vec::new();
     if usage.input {
-        breaks.push(Break {
-            role: Role::ClientSending,
-            strict_only: false,
-            why: format!("{new} rejects it from clients of {old}"),
-        });
+        breaks.push(Break::new(
+            Role::ClientSending,
+            format!("{new} rejects it from clients of {old}"),
+        ));
     }
     if usage.output {
         if !optional {
-            breaks.push(Break {
-                role: Role::ClientReceiving,
-                strict_only: false,
-                why: format!("clients of {old} require it; {new} does not send it"),
-            });
+            breaks.push(Break::new(
+                Role::ClientReceiving,
+                format!("clients of {old} require it; {new} does not send it"),
+            ));
         }
-        breaks.push(Break {
-            role: Role::ClientReceiving,
-            strict_only: true,
-            why: format!("clients of {new} decoding strictly reject it from {old}"),
-        });
+        breaks.push(Break::strict(
+            Role::ClientReceiving,
+            format!("clients of {new} decoding strictly reject it from {old}"),
+        ));
     }
     breaks
 }
@@ -1071,29 +1074,26 @@ fn optionality_breaks(usage: Use, now_optional: bool, old: &str, new: &str) -> V
     let mut breaks = Vec::new();
     if usage.input {
         breaks.push(if now_optional {
-            Break {
-                role: Role::Server,
-                strict_only: false,
-                why: format!("a server of {old} requires it; clients of {new} may leave it out"),
-            }
+            Break::new(
+                Role::Server,
+                format!("a server of {old} requires it; clients of {new} may leave it out"),
+            )
         } else {
-            Break {
-                role: Role::ClientSending,
-                strict_only: false,
-                why: format!("clients of {old} may leave it out; {new} requires it"),
-            }
+            Break::new(
+                Role::ClientSending,
+                format!("clients of {old} may leave it out; {new} requires it"),
+            )
         });
     }
     if usage.output {
-        breaks.push(Break {
-            role: Role::ClientReceiving,
-            strict_only: false,
-            why: if now_optional {
+        breaks.push(Break::new(
+            Role::ClientReceiving,
+            if now_optional {
                 format!("clients of {old} require it; {new} may leave it out")
             } else {
                 format!("replies of {old} may lack it: clients of {new} fail to decode them")
             },
-        });
+        ));
     }
     breaks
 }

@@ -173,6 +173,9 @@ struct Merge<'a> {
     bit: usize,
     /// Each old type's counterpart, from the pairing and from copies.
     home: HashMap<EntityId, EntityId>,
+    /// Copies standing for old types whose counterpart is implicit, where
+    /// a named type is used.
+    named_copies: HashMap<EntityId, EntityId>,
     /// Pairs merged (or being merged) and their outcome.
     results: HashMap<(EntityId, EntityId), Option<Conflict>>,
     /// The old model's files are the span model's from this one on.
@@ -201,6 +204,7 @@ impl<'a> Merge<'a> {
             old,
             bit,
             home,
+            named_copies: HashMap::new(),
             results: HashMap::new(),
             file_offset,
             docs: HashMap::new(),
@@ -782,13 +786,37 @@ impl<'a> Merge<'a> {
 
     // -------------------------------------------------------------- copies
 
-    /// The span type standing for old type `o`: its counterpart, or a copy
-    /// made now (named as the old model names it, or, for masked names,
-    /// after `hint`: where it is used).
+    /// The span type standing for old type `o` where a named type is used
+    /// (a member's, a branch's, a return): its counterpart, unless that is
+    /// an implicit type (a command's arguments, which the generated code
+    /// does not name), or a copy made now (named as the old model names
+    /// it, or, for masked names, after `hint`: where it is used).
     fn home_or_copy(&mut self, o: EntityId, hint: &str) -> EntityId {
-        if let Some(&n) = self.home.get(&o) {
-            return n;
+        match self.home.get(&o) {
+            Some(&n) if !is_implicit(self.out, n) => return n,
+            Some(_) => {
+                if let Some(&copy) = self.named_copies.get(&o) {
+                    return copy;
+                }
+                return self.copy(o, hint, true);
+            }
+            None => {}
         }
+        self.copy(o, hint, false)
+    }
+
+    /// The span type standing for old type `o` as a command's or event's
+    /// arguments or a base: its counterpart, implicit or not, or a copy.
+    fn arguments_home_or_copy(&mut self, o: EntityId, hint: &str) -> EntityId {
+        match self.home.get(&o) {
+            Some(&n) => n,
+            None => self.copy(o, hint, false),
+        }
+    }
+
+    /// A copy of old type `o` (an array: of its element), recorded as its
+    /// counterpart, or with `named` as its named stand-in.
+    fn copy(&mut self, o: EntityId, hint: &str, named: bool) -> EntityId {
         let old = &self.old.schema;
         let entity = old.entity(o);
         match &entity.kind {
@@ -796,7 +824,9 @@ impl<'a> Merge<'a> {
             EntityKind::Array(array) => {
                 let element = self.home_or_copy(array.element, hint);
                 let id = array_of(self.out, element);
-                self.home.insert(o, id);
+                if !named {
+                    self.home.insert(o, id);
+                }
                 return id;
             }
             _ => {}
@@ -823,7 +853,11 @@ impl<'a> Merge<'a> {
                 kind: EntityKind::Array(ArrayType { element: o }),
             },
         );
-        self.home.insert(o, id);
+        if named {
+            self.named_copies.insert(o, id);
+        } else {
+            self.home.insert(o, id);
+        }
         let only = VersionSet::only(self.bit);
         self.versions.entities.insert(id, only);
         let kind = self.copy_kind(o, id, &name);
@@ -849,7 +883,7 @@ impl<'a> Merge<'a> {
             EntityKind::Object(object) => {
                 let base = object
                     .base
-                    .map(|b| self.home_or_copy(b, &format!("{name}-base")));
+                    .map(|b| self.arguments_home_or_copy(b, &format!("{name}-base")));
                 let mut members = Vec::new();
                 for member in object.members.iter().filter(|m| m.defined_in == o) {
                     let ty = self.home_or_copy(member.ty, &format!("{name}-{}", member.name));
@@ -883,7 +917,9 @@ impl<'a> Merge<'a> {
                     }
                     None => None,
                 };
-                let implicit = object.implicit || name.starts_with("q_obj_");
+                // A masked type may be both arguments and a member's type:
+                // copies of masked types are named.
+                let implicit = object.implicit;
                 EntityKind::Object(ObjectType {
                     base,
                     members,
@@ -906,7 +942,7 @@ impl<'a> Merge<'a> {
             EntityKind::Command(mut command) => {
                 command.arg_type = command
                     .arg_type
-                    .map(|a| self.home_or_copy(a, &format!("q_obj_{name}-arg")));
+                    .map(|a| self.arguments_home_or_copy(a, &format!("{name}-arg")));
                 command.ret_type = command
                     .ret_type
                     .map(|r| self.home_or_copy(r, &format!("{name}-return")));
@@ -915,7 +951,7 @@ impl<'a> Merge<'a> {
             EntityKind::Event(mut event) => {
                 event.arg_type = event
                     .arg_type
-                    .map(|a| self.home_or_copy(a, &format!("q_obj_{name}-arg")));
+                    .map(|a| self.arguments_home_or_copy(a, &format!("{name}-arg")));
                 EntityKind::Event(event)
             }
             // Handled by `home_or_copy` without a copy.
@@ -1328,6 +1364,10 @@ fn set_arguments(schema: &mut Schema, id: EntityId, arguments: TypeId) {
     }
 }
 
+fn is_implicit(schema: &Schema, id: TypeId) -> bool {
+    matches!(&schema.entity(id).kind, EntityKind::Object(o) if o.implicit)
+}
+
 fn is_empty_object(schema: &Schema, id: TypeId) -> bool {
     matches!(&schema.entity(id).kind,
         EntityKind::Object(o) if o.members.is_empty() && o.variants.is_none())
@@ -1376,6 +1416,17 @@ fn members_of(schema: &Schema, id: TypeId) -> Vec<(EntityId, String)> {
     members
 }
 
+/// Member `name` as declared by `owner` (not one of its base's).
+fn own_member<'s>(schema: &'s Schema, owner: EntityId, name: &str) -> Option<&'s Member> {
+    match &schema.entity(owner).kind {
+        EntityKind::Object(o) => o
+            .members
+            .iter()
+            .find(|m| m.defined_in == owner && m.name == name),
+        _ => None,
+    }
+}
+
 fn member_mut<'s>(schema: &'s mut Schema, owner: EntityId, name: &str) -> Option<&'s mut Member> {
     match &mut schema.entities[owner.0 as usize].kind {
         EntityKind::Object(o) => o
@@ -1387,26 +1438,13 @@ fn member_mut<'s>(schema: &'s mut Schema, owner: EntityId, name: &str) -> Option
 }
 
 fn member_type(schema: &Schema, owner: EntityId, name: &str) -> Option<TypeId> {
-    match &schema.entity(owner).kind {
-        EntityKind::Object(o) => o
-            .members
-            .iter()
-            .find(|m| m.defined_in == owner && m.name == name)
-            .map(|m| m.ty),
-        _ => None,
-    }
+    own_member(schema, owner, name).map(|m| m.ty)
 }
 
 fn member_span(schema: &Schema, owner: EntityId, name: &str) -> Option<Span> {
-    match &schema.entity(owner).kind {
-        EntityKind::Object(o) => o
-            .members
-            .iter()
-            .find(|m| m.defined_in == owner && m.name == name)
-            .and_then(|m| m.span),
-        _ => None,
-    }
-    .or(schema.entity(owner).span)
+    own_member(schema, owner, name)
+        .and_then(|m| m.span)
+        .or(schema.entity(owner).span)
 }
 
 fn set_optional(schema: &mut Schema, owner: EntityId, name: &str) {

@@ -68,7 +68,7 @@ use crate::parse::DocMode;
 use crate::schema::from_introspection::{self, Elements};
 use crate::schema::{EntityId, EntityKind, Schema};
 
-pub use merge::span;
+pub use merge::{span, SpanError};
 
 /// The most versions one span holds.
 pub const MAX_VERSIONS: usize = 64;

@@ -193,6 +193,36 @@ impl Importer {
         }
     }
 
+    /// The string `key` of `object` at `path`.
+    fn string<'v>(
+        &self,
+        object: &'v Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Result<&'v str, ImportError> {
+        string_member(object, key).map_err(|m| self.error(&format!("{path}.{key}"), m))
+    }
+
+    /// The objects of list `key` of `object` at `path`, each with its path.
+    fn objects<'v>(
+        &self,
+        object: &'v Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Result<Vec<(String, &'v Map<String, Value>)>, ImportError> {
+        let list = list_member(object, key).map_err(|m| self.error(&format!("{path}.{key}"), m))?;
+        list.iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let item_path = format!("{path}.{key}[{index}]");
+                let item = item
+                    .as_object()
+                    .ok_or_else(|| self.error(&item_path, "expected an object"))?;
+                Ok((item_path, item))
+            })
+            .collect()
+    }
+
     /// `return[12]` and what follows.
     fn path(&self, index: usize, rest: &str) -> String {
         format!("{}[{index}]{rest}", self.list_path)
@@ -413,19 +443,10 @@ impl Importer {
     fn enum_type(&self, object: &Map<String, Value>, path: &str) -> Result<EnumType, ImportError> {
         let mut members = Vec::new();
         // `members` (with features) since QEMU 6.2; `values` before.
-        if let Some(list) = object.get("members") {
-            let list = list
-                .as_array()
-                .ok_or_else(|| self.error(&format!("{path}.members"), "expected a list"))?;
-            for (index, value) in list.iter().enumerate() {
-                let value_path = format!("{path}.members[{index}]");
-                let value = value
-                    .as_object()
-                    .ok_or_else(|| self.error(&value_path, "expected an object"))?;
-                let name = string_member(value, "name")
-                    .map_err(|m| self.error(&format!("{value_path}.name"), m))?;
+        if object.contains_key("members") {
+            for (value_path, value) in self.objects(object, "members", path)? {
                 members.push(EnumMember {
-                    name: name.to_string(),
+                    name: self.string(value, "name", &value_path)?.to_string(),
                     span: None,
                     cond: None,
                     features: self.features(value, &value_path)?,
@@ -461,19 +482,9 @@ impl Importer {
         path: &str,
     ) -> Result<ObjectType, ImportError> {
         let mut members = Vec::new();
-        for (index, member) in list_member(object, "members")
-            .map_err(|m| self.error(&format!("{path}.members"), m))?
-            .iter()
-            .enumerate()
-        {
-            let member_path = format!("{path}.members[{index}]");
-            let member = member
-                .as_object()
-                .ok_or_else(|| self.error(&member_path, "expected an object"))?;
-            let name = string_member(member, "name")
-                .map_err(|m| self.error(&format!("{member_path}.name"), m))?;
+        for (member_path, member) in self.objects(object, "members", path)? {
             members.push(Member {
-                name: name.to_string(),
+                name: self.string(member, "name", &member_path)?.to_string(),
                 ty: self.type_member(member, "type", &member_path)?,
                 // QEMU says `"default": null` for every optional member.
                 optional: member.contains_key("default"),
@@ -497,19 +508,9 @@ impl Importer {
                     ));
                 }
                 let mut variants = Vec::new();
-                for (index, variant) in list_member(object, "variants")
-                    .map_err(|m| self.error(&format!("{path}.variants"), m))?
-                    .iter()
-                    .enumerate()
-                {
-                    let variant_path = format!("{path}.variants[{index}]");
-                    let variant = variant
-                        .as_object()
-                        .ok_or_else(|| self.error(&variant_path, "expected an object"))?;
-                    let case = string_member(variant, "case")
-                        .map_err(|m| self.error(&format!("{variant_path}.case"), m))?;
+                for (variant_path, variant) in self.objects(object, "variants", path)? {
                     variants.push(Variant {
-                        name: case.to_string(),
+                        name: self.string(variant, "case", &variant_path)?.to_string(),
                         ty: self.type_member(variant, "type", &variant_path)?,
                         span: None,
                         cond: None,
@@ -537,19 +538,10 @@ impl Importer {
         path: &str,
     ) -> Result<AlternateType, ImportError> {
         let mut variants = Vec::new();
-        for (index, member) in list_member(object, "members")
-            .map_err(|m| self.error(&format!("{path}.members"), m))?
-            .iter()
-            .enumerate()
-        {
-            let member_path = format!("{path}.members[{index}]");
-            let member = member
-                .as_object()
-                .ok_or_else(|| self.error(&member_path, "expected an object"))?;
-            let ty = self.type_member(member, "type", &member_path)?;
+        for (member_path, member) in self.objects(object, "members", path)? {
             variants.push(Variant {
                 name: String::new(),
-                ty,
+                ty: self.type_member(member, "type", &member_path)?,
                 span: None,
                 cond: None,
             });
