@@ -10,8 +10,10 @@
 #   bench/compile-span.sh [debug] [release]   (default: debug; RUNS=N, default 1)
 #
 # As compile.sh: each crate is built once with its dependencies, then only
-# the bindings crate is cleaned and built again, RUNS times; the best run
-# is printed, with the ratio to the newest schema alone (target: <= 1.1).
+# the bindings crate is cleaned and built again, RUNS times, the crates
+# taking turns; the best run of each (by CPU time, which a loaded machine
+# disturbs less than wall time) is printed, with the CPU ratio to the
+# newest schema alone (target: <= 1.1).
 set -euo pipefail
 shopt -s inherit_errexit
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
@@ -19,7 +21,9 @@ export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 bench=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$bench")
 work=$bench/target/compile-span
-runs=${RUNS:-1}
+# measure() runs once; the rounds take turns (see below).
+rounds=${RUNS:-1}
+runs=1
 profiles=("$@")
 [ ${#profiles[@]} -gt 0 ] || profiles=(debug)
 
@@ -73,25 +77,30 @@ crate span-8-0 "$v10_0" $older
 source "$bench/compile-common.sh"
 
 echo "newest: $newest"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $runs run(s); CARGO_INCREMENTAL=$CARGO_INCREMENTAL"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $rounds run(s) (by CPU time); CARGO_INCREMENTAL=$CARGO_INCREMENTAL"
 echo
 printf '%-8s %-26s %12s %12s %14s %18s %10s\n' profile crate "rustc wall" "rustc CPU" "rustc peak RSS" "cargo build wall" "CPU ratio"
+crates=(alone span-10-0 span-8-0)
+declare -A labels=([alone]="10.2 alone" [span-10-0]="10.2 spanning 10.0" [span-8-0]="10.2 spanning 8.0-10.0")
 for profile in "${profiles[@]}"; do
     case $profile in
     debug) cargo_profile=dev ;;
     release) cargo_profile=release ;;
     *) echo "error: unknown profile '$profile' (debug or release)" >&2; exit 2 ;;
     esac
-    base_cpu=
-    for name in alone span-10-0 span-8-0; do
-        read -r wall cpu rss total <<<"$(measure "$work/$name" "qmp-$name" "qmp_${name//-/_}" $cargo_profile)"
-        base_cpu=${base_cpu:-$cpu}
-        case $name in
-        alone) label="10.2 alone" ;;
-        span-10-0) label="10.2 spanning 10.0" ;;
-        span-8-0) label="10.2 spanning 8.0-10.0" ;;
-        esac
-        printf '%-8s %-26s %11ss %11ss %11d MB %17ss %10s\n' "$profile" "$label" "$wall" "$cpu" \
+    # The crates take turns, run after run, so that the machine's load
+    # weighs on each alike; the best run of each is kept.
+    declare -A best=()
+    for _ in $(seq "$rounds"); do
+        for name in "${crates[@]}"; do
+            row=$(measure "$work/$name" "qmp-$name" "qmp_${name//-/_}" $cargo_profile)
+            best[$name]=$(printf '%s\n%s\n' "${best[$name]:-}" "$row" | awk 'NF' | sort -n -k2,2 | head -n 1)
+        done
+    done
+    read -r _ base_cpu _ _ <<<"${best[alone]}"
+    for name in "${crates[@]}"; do
+        read -r wall cpu rss total <<<"${best[$name]}"
+        printf '%-8s %-26s %11ss %11ss %11d MB %17ss %10s\n' "$profile" "${labels[$name]}" "$wall" "$cpu" \
             $((rss / 1024)) "$total" "$(awk -v a="$cpu" -v b="$base_cpu" 'BEGIN { printf "%.3f", a / b }')"
     done
 done

@@ -279,8 +279,9 @@ impl Builder {
     /// Write the generated file to `path`, only when its content changed
     /// (so that what includes it is not rebuilt for nothing), and print
     /// `cargo:rerun-if-changed=` for every schema file read, and a
-    /// `cargo:warning=` line (the first line of each) for every doc-comment
-    /// warning.
+    /// `cargo:warning=` line (the `file:line:col: warning: ...` line of
+    /// each) for every warning: broken doc-comment rules, and the changes a
+    /// span could not merge.
     pub fn generate_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
         let (text, warnings) = self.generate_reporting(|sources| {
@@ -289,9 +290,11 @@ impl Builder {
             }
         })?;
         for warning in &warnings {
+            // The line saying where and what, after any include chain.
+            let line = warning.lines().find(|l| l.contains(": warning: "));
             println!(
                 "cargo:warning={}",
-                warning.lines().next().unwrap_or_default()
+                line.or(warning.lines().next()).unwrap_or_default()
             );
         }
         write_if_changed(path, &text).map_err(|error| Error::Write {

@@ -305,10 +305,7 @@ impl<'a> Merge<'a> {
             (None, None) => {}
         }
         let raw_return = match (old_ret, new_ret) {
-            (Some(a), Some(b)) => match self.merge_type(a, b) {
-                Ok(()) => None,
-                Err(conflict) => Some(conflict),
-            },
+            (Some(a), Some(b)) => self.merge_type(a, b).err(),
             (Some(a), None) => Some(Conflict {
                 old: self.describe_old(a),
                 new: "nothing ({})".to_string(),

@@ -139,6 +139,9 @@ pub fn from_reply_text(file: &str, text: &str) -> Result<Introspected, ImportErr
     Ok(importer.finish())
 }
 
+/// A JSON object of the reply, with its path (`return[3].members[1]`).
+type Located<'v> = (String, &'v Map<String, Value>);
+
 /// One element of the list, checked to be an object with a name and a
 /// meta-type.
 struct Element<'a> {
@@ -209,7 +212,7 @@ impl Importer {
         object: &'v Map<String, Value>,
         key: &str,
         path: &str,
-    ) -> Result<Vec<(String, &'v Map<String, Value>)>, ImportError> {
+    ) -> Result<Vec<Located<'v>>, ImportError> {
         let list = list_member(object, key).map_err(|m| self.error(&format!("{path}.{key}"), m))?;
         list.iter()
             .enumerate()

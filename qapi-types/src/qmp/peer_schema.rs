@@ -348,11 +348,14 @@ fn feature_list(object: &Map<String, Value>, path: &str) -> Result<Vec<String>, 
         .collect()
 }
 
+/// A JSON object of a reply, with its path (`[3].members[1]`).
+type Located<'v> = (String, &'v Map<String, Value>);
+
 fn objects<'v>(
     object: &'v Map<String, Value>,
     key: &str,
     path: &str,
-) -> Result<Vec<(String, &'v Map<String, Value>)>, DecodeError> {
+) -> Result<Vec<Located<'v>>, DecodeError> {
     list(object, key, path)?
         .iter()
         .enumerate()
