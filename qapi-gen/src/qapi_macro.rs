@@ -7,8 +7,10 @@
 //! `cfg = ["CONFIG_X=feature = \"x\""]`, `derive = ["Hash"]`,
 //! `type_derive = ["StatusInfo=Hash"]`, `attribute = [..]`,
 //! `type_attribute = ["TYPE=#[..]"]`, `only = [..]`, `runtime_path = ".."`,
-//! `docs = false`, `server = true`, `strict_docs = true`.  Repeatable options
-//! take a string or a list of strings.
+//! `docs = false`, `server = true`, `strict_docs = true`,
+//! `compat = ["10.0=../old/qapi-schema.json"]` (span bindings),
+//! `version_label = "10.2"`.  Repeatable options take a string or a list of
+//! strings.
 //!
 //! Doc comments that break QEMU 10.0's rules (older QEMU schemas) are
 //! accepted silently unless `strict_docs = true` makes them errors: a
