@@ -6,7 +6,7 @@
 //! reply (`{"return": [...]}`), or as a recorded exchange
 //! (`{"request": ..., "response": {"return": [...]}}`, the format of the
 //! QMP corpora).  Every entity of the model comes from one element of the
-//! list; [`Introspected::element`] says which, so that messages can name
+//! list; [`Elements`] says which, so that messages can name
 //! it by its JSON path.
 //!
 //! What the reply does not say is made up plainly:

@@ -22,7 +22,7 @@
 //!
 //! With [`Options::check_commands`](super::Options::check_commands),
 //! `execute` of a command the peer lacks fails before anything is sent,
-//! with [`Error::Unsupported`](super::Error::Unsupported) naming the
+//! with [`Error::Unsupported`] naming the
 //! peer's version.
 
 use std::collections::HashMap;
