@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install everything the tests need beyond the Rust toolchain, each step
 # idempotent: Debian's headless Chromium and its WebDriver (the docs browser
-# test), tmux (qmp-shell's terminal tests), QEMU 10.0 (the live QMP tests),
-# QEMU's Python QMP client, and the schemas of older QEMU versions (from the
-# cargo registry).
+# test), tmux (qmp-shell's terminal tests), QEMU 10.0 and its guest agent
+# (the live QMP tests), QEMU 11.1 and its guest agent in a Debian 13 chroot
+# under target/peers (a second real peer), QEMU's Python QMP client, and the
+# schemas of older QEMU versions (from the cargo registry).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,5 +32,6 @@ else
 fi
 
 "$here/install-qemu.sh"
+"$here/install-qemu-11.sh"
 "$here/install-qmp-python.sh"
 "$here/fetch-older-schemas.sh"
