@@ -120,10 +120,14 @@ cp -a "$shared/." "$root/work/shared/"
 
 # Runs its arguments inside the machine, as root with a login-like
 # environment, /dev /proc /sys mounted for the time of the command only.
+# The machine's root is bind-mounted onto itself so that `/` is a mount
+# point inside, as on a real machine: unshare(1) --propagation, which the
+# QEMU 11 wrappers use, fails otherwise.
 inside() {
     # shellcheck disable=SC2016 # expanded by the inner shell
     unshare --mount --propagation private -- /bin/sh -euc '
         root=$1; shift
+        mount --bind "$root" "$root"
         for m in dev proc sys; do mount --rbind "/$m" "$root/$m"; done
         exec chroot "$root" "$@"' sh "$root" \
         env -i HOME=/root USER=root LOGNAME=root LANG=C.UTF-8 TERM=dumb CI=true \

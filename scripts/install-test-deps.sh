@@ -9,27 +9,31 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 
-if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
-    chromium --version
-else
-    sudo=""
+# apt-get install, its chatter (debconf's included) shown only on failure.
+apt_install() {
+    local sudo="" log
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-        chromium chromium-driver fonts-dejavu-core >/dev/null
-    chromium --version
-fi
+    log=$(mktemp)
+    if ! { $sudo apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"; } \
+        >"$log" 2>&1; then
+        tail -n 25 "$log" >&2
+        rm -f "$log"
+        echo "install-test-deps: error: apt-get install $* failed" >&2
+        exit 1
+    fi
+    rm -f "$log"
+}
 
-if command -v tmux >/dev/null; then
-    tmux -V
-else
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-        tmux >/dev/null
-    tmux -V
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt_install chromium chromium-driver fonts-dejavu-core
 fi
+chromium --version
+
+if ! command -v tmux >/dev/null; then
+    apt_install tmux
+fi
+tmux -V
 
 "$here/install-qemu.sh"
 "$here/install-qemu-11.sh"
