@@ -74,6 +74,33 @@ toolchain=$(cd "$repo" && rustup show active-toolchain 2>/dev/null | awk '{print
 [[ -n $toolchain && -d $rustup_home/toolchains/$toolchain ]] ||
     die "no active rustup toolchain found under $rustup_home/toolchains"
 
+# This machine's network may intercept TLS with a CA of its own (in
+# /usr/local/share/ca-certificates; environment variables naming the
+# bundle): a fresh machine on the same network needs the same trust.
+local_cas=(/usr/local/share/ca-certificates/*.crt)
+[[ -e ${local_cas[0]} ]] || local_cas=()
+tls_env=()
+for var in SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE REQUESTS_CA_BUNDLE PIP_CERT; do
+    if [[ -n ${!var:-} ]]; then tls_env+=("$var=${!var}"); fi
+done
+
+# Runs its arguments inside the machine, as root with a login-like
+# environment, /dev /proc /sys mounted for the time of the command only.
+# The machine's root is bind-mounted onto itself so that `/` is a mount
+# point inside, as on a real machine: unshare(1) --propagation, which the
+# QEMU 11 wrappers use, fails otherwise.
+inside() {
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --mount --propagation private -- /bin/sh -euc '
+        root=$1; shift
+        mount --bind "$root" "$root"
+        for m in dev proc sys; do mount --rbind "/$m" "$root/$m"; done
+        exec chroot "$root" "$@"' sh "$root" \
+        env -i HOME=/root USER=root LOGNAME=root LANG=C.UTF-8 TERM=dumb CI=true \
+        PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        CARGO_HOME=/root/.cargo RUSTUP_HOME=/root/.rustup "${tls_env[@]}" "$@"
+}
+
 if [[ $reuse == true && -f $root/.fresh-machine-ready ]]; then
     stage "Reusing the machine at $root"
 else
@@ -96,6 +123,10 @@ deb $mirror bookworm main
 deb $mirror bookworm-updates main
 deb ${mirror%/debian}/debian-security bookworm-security main
 LIST
+    if ((${#local_cas[@]})); then
+        cp "${local_cas[@]}" "$root/usr/local/share/ca-certificates/"
+        quietly "update-ca-certificates inside the machine" inside update-ca-certificates
+    fi
     # Like a container: packages never start services.
     printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
     chmod 755 "$root/usr/sbin/policy-rc.d"
@@ -117,23 +148,6 @@ quietly "git clone of $repo" git clone --quiet --no-hardlinks "$repo" "$root$inn
 # "/.": the contents, also when $shared is a symlink (../shared often is).
 mkdir "$root/work/shared"
 cp -a "$shared/." "$root/work/shared/"
-
-# Runs its arguments inside the machine, as root with a login-like
-# environment, /dev /proc /sys mounted for the time of the command only.
-# The machine's root is bind-mounted onto itself so that `/` is a mount
-# point inside, as on a real machine: unshare(1) --propagation, which the
-# QEMU 11 wrappers use, fails otherwise.
-inside() {
-    # shellcheck disable=SC2016 # expanded by the inner shell
-    unshare --mount --propagation private -- /bin/sh -euc '
-        root=$1; shift
-        mount --bind "$root" "$root"
-        for m in dev proc sys; do mount --rbind "/$m" "$root/$m"; done
-        exec chroot "$root" "$@"' sh "$root" \
-        env -i HOME=/root USER=root LOGNAME=root LANG=C.UTF-8 TERM=dumb CI=true \
-        PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        CARGO_HOME=/root/.cargo RUSTUP_HOME=/root/.rustup "$@"
-}
 
 stage "Checks inside: cargo, apt, the clone"
 inside cargo --version
