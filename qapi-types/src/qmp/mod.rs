@@ -25,11 +25,15 @@
 //! `examples/qmp-client` is a complete async client for a real QEMU.
 
 #[cfg(feature = "client")]
+pub mod agent;
+#[cfg(feature = "client")]
 pub mod blocking;
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
 mod error;
+#[cfg(feature = "client")]
+mod fds;
 #[cfg(feature = "client")]
 pub mod framing;
 #[cfg(feature = "server")]
