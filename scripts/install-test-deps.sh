@@ -3,7 +3,7 @@
 # idempotent: Debian's headless Chromium and its WebDriver (the docs browser
 # test), tmux (qmp-shell's terminal tests), QEMU 10.0 (the live QMP tests),
 # QEMU's Python QMP client, and the schemas of older QEMU versions (from the
-# cargo registry).
+# cargo registry), and parts of QEMU's sources (the guest agent's schema).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,3 +33,4 @@ fi
 "$here/install-qemu.sh"
 "$here/install-qmp-python.sh"
 "$here/fetch-older-schemas.sh"
+"$here/fetch-qemu-sources.sh"

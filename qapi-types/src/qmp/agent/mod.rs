@@ -272,6 +272,18 @@ pub(crate) fn check_written(reply: &str, chunk: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Encode bytes as the agent's `buf-b64`, `input-data` and the like
+/// (base64 with padding).
+pub fn encode_base64(bytes: &[u8]) -> String {
+    base64::encode(bytes)
+}
+
+/// Decode the agent's base64 (`buf-b64`, `out-data`); `None` when `text`
+/// is not base64.
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    base64::decode(text)
+}
+
 // ---------------------------------------------------------------- replies
 
 fn parse<T: serde::de::DeserializeOwned>(command: &str, reply: &str) -> Result<T, Error> {
