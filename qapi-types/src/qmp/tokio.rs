@@ -639,6 +639,9 @@ impl Drop for Client {
         for task in &self.tasks {
             task.abort();
         }
+        // The event streams end (their senders are shared, not the
+        // reader's alone).
+        lock(&self.shared.subscribers).clear();
     }
 }
 
