@@ -4,9 +4,11 @@
 //! has 10,000 commands in flight.  Nothing may hang (every wait is bounded
 //! by a timeout), panic, or grow without bound.
 
-use std::io::{BufReader, Write};
+mod common;
+
+use std::io::Write;
 use std::sync::Arc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use qapi_bindings_tests::demo_all::{commands, events};
@@ -14,9 +16,9 @@ use qapi_types::qmp::tokio::Client as AsyncClient;
 use qapi_types::qmp::{blocking, Error, ErrorClass};
 use serde_json::{json, Value};
 
-mod common;
-
-use common::{async_client, blocking_client, echo, join, options, run_async, Peer, GREETING};
+use common::{
+    async_client, blocking_client, echo, join, options, run_async, tcp_peer, Peer, GREETING,
+};
 
 // ------------------------------------------------------- the peer dies
 
