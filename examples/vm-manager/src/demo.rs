@@ -87,13 +87,7 @@ fn connect(dir: TempDir, qemu: &Path) -> Result<(Vm, String), Failure> {
     let mut qemu = Peer::spawn(command, dir.join("qemu.stderr"))?;
     let started = Instant::now();
     let options = Options::new().connect_retry(Some(START_DEADLINE));
-    let client = match Client::connect_unix(&socket, &options) {
-        Ok(client) => client,
-        Err(error) => {
-            let exited = qemu.wait_exit(Duration::ZERO).unwrap_or_default();
-            return Err(failure(format!("{error} {exited} {}", qemu.stderr())));
-        }
-    };
+    let client = Client::connect_unix(&socket, &options).map_err(|error| qemu.explain(error))?;
     let seen = format!(
         "QMP greeting of QEMU {} after {} ms",
         client.greeting().version.qemu,
@@ -198,46 +192,11 @@ fn hotplug_memory(vm: &mut Vm) -> Outcome {
     }
 }
 
-/// A qcow2 node over a file, named `node_name`.
-fn qcow2_over_file(node_name: &str, filename: String) -> qmp::BlockdevOptions {
-    let file = qmp::BlockdevOptions {
-        driver: qmp::BlockdevOptionsBranch::File(qmp::BlockdevOptionsFile {
-            filename,
-            pr_manager: None,
-            locking: None,
-            aio: None,
-            aio_max_batch: None,
-            drop_cache: None,
-            x_check_cache_dropped: None,
-        }),
-        node_name: None,
-        discard: None,
-        cache: None,
-        active: None,
-        read_only: None,
-        auto_read_only: None,
-        force_share: None,
-        detect_zeroes: None,
-    };
+/// A block node with the given driver; every other member left out.
+fn node(driver: qmp::BlockdevOptionsBranch, node_name: Option<&str>) -> qmp::BlockdevOptions {
     qmp::BlockdevOptions {
-        driver: qmp::BlockdevOptionsBranch::Qcow2(qmp::BlockdevOptionsQcow2 {
-            file: qmp::BlockdevRef::Definition(Box::new(file)),
-            backing: None,
-            lazy_refcounts: None,
-            pass_discard_request: None,
-            pass_discard_snapshot: None,
-            pass_discard_other: None,
-            discard_no_unref: None,
-            overlap_check: None,
-            cache_size: None,
-            l2_cache_size: None,
-            l2_cache_entry_size: None,
-            refcount_cache_size: None,
-            cache_clean_interval: None,
-            encrypt: None,
-            data_file: None,
-        }),
-        node_name: Some(node_name.to_string()),
+        driver,
+        node_name: node_name.map(str::to_string),
         discard: None,
         cache: None,
         active: None,
@@ -246,6 +205,40 @@ fn qcow2_over_file(node_name: &str, filename: String) -> qmp::BlockdevOptions {
         force_share: None,
         detect_zeroes: None,
     }
+}
+
+/// A qcow2 node over a file, named `node_name`.
+fn qcow2_over_file(node_name: &str, filename: String) -> qmp::BlockdevOptions {
+    let file = node(
+        qmp::BlockdevOptionsBranch::File(qmp::BlockdevOptionsFile {
+            filename,
+            pr_manager: None,
+            locking: None,
+            aio: None,
+            aio_max_batch: None,
+            drop_cache: None,
+            x_check_cache_dropped: None,
+        }),
+        None,
+    );
+    let qcow2 = qmp::BlockdevOptionsQcow2 {
+        file: qmp::BlockdevRef::Definition(Box::new(file)),
+        backing: None,
+        lazy_refcounts: None,
+        pass_discard_request: None,
+        pass_discard_snapshot: None,
+        pass_discard_other: None,
+        discard_no_unref: None,
+        overlap_check: None,
+        cache_size: None,
+        l2_cache_size: None,
+        l2_cache_entry_size: None,
+        refcount_cache_size: None,
+        cache_clean_interval: None,
+        encrypt: None,
+        data_file: None,
+    };
+    node(qmp::BlockdevOptionsBranch::Qcow2(qcow2), Some(node_name))
 }
 
 /// A disk the manager opened: `add-fd`, `blockdev-add` on

@@ -77,12 +77,20 @@ impl Peer {
         }
     }
 
-    /// What the program wrote on standard error, for a failure message.
-    pub fn stderr(&self) -> String {
-        std::fs::read_to_string(&self.stderr)
-            .unwrap_or_default()
-            .trim()
-            .to_string()
+    /// `error` of talking to the program, with whether it exited and
+    /// what it wrote on standard error.
+    pub fn explain(&mut self, error: impl std::fmt::Display) -> Failure {
+        let exited = match self.child.try_wait() {
+            Ok(Some(status)) => format!("; {} exited ({status})", self.name),
+            _ => String::new(),
+        };
+        let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+        let stderr = stderr.trim();
+        if stderr.is_empty() {
+            failure(format!("{error}{exited}"))
+        } else {
+            failure(format!("{error}{exited}: {stderr}"))
+        }
     }
 }
 

@@ -73,13 +73,7 @@ fn connect(qemu_ga: &Path) -> Result<(Session, String), Failure> {
     let mut process = Peer::spawn(command, dir.join("qemu-ga.stderr"))?;
     let started = Instant::now();
     let options = Options::new().connect_retry(Some(START_DEADLINE));
-    let agent = match Agent::connect_unix(&socket, &options) {
-        Ok(agent) => agent,
-        Err(error) => {
-            let exited = process.wait_exit(Duration::ZERO).unwrap_or_default();
-            return Err(failure(format!("{error} {exited} {}", process.stderr())));
-        }
-    };
+    let agent = Agent::connect_unix(&socket, &options).map_err(|error| process.explain(error))?;
     let seen = format!(
         "synchronised with guest-sync-delimited after {} ms",
         started.elapsed().as_millis()

@@ -41,7 +41,7 @@ pub use super::agent::blocking::Agent;
 /// read or write blocks.
 pub trait Stream: Read + Write {
     /// What the connection is, for errors (`TCP`).
-    const TRANSPORT: &'static str;
+    const TRANSPORT: &'static str = "custom stream";
     /// Whether [`Stream::send_with_fds`] works.
     const PASSES_FDS: bool = false;
 

@@ -205,9 +205,7 @@ mod live {
         // Wait until it listens, then leave half a request behind.
         drop(blocking::Agent::connect_unix(agent.socket(), &options).unwrap());
         let mut earlier = UnixStream::connect(agent.socket()).unwrap();
-        earlier
-            .write_all(b"{\"execute\": \"guest-in")
-            .unwrap();
+        earlier.write_all(b"{\"execute\": \"guest-in").unwrap();
         drop(earlier);
         runtime().block_on(async {
             let client = Agent::connect_unix(agent.socket(), &options).await.unwrap();

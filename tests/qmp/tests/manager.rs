@@ -447,10 +447,7 @@ fn late_listener(path: PathBuf) -> JoinHandle<()> {
         thread::sleep(Duration::from_millis(300));
         let listener = UnixListener::bind(&path).unwrap();
         let (stream, _) = listener.accept().unwrap();
-        let mut peer = Peer {
-            reader: std::io::BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-        };
+        let mut peer = Peer::new(stream);
         peer.handshake();
         peer.serve();
     })
@@ -483,11 +480,7 @@ fn async_retry_until_the_peer_listens() {
 /// The peer connects to the client's socket (QEMU's `server=off`).
 fn connecting_peer(path: PathBuf) -> JoinHandle<()> {
     thread::spawn(move || {
-        let stream = UnixStream::connect(path).unwrap();
-        let mut peer = Peer {
-            reader: std::io::BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-        };
+        let mut peer = Peer::new(UnixStream::connect(path).unwrap());
         peer.handshake();
         peer.serve();
     })

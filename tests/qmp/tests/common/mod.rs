@@ -75,6 +75,16 @@ impl<S: std::io::Read + Write> Peer<S> {
     }
 }
 
+impl Peer {
+    /// The peer on the server end of a Unix socket.
+    pub fn new(stream: UnixStream) -> Peer {
+        Peer {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        }
+    }
+}
+
 /// A connected pair: the client's end, and the peer running `script` in a
 /// thread.
 pub fn peer(script: impl FnOnce(Peer) + Send + 'static) -> (UnixStream, JoinHandle<()>) {
@@ -82,10 +92,7 @@ pub fn peer(script: impl FnOnce(Peer) + Send + 'static) -> (UnixStream, JoinHand
     server
         .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
-    let peer = Peer {
-        reader: BufReader::new(server.try_clone().unwrap()),
-        writer: server,
-    };
+    let peer = Peer::new(server);
     (client, thread::spawn(move || script(peer)))
 }
 
