@@ -10,8 +10,8 @@
 //! then `{"return": ID}`.  Everything before that `0xFF` is stale and
 //! dropped; the reply must carry the id sent.
 //!
-//! The agents, [`blocking::Agent`](super::blocking::Agent) and
-//! `tokio::Agent`, synchronise when they connect, and again before the
+//! The agents, [`qmp::blocking::Agent`](crate::qmp::blocking::Agent) and
+//! `qmp::tokio::Agent`, synchronise when they connect, and again before the
 //! next command after a timeout or garbage on the stream (the command that
 //! met them fails with [`Error::Timeout`] or [`Error::Protocol`]; it is
 //! not retried, since the agent may have run it).  Commands are typed by
