@@ -363,8 +363,11 @@ impl<S: Stream> Client<S> {
                     }
                 }
             }
+            let dropped = self.dropped_events;
             match self.read(Some(deadline)) {
-                Ok(()) => {}
+                // The oldest events make room for new ones: those checked
+                // may be gone.
+                Ok(()) => checked -= (self.dropped_events - dropped).min(checked as u64) as usize,
                 Err(Error::Timeout) => {
                     return Err(Error::WaitTimeout {
                         what: what.to_string(),

@@ -700,6 +700,35 @@ fn blocking_wait_for_keeps_the_other_events() {
     join(peer);
 }
 
+/// The queue is full of other events when the awaited one comes: the
+/// oldest make room, and the wait still finds it.
+#[test]
+fn blocking_wait_for_with_a_full_queue() {
+    let (stream, peer) = peer(|mut peer| {
+        peer.handshake();
+        let request = peer.request().unwrap();
+        peer.reply(&request, json!(1));
+        for _ in 0..10 {
+            peer.write(&event("STOP", json!({})));
+        }
+        thread::sleep(Duration::from_millis(100));
+        peer.write(&event(
+            "DEVICE_DELETED",
+            json!({"device": "disk1", "path": "/p"}),
+        ));
+        peer.serve();
+    });
+    let mut client = blocking::Client::new(stream, &options().event_capacity(3)).unwrap();
+    assert_eq!(client.execute(&echo(1)).unwrap(), 1);
+    let found = client
+        .wait_for(deleted("disk1"), Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(found["data"]["path"], "/p");
+    assert_eq!(client.dropped_events(), 8);
+    drop(client);
+    join(peer);
+}
+
 #[test]
 fn async_event_streams_by_name() {
     run_async(async {
