@@ -140,10 +140,11 @@ impl Retry {
     }
 
     /// The options of the next attempt: its timeout ends at the deadline
-    /// at the latest.
+    /// at the latest, and it is tried once.
     pub(crate) fn attempt(&mut self, options: &Options) -> Options {
         self.attempts += 1;
         let mut options = options.clone();
+        options.connect_retry = None;
         if let Some(deadline) = self.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             options.timeout = Some(options.timeout.map_or(left, |timeout| timeout.min(left)));

@@ -370,3 +370,33 @@ fn exec_that_does_not_exit() {
     });
     join(fake);
 }
+
+/// An agent that never listens: connecting gives up at the deadline with
+/// the last error.
+#[test]
+fn retry_gives_up_on_an_agent_that_never_listens() {
+    let dir = std::env::temp_dir().join(format!("qapi-agent-dead-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("qga.sock");
+    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    let options = options().connect_retry(Some(Duration::from_millis(300)));
+    let check = |error: Error, started: Instant| {
+        let Error::NotReady { attempts, last, .. } = &error else {
+            panic!("{error}")
+        };
+        assert!(*attempts > 2, "{attempts}");
+        assert!(last.to_string().contains("Connection refused"), "{last}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    };
+    let started = Instant::now();
+    check(Agent::connect_unix(&path, &options).unwrap_err(), started);
+    run_async(async {
+        let started = Instant::now();
+        check(
+            AsyncAgent::connect_unix(&path, &options).await.unwrap_err(),
+            started,
+        );
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
