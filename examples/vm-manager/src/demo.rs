@@ -8,7 +8,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use qapi_types::qmp::blocking::Client;
-use qapi_types::qmp::Options;
 use serde_json::{Map, Value};
 
 use crate::bindings::qmp::{self, commands, events::Event};
@@ -86,8 +85,9 @@ fn connect(dir: TempDir, qemu: &Path) -> Result<(Vm, String), Failure> {
         .arg(format!("unix:{},server=on,wait=off", socket.display()));
     let mut qemu = Peer::spawn(command, dir.join("qemu.stderr"))?;
     let started = Instant::now();
-    let options = Options::new().connect_retry(Some(START_DEADLINE));
-    let client = Client::connect_unix(&socket, &options).map_err(|error| qemu.explain(error))?;
+    let client = qemu.connect(START_DEADLINE, |options| {
+        Client::connect_unix(&socket, options)
+    })?;
     let seen = format!(
         "QMP greeting of QEMU {} after {} ms",
         client.greeting().version.qemu,

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use qapi_types::qmp::{Error, Options};
+
 use crate::report::{failure, Failure};
 
 /// A fresh directory under the system's temporary directory (`/tmp`: QEMU
@@ -74,6 +76,27 @@ impl Peer {
                 )));
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Connect to the program while it starts, at most `deadline`:
+    /// `connect` retries for a while at a time
+    /// ([`Options::connect_retry`]), and gives up at once when the program
+    /// has exited (it will never listen).
+    pub fn connect<T>(
+        &mut self,
+        deadline: Duration,
+        connect: impl Fn(&Options) -> Result<T, Error>,
+    ) -> Result<T, Failure> {
+        let give_up = Instant::now() + deadline;
+        let options = Options::new().connect_retry(Some(Duration::from_millis(500)));
+        loop {
+            match connect(&options) {
+                Ok(connected) => return Ok(connected),
+                Err(Error::NotReady { .. })
+                    if Instant::now() < give_up && matches!(self.child.try_wait(), Ok(None)) => {}
+                Err(error) => return Err(self.explain(error)),
+            }
         }
     }
 

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use qapi_types::qmp::agent::{decode_base64, encode_base64, Exec};
 use qapi_types::qmp::blocking::Agent;
-use qapi_types::qmp::Options;
 
 use crate::bindings::qga::{self, commands};
 use crate::peer::{Peer, TempDir};
@@ -72,8 +71,9 @@ fn connect(qemu_ga: &Path) -> Result<(Session, String), Failure> {
         .arg(format!("--allow-rpcs={}", ALLOWED.join(",")));
     let mut process = Peer::spawn(command, dir.join("qemu-ga.stderr"))?;
     let started = Instant::now();
-    let options = Options::new().connect_retry(Some(START_DEADLINE));
-    let agent = Agent::connect_unix(&socket, &options).map_err(|error| process.explain(error))?;
+    let agent = process.connect(START_DEADLINE, |options| {
+        Agent::connect_unix(&socket, options)
+    })?;
     let seen = format!(
         "synchronised with guest-sync-delimited after {} ms",
         started.elapsed().as_millis()

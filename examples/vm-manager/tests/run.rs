@@ -118,9 +118,24 @@ fn qga_against_qemu_ga_11() {
     vm_manager(&["qga", "--qemu-ga", &qemu_ga], QGA_STEPS, "qemu-ga 11.1.3");
 }
 
-/// A step that fails is a `FAIL` line and the status is 1.
+/// A step that fails is a `FAIL` line and the status is 1; a peer that
+/// exits at start is seen at once, not at the connect deadline.
 #[test]
 fn failure_is_reported() {
+    let started = std::time::Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_vm-manager"))
+        .args(["qga", "--qemu-ga", "false"])
+        .output()
+        .expect("vm-manager runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL connect: QMP peer not ready after")
+            && stdout.contains("; false exited (exit status: 1)"),
+        "{stdout}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
     let output = Command::new(env!("CARGO_BIN_EXE_vm-manager"))
         .args(["demo", "--qemu", "/nonexistent/qemu"])
         .output()
