@@ -4,7 +4,8 @@
 # test), tmux (qmp-shell's terminal tests), QEMU 10.0 and its guest agent
 # (the live QMP tests), QEMU 11.1 and its guest agent in a Debian 13 chroot
 # under target/peers (a second real peer), QEMU's Python QMP client, and the
-# schemas of older QEMU versions (from the cargo registry).
+# schemas of older QEMU versions (from the cargo registry), and parts of
+# QEMU's sources (the guest agent's schema).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,3 +40,4 @@ tmux -V
 "$here/install-qemu-11.sh"
 "$here/install-qmp-python.sh"
 "$here/fetch-older-schemas.sh"
+"$here/fetch-qemu-sources.sh"

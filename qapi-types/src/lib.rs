@@ -26,9 +26,9 @@
 //!
 //! | feature | default | what |
 //! |---|---|---|
-//! | `client` | yes | `qmp::blocking::Client`, the protocol's messages |
+//! | `client` | yes | `qmp::blocking::Client` and `Agent` (the guest agent), the protocol's messages; nix for passing file descriptors |
 //! | `server` | no | `qmp::server`: QEMU's request handling |
-//! | `tokio` | no | the async halves: `qmp::tokio::Client` (with `client`), `qmp::server::Server` (with `server`) |
+//! | `tokio` | no | the async halves: `qmp::tokio::Client` and `Agent` (with `client`), `qmp::server::Server` (with `server`) |
 //!
 //! # Decoding
 //!
