@@ -56,8 +56,12 @@
 //! including its error recovery), [`QObject`] (a parsed value, iterated
 //! and printed in QEMU's order), [`Dispatcher::dispatch`] (one request of
 //! a [`Session`] to an [`Action`]).
+mod connection;
 mod dispatch;
+#[cfg(unix)]
+pub mod fds;
 mod hash;
+mod introspection;
 pub mod json;
 pub mod qobject;
 pub mod schema;
@@ -65,11 +69,15 @@ pub mod schema;
 mod serve;
 mod visit;
 
+pub use connection::Connection;
 pub use dispatch::{
     block_on, builtin, encode, error_reply, event_message, marshal, not_implemented, now,
-    success_reply, Action, Call, CallFuture, CommandResult, CompatPolicy, Dispatcher, InputPolicy,
-    OutputPolicy, Pending, Session,
+    success_reply, Action, AnyCall, Call, CallFuture, CommandResult, CompatPolicy, Dispatcher,
+    InputPolicy, OutputPolicy, Pending, Session,
 };
+#[cfg(unix)]
+pub use fds::FdSets;
+pub use introspection::IntrospectionError;
 pub use json::JsonStreamer;
 pub use qobject::{QDict, QObject, QType};
 #[cfg(feature = "tokio")]
