@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::json::JsonStreamer;
+use super::json::parse_value;
 use super::qobject::{QDict, QObject, QType};
 use super::schema::{
     leak_slice, leak_str, special, Alternate, Branch, CommandInfo, Enum, EnumValue, EventInfo,
@@ -38,22 +38,6 @@ fn error(path: &str, message: impl Into<String>) -> IntrospectionError {
     }
 }
 
-/// Parse JSON text as QEMU does, members kept in order.
-pub(crate) fn parse_json(text: &str) -> Result<QObject, String> {
-    let mut values = Vec::new();
-    let mut streamer = JsonStreamer::new(usize::MAX);
-    streamer.feed(text.as_bytes(), &mut |item| values.push(item));
-    // A value without anything after it is complete only at the end.
-    streamer.feed(b"\n", &mut |item| values.push(item));
-    let mut values = values.into_iter();
-    match (values.next(), values.next()) {
-        (Some(Ok(value)), None) => Ok(value),
-        (Some(Err(message)), _) => Err(message),
-        (None, _) => Err("no JSON value".to_string()),
-        (Some(Ok(_)), Some(_)) => Err("more than one JSON value".to_string()),
-    }
-}
-
 impl Schema {
     /// The schema a `query-qmp-schema` reply describes: the reply's JSON
     /// text, either the whole reply (`{"return": [...]}`) or its `return`
@@ -75,7 +59,7 @@ impl Schema {
     ///   given the wrong JSON type names a number where QEMU names the
     ///   type.
     pub fn from_introspection(text: &str) -> Result<&'static Schema, IntrospectionError> {
-        let value = parse_json(text).map_err(|message| error("", message))?;
+        let value = parse_value(text).map_err(|message| error("", message))?;
         let list = match &value {
             QObject::List(list) => list,
             QObject::Dict(reply) => match reply.get("return") {
