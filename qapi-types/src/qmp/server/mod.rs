@@ -48,6 +48,17 @@
 //!   on the parsed request, and only then decodes it into the command type
 //!   with the generated `Deserialize` impls; the generated code stays
 //!   small: tables and one line per command naming the handler method.
+//! - **The connection, for handlers.**  As QEMU's commands reach the
+//!   current monitor, a handler reaches the [`Connection`] whose request
+//!   it runs with [`Connection::current`]: the file descriptors the client
+//!   passed (on Unix sockets, `SCM_RIGHTS`; see [`fds`]) and per-connection
+//!   state.  The dispatcher answers QEMU's descriptor commands (`getfd`,
+//!   `closefd`, `add-fd`, `remove-fd`, `query-fdsets`) itself, as QEMU's
+//!   monitor does.
+//! - **Schemas known at run time.**  [`Dispatcher::for_any_command`] calls
+//!   one function for every command, over tables built at run time
+//!   ([`Schema::from_introspection`](schema::Schema::from_introspection),
+//!   or leaked by any builder): `qmp-mock` serves any schema this way.
 //! - **One in-band command at a time** per connection, in order; an
 //!   out-of-band command runs as soon as it is read; events go to the
 //!   connections that have negotiated.
