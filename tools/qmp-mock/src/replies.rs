@@ -23,17 +23,7 @@ pub fn smallest(schema: &Schema, ty: u32, depth: usize) -> QObject {
         Type::Bool => QObject::Bool(false),
         Type::Null => QObject::Null,
         Type::Any => QObject::Dict(QDict::new()),
-        Type::Number
-        | Type::Int
-        | Type::Int8
-        | Type::Int16
-        | Type::Int32
-        | Type::Int64
-        | Type::Uint8
-        | Type::Uint16
-        | Type::Uint32
-        | Type::Uint64
-        | Type::Size => QObject::Int(0),
+        Type::Number => QObject::Int(0),
         Type::Enum(e) => QObject::Str(e.values.first().map_or("", |v| v.name).to_string()),
         Type::Array(_) => QObject::List(Vec::new()),
         Type::Object(object) => {
@@ -45,6 +35,8 @@ pub fn smallest(schema: &Schema, ty: u32, depth: usize) -> QObject {
             Some(branch) => smallest(schema, branch.ty, depth + 1),
             None => QObject::Null,
         },
+        // The integer types.
+        _ => QObject::Int(0),
     }
 }
 

@@ -124,20 +124,6 @@ fn outcome(result: Result<Box<str>, Error>) -> Value {
     }
 }
 
-fn python() -> PathBuf {
-    let venv = match std::env::var_os("QMP_PYTHON_VENV") {
-        Some(venv) => PathBuf::from(venv),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/qmp-venv"),
-    };
-    let python = venv.join("bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/install-qmp-python.sh",
-        python.display()
-    );
-    python
-}
-
 #[test]
 fn qemu_qmp_client_gets_the_recorded_replies_and_events() {
     let calls = plan();
@@ -155,7 +141,7 @@ fn qemu_qmp_client_gets_the_recorded_replies_and_events() {
     std::fs::write(&plan_file, plan.to_string()).unwrap();
     let mock = start_mock();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay_client.py");
-    let output = Command::new(python())
+    let output = Command::new(qapi_qmp_tests::qmp_python())
         .arg(script)
         .arg(mock.socket())
         .arg(&plan_file)

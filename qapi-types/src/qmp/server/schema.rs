@@ -67,6 +67,25 @@ pub enum Type {
     Alternate(Alternate),
 }
 
+impl Type {
+    /// Whether the type is one of the integer types (JSON integers).
+    pub fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            Type::Int
+                | Type::Int8
+                | Type::Int16
+                | Type::Int32
+                | Type::Int64
+                | Type::Uint8
+                | Type::Uint16
+                | Type::Uint32
+                | Type::Uint64
+                | Type::Size
+        )
+    }
+}
+
 #[derive(Debug)]
 pub struct Enum {
     pub name: &'static str,

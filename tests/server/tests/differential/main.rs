@@ -48,8 +48,8 @@ impl server::Handler for Marker {}
 
 /// QEMU, and a raw connection to it.
 struct LiveQemu {
-    /// Kept for its drop, which kills QEMU.
-    _qemu: Qemu,
+    /// Dropping it kills QEMU.
+    qemu: Qemu,
     reader: BufReader<UnixStream>,
     writer: UnixStream,
 }
@@ -73,7 +73,7 @@ impl LiveQemu {
         let stream = UnixStream::connect(qemu.socket()).expect("connecting to QEMU");
         stream.set_read_timeout(Some(REPLY_TIMEOUT)).unwrap();
         let mut live = LiveQemu {
-            _qemu: qemu,
+            qemu,
             writer: stream.try_clone().unwrap(),
             reader: BufReader::new(stream),
         };
@@ -84,6 +84,16 @@ impl LiveQemu {
         let negotiated = live.exchange(r#"{"execute": "qmp_capabilities", "id": 0}"#, 0);
         assert!(negotiated.is_ok(), "QEMU did not negotiate: {negotiated:?}");
         live
+    }
+
+    /// The end of QEMU's stderr, for the report.
+    fn last_words(&self) -> String {
+        let log = std::fs::read_to_string(self.qemu.dir().join("stderr.log")).unwrap_or_default();
+        let start = log.len().saturating_sub(400);
+        let start = (start..log.len())
+            .find(|&i| log.is_char_boundary(i))
+            .unwrap_or(log.len());
+        log[start..].trim().replace('\n', " | ")
     }
 
     /// Send `request` (with id `id`); the reply, or why there is none.
@@ -295,8 +305,7 @@ fn requests_get_the_same_answers_from_qemu_and_the_generated_server() {
         let arguments = generator.arguments(info.args, must_fail);
         sent += 1;
         let id = sent;
-        let mut text = String::new();
-        arguments.value.write(&mut text);
+        let text = arguments.value.to_json_in_order();
         let request =
             format!("{{\"execute\": \"{command}\", \"arguments\": {text}, \"id\": {id}}}");
         let fault = match (arguments.fault, arguments.placed) {
@@ -308,7 +317,10 @@ fn requests_get_the_same_answers_from_qemu_and_the_generated_server() {
         let qemu_reply = match qemu.exchange(&request, id) {
             Ok(reply) => reply,
             Err(why) => {
-                restarts.push(format!("{command}: {why}: {request}"));
+                let last_words = qemu.last_words();
+                restarts.push(format!(
+                    "{command}: {why}: {request}; QEMU's stderr: {last_words}"
+                ));
                 drop(qemu);
                 qemu = LiveQemu::start(&jail);
                 continue;

@@ -5,7 +5,8 @@
 //! the wrong JSON type, an integer out of its type's range, a string not
 //! in its enum), at any depth.
 
-use qapi_types::qmp::server::schema::{Object, Schema, Type};
+use qapi_types::qmp::server::schema::{Member, Object, Schema, Type};
+use qapi_types::qmp::server::{QDict, QObject};
 
 /// A seeded random source (SplitMix64): the same seed, the same requests.
 pub struct Rng(u64);
@@ -44,50 +45,24 @@ impl Rng {
     }
 }
 
-/// A JSON value with its members in the order they are sent.
-#[derive(Clone, Debug)]
-pub enum Json {
-    Null,
-    Bool(bool),
-    Int(i128),
-    Float(f64),
-    Str(String),
-    List(Vec<Json>),
-    Object(Vec<(String, Json)>),
+/// An integer as QEMU's parser takes it: `int64`, `uint64`, or beyond both
+/// a double (what QEMU makes of `18446744073709551616`).
+fn integer(value: i128) -> QObject {
+    if let Ok(value) = i64::try_from(value) {
+        QObject::Int(value)
+    } else if let Ok(value) = u64::try_from(value) {
+        QObject::Uint(value)
+    } else {
+        QObject::Double(value as f64)
+    }
 }
 
-impl Json {
-    pub fn write(&self, out: &mut String) {
-        match self {
-            Json::Null => out.push_str("null"),
-            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Json::Int(i) => out.push_str(&i.to_string()),
-            Json::Float(f) => out.push_str(&format!("{f:?}")),
-            Json::Str(s) => out.push_str(&serde_json::to_string(s).expect("strings encode")),
-            Json::List(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    item.write(out);
-                }
-                out.push(']');
-            }
-            Json::Object(members) => {
-                out.push('{');
-                for (i, (key, value)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    Json::Str(key.clone()).write(out);
-                    out.push_str(": ");
-                    value.write(out);
-                }
-                out.push('}');
-            }
-        }
+fn dict_of(members: Vec<(String, QObject)>) -> QObject {
+    let mut dict = QDict::new();
+    for (name, value) in members {
+        dict.insert(name, value);
     }
+    QObject::Dict(dict)
 }
 
 /// How a request is broken, if it is.
@@ -115,7 +90,8 @@ pub const UNEXPECTED: &str = "x-differential-unexpected";
 
 /// One command's arguments, and what was done to them.
 pub struct Arguments {
-    pub value: Json,
+    /// An object, members in the order to send them.
+    pub value: QObject,
     /// The fault meant (it may not have found a place to go).
     pub fault: Fault,
     /// Whether the fault was placed.
@@ -165,13 +141,18 @@ impl<'a> Generator<'a> {
         self.rate = *self.rng.pick(&[5, 20, 50]);
         let mut value = match ty {
             Some(ty) => self.value(ty, 0),
-            None => Json::Object(Vec::new()),
+            None => QObject::Dict(QDict::new()),
         };
-        if let Json::Object(members) = &mut value {
+        if let QObject::Dict(dict) = &value {
             let unexpected = must_fail || (self.fault == Fault::Unexpected && !self.placed);
-            if unexpected && !members.iter().any(|(name, _)| name == UNEXPECTED) {
+            if unexpected && !dict.contains_key(UNEXPECTED) {
+                let mut members: Vec<(String, QObject)> = dict
+                    .iter()
+                    .map(|(name, member)| (name.to_string(), member.clone()))
+                    .collect();
                 let at = self.rng.below(members.len() + 1);
-                members.insert(at, (UNEXPECTED.to_string(), Json::Int(1)));
+                members.insert(at, (UNEXPECTED.to_string(), QObject::Int(1)));
+                value = dict_of(members);
                 self.placed = true;
             }
         }
@@ -193,34 +174,34 @@ impl<'a> Generator<'a> {
         }
     }
 
-    fn value(&mut self, ty: u32, depth: usize) -> Json {
+    fn value(&mut self, ty: u32, depth: usize) -> QObject {
         if self.place(Fault::WrongType) {
             return self.wrong_type(ty);
         }
         let schema = self.schema;
-        match &schema.types[ty as usize] {
-            Type::Str => Json::Str(self.rng.pick(STRINGS).to_string()),
-            Type::Bool => Json::Bool(self.rng.chance(50)),
-            Type::Null => Json::Null,
+        let entry = &schema.types[ty as usize];
+        match entry {
+            Type::Str => QObject::Str(self.rng.pick(STRINGS).to_string()),
+            Type::Bool => QObject::Bool(self.rng.chance(50)),
+            Type::Null => QObject::Null,
             Type::Number => self
                 .rng
                 .pick(&[
-                    Json::Int(0),
-                    Json::Float(1.5),
-                    Json::Int(-7),
-                    Json::Float(1e300),
+                    QObject::Int(0),
+                    QObject::Double(1.5),
+                    QObject::Int(-7),
+                    QObject::Double(1e300),
                 ])
                 .clone(),
             Type::Any => self
                 .rng
                 .pick(&[
-                    Json::Object(Vec::new()),
-                    Json::Int(1),
-                    Json::Str("x".into()),
-                    Json::List(Vec::new()),
+                    QObject::Dict(QDict::new()),
+                    QObject::Int(1),
+                    QObject::Str("x".into()),
+                    QObject::List(Vec::new()),
                 ])
                 .clone(),
-            Type::Int | Type::Int64 => self.int(i64::MIN.into(), i64::MAX.into()),
             Type::Int8 => self.int(i8::MIN.into(), i8::MAX.into()),
             Type::Int16 => self.int(i16::MIN.into(), i16::MAX.into()),
             Type::Int32 => self.int(i32::MIN.into(), i32::MAX.into()),
@@ -230,14 +211,14 @@ impl<'a> Generator<'a> {
             Type::Uint64 | Type::Size => self.int(0, u64::MAX.into()),
             Type::Enum(e) => {
                 if e.values.is_empty() || self.place(Fault::BadEnum) {
-                    Json::Str("no-such-value".into())
+                    QObject::Str("no-such-value".into())
                 } else {
-                    Json::Str(self.rng.pick(e.values).name.to_string())
+                    QObject::Str(self.rng.pick(e.values).name.to_string())
                 }
             }
             Type::Array(element) => {
                 let count = if depth >= DEEP { 0 } else { self.rng.below(3) };
-                Json::List(
+                QObject::List(
                     (0..count)
                         .map(|_| self.value(*element, depth + 1))
                         .collect(),
@@ -248,14 +229,16 @@ impl<'a> Generator<'a> {
                 let branch = self.rng.pick(alternate.branches);
                 self.value(branch.ty, depth)
             }
+            // `int` and `int64`.
+            _ => self.int(i64::MIN.into(), i64::MAX.into()),
         }
     }
 
     /// An integer of `min..=max`: a bound, a small number, or any; one past
     /// a bound for an out-of-range fault.
-    fn int(&mut self, min: i128, max: i128) -> Json {
+    fn int(&mut self, min: i128, max: i128) -> QObject {
         if self.place(Fault::OutOfRange) {
-            return Json::Int(if self.rng.chance(50) {
+            return integer(if self.rng.chance(50) {
                 max + 1
             } else {
                 min - 1
@@ -263,7 +246,7 @@ impl<'a> Generator<'a> {
         }
         let span = (max - min) as u128;
         let any = min + (u128::from(self.rng.next()) % (span + 1)) as i128;
-        Json::Int(match self.rng.below(5) {
+        integer(match self.rng.below(5) {
             0 => min,
             1 => max,
             2 => min.max(0),
@@ -273,54 +256,42 @@ impl<'a> Generator<'a> {
     }
 
     /// A value of another JSON type than `ty` takes.
-    fn wrong_type(&mut self, ty: u32) -> Json {
+    fn wrong_type(&mut self, ty: u32) -> QObject {
         let candidates = [
-            Json::Str("1".into()),
-            Json::Int(1),
-            Json::Bool(true),
-            Json::Null,
-            Json::List(Vec::new()),
-            Json::Object(Vec::new()),
-            Json::Float(0.5),
+            QObject::Str("1".into()),
+            QObject::Int(1),
+            QObject::Bool(true),
+            QObject::Null,
+            QObject::List(Vec::new()),
+            QObject::Dict(QDict::new()),
+            QObject::Double(0.5),
         ];
-        let takes = |value: &Json| -> bool {
-            match (&self.schema.types[ty as usize], value) {
+        let entry = &self.schema.types[ty as usize];
+        let takes = |value: &QObject| -> bool {
+            match (entry, value) {
                 (Type::Any, _) => true,
-                (Type::Str | Type::Enum(_), Json::Str(_)) => true,
-                (Type::Bool, Json::Bool(_)) => true,
-                (Type::Null, Json::Null) => true,
-                (Type::Number, Json::Int(_) | Json::Float(_)) => true,
-                (Type::Array(_), Json::List(_)) => true,
-                (Type::Object(_), Json::Object(_)) => true,
-                (
-                    Type::Int
-                    | Type::Int8
-                    | Type::Int16
-                    | Type::Int32
-                    | Type::Int64
-                    | Type::Uint8
-                    | Type::Uint16
-                    | Type::Uint32
-                    | Type::Uint64
-                    | Type::Size,
-                    Json::Int(_),
-                ) => true,
-                (Type::Alternate(_), _) => false,
+                (Type::Str | Type::Enum(_), QObject::Str(_)) => true,
+                (Type::Bool, QObject::Bool(_)) => true,
+                (Type::Null, QObject::Null) => true,
+                (Type::Number, QObject::Int(_) | QObject::Double(_)) => true,
+                (Type::Array(_), QObject::List(_)) => true,
+                (Type::Object(_), QObject::Dict(_)) => true,
+                (_, QObject::Int(_)) => entry.is_integer(),
                 _ => false,
             }
         };
-        let others: Vec<&Json> = candidates.iter().filter(|v| !takes(v)).collect();
+        let others: Vec<&QObject> = candidates.iter().filter(|v| !takes(v)).collect();
         if others.is_empty() {
             // `any` takes everything: nothing is of the wrong type.
             self.placed = false;
-            return Json::Null;
+            return QObject::Null;
         }
         (*self.rng.pick(&others)).clone()
     }
 
-    fn object(&mut self, object: &Object, depth: usize) -> Json {
+    fn object(&mut self, object: &Object, depth: usize) -> QObject {
         let schema = self.schema;
-        let mut members: Vec<(String, Json, bool)> = Vec::new();
+        let mut members: Vec<(String, QObject, bool)> = Vec::new();
         // The discriminator's value first, so that its branch is known.
         let tag_value = object.tag.and_then(|tag| {
             let member = object.members.iter().find(|m| m.name == tag)?;
@@ -334,8 +305,8 @@ impl<'a> Generator<'a> {
         self.members(object.members, depth, &mut members, false);
         if let (Some(tag), Some(value)) = (object.tag, &tag_value) {
             for (name, json, _) in &mut members {
-                if name == tag && matches!(json, Json::Str(s) if s != "no-such-value") {
-                    *json = Json::Str(value.clone());
+                if name == tag && matches!(json, QObject::Str(s) if s != "no-such-value") {
+                    *json = QObject::Str(value.clone());
                 }
             }
             let variant = object.variants.iter().find(|v| v.value == value);
@@ -344,7 +315,7 @@ impl<'a> Generator<'a> {
             }
         }
         if self.place(Fault::Unexpected) {
-            members.push((UNEXPECTED.to_string(), Json::Int(1), false));
+            members.push((UNEXPECTED.to_string(), QObject::Int(1), false));
         }
         let mut order: Vec<usize> = (0..members.len()).collect();
         self.rng.shuffle(&mut order);
@@ -355,7 +326,7 @@ impl<'a> Generator<'a> {
                 self.branch_first |= branch_at < tag_at;
             }
         }
-        Json::Object(
+        dict_of(
             order
                 .into_iter()
                 .map(|i| (members[i].0.clone(), members[i].1.clone()))
@@ -368,9 +339,9 @@ impl<'a> Generator<'a> {
     /// them as a union branch's.
     fn members(
         &mut self,
-        list: &[qapi_types::qmp::server::schema::Member],
+        list: &[Member],
         depth: usize,
-        out: &mut Vec<(String, Json, bool)>,
+        out: &mut Vec<(String, QObject, bool)>,
         branch: bool,
     ) {
         for member in list {
