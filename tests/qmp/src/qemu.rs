@@ -95,6 +95,11 @@ impl Qemu {
         self.child.id()
     }
 
+    /// How QEMU ended, if it has (`None` while it runs).
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
     /// Kill QEMU now (the peer dies); [`Drop`] does it otherwise.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

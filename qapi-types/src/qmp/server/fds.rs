@@ -155,6 +155,15 @@ struct FdSet {
     handed_out: usize,
 }
 
+/// How a descriptor is opened (`O_RDONLY`, `O_WRONLY`, `O_RDWR`): what
+/// [`FdSets::dup`] matches.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AccessMode {
+    ReadOnly,
+    WriteOnly,
+    ReadWrite,
+}
+
 /// The descriptor sets of a dispatcher (`add-fd`, `/dev/fdset/N`), shared
 /// by its connections.
 #[derive(Default)]
@@ -260,17 +269,20 @@ impl FdSets {
         QObject::List(list.collect())
     }
 
-    /// A duplicate of a descriptor of set `id` whose access mode
-    /// (`O_RDONLY`, `O_WRONLY`, `O_RDWR`) is that of `flags`, as QEMU's
-    /// `monitor_fdset_dup_fd_add()` (errors: `ENOENT` no such set, `EACCES`
-    /// no descriptor with that mode).
-    pub fn dup(&self, id: i64, flags: OFlag) -> std::io::Result<OwnedFd> {
+    /// A duplicate of a descriptor of set `id` opened with access `mode`,
+    /// as QEMU's `monitor_fdset_dup_fd_add()` (errors: `ENOENT` no such
+    /// set, `EACCES` no descriptor with that mode).
+    pub fn dup(&self, id: i64, mode: AccessMode) -> std::io::Result<OwnedFd> {
         let mut sets = lock(&self.sets);
         let set = sets
             .iter_mut()
             .find(|set| set.id == id)
             .ok_or_else(|| std::io::Error::from_raw_os_error(nix::libc::ENOENT))?;
-        let wanted = flags & OFlag::O_ACCMODE;
+        let wanted = match mode {
+            AccessMode::ReadOnly => OFlag::O_RDONLY,
+            AccessMode::WriteOnly => OFlag::O_WRONLY,
+            AccessMode::ReadWrite => OFlag::O_RDWR,
+        };
         for entry in &set.fds {
             let mode = fcntl(entry.fd.as_fd(), FcntlArg::F_GETFL)?;
             if OFlag::from_bits_truncate(mode) & OFlag::O_ACCMODE == wanted {
@@ -284,10 +296,10 @@ impl FdSets {
 
     /// Open `path` if it names a descriptor set (`/dev/fdset/N`, as QEMU's
     /// `qemu_open()`): `None` for another path.
-    pub fn open(&self, path: &str, flags: OFlag) -> Option<std::io::Result<OwnedFd>> {
+    pub fn open(&self, path: &str, mode: AccessMode) -> Option<std::io::Result<OwnedFd>> {
         let id = path.strip_prefix("/dev/fdset/")?;
         Some(match id.parse::<i64>() {
-            Ok(id) => self.dup(id, flags),
+            Ok(id) => self.dup(id, mode),
             Err(_) => Err(std::io::Error::from_raw_os_error(nix::libc::EINVAL)),
         })
     }
@@ -371,5 +383,49 @@ pub(crate) fn run(
             .remove(int("fdset-id").unwrap_or(-1), int("fd"))
             .map(|()| empty()),
         _ => Ok(sets.query()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipe() -> (OwnedFd, OwnedFd) {
+        nix::unistd::pipe().unwrap()
+    }
+
+    #[test]
+    fn sets_take_the_lowest_free_id_and_open_by_access_mode() {
+        let sets = FdSets::default();
+        let _connected = sets.connect();
+        let (read, write) = pipe();
+        assert_eq!(sets.add(read, Some(1), None).unwrap().0, 1);
+        assert_eq!(sets.add(write, None, None).unwrap().0, 0);
+        let (_, write) = pipe();
+        assert_eq!(sets.add(write, None, Some("w".into())).unwrap().0, 2);
+        let opened = sets.open("/dev/fdset/1", AccessMode::ReadOnly).unwrap();
+        assert!(opened.is_ok());
+        let refused = sets.dup(1, AccessMode::WriteOnly).unwrap_err();
+        assert_eq!(refused.raw_os_error(), Some(nix::libc::EACCES));
+        let missing = sets.open("/dev/fdset/9", AccessMode::ReadOnly).unwrap();
+        assert_eq!(missing.unwrap_err().raw_os_error(), Some(nix::libc::ENOENT));
+        assert!(sets.open("/tmp/file", AccessMode::ReadOnly).is_none());
+    }
+
+    #[test]
+    fn the_last_connection_closes_sets_not_in_use() {
+        let sets = FdSets::default();
+        let connected = sets.connect();
+        let (read, write) = pipe();
+        sets.add(write, Some(0), None).unwrap();
+        let (_, other) = pipe();
+        sets.add(other, Some(1), None).unwrap();
+        let _in_use = sets.dup(1, AccessMode::WriteOnly).unwrap();
+        drop(connected);
+        // Set 0 had nothing handed out: closed, so the pipe has no writer.
+        let mut byte = [0u8];
+        assert_eq!(nix::unistd::read(&read, &mut byte).unwrap(), 0);
+        let ids: Vec<i64> = lock(&sets.sets).iter().map(|set| set.id).collect();
+        assert_eq!(ids, [1]);
     }
 }

@@ -87,7 +87,7 @@ pub use dispatch::{
     InputPolicy, OutputPolicy, Pending, Session,
 };
 #[cfg(unix)]
-pub use fds::FdSets;
+pub use fds::{AccessMode, FdSets};
 pub use introspection::IntrospectionError;
 pub use json::JsonStreamer;
 pub use qobject::{QDict, QObject, QType};

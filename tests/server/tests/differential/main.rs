@@ -86,14 +86,23 @@ impl LiveQemu {
         live
     }
 
-    /// The end of QEMU's stderr, for the report.
-    fn last_words(&self) -> String {
+    /// How QEMU ended and the end of its stderr, for the report.
+    fn last_words(&mut self) -> String {
+        // A QEMU that closed the connection is exiting: give it a moment.
+        std::thread::sleep(Duration::from_millis(100));
+        let status = match self.qemu.exit_status() {
+            Some(status) => format!("QEMU {status}"),
+            None => "QEMU still running".to_string(),
+        };
         let log = std::fs::read_to_string(self.qemu.dir().join("stderr.log")).unwrap_or_default();
         let start = log.len().saturating_sub(400);
         let start = (start..log.len())
             .find(|&i| log.is_char_boundary(i))
             .unwrap_or(log.len());
-        log[start..].trim().replace('\n', " | ")
+        format!(
+            "{status}, stderr: {}",
+            log[start..].trim().replace('\n', " | ")
+        )
     }
 
     /// Send `request` (with id `id`); the reply, or why there is none.
@@ -318,9 +327,7 @@ fn requests_get_the_same_answers_from_qemu_and_the_generated_server() {
             Ok(reply) => reply,
             Err(why) => {
                 let last_words = qemu.last_words();
-                restarts.push(format!(
-                    "{command}: {why}: {request}; QEMU's stderr: {last_words}"
-                ));
+                restarts.push(format!("{command}: {why}: {request}; {last_words}"));
                 drop(qemu);
                 qemu = LiveQemu::start(&jail);
                 continue;

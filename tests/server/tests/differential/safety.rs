@@ -64,6 +64,12 @@ const DANGEROUS: &[(&str, &str)] = &[
     ("block-export-add", "exports a disk (NBD, FUSE, vhost-user)"),
     ("trace-event-set-state", "floods stderr"),
     ("yank", "may break the monitor's connection"),
+    ("set-action", "can make the next reset or watchdog end QEMU"),
+    ("watchdog-set-action", "can make a watchdog end QEMU"),
+    (
+        "announce-self",
+        "huge timings keep QEMU's monitor busy for good",
+    ),
 ];
 
 /// Member names that name files, paths or addresses.
