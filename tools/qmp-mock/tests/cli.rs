@@ -232,19 +232,19 @@ fn bad_input_is_a_clear_error() {
 
     let corpus = temp_dir("corpus");
     let call = corpus.join("query-status~2.json");
-    std::fs::write(
-        &call,
-        r#"{"request": {"execute": "query-name"}, "response": {"return": {}}}"#,
-    )
-    .unwrap();
-    let error = stderr(&run(&[
-        "--schema",
-        schema,
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--tcp",
-        "127.0.0.1:0",
-    ]));
+    let corpus_error = |text: &str| {
+        std::fs::write(&call, text).unwrap();
+        stderr(&run(&[
+            "--schema",
+            schema,
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--tcp",
+            "127.0.0.1:0",
+        ]))
+    };
+    let error =
+        corpus_error(r#"{"request": {"execute": "query-name"}, "response": {"return": {}}}"#);
     assert!(
         error.contains(&format!(
             "{}: the request does not execute 'query-status'",
@@ -252,19 +252,7 @@ fn bad_input_is_a_clear_error() {
         )),
         "{error}"
     );
-    std::fs::write(
-        &call,
-        r#"{"request": {"execute": "query-status"}, "response": 5"#,
-    )
-    .unwrap();
-    let error = stderr(&run(&[
-        "--schema",
-        schema,
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--tcp",
-        "127.0.0.1:0",
-    ]));
+    let error = corpus_error(r#"{"request": {"execute": "query-status"}, "response": 5"#);
     assert!(error.contains(&call.display().to_string()), "{error}");
 
     let introspection = temp_dir("introspection").join("schema.json");

@@ -17,7 +17,7 @@ use std::time::Duration;
 use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags, UnixAddr};
 use serde_json::Value;
 
-use common::{corpus, temp_dir, Mock};
+use common::Mock;
 
 /// A raw QMP connection.
 struct Peer {
@@ -197,23 +197,12 @@ fn run_steps(socket: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn start_mock() -> Mock {
-    let socket = temp_dir("fds").join("qmp.sock");
-    let corpus = corpus();
-    Mock::start(&[
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--unix",
-        socket.to_str().unwrap(),
-    ])
-}
-
 #[test]
 fn descriptor_commands_answer_as_qemu() {
     let qemu = qapi_qmp_tests::Qemu::start();
     let expected = run_steps(qemu.socket());
     drop(qemu);
-    let mock = start_mock();
+    let mock = Mock::replaying_corpus();
     let got = run_steps(mock.socket());
     for ((step, expected), got) in STEPS.iter().zip(&expected).zip(&got) {
         assert_eq!(got, expected, "{}", step.0);
@@ -246,7 +235,7 @@ fn writer_closed(read: &mut std::fs::File) -> bool {
 
 #[test]
 fn the_mock_holds_passed_descriptors_until_closefd_or_disconnection() {
-    let mock = start_mock();
+    let mock = Mock::replaying_corpus();
     let mut peer = Peer::connect(mock.socket());
     let pipe = |peer: &mut Peer, name: &str| {
         let (read, write) = nix::unistd::pipe().unwrap();

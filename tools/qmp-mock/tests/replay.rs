@@ -101,18 +101,6 @@ fn recorded_version() -> Value {
     read(&corpus().join("greeting.json"))["parsed"]["QMP"]["version"].clone()
 }
 
-fn start_mock() -> Mock {
-    let dir = temp_dir("replay");
-    let socket = dir.join("qmp.sock");
-    let corpus = corpus();
-    Mock::start(&[
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--unix",
-        socket.to_str().unwrap(),
-    ])
-}
-
 /// The outcome of a call as a plan's `expect`.
 fn outcome(result: Result<Box<str>, Error>) -> Value {
     match result {
@@ -139,7 +127,7 @@ fn qemu_qmp_client_gets_the_recorded_replies_and_events() {
     let dir = temp_dir("python");
     let plan_file = dir.join("plan.json");
     std::fs::write(&plan_file, plan.to_string()).unwrap();
-    let mock = start_mock();
+    let mock = Mock::replaying_corpus();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay_client.py");
     let output = Command::new(qapi_qmp_tests::qmp_python())
         .arg(script)
@@ -163,7 +151,7 @@ fn qemu_qmp_client_gets_the_recorded_replies_and_events() {
 #[test]
 fn blocking_client_gets_the_recorded_replies_and_events() {
     let calls = plan();
-    let mock = start_mock();
+    let mock = Mock::replaying_corpus();
     let mut client = blocking::Client::connect_unix(mock.socket(), &Options::new()).unwrap();
     let version = serde_json::to_value(&client.greeting().version).unwrap();
     assert_eq!(version, recorded_version());
@@ -193,7 +181,7 @@ fn blocking_client_gets_the_recorded_replies_and_events() {
 #[test]
 fn tokio_client_gets_the_recorded_replies_and_events() {
     let calls = plan();
-    let mock = start_mock();
+    let mock = Mock::replaying_corpus();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let client = qapi_types::qmp::tokio::Client::connect_unix(mock.socket(), &Options::new())

@@ -56,6 +56,18 @@ impl Mock {
         }
     }
 
+    /// `qmp-mock` replaying the recorded corpus on a Unix socket.
+    pub fn replaying_corpus() -> Mock {
+        let socket = temp_dir("corpus").join("qmp.sock");
+        let corpus = corpus();
+        Mock::start(&[
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--unix",
+            socket.to_str().unwrap(),
+        ])
+    }
+
     pub fn socket(&self) -> &Path {
         Path::new(&self.address)
     }
