@@ -217,3 +217,108 @@ fn builtin(builtin: Builtin) -> Type {
         Builtin::Any => Type::Any,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use qapi_types::qmp::server::schema::{Schema, Type};
+
+    /// A type by name (an array by its element's), independent of table
+    /// indices.
+    fn type_name(schema: &Schema, ty: u32) -> String {
+        match &schema.types[ty as usize] {
+            Type::Enum(e) => e.name.to_string(),
+            Type::Object(o) => o.name.to_string(),
+            Type::Alternate(a) => a.name.to_string(),
+            Type::Array(element) => format!("[{}]", type_name(schema, *element)),
+            builtin => format!("{builtin:?}"),
+        }
+    }
+
+    /// Every fact of every table entry, by name.
+    fn facts(schema: &Schema) -> BTreeMap<String, String> {
+        let mut facts = BTreeMap::new();
+        for (ty, entry) in schema.types.iter().enumerate() {
+            let name = type_name(schema, ty as u32);
+            let fact = match entry {
+                Type::Enum(e) => format!(
+                    "{:?}",
+                    e.values
+                        .iter()
+                        .map(|v| (v.name, v.special))
+                        .collect::<Vec<_>>()
+                ),
+                Type::Object(o) => format!(
+                    "{:?} {:?} {:?}",
+                    o.members
+                        .iter()
+                        .map(|m| (m.name, type_name(schema, m.ty), m.optional, m.special))
+                        .collect::<Vec<_>>(),
+                    o.tag,
+                    o.variants
+                        .iter()
+                        .map(|v| (v.value, type_name(schema, v.ty)))
+                        .collect::<Vec<_>>()
+                ),
+                Type::Alternate(a) => format!(
+                    "{:?}",
+                    a.branches
+                        .iter()
+                        .map(|b| (b.qtype, type_name(schema, b.ty)))
+                        .collect::<Vec<_>>()
+                ),
+                other => format!("{other:?}"),
+            };
+            facts.insert(format!("type {name}"), fact);
+        }
+        let name = |ty: Option<u32>| ty.map(|ty| type_name(schema, ty));
+        for c in schema.commands {
+            let fact = format!(
+                "{:?} {:?} {} {}",
+                name(c.args),
+                name(c.returns),
+                c.flags,
+                c.special
+            );
+            facts.insert(format!("command {}", c.name), fact);
+        }
+        for e in schema.events {
+            let fact = format!("{:?} {}", name(e.data), e.special);
+            facts.insert(format!("event {}", e.name), fact);
+        }
+        facts
+    }
+
+    /// The tables built at run time from QEMU's schema file are the
+    /// tables generated from it (`tests/server`, same conditions).
+    #[test]
+    fn run_time_tables_are_the_generated_ones() {
+        let shared = qapi_qmp_tests::shared_dir();
+        let model = qapi_gen::load_with(
+            &shared.join("qemu/10.0.0/qapi/qapi-schema.json"),
+            qapi_gen::DocMode::Lenient,
+        )
+        .unwrap();
+        let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../qapi-gen/tests/common/qemu-10.0.2-x86_64-conditions.txt");
+        let list = std::fs::read_to_string(list).unwrap();
+        let enabled: Vec<&str> = list
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .chain(["CONFIG_KVM"])
+            .collect();
+        let built = super::from_model(&model, &|name| enabled.contains(&name));
+        let generated = &qapi_server_tests::qemu::server::SCHEMA;
+        let reply = |schema: &Schema| -> serde_json::Value {
+            serde_json::from_str(&schema.introspection.to_json()).unwrap()
+        };
+        assert_eq!(reply(built), reply(generated));
+        let (built, generated) = (facts(built), facts(generated));
+        assert_eq!(built.len(), generated.len());
+        for (key, fact) in &generated {
+            assert_eq!(built.get(key), Some(fact), "{key}");
+        }
+        assert!(built.len() > 1000, "{} facts", built.len());
+    }
+}
