@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, SourceMap};
 use crate::parse::FileLoader;
+use crate::rules::Rules;
 use crate::rust::GenerateError;
 use crate::schema::Schema;
 use crate::settings::{IfPolicy, Settings};
@@ -188,14 +189,25 @@ impl Builder {
         self
     }
 
+    /// The QEMU release whose rules the schema is held to (default the
+    /// newest; see [`Settings::rules`]).
+    pub fn rules(mut self, rules: Rules) -> Builder {
+        self.settings.rules = rules;
+        self
+    }
+
     /// Parse, check and resolve the schema; doc-comment rules it breaks
     /// are in [`Schema::warnings`] unless `strict_docs` is set.
     pub fn load(&self) -> Result<Schema, Diagnostics> {
         let loader = BaseDirLoader {
             base_dir: self.base_dir.as_deref(),
         };
-        let mode = self.settings.doc_mode();
-        Schema::build(crate::parse::parse_with_mode(&self.schema, &loader, mode)?)
+        let options = self.settings.load_options();
+        Schema::build(crate::parse::parse_with_options(
+            &self.schema,
+            &loader,
+            options,
+        )?)
     }
 
     /// Where the files of `sources` are, as paths usable from any
@@ -346,7 +358,8 @@ mod tests {
             .only(["query-status"])
             .only(vec!["STOP".to_string()])
             .runtime_path("crate::rt")
-            .docs(false);
+            .docs(false)
+            .rules(Rules::V10_1);
         assert_eq!(
             b.settings(),
             &Settings {
@@ -362,6 +375,7 @@ mod tests {
                 docs: false,
                 server: false,
                 strict_docs: false,
+                rules: Rules::V10_1,
             }
         );
     }

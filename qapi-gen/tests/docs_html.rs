@@ -15,7 +15,7 @@ use qapi_gen::schema::{EntityKind, Schema};
 
 fn real_schema() -> Schema {
     let root = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-    qapi_gen::load(&root).unwrap_or_else(|diags| panic!("{diags}"))
+    qapi_gen::load_with(&root, qapi_gen::Rules::V10_0).unwrap_or_else(|diags| panic!("{diags}"))
 }
 
 /// The words of doc source text, without what the markup itself spells:

@@ -427,6 +427,7 @@ fn section_source_dedents_descriptions() {
         text: text.to_string(),
         span: Span::new(FileId(0), 0, 0),
         connected: true,
+        stub: false,
     };
     // Text on the tag's line: the continuation is dedented.
     let s = section(SectionKind::Member, "first\n    second\n\n    - item");
