@@ -2,6 +2,9 @@
 //! [`Builder`](crate::Builder), the `qapi!` macro and the `qapi-gen rust`
 //! command, which all use the same option names.
 
+use crate::parse::LoadOptions;
+use crate::rules::Rules;
+
 /// What to do with `if` conditions.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum IfPolicy {
@@ -71,10 +74,13 @@ pub struct Settings {
     /// Generate `pub mod server`: a handler trait and the tables of a QMP
     /// server.
     pub server: bool,
-    /// Hold doc comments to QEMU 10.0's rules: a broken one is an error.
-    /// Off by default: schemas of older QEMU versions break them, and a
-    /// broken rule is then only a warning ([`DocMode::Lenient`](crate::DocMode)).
+    /// Make a broken doc-comment rule an error.  Off by default: schemas
+    /// written for other QEMU versions break them, and a broken rule is
+    /// then only a warning ([`DocMode::Lenient`](crate::DocMode)).
     pub strict_docs: bool,
+    /// The QEMU release whose rules the schema is held to: `"10.0"`,
+    /// `"10.1"` or `"10.2"` (the default, the newest).
+    pub rules: Rules,
 }
 
 impl Default for Settings {
@@ -92,6 +98,7 @@ impl Default for Settings {
             docs: true,
             server: false,
             strict_docs: false,
+            rules: Rules::default(),
         }
     }
 }
@@ -105,6 +112,14 @@ impl Settings {
             crate::DocMode::Lenient
         }
     }
+
+    /// How the schema is read: [`Settings::rules`] and [`Settings::doc_mode`].
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            rules: self.rules,
+            doc_mode: self.doc_mode(),
+        }
+    }
 }
 
 /// How an option takes its value; the front ends parse their syntax
@@ -112,7 +127,7 @@ impl Settings {
 /// [`Settings::set`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum OptionKind {
-    /// One string: `if_policy`, `runtime_path`.
+    /// One string: `if_policy`, `runtime_path`, `rules`.
     Single,
     /// Repeatable string: `enable`, `derive`, `attribute`, `only`.
     List,
@@ -125,7 +140,7 @@ pub enum OptionKind {
 impl Settings {
     /// Every option name with how it takes its value, in the order of the
     /// fields.  The CLI flag is the name with `-` for `_`.
-    pub const OPTIONS: [(&'static str, OptionKind); 12] = [
+    pub const OPTIONS: [(&'static str, OptionKind); 13] = [
         ("if_policy", OptionKind::Single),
         ("enable", OptionKind::List),
         ("cfg", OptionKind::Pair),
@@ -138,6 +153,7 @@ impl Settings {
         ("docs", OptionKind::Bool),
         ("server", OptionKind::Bool),
         ("strict_docs", OptionKind::Bool),
+        ("rules", OptionKind::Single),
     ];
 
     /// How option `name` takes its value; `None` for an unknown name.
@@ -166,6 +182,7 @@ impl Settings {
             "docs" => self.docs = parse_bool(value)?,
             "server" => self.server = parse_bool(value)?,
             "strict_docs" => self.strict_docs = parse_bool(value)?,
+            "rules" => self.rules = value.parse()?,
             _ => return Err(format!("unknown option '{name}'")),
         }
         Ok(())
@@ -219,6 +236,7 @@ mod tests {
             ("docs", "false"),
             ("server", "true"),
             ("strict_docs", "true"),
+            ("rules", "10.0"),
         ] {
             assert!(Settings::option_kind(name).is_some(), "{name}");
             s.set(name, value).unwrap();
@@ -238,6 +256,7 @@ mod tests {
                 docs: false,
                 server: true,
                 strict_docs: true,
+                rules: Rules::V10_0,
             }
         );
     }
@@ -262,6 +281,10 @@ mod tests {
             "expected true or false, found 'no'"
         );
         assert_eq!(s.set("enable", " ").unwrap_err(), "the value is empty");
+        assert_eq!(
+            s.set("rules", "9.2").unwrap_err(),
+            "unknown rules '9.2' (expected one of: 10.0, 10.1, 10.2)"
+        );
         assert_eq!(s.set("colour", "x").unwrap_err(), "unknown option 'colour'");
         assert_eq!(Settings::option_kind("colour"), None);
         assert_eq!(s, Settings::default());
