@@ -469,7 +469,7 @@ policy: #rt::qmp::server::CompatPolicy,
 /// `super`, `crate`, then `::` paths, then crate names, each
 /// alphabetically.
 fn imports(rt: &str) -> Vec<String> {
-    let mut paths = vec![
+    let mut paths = [
         "super::commands".to_string(),
         "::core::future::Future".to_string(),
         format!("{rt}::qmp::server::{{not_implemented, schema as s, CommandResult}}"),
