@@ -293,6 +293,15 @@ impl CommandVisitor for CheckCommand<'_> {
     }
 }
 
+fn assert_no_failures(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} failures, the first:\n{}",
+        failures.len(),
+        failures[..failures.len().min(5)].join("\n")
+    );
+}
+
 /// An event message with `data`, checked as `events::Event`.
 fn event_message(name: &str, data: Option<Tree>) -> Tree {
     let mut members = vec![("event".to_string(), Tree::Str(name.to_string()))];
@@ -483,17 +492,7 @@ fn check_schema<E: DeserializeOwned + Serialize>(
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures, the first:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_no_failures(&failures);
     checked
 }
 
@@ -590,17 +589,7 @@ fn recorded_traffic_decodes_the_same_in_any_order() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures, the first:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert_no_failures(&failures);
     assert!(checked > 200, "{checked}");
 }
 

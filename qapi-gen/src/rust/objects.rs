@@ -73,46 +73,48 @@ impl Gen<'_> {
         } else {
             code!("features [#list];", list = lits(item.features))
         };
-        if fields.is_empty() && item.extra.is_none() {
-            let attrs = self.type_attrs(
-                item.name,
-                &[
-                    "Debug",
-                    "Clone",
-                    "Copy",
-                    "Default",
-                    "PartialEq",
-                    "Eq",
-                    "Hash",
-                ],
-            );
+        let unit = fields.is_empty() && item.extra.is_none();
+        let base: &[&str] = if unit {
+            &[
+                "Debug",
+                "Clone",
+                "Copy",
+                "Default",
+                "PartialEq",
+                "Eq",
+                "Hash",
+            ]
+        } else if fields.iter().all(|f| f.optional) {
+            &["Debug", "Clone", "Default", "PartialEq"]
+        } else {
+            &["Debug", "Clone", "PartialEq"]
+        };
+        let header = code!(
+            "#docs\n#cfg\n#attrs\n#deprecated",
+            docs = Opt(&item.docs),
+            cfg = Opt(&item.cfg),
+            attrs = self.type_attrs(item.name, base),
+            deprecated = Opt(&item.deprecated),
+        );
+        let cfg = Opt(&item.cfg);
+        let object_name = lit(item.object_name);
+        if unit {
             return code!(
-                r#"#docs
-#cfg
-#attrs
-#deprecated
+                r#"#header
 pub struct #ident;
 #cfg
 #rt::__private::object_impls! {
 #ident = #object_name;
 #type_features
 }"#,
-                docs = Opt(&item.docs),
-                cfg = Opt(&item.cfg),
-                attrs,
-                deprecated = Opt(&item.deprecated),
+                header,
                 ident,
+                cfg,
                 rt,
-                object_name = lit(item.object_name),
+                object_name,
                 type_features,
             );
         }
-        let base: &[&str] = if fields.iter().all(|f| f.optional) {
-            &["Debug", "Clone", "Default", "PartialEq"]
-        } else {
-            &["Debug", "Clone", "PartialEq"]
-        };
-        let attrs = self.type_attrs(item.name, base);
         let mut defs: Vec<String> = fields.iter().map(field_def).collect();
         let mut members = Vec::new();
         let mut member_features = Vec::new();
@@ -152,10 +154,7 @@ pub struct #ident;
             clauses.push(code!("branch #tag;", tag));
         }
         code!(
-            r#"#docs
-#cfg
-#attrs
-#deprecated
+            r#"#header
 pub struct #ident {
 #defs
 }
@@ -168,14 +167,12 @@ pub struct #ident {
 #type_features
 #member_features
 }"#,
-            docs = Opt(&item.docs),
-            cfg = Opt(&item.cfg),
-            attrs,
-            deprecated = Opt(&item.deprecated),
+            header,
             ident,
             defs = Lines(&defs),
+            cfg,
             rt,
-            object_name = lit(item.object_name),
+            object_name,
             members = Lines(&members),
             clauses = Lines(&clauses),
             type_features,
