@@ -2,27 +2,36 @@
 //! members that arrive before their discriminator, event data before the
 //! event's name.
 //!
-//! [`Content`] is what serde's own (private) buffering keeps: a small
-//! value tree that any `Deserializer` can produce and that replays as a
+//! [`Content`] keeps what serde's own (private) buffering keeps, a value
+//! that any `Deserializer` can produce and that replays as a
 //! `Deserializer` ([`ContentDeserializer`]), so decoding does not depend on
 //! member order whatever the format (JSON text, `serde_json::Value`,
-//! QEMU's `QObject`, ...).  Strings are borrowed from the input where the
-//! deserializer lends them and moved out when replayed otherwise, so a
-//! buffered member costs about what decoding it directly does.
+//! QEMU's `QObject`, ...).  It is a flat list of tokens rather than a tree
+//! (one allocation per buffered value, not one per object and list:
+//! `query-qmp-schema` buffers thousands of small objects).  Strings are
+//! borrowed from the input where the deserializer lends them and moved out
+//! when replayed otherwise, so a buffered member costs about what decoding
+//! it directly does.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{
-    self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess,
-    SeqAccess, Unexpected, VariantAccess, Visitor,
+    self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
+    Unexpected, VariantAccess, Visitor,
 };
 
 /// A buffered value.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Content<'de> {
+#[derive(Debug)]
+pub struct Content<'de> {
+    tokens: Vec<Token<'de>>,
+}
+
+/// A value in prefix order: a list or an object is its length, then its
+/// elements (an object's as key, value, key, value, ...).
+#[derive(Debug)]
+enum Token<'de> {
     Unit,
     Bool(bool),
     I64(i64),
@@ -30,181 +39,269 @@ pub enum Content<'de> {
     F64(f64),
     Str(Cow<'de, str>),
     Bytes(Cow<'de, [u8]>),
-    Some(Box<Content<'de>>),
-    Seq(Vec<Content<'de>>),
-    Map(Vec<(Content<'de>, Content<'de>)>),
-}
-
-impl<'de> Content<'de> {
-    fn unexpected(&self) -> Unexpected<'_> {
-        match self {
-            Content::Unit => Unexpected::Unit,
-            Content::Bool(v) => Unexpected::Bool(*v),
-            Content::I64(v) => Unexpected::Signed(*v),
-            Content::U64(v) => Unexpected::Unsigned(*v),
-            Content::F64(v) => Unexpected::Float(*v),
-            Content::Str(v) => Unexpected::Str(v),
-            Content::Bytes(v) => Unexpected::Bytes(v),
-            Content::Some(_) => Unexpected::Option,
-            Content::Seq(_) => Unexpected::Seq,
-            Content::Map(_) => Unexpected::Map,
-        }
-    }
+    /// `Some` of the value that follows.
+    Some,
+    Seq(usize),
+    Map(usize),
 }
 
 impl<'de> Deserialize<'de> for Content<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ContentVisitor)
+        let mut tokens = Vec::new();
+        Capture(&mut tokens).deserialize(deserializer)?;
+        Ok(Content { tokens })
     }
 }
 
-struct ContentVisitor;
+/// Appends the tokens of one value.
+struct Capture<'a, 'de>(&'a mut Vec<Token<'de>>);
 
-impl<'de> Visitor<'de> for ContentVisitor {
-    type Value = Content<'de>;
+impl<'de> DeserializeSeed<'de> for Capture<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Capture<'_, 'de> {
+    fn push<E>(self, token: Token<'de>) -> Result<(), E> {
+        self.0.push(token);
+        Ok(())
+    }
+}
+
+impl<'de> Visitor<'de> for Capture<'_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any value")
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Content<'de>, E> {
-        Ok(Content::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.push(Token::Bool(v))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Content<'de>, E> {
-        Ok(Content::I64(v))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.push(Token::I64(v))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Content<'de>, E> {
-        Ok(Content::U64(v))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.push(Token::U64(v))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Content<'de>, E> {
-        Ok(Content::F64(v))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.push(Token::F64(v))
     }
 
-    fn visit_char<E: de::Error>(self, v: char) -> Result<Content<'de>, E> {
-        Ok(Content::Str(Cow::Owned(v.to_string())))
+    fn visit_char<E: de::Error>(self, v: char) -> Result<(), E> {
+        self.push(Token::Str(Cow::Owned(v.to_string())))
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Content<'de>, E> {
-        Ok(Content::Str(Cow::Owned(v.to_owned())))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.push(Token::Str(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Content<'de>, E> {
-        Ok(Content::Str(Cow::Borrowed(v)))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
+        self.push(Token::Str(Cow::Borrowed(v)))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Content<'de>, E> {
-        Ok(Content::Str(Cow::Owned(v)))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        self.push(Token::Str(Cow::Owned(v)))
     }
 
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Content<'de>, E> {
-        Ok(Content::Bytes(Cow::Owned(v.to_vec())))
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<(), E> {
+        self.push(Token::Bytes(Cow::Owned(v.to_vec())))
     }
 
-    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Content<'de>, E> {
-        Ok(Content::Bytes(Cow::Borrowed(v)))
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<(), E> {
+        self.push(Token::Bytes(Cow::Borrowed(v)))
     }
 
-    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Content<'de>, E> {
-        Ok(Content::Bytes(Cow::Owned(v)))
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<(), E> {
+        self.push(Token::Bytes(Cow::Owned(v)))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Content<'de>, E> {
-        Ok(Content::Unit)
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.push(Token::Unit)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Content<'de>, E> {
-        Ok(Content::Unit)
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.push(Token::Unit)
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Content<'de>, D::Error> {
-        Content::deserialize(deserializer).map(|v| Content::Some(Box::new(v)))
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.0.push(Token::Some);
+        Capture(self.0).deserialize(deserializer)
     }
 
-    fn visit_newtype_struct<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Content<'de>, D::Error> {
-        Content::deserialize(deserializer)
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        Capture(self.0).deserialize(deserializer)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Content<'de>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let tokens = self.0;
+        let at = tokens.len();
+        tokens.push(Token::Seq(0));
+        let mut len = 0;
+        while seq.next_element_seed(Capture(&mut *tokens))?.is_some() {
+            len += 1;
         }
-        Ok(Content::Seq(items))
+        tokens[at] = Token::Seq(len);
+        Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Content<'de>, A::Error> {
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1024));
-        while let Some(entry) = map.next_entry()? {
-            entries.push(entry);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let tokens = self.0;
+        let at = tokens.len();
+        tokens.push(Token::Map(0));
+        let mut len = 0;
+        while map.next_key_seed(Capture(&mut *tokens))?.is_some() {
+            map.next_value_seed(Capture(&mut *tokens))?;
+            len += 1;
         }
-        Ok(Content::Map(entries))
+        tokens[at] = Token::Map(len);
+        Ok(())
     }
 }
+
+type Tokens<'de> = std::vec::IntoIter<Token<'de>>;
 
 /// Replays a [`Content`] as a deserializer whose errors are `E` (the error
 /// type of the input it was buffered from).
 pub struct ContentDeserializer<'de, E> {
-    content: Content<'de>,
+    tokens: Tokens<'de>,
     error: PhantomData<E>,
 }
 
 impl<'de, E> ContentDeserializer<'de, E> {
     pub fn new(content: Content<'de>) -> Self {
         ContentDeserializer {
-            content,
+            tokens: content.tokens.into_iter(),
             error: PhantomData,
         }
-    }
-}
-
-impl<'de, E: de::Error> IntoDeserializer<'de, E> for Content<'de> {
-    type Deserializer = ContentDeserializer<'de, E>;
-
-    fn into_deserializer(self) -> ContentDeserializer<'de, E> {
-        ContentDeserializer::new(self)
     }
 }
 
 impl<'de, E: de::Error> Deserializer<'de> for ContentDeserializer<'de, E> {
     type Error = E;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        match self.content {
-            Content::Unit => visitor.visit_unit(),
-            Content::Bool(v) => visitor.visit_bool(v),
-            Content::I64(v) => visitor.visit_i64(v),
-            Content::U64(v) => visitor.visit_u64(v),
-            Content::F64(v) => visitor.visit_f64(v),
-            Content::Str(Cow::Borrowed(v)) => visitor.visit_borrowed_str(v),
-            Content::Str(Cow::Owned(v)) => visitor.visit_string(v),
-            Content::Bytes(Cow::Borrowed(v)) => visitor.visit_borrowed_bytes(v),
-            Content::Bytes(Cow::Owned(v)) => visitor.visit_byte_buf(v),
-            Content::Some(v) => visitor.visit_some(ContentDeserializer::new(*v)),
-            Content::Seq(items) => {
-                let mut seq = SeqDeserializer::new(items.into_iter());
+    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, E> {
+        Replay::<E>::new(&mut self.tokens).deserialize_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, E> {
+        Replay::<E>::new(&mut self.tokens).deserialize_option(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        mut self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        Replay::<E>::new(&mut self.tokens).deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
+}
+
+/// One value of the token list.
+struct Replay<'a, 'de, E> {
+    tokens: &'a mut Tokens<'de>,
+    error: PhantomData<E>,
+}
+
+impl<'a, 'de, E: de::Error> Replay<'a, 'de, E> {
+    fn new(tokens: &'a mut Tokens<'de>) -> Self {
+        Replay {
+            tokens,
+            error: PhantomData,
+        }
+    }
+
+    fn next(&mut self) -> Result<Token<'de>, E> {
+        self.tokens
+            .next()
+            .ok_or_else(|| E::custom("a buffered value ended early"))
+    }
+}
+
+/// Passes over one value.
+fn skip(tokens: &mut Tokens<'_>) {
+    let mut values = 1;
+    while values > 0 {
+        values -= 1;
+        match tokens.next() {
+            Some(Token::Seq(len)) => values += len,
+            Some(Token::Map(len)) => values += 2 * len,
+            Some(Token::Some) => values += 1,
+            Some(_) => {}
+            None => return,
+        }
+    }
+}
+
+impl<'de, E: de::Error> Deserializer<'de> for Replay<'_, 'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, E> {
+        match self.next()? {
+            Token::Unit => visitor.visit_unit(),
+            Token::Bool(v) => visitor.visit_bool(v),
+            Token::I64(v) => visitor.visit_i64(v),
+            Token::U64(v) => visitor.visit_u64(v),
+            Token::F64(v) => visitor.visit_f64(v),
+            Token::Str(Cow::Borrowed(v)) => visitor.visit_borrowed_str(v),
+            Token::Str(Cow::Owned(v)) => visitor.visit_string(v),
+            Token::Bytes(Cow::Borrowed(v)) => visitor.visit_borrowed_bytes(v),
+            Token::Bytes(Cow::Owned(v)) => visitor.visit_byte_buf(v),
+            Token::Some => visitor.visit_some(self),
+            Token::Seq(len) => {
+                let mut seq = Elements {
+                    tokens: self.tokens,
+                    remaining: len,
+                    error: PhantomData::<E>,
+                };
                 let value = visitor.visit_seq(&mut seq)?;
-                seq.end()?;
+                seq.skip_rest(1);
                 Ok(value)
             }
-            Content::Map(entries) => {
-                let mut map = MapDeserializer::new(entries.into_iter());
+            Token::Map(len) => {
+                let mut map = Elements {
+                    tokens: self.tokens,
+                    remaining: len,
+                    error: PhantomData::<E>,
+                };
                 let value = visitor.visit_map(&mut map)?;
-                map.end()?;
+                map.skip_rest(2);
                 Ok(value)
             }
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        match self.content {
-            Content::Unit => visitor.visit_none(),
-            Content::Some(v) => visitor.visit_some(ContentDeserializer::new(*v)),
+    fn deserialize_option<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, E> {
+        match self.tokens.as_slice().first() {
+            Some(Token::Unit) => {
+                self.next()?;
+                visitor.visit_none()
+            }
+            Some(Token::Some) => {
+                self.next()?;
+                visitor.visit_some(self)
+            }
             _ => visitor.visit_some(self),
         }
     }
@@ -225,24 +322,21 @@ impl<'de, E: de::Error> Deserializer<'de> for ContentDeserializer<'de, E> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, E> {
-        match self.content {
-            Content::Str(_) => visitor.visit_enum(ContentEnum {
-                variant: self.content,
-                value: None,
-                error: PhantomData,
+        match self.tokens.as_slice().first() {
+            Some(Token::Str(_)) => visitor.visit_enum(Variant {
+                tokens: self.tokens,
+                with_data: false,
+                error: PhantomData::<E>,
             }),
-            Content::Map(mut entries) if entries.len() == 1 => {
-                let (variant, value) = entries.remove(0);
-                visitor.visit_enum(ContentEnum {
-                    variant,
-                    value: Some(value),
-                    error: PhantomData,
+            Some(Token::Map(1)) => {
+                self.tokens.next();
+                visitor.visit_enum(Variant {
+                    tokens: self.tokens,
+                    with_data: true,
+                    error: PhantomData::<E>,
                 })
             }
-            other => Err(E::invalid_type(
-                other.unexpected(),
-                &"a string or an object",
-            )),
+            _ => Err(E::invalid_type(Unexpected::Other("a buffered value"), &"an enum")),
         }
     }
 
@@ -253,61 +347,100 @@ impl<'de, E: de::Error> Deserializer<'de> for ContentDeserializer<'de, E> {
     }
 }
 
-struct ContentEnum<'de, E> {
-    variant: Content<'de>,
-    value: Option<Content<'de>>,
+/// The elements of a list, or the keys and values of an object.
+struct Elements<'a, 'de, E> {
+    tokens: &'a mut Tokens<'de>,
+    remaining: usize,
     error: PhantomData<E>,
 }
 
-impl<'de, E: de::Error> EnumAccess<'de> for ContentEnum<'de, E> {
-    type Error = E;
-    type Variant = ContentVariant<'de, E>;
-
-    fn variant_seed<V: DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, ContentVariant<'de, E>), E> {
-        let variant = seed.deserialize(ContentDeserializer::new(self.variant))?;
-        Ok((
-            variant,
-            ContentVariant {
-                value: self.value,
-                error: PhantomData,
-            },
-        ))
+impl<E> Elements<'_, '_, E> {
+    /// Pass over what the visitor left (values of `per` tokens trees each).
+    fn skip_rest(&mut self, per: usize) {
+        for _ in 0..self.remaining * per {
+            skip(self.tokens);
+        }
     }
 }
 
-struct ContentVariant<'de, E> {
-    value: Option<Content<'de>>,
+impl<'de, E: de::Error> SeqAccess<'de> for Elements<'_, 'de, E> {
+    type Error = E;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, E> {
+        if self.remaining == 0 {
+            return Ok(None);
+        }
+        self.remaining -= 1;
+        seed.deserialize(Replay::new(self.tokens)).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.remaining)
+    }
+}
+
+impl<'de, E: de::Error> MapAccess<'de> for Elements<'_, 'de, E> {
+    type Error = E;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, E> {
+        if self.remaining == 0 {
+            return Ok(None);
+        }
+        self.remaining -= 1;
+        seed.deserialize(Replay::new(self.tokens)).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, E> {
+        seed.deserialize(Replay::new(self.tokens))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.remaining)
+    }
+}
+
+/// An enum's variant name, and its data when `with_data`.
+struct Variant<'a, 'de, E> {
+    tokens: &'a mut Tokens<'de>,
+    with_data: bool,
     error: PhantomData<E>,
 }
 
-impl<'de, E: de::Error> VariantAccess<'de> for ContentVariant<'de, E> {
+impl<'a, 'de, E: de::Error> EnumAccess<'de> for Variant<'a, 'de, E> {
+    type Error = E;
+    type Variant = Self;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), E> {
+        let variant = seed.deserialize(Replay::new(&mut *self.tokens))?;
+        Ok((variant, self))
+    }
+}
+
+impl<'de, E: de::Error> VariantAccess<'de> for Variant<'_, 'de, E> {
     type Error = E;
 
     fn unit_variant(self) -> Result<(), E> {
-        match self.value {
-            None | Some(Content::Unit) => Ok(()),
-            Some(other) => Err(E::invalid_type(other.unexpected(), &"a unit variant")),
+        if self.with_data {
+            skip(self.tokens);
         }
+        Ok(())
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, E> {
-        match self.value {
-            Some(value) => seed.deserialize(ContentDeserializer::new(value)),
-            None => Err(E::invalid_type(
-                Unexpected::UnitVariant,
-                &"a newtype variant",
-            )),
+        if !self.with_data {
+            return Err(E::invalid_type(Unexpected::UnitVariant, &"a newtype variant"));
         }
+        seed.deserialize(Replay::new(self.tokens))
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, E> {
-        match self.value {
-            Some(value) => ContentDeserializer::new(value).deserialize_any(visitor),
-            None => Err(E::invalid_type(Unexpected::UnitVariant, &"a tuple variant")),
+        if !self.with_data {
+            return Err(E::invalid_type(Unexpected::UnitVariant, &"a tuple variant"));
         }
+        Replay::new(self.tokens).deserialize_any(visitor)
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -334,12 +467,9 @@ mod tests {
         let text = r#"{"a": [1, -2, 2.5, true, null, "x\"y"], "b": {"c": "d"}, "e": 18446744073709551615}"#;
         let content: Content = serde_json::from_str(text).unwrap();
         // Unescaped strings are borrowed from the input.
-        let Content::Map(entries) = &content else {
-            panic!("{content:?}")
-        };
-        assert!(matches!(entries[0].0, Content::Str(Cow::Borrowed("a"))));
+        assert!(matches!(content.tokens[1], Token::Str(Cow::Borrowed("a"))));
         let expected: Value = serde_json::from_str(text).unwrap();
-        assert_eq!(replay::<Value>(content.clone()).unwrap(), expected);
+        assert_eq!(replay::<Value>(content).unwrap(), expected);
         // From a `Value`, strings are owned.
         let from_value = Content::deserialize(&expected).unwrap();
         assert_eq!(replay::<Value>(from_value).unwrap(), expected);
@@ -347,17 +477,19 @@ mod tests {
 
     #[test]
     fn replays_options_and_errors() {
-        assert_eq!(replay::<Option<u8>>(Content::Unit).unwrap(), None);
-        assert_eq!(replay::<Option<u8>>(Content::U64(3)).unwrap(), Some(3));
+        let content = |text: &'static str| serde_json::from_str::<Content>(text).unwrap();
+        assert_eq!(replay::<Option<u8>>(content("null")).unwrap(), None);
+        assert_eq!(replay::<Option<u8>>(content("3")).unwrap(), Some(3));
         assert_eq!(
-            replay::<u8>(Content::I64(-1)).unwrap_err().to_string(),
+            replay::<u8>(content("-1")).unwrap_err().to_string(),
             "invalid value: integer `-1`, expected u8"
         );
         assert_eq!(
-            replay::<Vec<u8>>(Content::Str(Cow::Borrowed("x")))
-                .unwrap_err()
-                .to_string(),
+            replay::<Vec<u8>>(content("\"x\"")).unwrap_err().to_string(),
             "invalid type: string \"x\", expected a sequence"
         );
+        // A visitor that stops early leaves the rest for the next value.
+        let pair: (u8, Vec<u8>) = replay(content("[1, [2, 3]]")).unwrap();
+        assert_eq!(pair, (1, vec![2, 3]));
     }
 }
