@@ -10,23 +10,35 @@
 //! (one allocation per buffered value, not one per object and list:
 //! `query-qmp-schema` buffers thousands of small objects).  Strings are
 //! borrowed from the input where the deserializer lends them and moved out
-//! when replayed otherwise, so a buffered member costs about what decoding
-//! it directly does.
+//! when replayed otherwise.  From JSON text, serde_json lends the value's
+//! text itself (its `RawValue` protocol), which is cheaper still to keep
+//! and to read again.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{
-    self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
-    Unexpected, VariantAccess, Visitor,
+    self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
+    VariantAccess, Visitor,
 };
 
 /// A buffered value.
 #[derive(Debug)]
 pub struct Content<'de> {
-    tokens: Vec<Token<'de>>,
+    repr: Repr<'de>,
 }
+
+#[derive(Debug)]
+enum Repr<'de> {
+    Tokens(Vec<Token<'de>>),
+    /// JSON text borrowed from the input.
+    Json(&'de str),
+}
+
+/// The newtype name by which serde_json lends a value's text (the name of
+/// its `RawValue`); other deserializers give the value itself.
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
 
 /// A value in prefix order: a list or an object is its length, then its
 /// elements (an object's as key, value, key, value, ...).
@@ -47,9 +59,175 @@ enum Token<'de> {
 
 impl<'de> Deserialize<'de> for Content<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_newtype_struct(RAW_VALUE, ContentVisitor)
+    }
+}
+
+impl<'de> Content<'de> {
+    fn tokens<E>(capture: impl FnOnce(Capture<'_, 'de>) -> Result<(), E>) -> Result<Self, E> {
         let mut tokens = Vec::new();
-        Capture(&mut tokens).deserialize(deserializer)?;
-        Ok(Content { tokens })
+        capture(Capture(&mut tokens))?;
+        Ok(Content {
+            repr: Repr::Tokens(tokens),
+        })
+    }
+}
+
+/// A value, or serde_json's text of it.
+struct ContentVisitor;
+
+impl<'de> Visitor<'de> for ContentVisitor {
+    type Value = Content<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_i64(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_u64(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_f64(v))
+    }
+
+    fn visit_char<E: de::Error>(self, v: char) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_char(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_str(v))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_borrowed_str(v))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_string(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_bytes(v))
+    }
+
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_borrowed_bytes(v))
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_byte_buf(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_unit())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Content<'de>, E> {
+        Content::tokens(|c| c.visit_none())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Content<'de>, D::Error> {
+        Content::tokens(|c| c.visit_some(d))
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Content<'de>, D::Error> {
+        Content::tokens(|c| c.deserialize(d))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Content<'de>, A::Error> {
+        Content::tokens(|c| c.visit_seq(seq))
+    }
+
+    /// A map, or serde_json's text: a map of one member named
+    /// [`RAW_VALUE`].
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Content<'de>, A::Error> {
+        let mut tokens = vec![Token::Map(0)];
+        let mut len = 0;
+        while map.next_key_seed(Capture(&mut tokens))?.is_some() {
+            if len == 0 && matches!(&tokens[1], Token::Str(key) if key == RAW_VALUE) {
+                return map.next_value_seed(JsonText);
+            }
+            map.next_value_seed(Capture(&mut tokens))?;
+            len += 1;
+        }
+        tokens[0] = Token::Map(len);
+        Ok(Content {
+            repr: Repr::Tokens(tokens),
+        })
+    }
+}
+
+/// serde_json's text of a value: kept when borrowed from the input, else
+/// read into tokens at once.
+struct JsonText;
+
+impl<'de> DeserializeSeed<'de> for JsonText {
+    type Value = Content<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Content<'de>, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for JsonText {
+    type Value = Content<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON text")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Content<'de>, E> {
+        Ok(Content {
+            repr: Repr::Json(text),
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Content<'de>, E> {
+        let mut tokens = Vec::new();
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        Capture(&mut tokens)
+            .deserialize(&mut deserializer)
+            .map_err(|e| E::custom(message_only(&e)))?;
+        Ok(Content {
+            repr: Repr::Tokens(tokens.into_iter().map(Token::into_owned).collect()),
+        })
+    }
+}
+
+impl Token<'_> {
+    fn into_owned<'any>(self) -> Token<'any> {
+        match self {
+            Token::Unit => Token::Unit,
+            Token::Bool(v) => Token::Bool(v),
+            Token::I64(v) => Token::I64(v),
+            Token::U64(v) => Token::U64(v),
+            Token::F64(v) => Token::F64(v),
+            Token::Str(v) => Token::Str(Cow::Owned(v.into_owned())),
+            Token::Bytes(v) => Token::Bytes(Cow::Owned(v.into_owned())),
+            Token::Some => Token::Some,
+            Token::Seq(len) => Token::Seq(len),
+            Token::Map(len) => Token::Map(len),
+        }
+    }
+}
+
+/// A serde_json error's message without the position, which for text read
+/// again is a position in that text, not in the input.
+fn message_only(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&position) {
+        Some(message) => message.to_string(),
+        None => text,
     }
 }
 
@@ -170,28 +348,49 @@ type Tokens<'de> = std::vec::IntoIter<Token<'de>>;
 /// Replays a [`Content`] as a deserializer whose errors are `E` (the error
 /// type of the input it was buffered from).
 pub struct ContentDeserializer<'de, E> {
-    tokens: Tokens<'de>,
+    content: Content<'de>,
     error: PhantomData<E>,
 }
 
 impl<'de, E> ContentDeserializer<'de, E> {
     pub fn new(content: Content<'de>) -> Self {
         ContentDeserializer {
-            tokens: content.tokens.into_iter(),
+            content,
             error: PhantomData,
         }
     }
 }
 
+/// Decode with `decode` from JSON text, its errors as `E`.
+fn json<'de, T, E: de::Error>(
+    text: &'de str,
+    decode: impl FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+    ) -> Result<T, serde_json::Error>,
+) -> Result<T, E> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    decode(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|e| E::custom(message_only(&e)))
+}
+
 impl<'de, E: de::Error> Deserializer<'de> for ContentDeserializer<'de, E> {
     type Error = E;
 
-    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, E> {
-        Replay::<E>::new(&mut self.tokens).deserialize_any(visitor)
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.content.repr {
+            Repr::Tokens(tokens) => Replay::new(&mut tokens.into_iter()).deserialize_any(visitor),
+            Repr::Json(text) => json(text, |de| de.deserialize_any(visitor)),
+        }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, E> {
-        Replay::<E>::new(&mut self.tokens).deserialize_option(visitor)
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.content.repr {
+            Repr::Tokens(tokens) => {
+                Replay::new(&mut tokens.into_iter()).deserialize_option(visitor)
+            }
+            Repr::Json(text) => json(text, |de| de.deserialize_option(visitor)),
+        }
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -203,12 +402,17 @@ impl<'de, E: de::Error> Deserializer<'de> for ContentDeserializer<'de, E> {
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
-        mut self,
+        self,
         name: &'static str,
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, E> {
-        Replay::<E>::new(&mut self.tokens).deserialize_enum(name, variants, visitor)
+        match self.content.repr {
+            Repr::Tokens(tokens) => {
+                Replay::new(&mut tokens.into_iter()).deserialize_enum(name, variants, visitor)
+            }
+            Repr::Json(text) => json(text, |de| de.deserialize_enum(name, variants, visitor)),
+        }
     }
 
     serde::forward_to_deserialize_any! {
@@ -336,7 +540,10 @@ impl<'de, E: de::Error> Deserializer<'de> for Replay<'_, 'de, E> {
                     error: PhantomData::<E>,
                 })
             }
-            _ => Err(E::invalid_type(Unexpected::Other("a buffered value"), &"an enum")),
+            _ => Err(E::invalid_type(
+                Unexpected::Other("a buffered value"),
+                &"an enum",
+            )),
         }
     }
 
@@ -431,7 +638,10 @@ impl<'de, E: de::Error> VariantAccess<'de> for Variant<'_, 'de, E> {
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, E> {
         if !self.with_data {
-            return Err(E::invalid_type(Unexpected::UnitVariant, &"a newtype variant"));
+            return Err(E::invalid_type(
+                Unexpected::UnitVariant,
+                &"a newtype variant",
+            ));
         }
         seed.deserialize(Replay::new(self.tokens))
     }
@@ -465,14 +675,24 @@ mod tests {
     #[test]
     fn buffers_any_value_and_replays_it() {
         let text = r#"{"a": [1, -2, 2.5, true, null, "x\"y"], "b": {"c": "d"}, "e": 18446744073709551615}"#;
+        // From JSON text, the text; from a `Value`, tokens.
         let content: Content = serde_json::from_str(text).unwrap();
-        // Unescaped strings are borrowed from the input.
-        assert!(matches!(content.tokens[1], Token::Str(Cow::Borrowed("a"))));
+        assert!(matches!(content.repr, Repr::Json(json) if json == text));
         let expected: Value = serde_json::from_str(text).unwrap();
         assert_eq!(replay::<Value>(content).unwrap(), expected);
-        // From a `Value`, strings are owned.
         let from_value = Content::deserialize(&expected).unwrap();
+        assert!(matches!(from_value.repr, Repr::Tokens(_)));
         assert_eq!(replay::<Value>(from_value).unwrap(), expected);
+        // From another format, tokens.
+        let map = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(
+            [("a", "b")].into_iter(),
+        );
+        let other = Content::deserialize(map).unwrap();
+        assert!(matches!(other.repr, Repr::Tokens(_)));
+        assert_eq!(
+            replay::<Value>(other).unwrap(),
+            serde_json::json!({ "a": "b" })
+        );
     }
 
     #[test]
