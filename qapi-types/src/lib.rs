@@ -52,10 +52,14 @@
 //! `UnknownValue` in the rare enum that has a value `unknown`), which keeps
 //! the wire string; it encodes back to the same string, so it can also be
 //! used to send a value the bindings do not know yet.  Unions do the same
-//! for their discriminator (the branch members are then ignored), and
-//! `events::Event` keeps the name, data and timestamp of unknown events.
+//! for their discriminator: the branch enum's last variant holds an
+//! [`UnknownBranch`], the value and the branch's members as received, and
+//! encodes them back unchanged; `events::Event` keeps the name, data and
+//! timestamp of unknown events.
 
+mod content;
 mod decode;
+mod macros;
 #[cfg(any(feature = "client", feature = "server"))]
 pub mod qmp;
 mod types;
@@ -66,7 +70,7 @@ pub mod __private;
 pub use decode::{
     deserialize, deserialize_with, from_slice, from_str, from_value, DecodeError, Mode, PathError,
 };
-pub use types::{Empty, Null, Timestamp, UnknownValue};
+pub use types::{Empty, Null, Timestamp, UnknownBranch, UnknownValue};
 
 #[doc(hidden)]
 pub use serde;
@@ -177,6 +181,9 @@ pub trait Object: Sized {
 pub trait Branch {
     /// The discriminator's enum.
     type Tag: Enum + Serialize;
+
+    #[doc(hidden)]
+    type Slots: __private::BranchSlots<Tag = Self::Tag, Output = Self>;
 
     /// The discriminator's value for this branch.
     fn tag(&self) -> Self::Tag;

@@ -19,6 +19,7 @@ fn main() {
 
     let demo = manifest.join("../../schema/qapi-schema.json");
     generate(&demo, &Settings::default(), &out.join("demo_all.rs"));
+    introspect(&demo, &out.join("demo_all.json"));
     generate_older(&out);
     generate(&demo, &demo_cfg(), &out.join("demo_cfg.rs"));
     generate(&demo, &demo_evaluate(), &out.join("demo_evaluate.rs"));
@@ -41,6 +42,7 @@ fn main() {
             &qemu_10_0(Settings::default()),
             &out.join("real_all.rs"),
         );
+        introspect(&real, &out.join("real_all.json"));
         generate(&real, &qemu_10_0(real_cfg()), &out.join("real_cfg.rs"));
         generate(
             &real,
@@ -53,6 +55,10 @@ fn main() {
             &suite.join("qapi-schema-test.json"),
             &qemu_10_0(Settings::default()),
             &out.join("qemu_test_all.rs"),
+        );
+        introspect(
+            &suite.join("qapi-schema-test.json"),
+            &out.join("qemu_test_all.json"),
         );
         generate(
             &suite.join("qapi-schema-test.json"),
@@ -106,6 +112,16 @@ fn generate(schema_path: &Path, settings: &Settings, out: &Path) {
     let text = qapi_gen::rust::generate_file(&schema, settings)
         .unwrap_or_else(|e| panic!("{}: {e}", schema_path.display()));
     std::fs::write(out, text).unwrap();
+}
+
+/// The `query-qmp-schema` reply for the schema, every condition kept and
+/// type names unmasked (the bindings of policy `all`): what the member
+/// order test generates values from.
+fn introspect(schema_path: &Path, out: &Path) {
+    // Introspection does not depend on doc comments: 10.0's rules take every schema here.
+    let schema = qapi_gen::load_with(schema_path, Rules::V10_0).unwrap_or_else(|e| panic!("{e}"));
+    let reply = qapi_gen::introspect::introspect(&schema, &|_| true, true);
+    std::fs::write(out, reply.to_string()).unwrap();
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
