@@ -220,9 +220,7 @@ impl Difference {
         let ours = our_outcome(&self.ours, &self.command);
         match (&qemu, &ours) {
             (_, Outcome::Failed(_)) if self.branch_first => {
-                "our decoding fails: union branch members before the discriminator \
-                 (awaiting the order-independent decoding of issue 13)"
-                    .to_string()
+                "our decoding fails (union branch members before the discriminator)".to_string()
             }
             (_, Outcome::Failed(_)) => "our decoding fails".to_string(),
             (Outcome::Past, Outcome::Refused(_)) => {
@@ -233,13 +231,6 @@ impl Difference {
             }
             _ => "different argument errors".to_string(),
         }
-    }
-
-    /// Whether the difference is the known one another change fixes.
-    fn awaiting_decoding(&self) -> bool {
-        self.branch_first
-            && qemu_outcome(&self.qemu) == Outcome::Past
-            && matches!(our_outcome(&self.ours, &self.command), Outcome::Failed(_))
     }
 }
 
@@ -425,13 +416,9 @@ fn requests_get_the_same_answers_from_qemu_and_the_generated_server() {
         covered.len(),
         commands.len()
     );
-    let unexplained: Vec<&Difference> = differences
-        .iter()
-        .filter(|d| !d.awaiting_decoding())
-        .collect();
     assert!(
-        unexplained.is_empty(),
+        differences.is_empty(),
         "{} differences between QEMU and our server (see the report above)",
-        unexplained.len()
+        differences.len()
     );
 }
