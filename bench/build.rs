@@ -10,10 +10,15 @@ mod paths;
 fn main() -> Result<(), qapi_gen::builder::Error> {
     println!("cargo:rerun-if-env-changed=QAPI_SHARED_DIR");
     let schema = paths::real_schema();
+    // QEMU 10.0's schema, under its rules.
+    let rules = qapi_gen::Rules::V10_0;
     qapi_gen::Builder::new(&schema)
+        .rules(rules)
         .only(["query-status"])
         .docs(false)
         .generate_to_out_dir("qmp.rs")?;
-    qapi_gen::Builder::new(&schema).generate_to_out_dir("qmp10.rs")?;
+    qapi_gen::Builder::new(&schema)
+        .rules(rules)
+        .generate_to_out_dir("qmp10.rs")?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use qapi_gen::docs::{self, Format};
 
 fn bench_docs(c: &mut Criterion) {
     let path = qapi_bench::real_schema();
-    let schema = qapi_gen::load(&path).expect("the real schema is valid");
+    let schema = qapi_gen::load_with(&path, qapi_bench::RULES).expect("the real schema is valid");
     let out = std::env::temp_dir().join(format!("qapi-bench-docs-{}", std::process::id()));
     let mut group = c.benchmark_group("docs");
     group.bench_function("html", |b| b.iter(|| docs::generate(&schema, Format::Html)));
@@ -16,7 +16,8 @@ fn bench_docs(c: &mut Criterion) {
     });
     group.bench_function("load+html+write", |b| {
         b.iter(|| {
-            let schema = qapi_gen::load(&path).expect("the real schema is valid");
+            let schema =
+                qapi_gen::load_with(&path, qapi_bench::RULES).expect("the real schema is valid");
             docs::write(&schema, Format::Html, &out).expect("write the docs")
         })
     });

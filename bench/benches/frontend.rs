@@ -2,15 +2,19 @@
 //! checking (the whole of `qapi_gen::load`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use qapi_gen::parse::{parse_with_options, FsLoader};
 
 fn frontend(c: &mut Criterion) {
     let schema = qapi_bench::real_schema();
+    let rules = qapi_bench::RULES;
     let mut group = c.benchmark_group("frontend");
     group.bench_function("parse", |b| {
-        b.iter(|| qapi_gen::parse::parse_file(&schema).expect("the real schema parses"))
+        b.iter(|| {
+            parse_with_options(&schema, &FsLoader, rules.into()).expect("the real schema parses")
+        })
     });
     group.bench_function("parse+check", |b| {
-        b.iter(|| qapi_gen::load(&schema).expect("the real schema is valid"))
+        b.iter(|| qapi_gen::load_with(&schema, rules).expect("the real schema is valid"))
     });
     group.finish();
 }

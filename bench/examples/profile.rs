@@ -20,10 +20,12 @@ fn main() {
     for _ in 0..runs {
         match mode.as_deref() {
             Some("parse") | None => {
-                qapi_gen::parse::parse_file(&schema).expect("the real schema parses");
+                let options = qapi_bench::RULES.into();
+                qapi_gen::parse::parse_with_options(&schema, &qapi_gen::parse::FsLoader, options)
+                    .expect("the real schema parses");
             }
             Some("load") => {
-                qapi_gen::load(&schema).expect("the real schema is valid");
+                qapi_gen::load_with(&schema, qapi_bench::RULES).expect("the real schema is valid");
             }
             Some(other) => usage(&format!("unknown mode '{other}'")),
         }

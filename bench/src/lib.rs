@@ -9,6 +9,16 @@ mod paths;
 
 pub use paths::{real_schema, shared_path};
 
+/// The rules the benchmarks' schemas are held to: QEMU 10.0's, which QEMU
+/// 10.0.0's and 9.1's schemas follow (`--rules` changes it where a binary
+/// takes other schemas).
+pub const RULES: qapi_gen::Rules = qapi_gen::Rules::V10_0;
+
+/// The value of a `--rules` flag.
+pub fn parse_rules(value: &str) -> Result<qapi_gen::Rules, String> {
+    value.parse()
+}
+
 /// The directory of QEMU 10.0.2's recorded QMP traffic.
 pub fn corpus_dir() -> PathBuf {
     shared_path("qmp-corpus/10.0.2")

@@ -18,6 +18,7 @@ fn main() -> Result<(), qapi_gen::builder::Error> {
     }
     println!("cargo:rustc-cfg=qapi_shared");
     qapi_gen::Builder::new(schema)
+        .rules(qapi_gen::Rules::V10_0)
         .only([
             "query-status",
             "query-block",

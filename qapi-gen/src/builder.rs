@@ -20,7 +20,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, SourceMap};
-use crate::parse::FileLoader;
+use crate::parse::{FileLoader, LoadOptions};
+use crate::rules::Rules;
 use crate::rust::GenerateError;
 use crate::schema::Schema;
 use crate::settings::{IfPolicy, Settings};
@@ -188,6 +189,13 @@ impl Builder {
         self
     }
 
+    /// The QEMU release whose rules the schema is held to (default the
+    /// newest; see [`Settings::rules`]).
+    pub fn rules(mut self, rules: Rules) -> Builder {
+        self.settings.rules = rules;
+        self
+    }
+
     /// An older QEMU version the bindings also decode: a schema file, a
     /// saved `query-qmp-schema` reply or a directory holding one, as `PATH`
     /// or `LABEL=PATH` (see [`Settings::compat`] and
@@ -214,8 +222,12 @@ impl Builder {
         let loader = BaseDirLoader {
             base_dir: self.base_dir.as_deref(),
         };
-        let mode = self.settings.doc_mode();
-        let schema = Schema::build(crate::parse::parse_with_mode(&self.schema, &loader, mode)?)?;
+        let options = self.settings.load_options();
+        let schema = Schema::build(crate::parse::parse_with_options(
+            &self.schema,
+            &loader,
+            options,
+        )?)?;
         if self.settings.compat.is_empty() {
             return Ok(schema);
         }
@@ -227,7 +239,13 @@ impl Builder {
         for text in &self.settings.compat {
             let input = crate::compat::Input::parse(text)
                 .map_err(|e| unlocated(&schema.sources, format!("compat '{text}': {e}")))?;
-            match crate::compat::load(&input, self.base_dir.as_deref(), mode) {
+            // Only the schema's own docs are used: an older version's are
+            // read leniently, under the same rules.
+            let options = LoadOptions {
+                doc_mode: crate::DocMode::Lenient,
+                ..options
+            };
+            match crate::compat::load(&input, self.base_dir.as_deref(), options) {
                 Ok(loaded) => older.push(loaded),
                 Err(crate::compat::LoadError::Schema(diags)) => return Err(diags),
                 Err(error) => {
@@ -264,7 +282,8 @@ impl Builder {
     /// schema's doc comments, each rendered as `file:line:col: warning: ...`
     /// and a snippet.
     pub fn generate_with_warnings(&self) -> Result<(String, Vec<String>), Error> {
-        self.generate_reporting(|_| {})
+        let (text, schema) = self.generate_reporting(|_| {})?;
+        Ok((text, schema.rendered_warnings()))
     }
 
     /// Write the generated file to `$OUT_DIR/name` (see
@@ -278,47 +297,106 @@ impl Builder {
 
     /// Write the generated file to `path`, only when its content changed
     /// (so that what includes it is not rebuilt for nothing), and print
-    /// `cargo:rerun-if-changed=` for every schema file read, and a
-    /// `cargo:warning=` line (the `file:line:col: warning: ...` line of
-    /// each) for every warning: broken doc-comment rules, and the changes a
-    /// span could not merge.
+    /// `cargo:rerun-if-changed=` for every schema file read.  Warnings (the
+    /// doc-comment rules the schema breaks, and the changes a span could
+    /// not merge) are printed as `cargo:warning=` lines, one per warning
+    /// (`file:line:col: message`), at most [`SHOWN_WARNINGS`] of them, then
+    /// a line with their number and the file that holds every one in full
+    /// (rendered with its context and snippet): `NAME.warnings.txt` for an
+    /// output file `NAME.rs`, in `$OUT_DIR` in a build script, else beside
+    /// the output.
     pub fn generate_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let path = path.as_ref();
-        let (text, warnings) = self.generate_reporting(|sources| {
+        let (text, schema) = self.generate_reporting(|sources| {
             for file in self.source_paths(sources) {
                 println!("cargo:rerun-if-changed={}", file.display());
             }
         })?;
-        for warning in &warnings {
-            // The line saying where and what, after any include chain.
-            let line = warning.lines().find(|l| l.contains(": warning: "));
-            println!(
-                "cargo:warning={}",
-                line.or(warning.lines().next()).unwrap_or_default()
-            );
-        }
         write_if_changed(path, &text).map_err(|error| Error::Write {
             path: path.to_path_buf(),
             error,
         })?;
+        let report = warnings_file(path);
+        let written = if schema.warnings.is_empty() {
+            // No stale report of an earlier run.
+            match std::fs::remove_file(&report) {
+                Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+                _ => Ok(()),
+            }
+        } else {
+            let rendered = schema.rendered_warnings().join("\n");
+            write_if_changed(&report, &rendered).map(|_| ())
+        };
+        written.map_err(|error| Error::Write {
+            path: report.clone(),
+            error,
+        })?;
+        for line in warning_lines(&schema, &report) {
+            println!("cargo:warning={line}");
+        }
         Ok(())
     }
 
     /// Generate, telling `read` which files were read (also on errors,
-    /// for the files read before the error); the rendered warnings come
-    /// with the text.
-    fn generate_reporting(
-        &self,
-        read: impl Fn(&SourceMap),
-    ) -> Result<(String, Vec<String>), Error> {
+    /// for the files read before the error); the schema comes with the
+    /// text, for its warnings.
+    fn generate_reporting(&self, read: impl Fn(&SourceMap)) -> Result<(String, Schema), Error> {
         let schema = self.load().map_err(|diags| {
             read(&diags.sources);
             Error::Schema(diags)
         })?;
         read(&schema.sources);
         let text = crate::rust::generate_file(&schema, &self.settings).map_err(Error::Generate)?;
-        Ok((text, schema.rendered_warnings()))
+        Ok((text, schema))
     }
+}
+
+/// How many doc-comment warnings a build script prints, one a line: a
+/// screenful.  The others are counted, and all of them are in the file
+/// [`Builder::generate_to`] writes.
+pub const SHOWN_WARNINGS: usize = 20;
+
+/// Where [`Builder::generate_to`] puts the warnings of the output `path`.
+fn warnings_file(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "bindings".into(), |s| s.to_string_lossy().into_owned());
+    let name = format!("{stem}.warnings.txt");
+    match std::env::var_os("OUT_DIR") {
+        Some(dir) => Path::new(&dir).join(name),
+        None => path.with_file_name(name),
+    }
+}
+
+/// The `cargo:warning=` lines for the schema's warnings, whose rendering
+/// is in `report`: the first [`SHOWN_WARNINGS`] on a line each, then the
+/// count and the file.  None without warnings.
+fn warning_lines(schema: &Schema, report: &Path) -> Vec<String> {
+    let count = schema.warnings.len();
+    if count == 0 {
+        return Vec::new();
+    }
+    let mut lines: Vec<String> = schema
+        .warnings
+        .iter()
+        .take(SHOWN_WARNINGS)
+        .map(|warning| warning.one_line(&schema.sources))
+        .collect();
+    let noun = if count == 1 { "warning" } else { "warnings" };
+    let summary = if count > SHOWN_WARNINGS {
+        format!(
+            "{} more doc-comment warnings ({count} in all), every one in full in {}",
+            count - SHOWN_WARNINGS,
+            report.display()
+        )
+    } else {
+        format!(
+            "{count} doc-comment {noun}, in full in {}",
+            report.display()
+        )
+    };
+    lines.push(summary);
+    lines
 }
 
 /// Reads relative paths (the root and the includes, which are joined to
@@ -393,7 +471,8 @@ mod tests {
             .only(["query-status"])
             .only(vec!["STOP".to_string()])
             .runtime_path("crate::rt")
-            .docs(false);
+            .docs(false)
+            .rules(Rules::V10_1);
         assert_eq!(
             b.settings(),
             &Settings {
@@ -409,6 +488,7 @@ mod tests {
                 docs: false,
                 server: false,
                 strict_docs: false,
+                rules: Rules::V10_1,
                 compat: Vec::new(),
                 version_label: None,
             }
@@ -434,6 +514,50 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), changed);
         assert!(!file_holds(&dir.join("missing"), b""));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A schema breaking QEMU 10.2's line length `lines` times.
+    fn schema_with_warnings(test: &str, lines: usize) -> Schema {
+        let dir =
+            std::env::temp_dir().join(format!("qapi-gen-builder-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let long = format!("# {}\n", "x ".repeat(35));
+        let text = format!(
+            "##\n# @Old:\n#\n{}##\n{{ 'struct': 'Old', 'data': {{}} }}\n",
+            long.repeat(lines)
+        );
+        std::fs::write(dir.join("s.json"), text).unwrap();
+        let schema = Builder::new("s.json").base_dir(&dir).load().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        schema
+    }
+
+    #[test]
+    fn warnings_a_line_each_then_a_count() {
+        let report = Path::new("/out/qmp.warnings.txt");
+        let lines = warning_lines(&schema_with_warnings("many", 25), report);
+        assert_eq!(lines.len(), SHOWN_WARNINGS + 1);
+        assert_eq!(
+            lines[0],
+            "s.json:4:1: documentation line longer than 70 characters"
+        );
+        assert_eq!(
+            lines[SHOWN_WARNINGS - 1],
+            "s.json:23:1: documentation line longer than 70 characters"
+        );
+        assert_eq!(
+            lines[SHOWN_WARNINGS],
+            "5 more doc-comment warnings (25 in all), every one in full in /out/qmp.warnings.txt"
+        );
+        let lines = warning_lines(&schema_with_warnings("one", 1), report);
+        assert_eq!(
+            lines,
+            [
+                "s.json:4:1: documentation line longer than 70 characters",
+                "1 doc-comment warning, in full in /out/qmp.warnings.txt"
+            ]
+        );
+        assert!(warning_lines(&schema_with_warnings("none", 0), report).is_empty());
     }
 
     #[test]

@@ -317,6 +317,16 @@ impl Diagnostic {
         out
     }
 
+    /// `file:line:col: message` on one line (a message of several lines
+    /// joined with spaces), for outputs taking a line per diagnostic.
+    pub fn one_line(&self, sources: &SourceMap) -> String {
+        let message = self.message.lines().collect::<Vec<_>>().join(" ");
+        match self.span {
+            Some(span) => format!("{}: {message}", sources.loc(span)),
+            None => message,
+        }
+    }
+
     /// `file:line` as QEMU prints it, for comparisons with QEMU.
     pub fn qemu_location(&self, sources: &SourceMap) -> Option<String> {
         self.span.map(|s| sources.line_loc(s))

@@ -318,6 +318,7 @@ mod tests {
             text: text.into(),
             span: Span::new(FileId(0), 0, 0),
             connected: true,
+            stub: false,
         }
     }
 
@@ -506,6 +507,7 @@ mod tests {
             docs,
             pragma: Pragma::default(),
             sources: SourceMap::default(),
+            rules: Default::default(),
             warnings: Vec::new(),
             versions: None,
             by_name: Default::default(),

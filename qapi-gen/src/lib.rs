@@ -8,6 +8,8 @@
 //! 3. [`schema`]: the resolved, checked model (`schema.py`), the only thing
 //!    back ends read.
 //!
+//! The language is that of a QEMU release, chosen with [`Rules`].
+//!
 //! Errors are [`diag::Diagnostics`], rendered as `file:line:col: error: ...`
 //! with the include chain and a snippet.
 
@@ -25,6 +27,7 @@ pub mod introspect;
 pub mod parse;
 #[doc(hidden)]
 pub mod qapi_macro;
+pub mod rules;
 pub mod rust;
 pub mod schema;
 pub mod settings;
@@ -33,18 +36,25 @@ use std::path::Path;
 
 pub use builder::Builder;
 pub use diag::Diagnostics;
-pub use parse::DocMode;
+pub use parse::{DocMode, LoadOptions};
+pub use rules::Rules;
 pub use schema::Schema;
 pub use settings::{IfPolicy, Settings};
 
-/// Parse, check and resolve the schema rooted at `path`, holding its doc
-/// comments to QEMU 10.0's rules.
+/// Parse, check and resolve the schema rooted at `path`, holding it to the
+/// newest QEMU release's rules ([`Rules::default`]), doc comments included.
 pub fn load(path: &Path) -> Result<Schema, Diagnostics> {
-    load_with(path, DocMode::Strict)
+    load_with(path, LoadOptions::default())
 }
 
-/// [`load`], with the doc-comment rules enforced as `doc_mode` says; in
-/// [`DocMode::Lenient`], [`Schema::warnings`] lists the broken ones.
-pub fn load_with(path: &Path, doc_mode: DocMode) -> Result<Schema, Diagnostics> {
-    Schema::build(parse::parse_with_mode(path, &parse::FsLoader, doc_mode)?)
+/// [`load`] with other [`LoadOptions`]: a [`Rules`] (`load_with(path,
+/// Rules::V10_0)`), a [`DocMode`] (`load_with(path, DocMode::Lenient)`),
+/// or both.  In [`DocMode::Lenient`], [`Schema::warnings`] lists the
+/// broken doc-comment rules.
+pub fn load_with(path: &Path, options: impl Into<LoadOptions>) -> Result<Schema, Diagnostics> {
+    Schema::build(parse::parse_with_options(
+        path,
+        &parse::FsLoader,
+        options.into(),
+    )?)
 }

@@ -7,12 +7,12 @@
 //! `cfg = ["CONFIG_X=feature = \"x\""]`, `derive = ["Hash"]`,
 //! `type_derive = ["StatusInfo=Hash"]`, `attribute = [..]`,
 //! `type_attribute = ["TYPE=#[..]"]`, `only = [..]`, `runtime_path = ".."`,
-//! `docs = false`, `server = true`, `strict_docs = true`,
+//! `docs = false`, `server = true`, `strict_docs = true`, `rules = "10.0"`,
 //! `compat = ["10.0=../old/qapi-schema.json"]` (span bindings),
 //! `version_label = "10.2"`.  Repeatable options take a string or a list of
 //! strings.
 //!
-//! Doc comments that break QEMU 10.0's rules (older QEMU schemas) are
+//! Doc comments that break the rules (schemas of other QEMU versions) are
 //! accepted silently unless `strict_docs = true` makes them errors: a
 //! proc-macro cannot emit warnings on stable Rust (the `#[deprecated]`
 //! trick would fail crates built with `deny(warnings)`).  `qapi-gen check

@@ -2,6 +2,9 @@
 //! [`Builder`](crate::Builder), the `qapi!` macro and the `qapi-gen rust`
 //! command, which all use the same option names.
 
+use crate::parse::LoadOptions;
+use crate::rules::Rules;
+
 /// What to do with `if` conditions.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum IfPolicy {
@@ -71,10 +74,13 @@ pub struct Settings {
     /// Generate `pub mod server`: a handler trait and the tables of a QMP
     /// server.
     pub server: bool,
-    /// Hold doc comments to QEMU 10.0's rules: a broken one is an error.
-    /// Off by default: schemas of older QEMU versions break them, and a
-    /// broken rule is then only a warning ([`DocMode::Lenient`](crate::DocMode)).
+    /// Make a broken doc-comment rule an error.  Off by default: schemas
+    /// written for other QEMU versions break them, and a broken rule is
+    /// then only a warning ([`DocMode::Lenient`](crate::DocMode)).
     pub strict_docs: bool,
+    /// The QEMU release whose rules the schema is held to: `"10.0"`,
+    /// `"10.1"` or `"10.2"` (the default, the newest).
+    pub rules: Rules,
     /// Older QEMU versions the bindings also decode (span bindings, see
     /// [`compat`](crate::compat)): `PATH` or `LABEL=PATH`, each a schema
     /// file, a saved `query-qmp-schema` reply, or a directory holding one.
@@ -99,6 +105,7 @@ impl Default for Settings {
             docs: true,
             server: false,
             strict_docs: false,
+            rules: Rules::default(),
             compat: Vec::new(),
             version_label: None,
         }
@@ -114,6 +121,14 @@ impl Settings {
             crate::DocMode::Lenient
         }
     }
+
+    /// How the schema is read: [`Settings::rules`] and [`Settings::doc_mode`].
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            rules: self.rules,
+            doc_mode: self.doc_mode(),
+        }
+    }
 }
 
 /// How an option takes its value; the front ends parse their syntax
@@ -121,7 +136,7 @@ impl Settings {
 /// [`Settings::set`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum OptionKind {
-    /// One string: `if_policy`, `runtime_path`, `version_label`.
+    /// One string: `if_policy`, `runtime_path`, `rules`, `version_label`.
     Single,
     /// Repeatable string: `enable`, `derive`, `attribute`, `only`, `compat`.
     List,
@@ -134,7 +149,7 @@ pub enum OptionKind {
 impl Settings {
     /// Every option name with how it takes its value, in the order of the
     /// fields.  The CLI flag is the name with `-` for `_`.
-    pub const OPTIONS: [(&'static str, OptionKind); 14] = [
+    pub const OPTIONS: [(&'static str, OptionKind); 15] = [
         ("if_policy", OptionKind::Single),
         ("enable", OptionKind::List),
         ("cfg", OptionKind::Pair),
@@ -147,6 +162,7 @@ impl Settings {
         ("docs", OptionKind::Bool),
         ("server", OptionKind::Bool),
         ("strict_docs", OptionKind::Bool),
+        ("rules", OptionKind::Single),
         ("compat", OptionKind::List),
         ("version_label", OptionKind::Single),
     ];
@@ -177,6 +193,7 @@ impl Settings {
             "docs" => self.docs = parse_bool(value)?,
             "server" => self.server = parse_bool(value)?,
             "strict_docs" => self.strict_docs = parse_bool(value)?,
+            "rules" => self.rules = value.parse()?,
             "compat" => {
                 crate::compat::Input::parse(value)?;
                 self.compat.push(value.trim().to_string())
@@ -235,6 +252,7 @@ mod tests {
             ("docs", "false"),
             ("server", "true"),
             ("strict_docs", "true"),
+            ("rules", "10.0"),
             ("compat", "10.0=../old/qapi-schema.json"),
             ("version_label", "10.2"),
         ] {
@@ -256,6 +274,7 @@ mod tests {
                 docs: false,
                 server: true,
                 strict_docs: true,
+                rules: Rules::V10_0,
                 compat: vec!["10.0=../old/qapi-schema.json".into()],
                 version_label: Some("10.2".into()),
             }
@@ -282,6 +301,10 @@ mod tests {
             "expected true or false, found 'no'"
         );
         assert_eq!(s.set("enable", " ").unwrap_err(), "the value is empty");
+        assert_eq!(
+            s.set("rules", "9.2").unwrap_err(),
+            "unknown rules '9.2' (expected one of: 10.0, 10.1, 10.2)"
+        );
         assert_eq!(s.set("colour", "x").unwrap_err(), "unknown option 'colour'");
         assert_eq!(Settings::option_kind("colour"), None);
         assert_eq!(s, Settings::default());

@@ -1,7 +1,8 @@
-//! QEMU's schema test suite through the parser and `check`: where QEMU
-//! fails while parsing or in `expr.py`, our first error must be at the
-//! same file and line; where it fails later (`schema.py`) or not at all,
-//! `check` must succeed.  Run with `--nocapture` for the counts.
+//! QEMU's schema test suites (10.0.0's under 10.0's rules, 10.2.0's under
+//! 10.2's) through the parser and `check`: where QEMU fails while parsing
+//! or in `expr.py`, our first error must be at the same file and line;
+//! where it fails later (`schema.py`) or not at all, `check` must succeed.
+//! Run with `--nocapture` for the counts.
 
 mod common;
 
@@ -10,7 +11,8 @@ use std::path::Path;
 
 use qapi_gen::check::check;
 use qapi_gen::diag::{Diagnostic, SourceMap};
-use qapi_gen::parse::parse_file;
+use qapi_gen::parse::{parse_with_options, FsLoader, ParsedSchema};
+use qapi_gen::{Diagnostics, Rules};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Phase {
@@ -62,6 +64,8 @@ const PARSE_MESSAGES: &[&str] = &[
     "unexpected '=' markup in definition documentation",
     "'@%s:' not allowed in free-form documentation",
     "'=' heading must come first in a comment block",
+    "documentation line longer than 70 characters",
+    "Use two spaces between sentences",
     "text required after '%s:'",
     "duplicated '%s' section",
     "invalid parameter name",
@@ -208,9 +212,13 @@ fn ours(diag: &Diagnostic, sources: &SourceMap, dir: &Path) -> (Option<(String, 
     (location, diag.message.replace(&prefix, ""))
 }
 
+fn parse_file(path: &Path, rules: Rules) -> Result<ParsedSchema, Diagnostics> {
+    parse_with_options(path, &FsLoader, rules.into())
+}
+
 /// The first error of parsing and checking `path`, if any.
-fn first_error(path: &Path, dir: &Path) -> Option<(Option<(String, usize)>, String)> {
-    match parse_file(path) {
+fn first_error(path: &Path, dir: &Path, rules: Rules) -> Option<(Option<(String, usize)>, String)> {
+    match parse_file(path, rules) {
         Err(diags) => Some(ours(diags.first(), &diags.sources, dir)),
         Ok(parsed) => match check(&parsed) {
             Ok(_) => None,
@@ -220,8 +228,17 @@ fn first_error(path: &Path, dir: &Path) -> Option<(Option<(String, usize)>, Stri
 }
 
 #[test]
-fn qemu_suite() {
-    let dir = common::shared_dir().join("qemu/10.0.0/tests/qapi-schema");
+fn qemu_10_0_suite() {
+    run_suite("10.0.0", Rules::V10_0);
+}
+
+#[test]
+fn qemu_10_2_suite() {
+    run_suite("10.2.0", Rules::V10_2);
+}
+
+fn run_suite(release: &str, rules: Rules) {
+    let dir = common::suite_dir(release);
     let mut cases: Vec<String> = fs::read_dir(&dir)
         .expect("read the suite directory")
         .filter_map(|e| {
@@ -248,7 +265,7 @@ fn qemu_suite() {
             skipped.push(case.as_str());
             continue;
         }
-        let got = first_error(&json, &dir);
+        let got = first_error(&json, &dir, rules);
         let phase = expected
             .as_ref()
             .map_or(Phase::Schema, |e| phase_of(&e.message));
@@ -283,7 +300,10 @@ fn qemu_suite() {
         }
     }
     for (name, (n, loc, words)) in ["parser", "expr.py"].iter().zip(counts) {
-        println!("{name} errors: {n} cases, {loc} at QEMU's location, {words} worded as QEMU");
+        println!(
+            "QEMU {release}, {name} errors: {n} cases, {loc} at QEMU's location, \
+             {words} worded as QEMU"
+        );
     }
     println!(
         "later or no errors: {} cases, {} pass check",
@@ -347,11 +367,13 @@ fn err_lines() {
 }
 
 #[test]
-fn real_schema_passes_check() {
-    let path = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-    let parsed = parse_file(&path).unwrap_or_else(|d| panic!("{d}"));
-    if let Err(errors) = check(&parsed) {
-        let rendered: String = errors.iter().map(|e| e.render(&parsed.sources)).collect();
-        panic!("{} errors:\n{rendered}", errors.len());
+fn real_schemas_pass_check() {
+    for (release, rules) in common::SUITES {
+        let path = common::real_schema_path(release);
+        let parsed = parse_file(&path, rules).unwrap_or_else(|d| panic!("{d}"));
+        if let Err(errors) = check(&parsed) {
+            let rendered: String = errors.iter().map(|e| e.render(&parsed.sources)).collect();
+            panic!("{release}: {} errors:\n{rendered}", errors.len());
+        }
     }
 }

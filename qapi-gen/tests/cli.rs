@@ -214,14 +214,67 @@ fn summary_of_bundled_schema() {
     );
 }
 
-/// QEMU 10.0.0's own schema; QEMU's front end counts the same.
+/// QEMU 10.0.0's own schema under its rules; QEMU's front end counts the
+/// same.
 #[test]
-fn summary_of_qemu_schema() {
-    let schema = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-    let out = check(&schema, true);
+fn summary_of_qemu_10_0_schema() {
+    let schema = common::real_schema_path("10.0.0");
+    let path = schema.to_str().expect("UTF-8 path");
+    let out = qapi_gen(&["check", "--summary", "--rules", "10.0", path]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     assert_eq!(
         stdout(&out),
         "240 commands\n56 events\n181 enums\n6 alternates\n511 structs and unions (468 structs, 43 unions)\n"
+    );
+}
+
+/// QEMU 10.2.0's own schema under the default rules, 10.2's.
+#[test]
+fn summary_of_qemu_10_2_schema() {
+    let out = check(&common::real_schema_path("10.2.0"), true);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert_eq!(
+        stdout(&out),
+        "244 commands\n57 events\n182 enums\n6 alternates\n522 structs and unions (479 structs, 43 unions)\n"
+    );
+}
+
+/// Each release's rules reject the other's schema, with QEMU's message.
+#[test]
+fn rules_are_chosen() {
+    let old = common::real_schema_path("10.0.0");
+    let new = common::real_schema_path("10.2.0");
+    let run = |rules: &str, schema: &Path| {
+        qapi_gen(&[
+            "check",
+            "--rules",
+            rules,
+            schema.to_str().expect("UTF-8 path"),
+        ])
+    };
+    let out = run("10.2", &old);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("crypto.json:47:1: error: documentation line longer than 70 characters"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run("10.0", &new);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("block-core.json:6:1: error: '=' heading must come first in a comment block"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run("10.1", &new).status.code(), Some(0));
+    let out = run("9.2", &new);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("[possible values: 10.0, 10.1, 10.2]"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -1,5 +1,6 @@
-//! The documentation cases of QEMU 10.0.0's conformance suite
-//! (`doc-*.json`) and the real schema, through the parser.
+//! The documentation cases of QEMU's conformance suites (`doc-*.json`;
+//! 10.0.0's under 10.0's rules, 10.2.0's under 10.2's) and the real
+//! schemas, through the parser.
 //!
 //! Cases whose expected error arises while parsing must fail at QEMU's
 //! location with QEMU's message; cases whose error belongs to a later
@@ -11,7 +12,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use qapi_gen::parse::{parse_file, Doc, ParsedSchema, TopExpr};
+use qapi_gen::parse::{parse_with_options, Doc, FsLoader, ParsedSchema, TopExpr};
+use qapi_gen::Rules;
 
 /// Messages of errors QEMU reports after parsing (`expr.py`, `schema.py`).
 const LATER_STAGE_ERRORS: &[&str] = &[
@@ -24,24 +26,35 @@ const LATER_STAGE_ERRORS: &[&str] = &[
     "section, but command doesn't return anything",
 ];
 
-fn suite_dir() -> PathBuf {
-    common::shared_dir().join("qemu/10.0.0/tests/qapi-schema")
+fn parse_file(path: &Path, rules: Rules) -> Result<ParsedSchema, qapi_gen::Diagnostics> {
+    parse_with_options(path, &FsLoader, rules.into())
 }
 
-fn parse_case(dir: &Path, name: &str) -> Result<ParsedSchema, qapi_gen::Diagnostics> {
-    parse_file(&dir.join(name))
+fn parse_case(dir: &Path, name: &str, rules: Rules) -> Result<ParsedSchema, qapi_gen::Diagnostics> {
+    parse_file(&dir.join(name), rules)
 }
 
-/// The expected error line (the last line of the `.err` file).
+/// The expected error: the `.err` file from its located line on (the
+/// message may go on over more lines).
 fn expected_error(dir: &Path, case: &str) -> String {
     let err = std::fs::read_to_string(dir.join(format!("{case}.err")))
         .unwrap_or_else(|e| panic!("{case}.err: {e}"));
-    err.lines().last().unwrap_or_default().to_string()
+    let lines: Vec<&str> = err
+        .lines()
+        .skip_while(|l| l.starts_with("In file included from ") || l.contains(": In "))
+        .collect();
+    lines.join("\n")
 }
 
 #[test]
 fn doc_cases_match_qemu() {
-    let dir = suite_dir();
+    for (release, rules) in common::SUITES {
+        doc_cases_of(release, rules);
+    }
+}
+
+fn doc_cases_of(release: &str, rules: Rules) {
+    let dir: PathBuf = common::suite_dir(release);
     let mut cases: Vec<String> = std::fs::read_dir(&dir)
         .expect("read the suite directory")
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
@@ -56,7 +69,7 @@ fn doc_cases_match_qemu() {
     for case in &cases {
         let expected = expected_error(&dir, case);
         let later = expected.is_empty() || LATER_STAGE_ERRORS.iter().any(|m| expected.contains(m));
-        let got = match parse_case(&dir, &format!("{case}.json")) {
+        let got = match parse_case(&dir, &format!("{case}.json"), rules) {
             Ok(_) => String::new(),
             Err(diags) => {
                 let diag = diags.first();
@@ -91,8 +104,8 @@ fn doc_cases_match_qemu() {
         }
     }
     eprintln!(
-        "doc cases: {} of {} match ({} expected to fail while parsing, the \
-         others to parse)",
+        "QEMU {release}'s doc cases: {} of {} match ({} expected to fail while \
+         parsing, the others to parse)",
         cases.len() - failures.len(),
         cases.len(),
         parse_errors
@@ -146,8 +159,14 @@ fn dump(doc: &Doc) -> String {
 
 #[test]
 fn doc_good_dump_matches_qemu() {
-    let dir = suite_dir();
-    let mut parsed = parse_case(&dir, "doc-good.json").unwrap_or_else(|d| panic!("{d}"));
+    for (release, rules) in common::SUITES {
+        doc_good_of(release, rules);
+    }
+}
+
+fn doc_good_of(release: &str, rules: Rules) {
+    let dir = common::suite_dir(release);
+    let mut parsed = parse_case(&dir, "doc-good.json", rules).unwrap_or_else(|d| panic!("{d}"));
     for doc in &mut parsed.docs {
         let Some(symbol) = doc.symbol.clone() else {
             continue;
@@ -171,13 +190,19 @@ fn doc_good_dump_matches_qemu() {
     let ours: String = parsed.docs.iter().map(dump).collect();
     let out = std::fs::read_to_string(dir.join("doc-good.out")).expect("read doc-good.out");
     let start = out.find("\ndoc ").expect("doc lines in doc-good.out") + 1;
-    assert_eq!(ours, &out[start..]);
+    assert_eq!(ours, &out[start..], "QEMU {release}'s doc-good");
 }
 
 #[test]
 fn real_schema_docs_parse() {
-    let path = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-    let parsed = parse_file(&path).unwrap_or_else(|d| panic!("{d}"));
+    for (release, rules) in common::SUITES {
+        real_schema_docs_of(release, rules);
+    }
+}
+
+fn real_schema_docs_of(release: &str, rules: Rules) {
+    let path = common::real_schema_path(release);
+    let parsed = parse_file(&path, rules).unwrap_or_else(|d| panic!("{d}"));
     let definitions = parsed
         .exprs
         .iter()

@@ -1,10 +1,13 @@
-//! The HTML reference of QEMU's real schema in a real browser: Debian's
-//! headless Chromium driven over WebDriver (chromedriver) by a small
-//! HTTP/JSON client on `std::net::TcpStream`.
+//! The HTML reference of QEMU's real schemas (10.0.0's and 10.2.0's, each
+//! under its release's rules) in a real browser: Debian's headless
+//! Chromium driven over WebDriver (chromedriver) by a small HTTP/JSON
+//! client on `std::net::TcpStream`.
 //!
 //! Every page loads without console errors, searching `blockdev-add`
 //! finds it, every internal link resolves to an existing page and anchor,
-//! and screenshots are kept in `target/docs-screenshots/`.
+//! every module page's title is the module's first heading (rST headings
+//! in 10.2.0, `= Heading` lines in 10.0.0), no heading markup shows as
+//! text, and screenshots are kept in `target/docs-screenshots/RELEASE/`.
 //!
 //! Needs `chromium` and `chromedriver`: `scripts/install-test-deps.sh`.
 
@@ -296,6 +299,22 @@ return {
       ? [decodeURIComponent(a.pathname), decodeURIComponent(a.hash.slice(1))]
       : [a.href, null]),
   title: document.title,
+  headings: Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6'))
+    .map(h => h.textContent),
+  markup: (() => {
+    // Lines of text outside literal blocks that are, or hold, a heading
+    // adornment: a run of one punctuation character.
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (node.parentElement.closest('pre, script')) continue;
+      for (const line of node.textContent.split('\n')) {
+        if (/(^|\s)([=*_^"~#+-])\2{3,}(\s|$)/.test(line)) found.push(line.trim());
+      }
+    }
+    return found;
+  })(),
   searchIndex: !!(window.QAPI_SEARCH_INDEX && window.QAPI_SEARCH_INDEX.entries.length),
   styled: getComputedStyle(document.querySelector('.topbar')).position === 'sticky'
 };
@@ -304,15 +323,6 @@ return {
 #[test]
 fn real_schema_docs_in_chromium() {
     let scratch = target_dir().join("docs-browser");
-    let site = scratch.join("site");
-    let _ = std::fs::remove_dir_all(&site);
-    let root = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-    let schema = qapi_gen::load(&root).unwrap_or_else(|diags| panic!("{diags}"));
-    qapi_gen::docs::write(&schema, qapi_gen::docs::Format::Html, &site).expect("write docs");
-    let site = site.canonicalize().expect("site dir");
-    let shots = target_dir().join("docs-screenshots");
-    std::fs::create_dir_all(&shots).expect("screenshot dir");
-
     let browser = Browser::start(&scratch);
 
     // The console check sees errors: a page with a broken script.
@@ -323,6 +333,24 @@ fn real_schema_docs_in_chromium() {
         !browser.severe_messages().is_empty(),
         "a script error must show in the browser log"
     );
+
+    for (release, rules) in common::SUITES {
+        site_in_chromium(&browser, &scratch, release, rules);
+    }
+}
+
+/// QEMU `release`'s reference, generated under `rules`, page by page.
+fn site_in_chromium(browser: &Browser, scratch: &Path, release: &str, rules: qapi_gen::Rules) {
+    let site = scratch.join(format!("site-{release}"));
+    let _ = std::fs::remove_dir_all(&site);
+    let root = common::real_schema_path(release);
+    let schema = qapi_gen::load_with(&root, rules).unwrap_or_else(|diags| panic!("{diags}"));
+    qapi_gen::docs::write(&schema, qapi_gen::docs::Format::Html, &site).expect("write docs");
+    let site = site.canonicalize().expect("site dir");
+    let shots = target_dir().join("docs-screenshots").join(release);
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let schema_dir = root.parent().expect("the schema's directory");
+    let mut titled = 0;
 
     // Every page: no console errors, styles and search index loaded.
     let mut pages: Vec<PathBuf> = std::fs::read_dir(&site)
@@ -350,6 +378,34 @@ fn real_schema_docs_in_chromium() {
             page.display()
         );
         assert_eq!(facts["styled"], true, "{}: stylesheet", page.display());
+        let markup = facts["markup"].as_array().expect("markup lines");
+        assert!(
+            markup.is_empty(),
+            "{}: heading markup shown as text: {markup:?}",
+            page.display()
+        );
+        // A module page's title: the module's first heading, else its
+        // file name.
+        let stem = page.file_stem().expect("a page name").to_string_lossy();
+        let source = schema_dir.join(format!("{stem}.json"));
+        if let Ok(text) = std::fs::read_to_string(&source) {
+            let heading = first_heading(&text);
+            let expected = heading.clone().unwrap_or(format!("{stem}.json"));
+            assert_eq!(
+                facts["title"],
+                format!("{expected} – QAPI Reference"),
+                "{}: page title",
+                page.display()
+            );
+            let headings = facts["headings"].as_array().expect("headings");
+            assert_eq!(
+                headings.first(),
+                Some(&json!(expected)),
+                "{}: first heading on the page",
+                page.display()
+            );
+            titled += usize::from(heading.is_some());
+        }
         let page_ids: HashSet<String> = facts["ids"]
             .as_array()
             .expect("ids")
@@ -379,7 +435,9 @@ fn real_schema_docs_in_chromium() {
         }
     }
     println!(
-        "pages: {}, internal links: {} (all resolve: {}), external links: {external}",
+        "QEMU {release}: pages: {}, of which {titled} titled by their module's heading, \
+         none showing heading markup; internal links: {} (all resolve: {}), external \
+         links: {external}",
         pages.len(),
         links.len(),
         broken_links.is_empty()
@@ -409,7 +467,7 @@ fn real_schema_docs_in_chromium() {
         "first hit: {hits:?}"
     );
     println!(
-        "search 'blockdev-add': {} hits, first {}",
+        "QEMU {release}: search 'blockdev-add': {} hits, first {}",
         hits.len(),
         hits[0]
     );
@@ -456,10 +514,51 @@ fn real_schema_docs_in_chromium() {
         ("block-core.html#block-commit", "deprecated-members.png"),
         ("block-core.html#BlockdevDriver", "enum-conditions.png"),
         ("qapi-schema.html", "introduction.png"),
+        ("block-core.html", "module-heading.png"),
+        ("block.html", "module-with-two-headings.png"),
     ] {
         browser.open(&format!("{}/{page}", file_url(&site)));
         assert!(browser.severe_messages().is_empty(), "{page}");
         browser.screenshot(&shots.join(name));
     }
     println!("screenshots in {}", shots.display());
+}
+
+/// The first heading of a schema file's free-form doc blocks, read from
+/// the source: an rST title (underlined, or over- and underlined) or a
+/// QEMU 10.0 `= Title` line.
+fn first_heading(source: &str) -> Option<String> {
+    let is_adornment = |line: &str| {
+        let mut chars = line.chars();
+        let first = chars.next();
+        first.is_some_and(|c| c.is_ascii_punctuation()) && chars.all(|c| Some(c) == first)
+    };
+    let mut block: Option<Vec<&str>> = None;
+    for line in source.lines() {
+        if line == "##" {
+            match block.take() {
+                None => block = Some(Vec::new()),
+                Some(lines) if lines.first().is_some_and(|l| l.starts_with('@')) => {}
+                Some(lines) => {
+                    for (i, line) in lines.iter().enumerate() {
+                        let next = lines.get(i + 1).copied().unwrap_or("");
+                        if let Some(title) = line.trim_start_matches('=').strip_prefix(' ') {
+                            if line.starts_with('=') {
+                                return Some(title.trim().to_string());
+                            }
+                        }
+                        if is_adornment(line) && lines.get(i + 2) == Some(line) {
+                            return Some(next.trim().to_string());
+                        }
+                        if !line.is_empty() && !is_adornment(line) && is_adornment(next) {
+                            return Some(line.trim().to_string());
+                        }
+                    }
+                }
+            }
+        } else if let Some(lines) = &mut block {
+            lines.push(line.strip_prefix("# ").unwrap_or("").trim_end());
+        }
+    }
+    None
 }

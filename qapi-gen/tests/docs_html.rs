@@ -1,5 +1,6 @@
-//! The HTML reference of QEMU's real schema: a page per module, and every
-//! piece of documentation the schema has is in it, at the right place.
+//! The HTML reference of QEMU's real schemas (10.0.0's, and 10.2.0's for
+//! completeness and headings): a page per module, and every piece of
+//! documentation the schema has is in it, at the right place.
 //!
 //! Each doc text is checked word by word: its words (markup removed) must
 //! appear in order in the text of the definition's section (or the
@@ -14,8 +15,12 @@ use qapi_gen::parse::doc::{Section, SectionKind};
 use qapi_gen::schema::{EntityKind, Schema};
 
 fn real_schema() -> Schema {
-    let root = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-    qapi_gen::load(&root).unwrap_or_else(|diags| panic!("{diags}"))
+    schema_of("10.0.0", qapi_gen::Rules::V10_0)
+}
+
+fn schema_of(release: &str, rules: qapi_gen::Rules) -> Schema {
+    let root = common::real_schema_path(release);
+    qapi_gen::load_with(&root, rules).unwrap_or_else(|diags| panic!("{diags}"))
 }
 
 /// The words of doc source text, without what the markup itself spells:
@@ -149,9 +154,15 @@ struct Counts {
 
 #[test]
 fn real_schema_html_has_every_doc() {
-    let schema = real_schema();
-    let site = docs::Site::new(&schema);
-    let files: HashMap<String, String> = docs::generate(&schema, Format::Html)
+    for (release, rules) in common::SUITES {
+        println!("QEMU {release}:");
+        every_doc_of(&schema_of(release, rules));
+    }
+}
+
+fn every_doc_of(schema: &Schema) {
+    let site = docs::Site::new(schema);
+    let files: HashMap<String, String> = docs::generate(schema, Format::Html)
         .into_iter()
         .map(|f| (f.name, f.contents))
         .collect();
@@ -386,4 +397,42 @@ fn output_is_deterministic() {
         docs::generate(&schema, Format::Html),
         docs::generate(&real_schema(), Format::Html)
     );
+}
+
+/// QEMU 10.2.0's rST headings: module titles, headings in the Markdown,
+/// none of their markup as text.
+#[test]
+fn qemu_10_2_headings() {
+    let schema = schema_of("10.2.0", qapi_gen::Rules::V10_2);
+    let site = docs::Site::new(&schema);
+    let title = |stem: &str| {
+        let page = site.pages.iter().find(|p| p.stem == stem).expect("page");
+        (page.title.as_str(), page.starts_with_heading)
+    };
+    assert_eq!(title("block-core"), ("Block core (VM unrelated)", true));
+    assert_eq!(title("qapi-schema"), ("Introduction", true));
+    assert_eq!(title("pragma"), ("pragma.json", false));
+    for file in docs::generate(&schema, Format::Markdown) {
+        let mut fenced = false;
+        for line in file.contents.lines() {
+            fenced ^= line.starts_with("```");
+            let adornment = line.len() >= 4
+                && line
+                    .chars()
+                    .all(|c| c == line.chars().next().unwrap_or(' '))
+                && line.starts_with(['=', '*', '-', '_', '^', '~']);
+            assert!(fenced || !adornment, "{}: {line:?}", file.name);
+        }
+        if file.name == "block.md" {
+            assert!(
+                file.contents.starts_with("*Module `block.json`*"),
+                "{}",
+                file.contents
+            );
+            assert!(file.contents.contains("\n# Block devices\n"));
+            assert!(file
+                .contents
+                .contains("\n## Additional block stuff (VM related)\n"));
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! `docs::markup::to_markdown` output is clean rustdoc: every doc text of
-//! QEMU's real schema, as the docs of a generated crate, passes `rustdoc`
-//! with warnings denied (no broken links, no stray HTML, no bare URLs),
-//! and `rustdoc --test` finds no code block to compile.
+//! QEMU's real schemas (10.0.0's and 10.2.0's), as the docs of a generated
+//! crate, passes `rustdoc` with warnings denied (no broken links, no stray
+//! HTML, no bare URLs), `rustdoc --test` finds no code block to compile,
+//! and headings are Markdown headings, their rST markup gone.
 
 mod common;
 
@@ -13,13 +14,20 @@ use qapi_gen::docs::markup;
 
 #[test]
 fn real_schema_markdown_is_clean_rustdoc() {
-    let root = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-    let schema = qapi_gen::load(&root).unwrap_or_else(|diags| panic!("{diags}"));
+    for (release, rules) in common::SUITES {
+        clean_rustdoc_of(release, rules);
+    }
+}
+
+fn clean_rustdoc_of(release: &str, rules: qapi_gen::Rules) {
+    let root = common::real_schema_path(release);
+    let schema = qapi_gen::load_with(&root, rules).unwrap_or_else(|diags| panic!("{diags}"));
     // Links go to the item generated for each definition.
     let item = |id: qapi_gen::schema::EntityId| format!("Def{}", id.0);
     let resolve = |name: &str| schema.lookup(name).map(|id| format!("crate::{}", item(id)));
     let mut crate_text = String::from("//! Docs of every definition.\n");
     let mut sections = 0;
+    let mut headings = 0;
     for (n, doc) in schema.docs.iter().enumerate() {
         let target = doc.symbol.as_deref().and_then(|s| schema.lookup(s));
         for section in &doc.sections {
@@ -28,7 +36,18 @@ fn real_schema_markdown_is_clean_rustdoc() {
                 continue;
             }
             sections += 1;
+            let mut fenced = false;
             for line in text.lines() {
+                fenced ^= line.starts_with("```");
+                let first = line.chars().next().unwrap_or(' ');
+                let adornment = line.len() >= 4
+                    && first.is_ascii_punctuation()
+                    && line.chars().all(|c| c == first);
+                assert!(
+                    fenced || !adornment,
+                    "QEMU {release}: heading markup: {line:?}"
+                );
+                headings += usize::from(!fenced && line.starts_with('#'));
                 let _ = writeln!(crate_text, "/// {line}");
             }
             crate_text.push_str("///\n");
@@ -48,7 +67,7 @@ fn real_schema_markdown_is_clean_rustdoc() {
             let _ = writeln!(crate_text, "pub struct {};", item(id));
         }
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docs-rustdoc");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("docs-rustdoc-{release}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let source = dir.join("qapi_docs.rs");
@@ -74,5 +93,8 @@ fn real_schema_markdown_is_clean_rustdoc() {
     run(&[]);
     let tests = run(&["--test"]);
     assert!(tests.contains("running 0 tests"), "{tests}");
-    println!("{sections} doc sections rendered; rustdoc clean, no doctests");
+    println!(
+        "QEMU {release}: {sections} doc sections rendered, {headings} headings; \
+         rustdoc clean, no doctests"
+    );
 }

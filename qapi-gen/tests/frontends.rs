@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use common::{workspace_dir, TempDir};
-use qapi_gen::{Builder, IfPolicy, Settings};
+use qapi_gen::{Builder, IfPolicy, Rules, Settings};
 
 const DEMO: &str = "schema/qapi-schema.json";
 
@@ -24,6 +24,7 @@ fn builder(schema: &str, base: &Path, s: &Settings) -> Builder {
         .runtime_path(&s.runtime_path)
         .docs(s.docs)
         .strict_docs(s.strict_docs)
+        .rules(s.rules)
         .only(&s.only);
     for name in &s.enable {
         b = b.enable(name);
@@ -60,6 +61,8 @@ fn cli_args(s: &Settings) -> Vec<String> {
         s.if_policy.as_str().to_string(),
         "--runtime-path".to_string(),
         s.runtime_path.clone(),
+        "--rules".to_string(),
+        s.rules.as_str().to_string(),
     ];
     let mut push = |flag: &str, value: String| {
         args.push(flag.to_string());
@@ -100,6 +103,7 @@ fn macro_input(schema: &str, s: &Settings) -> TokenStream {
     };
     let (policy, runtime, docs) = (s.if_policy.as_str(), &s.runtime_path, s.docs);
     let strict_docs = s.strict_docs;
+    let rules = s.rules.as_str();
     let (enable, derive, attribute, only) = (&s.enable, &s.derive, &s.attribute, &s.only);
     let (cfg, type_derive, type_attribute) = (
         pairs(&s.cfg),
@@ -124,6 +128,7 @@ fn macro_input(schema: &str, s: &Settings) -> TokenStream {
         runtime_path = #runtime,
         docs = #docs,
         strict_docs = #strict_docs,
+        rules = #rules,
         compat = [#(#compat),*],
         #version_label
     }
@@ -225,8 +230,7 @@ fn evaluate_policy_with_a_filter() {
     assert_front_ends_agree("evaluate", &settings);
 }
 
-/// The demo schema follows QEMU 10.0's doc rules: strict or not, the
-/// same code.
+/// The demo schema follows QEMU's doc rules: strict or not, the same code.
 #[test]
 fn strict_docs_on_a_valid_schema() {
     let settings = Settings {
@@ -294,7 +298,54 @@ fn span_bindings() {
     };
     assert_front_ends_agree_on("new.json", &dir.0, "span", &settings);
     let text = builder("new.json", &dir.0, &settings).generate().unwrap();
-    assert!(text.contains("pub const SPAN_VERSIONS: &[&str] = &[\"2.0\", \"3.0\"];"));
+    assert!(text.contains("span_versions! {\n"), "{text}");
+    assert!(text.contains("\n    \"2.0\", \"3.0\"\n}\n"), "{text}");
     assert!(text.contains("/// Versions: 2.0 (not in 3.0)."), "{text}");
-    assert!(text.contains("(\"c\", &[\"3.0\"]),"), "{text}");
+    assert!(
+        text.contains("member_versions {\n        \"c\": [\"3.0\"],"),
+        "{text}"
+    );
+    assert!(text.contains("versions! { \"2.0\" }"), "{text}");
+}
+
+/// The rules chosen reach the parser through all three: a long doc line is
+/// an error under QEMU 10.2's rules only.
+#[test]
+fn rules_on_a_schema_of_qemu_10_0() {
+    let dir = TempDir::new("rules");
+    let long = format!("# {}", "x ".repeat(35));
+    dir.write(
+        "old.json",
+        &format!("##\n# @Old:\n#\n{long}\n##\n{{ 'struct': 'Old', 'data': {{}} }}\n"),
+    );
+    let qemu_10_0 = Settings {
+        strict_docs: true,
+        rules: Rules::V10_0,
+        ..Settings::default()
+    };
+    assert_front_ends_agree_on("old.json", &dir.0, "rules-10.0", &qemu_10_0);
+
+    let qemu_10_2 = Settings {
+        rules: Rules::V10_2,
+        ..qemu_10_0
+    };
+    let message = "old.json:4:1: error: documentation line longer than 70 characters";
+    let err = builder("old.json", &dir.0, &qemu_10_2)
+        .generate()
+        .unwrap_err();
+    assert!(err.to_string().starts_with(message), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
+        .args(["rust", "old.json", "-o", "-"])
+        .args(cli_args(&qemu_10_2))
+        .current_dir(&dir.0)
+        .output()
+        .expect("run qapi-gen");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with(message));
+    let expansion = qapi_gen::qapi_macro::expand(macro_input("old.json", &qemu_10_2), Some(&dir.0));
+    let text = expansion.to_string();
+    assert!(
+        text.contains("compile_error") && text.contains(message),
+        "{text}"
+    );
 }

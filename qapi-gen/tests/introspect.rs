@@ -64,7 +64,8 @@ fn schema_path() -> PathBuf {
 }
 
 fn real_schema() -> Schema {
-    qapi_gen::load(&schema_path()).unwrap_or_else(|diags| panic!("the real schema fails:\n{diags}"))
+    qapi_gen::load_with(&schema_path(), qapi_gen::Rules::V10_0)
+        .unwrap_or_else(|diags| panic!("the real schema fails:\n{diags}"))
 }
 
 fn real_reply() -> Value {

@@ -6,12 +6,22 @@ mod common;
 
 use common::TempDir;
 use qapi_gen::diag::Severity;
-use qapi_gen::{DocMode, Schema};
+use qapi_gen::{DocMode, LoadOptions, Rules, Schema};
 
+/// Load `text` under QEMU 10.0's rules.
 fn load(test: &str, text: &str, mode: DocMode) -> Result<Schema, qapi_gen::Diagnostics> {
+    load_under(Rules::V10_0, test, text, mode)
+}
+
+fn load_under(
+    rules: Rules,
+    test: &str,
+    text: &str,
+    doc_mode: DocMode,
+) -> Result<Schema, qapi_gen::Diagnostics> {
     let dir = TempDir::new(test);
     let path = dir.write("s.json", text);
-    qapi_gen::load_with(&path, mode)
+    qapi_gen::load_with(&path, LoadOptions { rules, doc_mode })
 }
 
 /// The strict error and the lenient schema, whose warnings must be that
@@ -125,4 +135,61 @@ fn strict_is_the_default() {
         .strict_docs(true)
         .load()
         .is_err());
+}
+
+/// Every rule set has its lenient mode: the broken rule is the same
+/// warning as the strict error.
+#[test]
+fn lenient_under_every_rule_set() {
+    let text = "##\n# @Thing:\n#\n# Note: old style.\n##\n{ 'enum': 'Thing', 'data': [] }\n";
+    for rules in Rules::ALL {
+        let error = load_under(rules, "every-strict", text, DocMode::Strict).expect_err("strict");
+        let schema = load_under(rules, "every-lenient", text, DocMode::Lenient)
+            .unwrap_or_else(|e| panic!("{rules}: {e}"));
+        assert_eq!(schema.warnings.len(), 1, "{rules}");
+        assert_eq!(schema.warnings[0].message, error.first().message, "{rules}");
+    }
+}
+
+/// Under QEMU 10.2's rules, a long line or one space between sentences is
+/// a warning for that line, and the block is read as usual: a schema of
+/// QEMU 10.0 keeps its documentation.
+#[test]
+fn line_format_warnings_keep_the_block() {
+    let long = format!("# @a: {}", "word ".repeat(14));
+    let text = format!(
+        "##\n# @Thing:\n#\n# One. Two.\n#\n{long}\n#\n# Since: 1.0\n##\n\
+         {{ 'struct': 'Thing', 'data': {{ 'a': 'int' }} }}\n"
+    );
+    let schema = load_under(Rules::V10_2, "format", &text, DocMode::Lenient)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rendered = schema.rendered_warnings();
+    assert_eq!(rendered.len(), 2, "{rendered:?}");
+    assert!(rendered[0].contains("s.json:4:7: warning: Use two spaces between sentences"));
+    assert!(rendered[1].contains("s.json:6:1: warning: documentation line longer than 70"));
+    let doc = doc_of(&schema, "Thing").expect("documented");
+    assert_eq!(doc.body().text, "One. Two.");
+    assert_eq!(doc.args().count(), 1);
+    assert!(doc.args().all(|s| s.connected));
+    // QEMU 10.1 has no such rule.
+    let schema = load_under(Rules::V10_1, "format-10.1", &text, DocMode::Strict)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(schema.warnings.is_empty());
+}
+
+/// Under QEMU 10.0's rules, an rST heading underlined with `=` (QEMU
+/// 10.1's markup) is a late `=` heading: the free-form block is kept as
+/// text.
+#[test]
+fn rst_heading_under_10_0_is_a_warning() {
+    let text = "##\n# Title\n# =====\n##\n\n##\n# @Color:\n##\n{ 'enum': 'Color', 'data': [] }\n";
+    let schema =
+        load_under(Rules::V10_0, "rst", text, DocMode::Lenient).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(schema.warnings.len(), 1);
+    assert_eq!(
+        schema.warnings[0].message,
+        "'=' heading must come first in a comment block"
+    );
+    assert_eq!(schema.docs[0].body().text, "Title\n=====");
+    assert!(load_under(Rules::V10_1, "rst-10.1", text, DocMode::Strict).is_ok());
 }

@@ -1,6 +1,7 @@
-//! Schemas of older QEMU versions and the guest agent's: they break QEMU
-//! 10.0's doc-comment rules, so strict loading rejects them, and lenient
-//! loading accepts them with a warning per broken rule.  Their bindings are
+//! Schemas of older QEMU versions and the guest agent's, held to QEMU
+//! 10.0's rules (the closest to theirs): they break its doc-comment rules,
+//! so strict loading rejects them, and lenient loading accepts them with a
+//! warning per broken rule.  Their bindings are
 //! compiled in `tests/bindings` (8.0, 9.1, the guest agent's); here they
 //! are counted, and 8.1's are generated.
 //!
@@ -12,7 +13,13 @@ mod common;
 use std::process::Command;
 
 use common::registry::{locate, OlderSchema, OLDER_SCHEMAS};
-use qapi_gen::DocMode;
+use qapi_gen::{DocMode, LoadOptions, Rules};
+
+/// QEMU 10.0's rules, leniently.
+const LENIENT: LoadOptions = LoadOptions {
+    rules: Rules::V10_0,
+    doc_mode: DocMode::Lenient,
+};
 
 fn path_of(name: &str) -> (std::path::PathBuf, &'static OlderSchema) {
     let schema = OLDER_SCHEMAS
@@ -26,10 +33,10 @@ fn path_of(name: &str) -> (std::path::PathBuf, &'static OlderSchema) {
 /// warnings of a lenient one.
 fn strict_and_lenient(name: &str) -> (Option<String>, usize) {
     let (path, _) = path_of(name);
-    let strict = qapi_gen::load(&path)
+    let strict = qapi_gen::load_with(&path, Rules::V10_0)
         .err()
         .map(|d| d.first().message.clone());
-    let lenient = qapi_gen::load_with(&path, DocMode::Lenient).unwrap_or_else(|e| panic!("{e}"));
+    let lenient = qapi_gen::load_with(&path, LENIENT).unwrap_or_else(|e| panic!("{e}"));
     (strict, lenient.warnings.len())
 }
 
@@ -61,7 +68,7 @@ fn qemu_9_1_and_guest_agent_follow_the_rules() {
 #[test]
 fn kinds_of_warnings_in_8_1() {
     let (path, _) = path_of("qmp_8_1");
-    let schema = qapi_gen::load_with(&path, DocMode::Lenient).unwrap_or_else(|e| panic!("{e}"));
+    let schema = qapi_gen::load_with(&path, LENIENT).unwrap_or_else(|e| panic!("{e}"));
     let mut kinds = std::collections::BTreeMap::new();
     for warning in &schema.warnings {
         let kind: String = warning
@@ -94,6 +101,7 @@ fn command_line() {
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
             .args(args)
+            .args(["--rules", "10.0"])
             .arg(&path)
             .output()
             .expect("run qapi-gen")

@@ -1,17 +1,41 @@
-//! QEMU's own schema builds, with QEMU's numbers of definitions.
+//! QEMU's own schemas build under their releases' rules, with QEMU's
+//! numbers of definitions, and 10.2.0's is judged as QEMU 10.2 judges it.
 
 mod common;
 
-use qapi_gen::schema::{EntityKind, ModuleItem, Schema};
+use std::process::Command;
 
-fn real_schema() -> Schema {
-    let path = common::shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-    qapi_gen::load(&path).unwrap_or_else(|diags| panic!("the real schema fails:\n{diags}"))
+use common::qemu_python::{QemuPython, Verdict};
+use qapi_gen::schema::{EntityKind, ModuleItem, Schema};
+use qapi_gen::Rules;
+
+fn real_schema(release: &str, rules: Rules) -> Schema {
+    let path = common::real_schema_path(release);
+    qapi_gen::load_with(&path, rules)
+        .unwrap_or_else(|diags| panic!("QEMU {release}'s schema fails:\n{diags}"))
 }
 
 #[test]
-fn real_schema_builds_with_qemus_counts() {
-    let schema = real_schema();
+fn real_schemas_build_with_qemus_counts() {
+    // Commands, events, enums, alternates, structs and unions.
+    for (release, counts) in [
+        ("10.0.0", [240, 56, 181, 6, 511]),
+        ("10.2.0", [244, 57, 182, 6, 522]),
+    ] {
+        let rules = common::SUITES
+            .iter()
+            .find(|(r, _)| *r == release)
+            .map(|&(_, rules)| rules)
+            .expect("a release with rules");
+        assert_eq!(
+            definition_counts(&real_schema(release, rules)),
+            counts,
+            "{release}"
+        );
+    }
+}
+
+fn definition_counts(schema: &Schema) -> [usize; 5] {
     // Written definitions only: built-in and implicit types (QType,
     // q_empty, q_obj_*, arrays) have no span or are implicit.
     let mut counts = [0; 5];
@@ -25,17 +49,42 @@ fn real_schema_builds_with_qemus_counts() {
             _ => {}
         }
     }
-    let [commands, events, enums, alternates, objects] = counts;
-    assert_eq!(commands, 240, "commands");
-    assert_eq!(events, 56, "events");
-    assert_eq!(enums, 181, "enums");
-    assert_eq!(alternates, 6, "alternates");
-    assert_eq!(objects, 511, "structs and unions");
+    counts
+}
+
+/// `qapi-gen check`, strict and with the default rules, accepts QEMU
+/// 10.2.0's schema without a word, and `--dump` prints what QEMU 10.2's
+/// `test-qapi.py` prints for it.
+#[test]
+fn qemu_10_2_schema_checks_as_qemu_10_2() {
+    let path = common::real_schema_path("10.2.0");
+    let out = Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
+        .args(["check", "--dump"])
+        .arg(&path)
+        .output()
+        .expect("run qapi-gen");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "rejected:\n{stderr}");
+    assert_eq!(stderr, "", "no warnings");
+    let Some(qemu) = QemuPython::find("10.2.0") else {
+        return;
+    };
+    let dump = String::from_utf8(out.stdout).expect("UTF-8 dump");
+    match qemu.judge(&[path]).remove(0) {
+        Verdict::Dump(expected, _) => {
+            assert!(dump == expected, "the dumps differ");
+            println!(
+                "QEMU 10.2.0's schema: our dump equals QEMU 10.2's ({} lines)",
+                dump.lines().count()
+            );
+        }
+        other => panic!("QEMU 10.2 does not accept its own schema: {other:?}"),
+    }
 }
 
 #[test]
 fn real_schema_modules() {
-    let schema = real_schema();
+    let schema = real_schema("10.0.0", Rules::V10_0);
     assert_eq!(schema.modules[0].name, "./builtin");
     assert_eq!(schema.modules[1].name, "qapi-schema.json");
     // Every file QEMU reads is a module; the root only includes.

@@ -168,7 +168,9 @@ fn runtime_path_and_docs_off() {
         docs: false,
         ..Settings::default()
     });
-    assert!(text.contains("crate::rt::Object for StatusInfo"));
+    assert!(
+        text.contains("crate::rt::__private::object_impls! {\n    StatusInfo = \"StatusInfo\" {")
+    );
     assert!(!text.contains("qapi_types"));
     assert!(!text.contains("///"));
 }

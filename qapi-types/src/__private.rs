@@ -1,14 +1,19 @@
-//! The machinery generated code calls; not a stable API.
+//! The hooks generated code calls; not a stable API.
 //!
-//! Generated impls only name members and types: the loops, buffering and
-//! error handling live here, written once.
+//! Generated code is type definitions and, for each type, one invocation
+//! of a macro of this module ([`enum_impls!`], [`object_impls!`],
+//! [`branch_impls!`], [`alternate_impls!`], [`event_impls!`],
+//! [`newtype_impls!`]) naming its members: the trait impls they expand to
+//! are written once, in `macros.rs`, and call the functions here, where the
+//! loops, buffering and error handling live.
 //!
-//! Objects decode through "slots": a generated struct with one `Option`
-//! per member ([`Slots`]); the loop here reads each key, finds its index in
-//! [`Slots::MEMBERS`], and lets the generated `member` store the value.
-//! A union's discriminator selects its branch's slots ([`UnionBranch`]);
-//! branch members that arrive before the discriminator (QEMU sends members
-//! in no fixed order) are kept as raw JSON text and replayed at the end.
+//! Objects decode through "slots": a struct with one `Option` per member
+//! ([`Slots`]); the loop here reads each key, finds its index in
+//! [`Slots::MEMBERS`], and lets the slots store the value.  A union's
+//! discriminator selects its branch's slots ([`UnionBranch`]); branch
+//! members that arrive before the discriminator (JSON members come in no
+//! fixed order) are buffered as [`Content`], which any deserializer can
+//! produce, and replayed once it is known.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,13 +25,22 @@ use serde::de::{
     SeqAccess, Unexpected, Visitor,
 };
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
+pub use crate::content::{Content, ContentDeserializer};
 use crate::decode::{record, strict, Segment};
-use crate::{Branch, Enum, Event, Object, Timestamp, UnknownValue};
+use crate::{Branch, Enum, Event, Object, Timestamp, UnknownBranch, UnknownValue};
 
 pub use serde::de::Error as DeError;
+
+pub use crate::{
+    __qapi_alternate_impls as alternate_impls, __qapi_branch_impls as branch_impls,
+    __qapi_command_visit as command_visit, __qapi_enum_impls as enum_impls,
+    __qapi_event_impls as event_impls, __qapi_list_returns as list_returns,
+    __qapi_newtype_impls as newtype_impls, __qapi_object_impls as object_impls,
+    __qapi_serde_impls as serde_impls, __qapi_span_versions as span_versions,
+    __qapi_versions as versions,
+};
 
 // ---------------------------------------------------------------- objects
 
@@ -36,12 +50,20 @@ pub trait Slots: Default {
     /// Wire names of the members, in schema order; `member` takes an index
     /// into this list.
     const MEMBERS: &'static [&'static str];
-    /// A union: members not in `MEMBERS` go to [`Slots::branch_member`].
+    /// A union (or an object keeping undeclared members): members not in
+    /// `MEMBERS` go to [`Slots::branch_member`].
     const HAS_BRANCH: bool = false;
 
     /// Decode the value of member `MEMBERS[index]`.
     fn member<'de, D: Deserializer<'de>>(&mut self, index: usize, value: D)
         -> Result<(), D::Error>;
+
+    /// Whether the member `key`, not in `MEMBERS`, can be decoded now:
+    /// not while the discriminator that selects its branch is unknown.
+    fn branch_ready(&self, key: &str) -> bool {
+        let _ = key;
+        true
+    }
 
     /// Decode a member that is not in `MEMBERS` (a union's branch member).
     fn branch_member<'de, D: Deserializer<'de>>(
@@ -87,13 +109,16 @@ pub fn serialize_object<T: Object, S: Serializer>(
     map.end()
 }
 
-pub fn deserialize_object<'de, S: Slots, D: Deserializer<'de>>(
+pub fn deserialize_object<'de, T: Object, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<S::Object, D::Error> {
-    deserializer.deserialize_map(ObjectVisitor::<S>(PhantomData))
+) -> Result<T, D::Error> {
+    deserializer.deserialize_map(ObjectVisitor::<T::Slots>(PhantomData))
 }
 
 struct ObjectVisitor<S>(PhantomData<S>);
+
+/// Branch members buffered until their discriminator is known.
+type Pending<'de> = Vec<(Cow<'de, str>, Content<'de>)>;
 
 impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
     type Value = S::Object;
@@ -104,6 +129,7 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<S::Object, A::Error> {
         let mut slots = S::default();
+        let mut pending: Pending<'de> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed::<S>(PhantomData))? {
             match key {
                 Key::Member(index) => map
@@ -112,12 +138,18 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
                         index,
                     })
                     .map_err(|e| record(Segment::Member(S::MEMBERS[index]), e))?,
-                Key::Branch(name) => map
+                Key::Branch(name) if slots.branch_ready(&name) => map
                     .next_value_seed(BranchSeed {
                         slots: &mut slots,
                         key: &name,
                     })
                     .map_err(|e| record(Segment::Key(name.into_owned()), e))?,
+                Key::Branch(name) => {
+                    let value = map
+                        .next_value::<Content<'de>>()
+                        .map_err(|e| record(Segment::Key(name.clone().into_owned()), e))?;
+                    pending.push((name, value));
+                }
                 Key::Unknown(None) => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -129,8 +161,34 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
                 }
             }
         }
+        replay(&mut slots, pending)?;
         slots.finish()
     }
+}
+
+/// Decode the buffered members whose discriminator is now known, in the
+/// order they came; again while that decodes a nested union's
+/// discriminator.  Those still waiting have no discriminator: `finish`
+/// reports it missing.
+fn replay<'de, S: Slots, E: de::Error>(slots: &mut S, mut pending: Pending<'de>) -> Result<(), E> {
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut waiting = Vec::new();
+        for (key, value) in pending {
+            if !slots.branch_ready(&key) {
+                waiting.push((key, value));
+                continue;
+            }
+            slots
+                .branch_member(&key, ContentDeserializer::<E>::new(value))
+                .map_err(|e| record(Segment::Key(key.into_owned()), e))?;
+        }
+        if waiting.len() == before {
+            break;
+        }
+        pending = waiting;
+    }
+    Ok(())
 }
 
 enum Key<'de> {
@@ -225,7 +283,7 @@ fn duplicate<E: de::Error>() -> E {
 }
 
 /// Store a member's value.
-pub fn set<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+pub fn set_value<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     slot: &mut Option<T>,
     value: D,
 ) -> Result<(), D::Error> {
@@ -247,11 +305,6 @@ pub fn set_list<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     }
     *slot = Some(value.deserialize_seq(ListVisitor(PhantomData))?);
     Ok(())
-}
-
-/// A required member's value.
-pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::custom(format_args!("missing member `{name}`")))
 }
 
 /// Decode a list, recording the index of a failing element.
@@ -295,53 +348,6 @@ pub fn set_extra<'de, D: Deserializer<'de>>(
     Ok(())
 }
 
-/// Encode the members a type does not declare.
-pub fn extra<M: SerializeMap>(
-    map: &mut M,
-    extra: &serde_json::Map<String, Value>,
-) -> Result<(), M::Error> {
-    for (key, value) in extra {
-        map.serialize_entry(key, value)?;
-    }
-    Ok(())
-}
-
-/// Encode a member.
-pub fn member<M: SerializeMap, T: Serialize + ?Sized>(
-    map: &mut M,
-    name: &'static str,
-    value: &T,
-) -> Result<(), M::Error> {
-    map.serialize_entry(name, value)
-}
-
-/// Encode an optional member; nothing when it is absent.
-pub fn optional<M: SerializeMap, T: Serialize>(
-    map: &mut M,
-    name: &'static str,
-    value: &Option<T>,
-) -> Result<(), M::Error> {
-    match value {
-        Some(value) => map.serialize_entry(name, value),
-        None => Ok(()),
-    }
-}
-
-/// Encode an optional member of type `number` (or a list of them).
-pub fn optional_number<M: SerializeMap, T>(
-    map: &mut M,
-    name: &'static str,
-    value: &Option<T>,
-) -> Result<(), M::Error>
-where
-    for<'a> Number<'a, T>: Serialize,
-{
-    match value {
-        Some(value) => map.serialize_entry(name, &Number(value)),
-        None => Ok(()),
-    }
-}
-
 /// A QAPI `number` (`f64`, or a list of them) encoded as QEMU prints it: an
 /// integral value as an integer, so that QEMU's output encodes back to the
 /// same JSON.
@@ -367,6 +373,212 @@ impl Serialize for Number<'_, Vec<f64>> {
             seq.serialize_element(&Number(value))?;
         }
         seq.end()
+    }
+}
+
+/// Encode the members a type does not declare.
+pub fn serialize_extra<M: SerializeMap>(
+    map: &mut M,
+    extra: &serde_json::Map<String, Value>,
+) -> Result<(), M::Error> {
+    for (key, value) in extra {
+        map.serialize_entry(key, value)?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------- member kinds
+//
+// A member of an object is declared to `object_impls!` with a kind, which
+// names how it is kept while decoding (`slot`), decoded (`set`), checked
+// (`finish`) and encoded (a method of `Members`): `required`, `optional`,
+// each also for a `number` (encoded as QEMU prints it) and a `list` (whose
+// failing element is named in errors), and `tag`, a union's discriminator.
+
+/// The slot type of each kind of member.
+#[allow(non_camel_case_types)]
+pub mod slot {
+    pub type required<T> = Option<T>;
+    pub type optional<T> = Option<T>;
+    pub type required_number<T> = Option<T>;
+    pub type optional_number<T> = Option<T>;
+    pub type required_list<T> = Option<T>;
+    pub type optional_list<T> = Option<T>;
+    pub type required_number_list<T> = Option<T>;
+    pub type optional_number_list<T> = Option<T>;
+    pub type tag<T> = super::UnionBranch<<T as crate::Branch>::Slots>;
+}
+
+/// How each kind of member is decoded into its slot.
+pub mod set {
+    pub use super::set_list as required_list;
+    pub use super::set_list as optional_list;
+    pub use super::set_list as required_number_list;
+    pub use super::set_list as optional_number_list;
+    pub use super::set_value as required;
+    pub use super::set_value as optional;
+    pub use super::set_value as required_number;
+    pub use super::set_value as optional_number;
+
+    /// The discriminator's value.
+    #[inline]
+    pub fn tag<'de, B: super::BranchSlots, D: super::Deserializer<'de>>(
+        slot: &mut super::UnionBranch<B>,
+        value: D,
+    ) -> Result<(), D::Error> {
+        slot.tag(value)
+    }
+}
+
+/// Each kind of member's value once the object is read.
+pub mod finish {
+    pub use super::present as optional;
+    pub use super::present as optional_number;
+    pub use super::present as optional_list;
+    pub use super::present as optional_number_list;
+    pub use super::required;
+    pub use super::required as required_number;
+    pub use super::required as required_list;
+    pub use super::required as required_number_list;
+
+    /// The union's branch.
+    #[inline]
+    pub fn tag<B: super::BranchSlots, E: super::DeError>(
+        slot: super::UnionBranch<B>,
+        name: &'static str,
+    ) -> Result<B::Output, E> {
+        slot.finish(name)
+    }
+}
+
+/// A required member's value.
+#[inline]
+pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    match slot {
+        Some(value) => Ok(value),
+        None => Err(missing(name)),
+    }
+}
+
+/// An optional member's value.
+#[inline]
+pub fn present<T, E>(slot: Option<T>, _name: &'static str) -> Result<Option<T>, E> {
+    Ok(slot)
+}
+
+fn missing<E: de::Error>(name: &str) -> E {
+    E::custom(format_args!("missing member `{name}`"))
+}
+
+/// Encodes an object's members into an open map, one call per member
+/// (named after its kind), keeping the first error.
+pub struct Members<'a, M: SerializeMap> {
+    map: &'a mut M,
+    result: Result<(), M::Error>,
+}
+
+impl<'a, M: SerializeMap> Members<'a, M> {
+    #[inline]
+    pub fn new(map: &'a mut M) -> Self {
+        Members {
+            map,
+            result: Ok(()),
+        }
+    }
+
+    #[inline]
+    fn entry<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        if self.result.is_ok() {
+            self.result = self.map.serialize_entry(name, value);
+        }
+        self
+    }
+
+    #[inline]
+    pub fn required<T: Serialize>(self, name: &'static str, value: &T) -> Self {
+        self.entry(name, value)
+    }
+
+    #[inline]
+    pub fn optional<T: Serialize>(self, name: &'static str, value: &Option<T>) -> Self {
+        match value {
+            Some(value) => self.entry(name, value),
+            None => self,
+        }
+    }
+
+    #[inline]
+    pub fn required_number<T>(self, name: &'static str, value: &T) -> Self
+    where
+        for<'n> Number<'n, T>: Serialize,
+    {
+        self.entry(name, &Number(value))
+    }
+
+    #[inline]
+    pub fn optional_number<T>(self, name: &'static str, value: &Option<T>) -> Self
+    where
+        for<'n> Number<'n, T>: Serialize,
+    {
+        match value {
+            Some(value) => self.entry(name, &Number(value)),
+            None => self,
+        }
+    }
+
+    #[inline]
+    pub fn required_list<T: Serialize>(self, name: &'static str, value: &T) -> Self {
+        self.required(name, value)
+    }
+
+    #[inline]
+    pub fn optional_list<T: Serialize>(self, name: &'static str, value: &Option<T>) -> Self {
+        self.optional(name, value)
+    }
+
+    #[inline]
+    pub fn required_number_list<T>(self, name: &'static str, value: &T) -> Self
+    where
+        for<'n> Number<'n, T>: Serialize,
+    {
+        self.required_number(name, value)
+    }
+
+    #[inline]
+    pub fn optional_number_list<T>(self, name: &'static str, value: &Option<T>) -> Self
+    where
+        for<'n> Number<'n, T>: Serialize,
+    {
+        self.optional_number(name, value)
+    }
+
+    /// A union's discriminator (its branch's members come at the end).
+    #[inline]
+    pub fn tag<B: Branch>(self, name: &'static str, value: &B) -> Self {
+        self.entry(name, &value.tag())
+    }
+
+    /// A union's branch members.
+    #[inline]
+    pub fn branch<B: Branch>(mut self, value: &B) -> Self {
+        if self.result.is_ok() {
+            self.result = value.serialize_members(self.map);
+        }
+        self
+    }
+
+    /// Members the type does not declare.
+    #[inline]
+    pub fn extra(mut self, value: &serde_json::Map<String, Value>) -> Self {
+        if self.result.is_ok() {
+            self.result = serialize_extra(self.map, value);
+        }
+        self
+    }
+
+    #[inline]
+    pub fn end(self) -> Result<(), M::Error> {
+        self.result
     }
 }
 
@@ -513,9 +725,48 @@ impl<'de, T: Alternate> Visitor<'de> for AlternateVisitor<T> {
     }
 }
 
+/// How an alternate's branch of each shape is decoded.
+pub mod decode {
+    pub use super::deserialize_list as list;
+    pub use super::deserialize_list as number_list;
+    pub use super::deserialize_plain as number;
+    pub use super::deserialize_plain as plain;
+}
+
+/// How an alternate's branch of each shape is encoded.
+pub mod encode {
+    pub use super::serialize_number as number;
+    pub use super::serialize_number as number_list;
+    pub use super::serialize_plain as list;
+    pub use super::serialize_plain as plain;
+}
+
+#[inline]
+pub fn deserialize_plain<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    T::deserialize(deserializer)
+}
+
+#[inline]
+pub fn serialize_plain<T: Serialize, S: Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    value.serialize(serializer)
+}
+
+#[inline]
+pub fn serialize_number<T, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error>
+where
+    for<'n> Number<'n, T>: Serialize,
+{
+    Number(value).serialize(serializer)
+}
+
 // ----------------------------------------------------------------- unions
 
-/// The generated slots of a union's branches: one variant per branch.
+/// The slots of a union's branches: one variant per branch.
 pub trait BranchSlots: Sized {
     /// The discriminator's enum.
     type Tag: Enum + for<'de> Deserialize<'de>;
@@ -523,6 +774,8 @@ pub trait BranchSlots: Sized {
     type Output: Branch<Tag = Self::Tag>;
 
     fn select(tag: Self::Tag) -> Self;
+    /// See [`Slots::branch_ready`].
+    fn ready(&self, key: &str) -> bool;
     fn member<'de, D: Deserializer<'de>>(&mut self, key: &str, value: D) -> Result<(), D::Error>;
     fn finish<E: de::Error>(self) -> Result<Self::Output, E>;
 }
@@ -540,20 +793,19 @@ pub fn branch_member<'de, S: Slots, D: Deserializer<'de>>(
     }
 }
 
+/// Whether a branch's slots can take the member `key` now.
+pub fn branch_ready<S: Slots>(slots: &S, key: &str) -> bool {
+    !S::HAS_BRANCH || S::MEMBERS.contains(&key) || slots.branch_ready(key)
+}
+
 /// The discriminator and branch of a union being decoded.
 pub struct UnionBranch<B> {
     branch: Option<B>,
-    /// Members seen before the discriminator, as JSON text (cheaper to
-    /// keep and to read again than a `Value` tree).
-    pending: Vec<(String, Box<RawValue>)>,
 }
 
 impl<B> Default for UnionBranch<B> {
     fn default() -> Self {
-        UnionBranch {
-            branch: None,
-            pending: Vec::new(),
-        }
+        UnionBranch { branch: None }
     }
 }
 
@@ -567,7 +819,17 @@ impl<B: BranchSlots> UnionBranch<B> {
         Ok(())
     }
 
-    /// A member that is not the base's.
+    /// Whether the member `key` can be decoded now.
+    #[inline]
+    pub fn ready(&self, key: &str) -> bool {
+        match &self.branch {
+            Some(branch) => branch.ready(key),
+            None => false,
+        }
+    }
+
+    /// A member that is not the base's; the discriminator is known
+    /// ([`UnionBranch::ready`]).
     pub fn member<'de, D: Deserializer<'de>>(
         &mut self,
         key: &str,
@@ -575,36 +837,54 @@ impl<B: BranchSlots> UnionBranch<B> {
     ) -> Result<(), D::Error> {
         match &mut self.branch {
             Some(branch) => branch.member(key, value),
-            None => {
-                let value = Box::<RawValue>::deserialize(value)?;
-                self.pending.push((key.to_owned(), value));
-                Ok(())
-            }
+            None => ignore_member(key, value),
         }
     }
 
     pub fn finish<E: de::Error>(self, tag: &'static str) -> Result<B::Output, E> {
-        let Some(mut branch) = self.branch else {
-            return Err(E::custom(format_args!("missing member `{tag}`")));
-        };
-        for (key, value) in self.pending {
-            if let Err(e) = branch.member(&key, &*value) {
-                return Err(record(Segment::Key(key), E::custom(message_only(&e))));
-            }
+        match self.branch {
+            Some(branch) => branch.finish(),
+            None => Err(missing(tag)),
         }
-        branch.finish()
     }
 }
 
-/// An error's message without the position, which for JSON read again
-/// from a buffer is a position in that buffer, not in the input.
-fn message_only(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    let position = format!(" at line {} column {}", error.line(), error.column());
-    match text.strip_suffix(&position) {
-        Some(message) => message.to_string(),
-        None => text,
+/// The slots of a branch this build does not know: its members, as values.
+pub struct UnknownBranchSlots(UnknownBranch);
+
+impl UnknownBranchSlots {
+    pub fn new<T: Enum>(tag: &T) -> Self {
+        UnknownBranchSlots(UnknownBranch {
+            tag: UnknownValue::new(tag.as_str()),
+            members: serde_json::Map::new(),
+        })
     }
+
+    pub fn member<'de, D: Deserializer<'de>>(
+        &mut self,
+        key: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        set_extra(&mut self.0.members, key, value)
+    }
+
+    pub fn finish(self) -> UnknownBranch {
+        self.0
+    }
+}
+
+/// The discriminator value of an unknown branch.
+pub fn unknown_tag<T: Enum>(branch: &UnknownBranch) -> T {
+    let tag = branch.tag.as_str();
+    T::from_name(tag).unwrap_or_else(|| T::unknown(UnknownValue::new(tag)))
+}
+
+/// Encode the members of an unknown branch.
+pub fn serialize_unknown_branch<M: SerializeMap>(
+    branch: &UnknownBranch,
+    map: &mut M,
+) -> Result<(), M::Error> {
+    serialize_extra(map, &branch.members)
 }
 
 // ----------------------------------------------------------------- events
@@ -667,9 +947,10 @@ pub fn deserialize_event<'de, E: EventSet, D: Deserializer<'de>>(
 
 struct EventVisitor<E>(PhantomData<E>);
 
-enum Data<E> {
+enum Data<'de, E> {
     Decoded(E),
-    Unknown(Value),
+    /// Before the event's name: buffered.
+    Pending(Content<'de>),
 }
 
 struct DataSeed<'a, E> {
@@ -678,13 +959,13 @@ struct DataSeed<'a, E> {
 }
 
 impl<'de, E: EventSet> DeserializeSeed<'de> for DataSeed<'_, E> {
-    type Value = Data<E>;
+    type Value = Data<'de, E>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Data<E>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Data<'de, E>, D::Error> {
         if known_event::<E>(self.name) {
             E::decode(self.name, deserializer, Timestamp::default()).map(Data::Decoded)
         } else {
-            Value::deserialize(deserializer).map(Data::Unknown)
+            Content::deserialize(deserializer).map(Data::Pending)
         }
     }
 }
@@ -699,7 +980,7 @@ impl<'de, E: EventSet> Visitor<'de> for EventVisitor<E> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<E, A::Error> {
         let mut name: Option<String> = None;
         let mut timestamp: Option<Timestamp> = None;
-        let mut data: Option<Data<E>> = None;
+        let mut data: Option<Data<'de, E>> = None;
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match &*key {
                 "event" => {
@@ -727,8 +1008,7 @@ impl<'de, E: EventSet> Visitor<'de> for EventVisitor<E> {
                             name,
                             _event: PhantomData,
                         }),
-                        // The name comes later: keep the data for then.
-                        None => map.next_value().map(Data::Unknown),
+                        None => map.next_value().map(Data::Pending),
                     };
                     data = Some(value.map_err(|e| record(Segment::Member("data"), e))?);
                 }
@@ -750,11 +1030,14 @@ impl<'de, E: EventSet> Visitor<'de> for EventVisitor<E> {
                 *event.timestamp_mut() = timestamp;
                 Ok(event)
             }
-            Some(Data::Unknown(value)) if known_event::<E>(&name) => {
-                E::decode(&name, &value, timestamp)
-                    .map_err(|e| record(Segment::Member("data"), A::Error::custom(e)))
+            Some(Data::Pending(value)) if known_event::<E>(&name) => {
+                E::decode(&name, ContentDeserializer::new(value), timestamp)
+                    .map_err(|e| record(Segment::Member("data"), e))
             }
-            Some(Data::Unknown(value)) => unknown_event(name, Some(value), timestamp),
+            Some(Data::Pending(value)) => {
+                let value = Value::deserialize(ContentDeserializer::<A::Error>::new(value))?;
+                unknown_event(name, Some(value), timestamp)
+            }
             None if known_event::<E>(&name) => {
                 let empty = MapDeserializer::new(std::iter::empty::<(&str, &str)>());
                 E::decode(&name, empty, timestamp)
@@ -782,136 +1065,50 @@ mod tests {
     use super::*;
     use crate::{from_str, from_value, Mode};
 
-    /// A hand-written enum, as generated.
+    /// An enum, as generated.
     #[derive(Clone, Debug, PartialEq)]
-    enum Color {
+    pub enum Color {
         Red,
         Green,
         Unknown(UnknownValue),
     }
 
-    impl Enum for Color {
-        const NAME: &'static str = "Color";
-        const VALUES: &'static [Self] = &[Color::Red, Color::Green];
-        const NAMES: &'static [&'static str] = &["red", "green"];
-        fn as_str(&self) -> &str {
-            match self {
-                Color::Red => "red",
-                Color::Green => "green",
-                Color::Unknown(v) => v.as_str(),
-            }
-        }
-        fn unknown(value: UnknownValue) -> Self {
-            Color::Unknown(value)
-        }
-        fn as_unknown(&self) -> Option<&UnknownValue> {
-            match self {
-                Color::Unknown(v) => Some(v),
-                _ => None,
-            }
+    enum_impls! {
+        Color = "Color", Unknown {
+            Red = "red",
+            Green = "green",
         }
     }
 
-    impl Serialize for Color {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            serialize_enum(self, serializer)
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Color {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserialize_enum(deserializer)
-        }
-    }
-
-    /// A hand-written alternate: a color name, a number or a list.
+    /// An alternate: a color name, a number or a list.
     #[derive(Debug, PartialEq)]
-    enum Paint {
+    pub enum Paint {
         Named(Color),
         Level(f64),
         Mix(Vec<u8>),
     }
 
-    impl Alternate for Paint {
-        const EXPECTING: &'static str = "a string (Color), a number or an array";
-        fn decode<'de, D: Deserializer<'de>>(
-            kind: JsonKind,
-            value: D,
-        ) -> Option<Result<Self, D::Error>> {
-            Some(match kind {
-                JsonKind::String => Deserialize::deserialize(value).map(Paint::Named),
-                JsonKind::Int | JsonKind::Number => {
-                    Deserialize::deserialize(value).map(Paint::Level)
-                }
-                JsonKind::Array => deserialize_list(value).map(Paint::Mix),
-                _ => return None,
-            })
+    alternate_impls! {
+        Paint = "a string (Color), a number or an array" {
+            Named(String) plain,
+            Level(Int | Number) number,
+            Mix(Array) list,
         }
     }
 
-    impl<'de> Deserialize<'de> for Paint {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserialize_alternate(deserializer)
-        }
-    }
-
-    /// A hand-written struct with a list member, as generated.
+    /// A struct with a list member, as generated.
     #[derive(Debug, PartialEq)]
-    struct Palette {
-        name: String,
-        colors: Vec<Color>,
-        when: Option<crate::Timestamp>,
+    pub struct Palette {
+        pub name: String,
+        pub colors: Vec<Color>,
+        pub when: Option<crate::Timestamp>,
     }
 
-    #[derive(Default)]
-    struct PaletteSlots {
-        name: Option<String>,
-        colors: Option<Vec<Color>>,
-        when: Option<crate::Timestamp>,
-    }
-
-    impl Object for Palette {
-        const TYPE_NAME: &'static str = "Palette";
-        type Slots = PaletteSlots;
-        fn serialize_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-            member(map, "name", &self.name)?;
-            member(map, "colors", &self.colors)?;
-            optional(map, "when", &self.when)
-        }
-    }
-
-    impl Slots for PaletteSlots {
-        type Object = Palette;
-        const MEMBERS: &'static [&'static str] = &["name", "colors", "when"];
-        fn member<'de, D: Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => set(&mut self.name, value),
-                1 => set_list(&mut self.colors, value),
-                _ => set(&mut self.when, value),
-            }
-        }
-        fn finish<E: de::Error>(self) -> Result<Palette, E> {
-            Ok(Palette {
-                name: required(self.name, "name")?,
-                colors: required(self.colors, "colors")?,
-                when: self.when,
-            })
-        }
-    }
-
-    impl Serialize for Palette {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            serialize_object(self, serializer)
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Palette {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserialize_object::<PaletteSlots, D>(deserializer)
+    object_impls! {
+        Palette = "Palette" {
+            required name: String = "name",
+            required_list colors: Vec<Color> = "colors",
+            optional when: crate::Timestamp = "when",
         }
     }
 

@@ -26,9 +26,9 @@
 //!
 //! | feature | default | what |
 //! |---|---|---|
-//! | `client` | yes | `qmp::blocking::Client`, the protocol's messages |
+//! | `client` | yes | `qmp::blocking::Client` and `Agent` (the guest agent), the protocol's messages; nix for passing file descriptors |
 //! | `server` | no | `qmp::server`: QEMU's request handling |
-//! | `tokio` | no | the async halves: `qmp::tokio::Client` (with `client`), `qmp::server::Server` (with `server`) |
+//! | `tokio` | no | the async halves: `qmp::tokio::Client` and `Agent` (with `client`), `qmp::server::Server` (with `server`) |
 //!
 //! # Decoding
 //!
@@ -52,10 +52,14 @@
 //! `UnknownValue` in the rare enum that has a value `unknown`), which keeps
 //! the wire string; it encodes back to the same string, so it can also be
 //! used to send a value the bindings do not know yet.  Unions do the same
-//! for their discriminator (the branch members are then ignored), and
-//! `events::Event` keeps the name, data and timestamp of unknown events.
+//! for their discriminator: the branch enum's last variant holds an
+//! [`UnknownBranch`], the value and the branch's members as received, and
+//! encodes them back unchanged; `events::Event` keeps the name, data and
+//! timestamp of unknown events.
 
+mod content;
 mod decode;
+mod macros;
 #[cfg(any(feature = "client", feature = "server"))]
 pub mod qmp;
 mod types;
@@ -66,7 +70,7 @@ pub mod __private;
 pub use decode::{
     deserialize, deserialize_with, from_slice, from_str, from_value, DecodeError, Mode, PathError,
 };
-pub use types::{Empty, Null, Timestamp, UnknownValue};
+pub use types::{Empty, Null, Timestamp, UnknownBranch, UnknownValue};
 
 #[doc(hidden)]
 pub use serde;
@@ -182,10 +186,11 @@ pub trait Object: Sized {
     /// version having the type has.
     const MEMBER_VERSIONS: &'static [(&'static str, &'static [&'static str])] = &[];
     /// Where the type is in a `query-qmp-schema` reply: the way to it from
-    /// a command or event (`blockdev-add/arg-type/+file`; a command's or
-    /// event's arguments are `NAME/arg-type`); empty when no command or
-    /// event reaches it.  Capability checks find the type in a peer's
-    /// schema by it.
+    /// a command or event (`blockdev-add/arg-type/+file`); empty when no
+    /// command or event reaches it, and for the type of a command's
+    /// arguments or an event's data, which its `TYPE_NAME` (the command or
+    /// event) locates.  Capability checks find the type in a peer's schema
+    /// by it.
     const ROUTE: &'static str = "";
 
     #[doc(hidden)]
@@ -201,6 +206,9 @@ pub trait Object: Sized {
 pub trait Branch {
     /// The discriminator's enum.
     type Tag: Enum + Serialize;
+
+    #[doc(hidden)]
+    type Slots: __private::BranchSlots<Tag = Self::Tag, Output = Self>;
 
     /// The discriminator's value for this branch.
     fn tag(&self) -> Self::Tag;

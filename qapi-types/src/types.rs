@@ -3,35 +3,15 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
-use serde::ser::{Serialize, SerializeMap, Serializer};
-
-use crate::__private::{self, Slots};
-use crate::Object;
+use serde::ser::{Serialize, Serializer};
 
 /// The reply of a command that returns nothing: encoded `{}`; any object
 /// decodes (members ignored, or rejected in [`Mode::Strict`](crate::Mode)).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Empty;
 
-impl Object for Empty {
-    const TYPE_NAME: &'static str = "empty object";
-    type Slots = __private::UnitSlots<Empty>;
-
-    fn serialize_members<M: SerializeMap>(&self, _: &mut M) -> Result<(), M::Error> {
-        Ok(())
-    }
-}
-
-impl Serialize for Empty {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        __private::serialize_object(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Empty {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        __private::deserialize_object::<<Empty as Object>::Slots, D>(deserializer)
-    }
+crate::__private::object_impls! {
+    Empty = "empty object";
 }
 
 /// The QAPI built-in type `null`: JSON `null`.
@@ -71,55 +51,10 @@ pub struct Timestamp {
     pub microseconds: i64,
 }
 
-impl Object for Timestamp {
-    const TYPE_NAME: &'static str = "timestamp";
-    type Slots = TimestampSlots;
-
-    fn serialize_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        map.serialize_entry("seconds", &self.seconds)?;
-        map.serialize_entry("microseconds", &self.microseconds)
-    }
-}
-
-#[doc(hidden)]
-#[derive(Default)]
-pub struct TimestampSlots {
-    seconds: Option<i64>,
-    microseconds: Option<i64>,
-}
-
-impl Slots for TimestampSlots {
-    type Object = Timestamp;
-    const MEMBERS: &'static [&'static str] = &["seconds", "microseconds"];
-
-    fn member<'de, D: Deserializer<'de>>(
-        &mut self,
-        index: usize,
-        value: D,
-    ) -> Result<(), D::Error> {
-        match index {
-            0 => __private::set(&mut self.seconds, value),
-            _ => __private::set(&mut self.microseconds, value),
-        }
-    }
-
-    fn finish<E: de::Error>(self) -> Result<Timestamp, E> {
-        Ok(Timestamp {
-            seconds: __private::required(self.seconds, "seconds")?,
-            microseconds: __private::required(self.microseconds, "microseconds")?,
-        })
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        __private::serialize_object(self, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        __private::deserialize_object::<TimestampSlots, D>(deserializer)
+crate::__private::object_impls! {
+    Timestamp = "timestamp" {
+        required seconds: i64 = "seconds",
+        required microseconds: i64 = "microseconds",
     }
 }
 
@@ -176,5 +111,31 @@ impl<'de> Deserialize<'de> for UnknownValue {
             }
         }
         deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+/// The branch of a union whose discriminator value this build does not
+/// know (from a newer QEMU): the value and the branch's members as
+/// received (all but the base's), encoded back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct UnknownBranch {
+    pub tag: UnknownValue,
+    pub members: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Ordered by value and then by the members' JSON text, so that branch
+/// enums can derive `PartialOrd` and `Ord` (`derive` settings).
+impl Ord for UnknownBranch {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let text = |branch: &Self| serde_json::to_string(&branch.members).unwrap_or_default();
+        self.tag
+            .cmp(&other.tag)
+            .then_with(|| text(self).cmp(&text(other)))
+    }
+}
+
+impl PartialOrd for UnknownBranch {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }

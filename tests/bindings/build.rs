@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use qapi_gen::{IfPolicy, Settings};
+use qapi_gen::{IfPolicy, Rules, Settings};
 
 #[path = "../../qapi-gen/tests/common/registry.rs"]
 #[allow(dead_code)]
@@ -22,6 +22,7 @@ fn main() {
 
     let demo = manifest.join("../../schema/qapi-schema.json");
     generate(&demo, &Settings::default(), &out.join("demo_all.rs"));
+    introspect(&demo, &out.join("demo_all.json"));
     generate_older(&out);
     generate(&demo, &demo_cfg(), &out.join("demo_cfg.rs"));
     generate(&demo, &demo_evaluate(), &out.join("demo_evaluate.rs"));
@@ -34,24 +35,42 @@ fn main() {
     let real = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
     if real.exists() {
         println!("cargo:rustc-cfg=qapi_shared");
-        generate(&real, &Settings::default(), &out.join("real_all.rs"));
-        generate(&real, &real_cfg(), &out.join("real_cfg.rs"));
-        generate(&real, &real_evaluate(), &out.join("real_evaluate.rs"));
+        // QEMU 10.0's schema and suite, under its rules.
+        let qemu_10_0 = |settings: Settings| Settings {
+            rules: Rules::V10_0,
+            ..settings
+        };
+        generate(
+            &real,
+            &qemu_10_0(Settings::default()),
+            &out.join("real_all.rs"),
+        );
+        introspect(&real, &out.join("real_all.json"));
+        generate(&real, &qemu_10_0(real_cfg()), &out.join("real_cfg.rs"));
+        generate(
+            &real,
+            &qemu_10_0(real_evaluate()),
+            &out.join("real_evaluate.rs"),
+        );
         // QEMU's own test schema: every construct, odd names (`__org.qemu_x-...`).
         let suite = shared.join("qemu/10.0.0/tests/qapi-schema");
         generate(
             &suite.join("qapi-schema-test.json"),
-            &Settings::default(),
+            &qemu_10_0(Settings::default()),
             &out.join("qemu_test_all.rs"),
+        );
+        introspect(
+            &suite.join("qapi-schema-test.json"),
+            &out.join("qemu_test_all.json"),
         );
         generate(
             &suite.join("qapi-schema-test.json"),
-            &demo_cfg(),
+            &qemu_10_0(demo_cfg()),
             &out.join("qemu_test_cfg.rs"),
         );
         generate(
             &suite.join("doc-good.json"),
-            &Settings::default(),
+            &qemu_10_0(Settings::default()),
             &out.join("qemu_doc_good.rs"),
         );
         generate_spans(&shared, &out);
@@ -100,7 +119,8 @@ fn write_generated(builder: &qapi_gen::Builder, out: &Path) {
 }
 
 /// Schemas of older QEMU versions, from the cargo registry, with their doc
-/// comments checked leniently (they break QEMU 10.0's rules); compiled:
+/// comments checked leniently against QEMU 10.0's rules (the closest to
+/// theirs, which they break); compiled:
 /// QEMU 8.0, 9.1 and the guest agent's (8.1 is much like 8.0).  The
 /// warnings are not printed: the tests count them.
 fn generate_older(out: &Path) {
@@ -114,7 +134,7 @@ fn generate_older(out: &Path) {
             continue;
         };
         found += 1;
-        let builder = qapi_gen::Builder::new(&path);
+        let builder = qapi_gen::Builder::new(&path).rules(Rules::V10_0);
         let schema_model = builder.load().unwrap_or_else(|e| panic!("{e}"));
         for path in schema_model.sources.paths() {
             println!("cargo:rerun-if-changed={}", path.display());
@@ -128,14 +148,25 @@ fn generate_older(out: &Path) {
     }
 }
 
+/// Strictly, under the rules of `settings`.
 fn generate(schema_path: &Path, settings: &Settings, out: &Path) {
-    let schema = qapi_gen::load(schema_path).unwrap_or_else(|e| panic!("{e}"));
+    let schema = qapi_gen::load_with(schema_path, settings.rules).unwrap_or_else(|e| panic!("{e}"));
     for path in schema.sources.paths() {
         println!("cargo:rerun-if-changed={}", path.display());
     }
     let text = qapi_gen::rust::generate_file(&schema, settings)
         .unwrap_or_else(|e| panic!("{}: {e}", schema_path.display()));
     std::fs::write(out, text).unwrap();
+}
+
+/// The `query-qmp-schema` reply for the schema, every condition kept and
+/// type names unmasked (the bindings of policy `all`): what the member
+/// order test generates values from.
+fn introspect(schema_path: &Path, out: &Path) {
+    // Introspection does not depend on doc comments: 10.0's rules take every schema here.
+    let schema = qapi_gen::load_with(schema_path, Rules::V10_0).unwrap_or_else(|e| panic!("{e}"));
+    let reply = qapi_gen::introspect::introspect(&schema, &|_| true, true);
+    std::fs::write(out, reply.to_string()).unwrap();
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

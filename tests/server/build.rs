@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use qapi_gen::{IfPolicy, Settings};
+use qapi_gen::{IfPolicy, Rules, Settings};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
@@ -46,6 +46,7 @@ fn main() {
                 .chain(["CONFIG_KVM".to_string()])
                 .collect(),
             docs: false,
+            rules: Rules::V10_0,
             ..server
         };
         generate(&real, &qemu, &out.join("qemu.rs"));
@@ -64,8 +65,9 @@ fn recorded_build_conditions(manifest: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Strictly, under the rules of `settings`.
 fn generate(schema_path: &Path, settings: &Settings, out: &Path) {
-    let schema = qapi_gen::load(schema_path).unwrap_or_else(|e| panic!("{e}"));
+    let schema = qapi_gen::load_with(schema_path, settings.rules).unwrap_or_else(|e| panic!("{e}"));
     for path in schema.sources.paths() {
         println!("cargo:rerun-if-changed={}", path.display());
     }

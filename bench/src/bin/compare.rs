@@ -2,8 +2,11 @@
 //! run: best of N `qapi_gen::load` against best of N `QAPISchema(fname)`.
 //!
 //! ```text
-//! cargo run --release --bin compare -- [--runs N] [--schema FILE] [--qemu-scripts DIR]
+//! cargo run --release --bin compare -- [--runs N] [--schema FILE] [--rules RELEASE] [--qemu-scripts DIR]
 //! ```
+//!
+//! The schema (by default QEMU 10.0.0's) is held to the rules of
+//! `RELEASE` (by default 10.0).
 //!
 //! `DIR` is QEMU's `scripts/` directory (the one holding `qapi/`), also
 //! taken from `$QEMU_QAPI_SCRIPTS`.  Without it only our time is printed
@@ -13,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: compare [--runs N] [--schema FILE] [--qemu-scripts DIR]";
+const USAGE: &str =
+    "usage: compare [--runs N] [--schema FILE] [--rules RELEASE] [--qemu-scripts DIR]";
 
 /// Builds QEMU's model `runs` times and prints the best time in seconds.
 const PYTHON_TIMER: &str = r#"
@@ -33,12 +37,14 @@ print(best)
 struct Args {
     runs: u32,
     schema: PathBuf,
+    rules: qapi_gen::Rules,
     qemu_scripts: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut runs = 10;
     let mut schema = None;
+    let mut rules = qapi_bench::RULES;
     let mut qemu_scripts = std::env::var_os("QEMU_QAPI_SCRIPTS").map(PathBuf::from);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -46,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--runs" => runs = qapi_bench::parse_runs(&value("--runs")?)?,
             "--schema" => schema = Some(PathBuf::from(value("--schema")?)),
+            "--rules" => rules = qapi_bench::parse_rules(&value("--rules")?)?,
             "--qemu-scripts" => qemu_scripts = Some(PathBuf::from(value("--qemu-scripts")?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument '{other}'")),
@@ -54,6 +61,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         runs,
         schema: schema.unwrap_or_else(qapi_bench::real_schema),
+        rules,
         qemu_scripts,
     })
 }
@@ -65,7 +73,7 @@ fn main() -> ExitCode {
     };
     println!("schema: {}", args.schema.display());
 
-    let ours = match time_ours(&args.schema, args.runs) {
+    let ours = match time_ours(&args.schema, args.rules, args.runs) {
         Ok(t) => t,
         Err(diags) => {
             eprint!("qapi-gen rejects the schema:\n{diags}");
@@ -102,11 +110,15 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn time_ours(schema: &Path, runs: u32) -> Result<Duration, qapi_gen::Diagnostics> {
+fn time_ours(
+    schema: &Path,
+    rules: qapi_gen::Rules,
+    runs: u32,
+) -> Result<Duration, qapi_gen::Diagnostics> {
     let mut best = Duration::MAX;
     for _ in 0..runs {
         let start = Instant::now();
-        let model = qapi_gen::load(schema)?;
+        let model = qapi_gen::load_with(schema, rules)?;
         best = best.min(start.elapsed());
         drop(model);
     }

@@ -5,8 +5,11 @@
 //!
 //! ```text
 //! cargo build --release -p qapi-gen --bin qapi-gen
-//! cargo run --release --bin generation -- [--runs N] [--schema FILE]... [--qemu-scripts DIR] [--cli PATH]
+//! cargo run --release --bin generation -- [--runs N] [--schema FILE]... [--rules RELEASE] [--qemu-scripts DIR] [--cli PATH]
 //! ```
+//!
+//! The schemas are held to the rules of `RELEASE` (by default 10.0, which
+//! both default schemas follow).
 //!
 //! Without `--schema`, it times QEMU 9.1's schema as shipped in `qapi-qmp`
 //! 0.15's package and QEMU 10.0.0's from the shared directory.  `DIR` is
@@ -18,12 +21,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-const USAGE: &str =
-    "usage: generation [--runs N] [--schema FILE]... [--qemu-scripts DIR] [--cli PATH]";
+const USAGE: &str = "usage: generation [--runs N] [--schema FILE]... [--rules RELEASE] \
+                     [--qemu-scripts DIR] [--cli PATH]";
 
 struct Args {
     runs: u32,
     schemas: Vec<(String, PathBuf)>,
+    rules: qapi_gen::Rules,
     qemu_scripts: Option<PathBuf>,
     cli: PathBuf,
 }
@@ -31,6 +35,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut runs = 10;
     let mut schemas = Vec::new();
+    let mut rules = qapi_bench::RULES;
     let mut qemu_scripts = std::env::var_os("QEMU_QAPI_SCRIPTS").map(PathBuf::from);
     let mut cli = None;
     let mut args = std::env::args().skip(1);
@@ -42,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
                 let path = PathBuf::from(value("--schema")?);
                 schemas.push((path.display().to_string(), path));
             }
+            "--rules" => rules = qapi_bench::parse_rules(&value("--rules")?)?,
             "--qemu-scripts" => qemu_scripts = Some(PathBuf::from(value("--qemu-scripts")?)),
             "--cli" => cli = Some(PathBuf::from(value("--cli")?)),
             "-h" | "--help" => return Err(String::new()),
@@ -64,6 +70,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         runs,
         schemas,
+        rules,
         qemu_scripts,
         cli,
     })
@@ -96,7 +103,7 @@ fn run(args: &Args, scratch: &Path) -> Result<(), String> {
     );
     for (label, schema) in &args.schemas {
         println!("\n{label}: {}", schema.display());
-        let ours = time_in_process(schema, args.runs)?;
+        let ours = time_in_process(schema, args.rules, args.runs)?;
         println!(
             "  ours, in process (load + generate_file): {}  (CPU: load {:.1} + generate {:.1} ms; {} bytes)",
             ours.total,
@@ -104,7 +111,8 @@ fn run(args: &Args, scratch: &Path) -> Result<(), String> {
             ms(ours.generate),
             ours.bytes
         );
-        let cli = time_cli(&args.cli, schema, &scratch.join("bindings.rs"), args.runs);
+        let out = scratch.join("bindings.rs");
+        let cli = time_cli(&args.cli, schema, args.rules, &out, args.runs);
         match &cli {
             Ok(t) => println!("  ours, release CLI end to end:            {t}"),
             Err(why) => println!("  ours, release CLI: skipped: {why}"),
@@ -188,8 +196,11 @@ struct InProcess {
     bytes: usize,
 }
 
-fn time_in_process(schema: &Path, runs: u32) -> Result<InProcess, String> {
-    let settings = qapi_gen::Settings::default();
+fn time_in_process(schema: &Path, rules: qapi_gen::Rules, runs: u32) -> Result<InProcess, String> {
+    let settings = qapi_gen::Settings {
+        rules,
+        ..qapi_gen::Settings::default()
+    };
     let mut best = InProcess {
         total: Timing::NONE,
         load: Duration::MAX,
@@ -198,7 +209,8 @@ fn time_in_process(schema: &Path, runs: u32) -> Result<InProcess, String> {
     };
     for _ in 0..runs {
         let (start, start_cpu) = (Instant::now(), qapi_bench::thread_cpu_time());
-        let model = qapi_gen::load(schema).map_err(|diags| format!("schema rejected:\n{diags}"))?;
+        let model = qapi_gen::load_with(schema, rules)
+            .map_err(|diags| format!("schema rejected:\n{diags}"))?;
         let loaded_cpu = qapi_bench::thread_cpu_time();
         let text = qapi_gen::rust::generate_file(&model, &settings).map_err(|e| e.to_string())?;
         let (end, end_cpu) = (Instant::now(), qapi_bench::thread_cpu_time());
@@ -233,7 +245,13 @@ fn best_of(runs: u32, mut command: Command, prepare: impl Fn()) -> Result<Timing
     Ok(best)
 }
 
-fn time_cli(cli: &Path, schema: &Path, out: &Path, runs: u32) -> Result<Timing, String> {
+fn time_cli(
+    cli: &Path,
+    schema: &Path,
+    rules: qapi_gen::Rules,
+    out: &Path,
+    runs: u32,
+) -> Result<Timing, String> {
     if !cli.is_file() {
         return Err(format!(
             "{} not found (cargo build --release -p qapi-gen --bin qapi-gen, or --cli PATH)",
@@ -242,6 +260,7 @@ fn time_cli(cli: &Path, schema: &Path, out: &Path, runs: u32) -> Result<Timing, 
     }
     let mut command = Command::new(cli);
     command.arg("rust").arg(schema).arg("-o").arg(out);
+    command.arg("--rules").arg(rules.as_str());
     best_of(runs, command, || {
         let _ = std::fs::remove_file(out);
     })

@@ -43,25 +43,9 @@ fn start_server() -> Running {
     running
 }
 
-/// The python of the venv `scripts/install-qmp-python.sh` makes
-/// (`$QMP_PYTHON_VENV`, default `target/qmp-venv` of the workspace).
-fn python() -> PathBuf {
-    let venv = match std::env::var_os("QMP_PYTHON_VENV") {
-        Some(venv) => PathBuf::from(venv),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/qmp-venv"),
-    };
-    let python = venv.join("bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/install-qmp-python.sh (it makes the venv with qemu.qmp)",
-        python.display()
-    );
-    python
-}
-
 #[test]
 fn qemu_qmp_client_drives_the_server() {
-    let python = python();
+    let python = qapi_qmp_tests::qmp_python();
     let server = start_server();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/qmp_client.py");
     let output = Command::new(&python)

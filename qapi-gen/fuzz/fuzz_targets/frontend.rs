@@ -1,5 +1,6 @@
-//! The whole front end on arbitrary input: parse, check and build the
-//! model, then render any diagnostics.  Nothing may panic or hang.
+//! The whole front end on arbitrary input, under every QEMU release's rules,
+//! strict and lenient: parse, check and build the model, then render any
+//! diagnostics and warnings.  Nothing may panic or hang.
 //!
 //! The input holds up to three files separated by NUL bytes: the root
 //! `root.json`, then `a.json` and `b.json`, which the root (and each other)
@@ -11,8 +12,8 @@ use std::io;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use qapi_gen::parse::{parse_with, FileLoader};
-use qapi_gen::Schema;
+use qapi_gen::parse::{parse_with_options, DocMode, FileLoader, LoadOptions};
+use qapi_gen::{Rules, Schema};
 
 struct InMemory<'a> {
     files: [(&'a str, &'a [u8]); 3],
@@ -36,8 +37,19 @@ fuzz_target!(|data: &[u8]| {
     let loader = InMemory {
         files: [("root.json", root), ("a.json", a), ("b.json", b)],
     };
-    let result = parse_with(Path::new("root.json"), &loader).and_then(Schema::build);
-    if let Err(diags) = result {
-        let _ = diags.to_string();
+    for rules in Rules::ALL {
+        for doc_mode in [DocMode::Strict, DocMode::Lenient] {
+            let options = LoadOptions { rules, doc_mode };
+            match parse_with_options(Path::new("root.json"), &loader, options)
+                .and_then(Schema::build)
+            {
+                Ok(schema) => {
+                    let _ = schema.rendered_warnings();
+                }
+                Err(diags) => {
+                    let _ = diags.to_string();
+                }
+            }
+        }
     }
 });

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use qapi_gen::builder::{file_holds, write_if_changed};
 use qapi_gen::rust::GenerateError;
 use qapi_gen::schema::{EntityKind, Schema};
-use qapi_gen::{Builder, Diagnostics, DocMode, IfPolicy, Settings};
+use qapi_gen::{Builder, Diagnostics, DocMode, IfPolicy, LoadOptions, Rules, Settings};
 
 #[derive(Parser)]
 #[command(
@@ -34,10 +34,12 @@ enum Command {
         /// with QEMU's conformance suite).
         #[arg(long)]
         dump: bool,
-        /// Accept doc comments that break QEMU 10.0's rules (older QEMU
-        /// schemas), with a warning for each.
+        /// Accept doc comments that break the rules (schemas of other QEMU
+        /// versions), with a warning for each.
         #[arg(long)]
         lenient_docs: bool,
+        #[command(flatten)]
+        rules: RulesArg,
     },
     /// Print the `query-qmp-schema` reply QEMU would give for a schema.
     Introspect {
@@ -49,10 +51,11 @@ enum Command {
         /// Show type names instead of numbers.
         #[arg(long)]
         unmask: bool,
-        /// Reject doc comments that break QEMU 10.0's rules, rather than
-        /// warn.
+        /// Reject doc comments that break the rules, rather than warn.
         #[arg(long)]
         strict_docs: bool,
+        #[command(flatten)]
+        rules: RulesArg,
     },
     /// Write reference documentation (a page per module, an index).
     Docs {
@@ -63,10 +66,12 @@ enum Command {
         output: PathBuf,
         #[arg(long, default_value = "html", value_parser = ["html", "markdown"])]
         format: String,
-        /// Reject doc comments that break QEMU 10.0's rules, rather than
-        /// warn (a block that does not parse is shown as plain text).
+        /// Reject doc comments that break the rules, rather than warn (a
+        /// block that does not parse is shown as plain text).
         #[arg(long)]
         strict_docs: bool,
+        #[command(flatten)]
+        rules: RulesArg,
     },
     /// Generate Rust bindings for a schema.
     Rust(Box<RustArgs>),
@@ -91,6 +96,27 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+}
+
+/// `--rules`: the QEMU release whose schema language holds.
+#[derive(Args)]
+struct RulesArg {
+    /// The QEMU release whose rules the schema is held to [default: 10.2].
+    #[arg(long, value_name = "RELEASE", value_parser = Rules::NAMES)]
+    rules: Option<String>,
+}
+
+impl RulesArg {
+    fn options(&self, strict_docs: bool) -> Result<LoadOptions, String> {
+        let rules = match &self.rules {
+            Some(name) => name.parse()?,
+            None => Rules::default(),
+        };
+        Ok(LoadOptions {
+            rules,
+            doc_mode: doc_mode(strict_docs),
+        })
+    }
 }
 
 /// The flags are the `Settings` fields, `_` written `-`.
@@ -139,9 +165,12 @@ struct RustArgs {
     /// Generate `pub mod server`, for a QMP server.
     #[arg(long)]
     server: bool,
-    /// Reject doc comments that break QEMU 10.0's rules, rather than warn.
+    /// Reject doc comments that break the rules, rather than warn.
     #[arg(long)]
     strict_docs: bool,
+    /// The QEMU release whose rules the schema is held to [default: 10.2].
+    #[arg(long, value_name = "RELEASE", value_parser = Rules::NAMES)]
+    rules: Option<String>,
     /// An older QEMU version the bindings also decode (span bindings;
     /// repeatable): a schema file, a saved query-qmp-schema reply, or a
     /// directory holding one; LABEL=PATH names its version.
@@ -170,7 +199,7 @@ impl RustArgs {
                 vec![]
             }
         };
-        let options: [(&str, Vec<String>); 14] = [
+        let options: [(&str, Vec<String>); 15] = [
             ("if_policy", single(&self.if_policy)),
             ("enable", self.enable.clone()),
             ("cfg", self.cfg.clone()),
@@ -183,6 +212,7 @@ impl RustArgs {
             ("docs", docs),
             ("server", flag(self.server)),
             ("strict_docs", flag(self.strict_docs)),
+            ("rules", single(&self.rules)),
             ("compat", self.compat.clone()),
             ("version_label", single(&self.version_label)),
         ];
@@ -207,34 +237,47 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {
+    let ran = match cli.command {
         Command::Check {
             schema,
             summary,
             dump,
             lenient_docs,
-        } => check(&schema, summary, dump, doc_mode(!lenient_docs)),
+            rules,
+        } => rules
+            .options(!lenient_docs)
+            .map(|options| check(&schema, summary, dump, options)),
         Command::Introspect {
             schema,
             enable,
             unmask,
             strict_docs,
-        } => introspect(&schema, &enable, unmask, doc_mode(strict_docs)),
+            rules,
+        } => rules
+            .options(strict_docs)
+            .map(|options| introspect(&schema, &enable, unmask, options)),
         Command::Docs {
             schema,
             output,
             format,
             strict_docs,
-        } => docs(&schema, &output, &format, doc_mode(strict_docs)),
-        Command::Rust(args) => rust(&args),
+            rules,
+        } => rules
+            .options(strict_docs)
+            .map(|options| docs(&schema, &output, &format, options)),
+        Command::Rust(args) => Ok(rust(&args)),
         Command::Diff {
             old,
             new,
             json,
             markdown,
             strict,
-        } => diff(&old, &new, json, markdown, strict),
-    }
+        } => Ok(diff(&old, &new, json, markdown, strict)),
+    };
+    ran.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })
 }
 
 /// Exit codes: 0 nothing breaks a client, 1 something does, 2 usage error
@@ -343,8 +386,8 @@ fn doc_mode(strict: bool) -> DocMode {
     }
 }
 
-fn check(path: &std::path::Path, summary: bool, dump: bool, mode: DocMode) -> ExitCode {
-    with_schema(path, mode, |schema| {
+fn check(path: &std::path::Path, summary: bool, dump: bool, options: LoadOptions) -> ExitCode {
+    with_schema(path, options, |schema| {
         if summary {
             print!("{}", summarize(schema));
         }
@@ -354,15 +397,25 @@ fn check(path: &std::path::Path, summary: bool, dump: bool, mode: DocMode) -> Ex
     })
 }
 
-fn introspect(path: &std::path::Path, enable: &[String], unmask: bool, mode: DocMode) -> ExitCode {
-    with_schema(path, mode, |schema| {
+fn introspect(
+    path: &std::path::Path,
+    enable: &[String],
+    unmask: bool,
+    options: LoadOptions,
+) -> ExitCode {
+    with_schema(path, options, |schema| {
         let enabled = |name: &str| enable.iter().any(|e| e == name);
         let reply = qapi_gen::introspect::introspect(schema, &enabled, unmask);
         println!("{reply:#}");
     })
 }
 
-fn docs(path: &std::path::Path, output: &std::path::Path, format: &str, mode: DocMode) -> ExitCode {
+fn docs(
+    path: &std::path::Path,
+    output: &std::path::Path,
+    format: &str,
+    options: LoadOptions,
+) -> ExitCode {
     let format = match format.parse::<qapi_gen::docs::Format>() {
         Ok(format) => format,
         Err(message) => {
@@ -371,7 +424,7 @@ fn docs(path: &std::path::Path, output: &std::path::Path, format: &str, mode: Do
         }
     };
     let mut failed = None;
-    let loaded = with_schema(path, mode, |schema| {
+    let loaded = with_schema(path, options, |schema| {
         if let Err(err) = qapi_gen::docs::write(schema, format, output) {
             eprintln!("error: cannot write {}: {err}", output.display());
             failed = Some(ExitCode::from(1));
@@ -383,8 +436,12 @@ fn docs(path: &std::path::Path, output: &std::path::Path, format: &str, mode: Do
 /// Load the schema at `path` and run `action` on it; on errors print the
 /// diagnostics and return the exit code.  Doc-comment warnings go to
 /// stderr and do not change the exit code.
-fn with_schema(path: &std::path::Path, mode: DocMode, action: impl FnOnce(&Schema)) -> ExitCode {
-    match qapi_gen::load_with(path, mode) {
+fn with_schema(
+    path: &std::path::Path,
+    options: LoadOptions,
+    action: impl FnOnce(&Schema),
+) -> ExitCode {
+    match qapi_gen::load_with(path, options) {
         Ok(schema) => {
             print_warnings(&schema.rendered_warnings());
             action(&schema);

@@ -64,7 +64,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::parse::DocMode;
+use crate::parse::LoadOptions;
 use crate::schema::from_introspection::{self, Elements};
 use crate::schema::{EntityId, EntityKind, Schema};
 
@@ -451,13 +451,14 @@ impl std::error::Error for LoadError {}
 /// Load one version: a schema file (its root), a `query-qmp-schema` reply
 /// (the list, the whole reply, or a recorded exchange), or a directory
 /// holding either (`qapi-schema.json`, else `schema.json`).  Relative
-/// paths are read from `base_dir` when given.  Doc comments are checked
-/// as `doc_mode` says; an older schema's doc-comment warnings are dropped
+/// paths are read from `base_dir` when given.  A schema file is read under
+/// the rules and doc mode of `options` (a [`LoadOptions`], [`Rules`](crate::Rules)
+/// or [`DocMode`](crate::DocMode)); its doc-comment warnings are dropped
 /// (`qapi-gen check --lenient-docs` lists them).
 pub fn load(
     input: &Input,
     base_dir: Option<&Path>,
-    doc_mode: DocMode,
+    options: impl Into<LoadOptions>,
 ) -> Result<Loaded, LoadError> {
     let given = match base_dir {
         Some(dir) => dir.join(&input.path),
@@ -500,7 +501,7 @@ pub fn load(
             })),
         });
     }
-    let mut schema = crate::load_with(&path, doc_mode).map_err(LoadError::Schema)?;
+    let mut schema = crate::load_with(&path, options).map_err(LoadError::Schema)?;
     schema.warnings.clear();
     let label = input
         .label

@@ -11,8 +11,10 @@
 //! Supported: paragraphs, ` ``literal`` `, `*emphasis*`, `**strong**`,
 //! `@name` and `` `name` `` references, roles (`:doc:`, `:ref:`, ...),
 //! bare URLs, bullet and enumerated lists (nested), definition lists,
-//! block quotes, `::` literal blocks, `= headings` (top level), simple
-//! tables, and the directives `note`/`warning`/... (admonitions),
+//! block quotes, `::` literal blocks, section headings (top level: rST's,
+//! a title underlined or over- and underlined with a punctuation
+//! character, and QEMU 10.0's `= Title` lines), simple tables, and the
+//! directives `note`/`warning`/... (admonitions),
 //! `admonition`, `qmp-example`, `code-block` and `table`.  Unknown
 //! directives keep their content in a titled box; comments are dropped.
 
@@ -24,7 +26,7 @@ use crate::parse::doc::{Section, SectionKind};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {
     Paragraph(Vec<Inline>),
-    /// `= Title` (level 1), `== Title` (level 2), ...
+    /// A section heading, level 1 the highest: see [`heading_level`].
     Heading {
         level: usize,
         content: Vec<Inline>,
@@ -92,6 +94,11 @@ pub enum Inline {
     Strong(String),
     /// `@name` or `` `name` ``: a link when the name resolves.
     Ref(String),
+    /// `` `title <name>` ``: `title`, a link to `name` when it resolves.
+    TitledRef {
+        title: String,
+        target: String,
+    },
     /// A bare URL or `` `text <url>`_ ``.
     Url {
         text: String,
@@ -140,8 +147,8 @@ pub fn to_markdown(text: &str, resolve: &Resolve) -> String {
     blocks_markdown(&parse(text), resolve)
 }
 
-/// Parse doc text into blocks.  `= Heading` lines are headings only at
-/// the top level.
+/// Parse doc text into blocks.  Headings are headings only at the top
+/// level.
 pub fn parse(text: &str) -> Vec<Block> {
     let lines: Vec<String> = text.lines().map(expand_tabs).collect();
     parse_blocks(&lines, 0, true)
@@ -251,13 +258,21 @@ fn parse_blocks(lines: &[String], depth: usize, top_level: bool) -> Vec<Block> {
             continue;
         }
         if let Some((level, text)) = heading(line).filter(|_| top_level) {
-            // A heading is its line only (QEMU: the first line of a
+            // A heading is its line only (QEMU 10.0: the first line of a
             // free-form block).
             blocks.push(Block::Heading {
                 level,
                 content: parse_inline(text),
             });
             i += 1;
+            continue;
+        }
+        if let Some((level, text, next)) = framed_title(lines, i).filter(|_| top_level) {
+            blocks.push(Block::Heading {
+                level,
+                content: parse_inline(text),
+            });
+            i = next;
             continue;
         }
         let (block, next) =
@@ -270,6 +285,12 @@ fn parse_blocks(lines: &[String], depth: usize, top_level: bool) -> Vec<Block> {
                     Some((table, next)) => (Some(table), next),
                     None => paragraph(lines, i, depth, &mut blocks),
                 }
+            } else if let Some((level, text)) = underlined_title(lines, i).filter(|_| top_level) {
+                let heading = Block::Heading {
+                    level,
+                    content: parse_inline(text),
+                };
+                (Some(heading), i + 2)
             } else {
                 paragraph(lines, i, depth, &mut blocks)
             };
@@ -277,6 +298,56 @@ fn parse_blocks(lines: &[String], depth: usize, top_level: bool) -> Vec<Block> {
         i = next.max(i + 1);
     }
     blocks
+}
+
+/// The character of an rST section adornment: a line of one ASCII
+/// punctuation character, repeated (trailing spaces allowed).
+fn adornment(line: &str) -> Option<char> {
+    let line = line.trim_end();
+    let first = line.chars().next()?;
+    (first.is_ascii_punctuation() && line.chars().all(|c| c == first)).then_some(first)
+}
+
+/// The level of an rST heading by its adornment, after QEMU's convention
+/// (`docs/devel/qapi-code-gen.rst`): over- and underlined (QEMU: `*`) is
+/// level 1, like QEMU 10.0's `= Title`; underlined with `=` level 2, like
+/// `== Title`; then `_` or `-`, `^` or `~`, and anything else.
+fn heading_level(adornment: char, overlined: bool) -> usize {
+    match (overlined, adornment) {
+        (true, _) => 1,
+        (false, '=') => 2,
+        (false, '_' | '-') => 3,
+        (false, '^' | '~') => 4,
+        (false, _) => 5,
+    }
+}
+
+/// An rST title over- and underlined at `lines[i]`, as docutils reads one:
+/// the same adornment above and below, at least as long as the title
+/// (which may be inset) unless four characters or more.  (level, title,
+/// the line after it).
+fn framed_title(lines: &[String], i: usize) -> Option<(usize, &str, usize)> {
+    let overline = lines[i].trim_end();
+    let c = adornment(overline)?;
+    let title = lines.get(i + 1)?.trim();
+    let underline = lines.get(i + 2)?.trim_end();
+    let fits = title.chars().count() <= overline.len() || overline.len() >= 4;
+    (!title.is_empty() && underline == overline && adornment(title).is_none() && fits).then_some((
+        heading_level(c, true),
+        title,
+        i + 3,
+    ))
+}
+
+/// An rST title at `lines[i]` underlined on the next line, as docutils
+/// reads one: an underline at least as long as the title, or of four
+/// characters or more.  (level, title).
+fn underlined_title(lines: &[String], i: usize) -> Option<(usize, &str)> {
+    let title = lines[i].trim_end();
+    let underline = lines.get(i + 1)?.trim_end();
+    let c = adornment(underline)?;
+    let fits = title.chars().count() <= underline.len() || underline.len() >= 4;
+    (adornment(title).is_none() && fits).then_some((heading_level(c, false), title))
 }
 
 /// `=+ text` → (level, text).
@@ -872,7 +943,7 @@ pub fn plain_text(inlines: &[Inline]) -> String {
             | Inline::Strong(s)
             | Inline::Ref(s)
             | Inline::Cite(s) => s.as_str(),
-            Inline::Url { text, .. } => text.as_str(),
+            Inline::Url { text, .. } | Inline::TitledRef { title: text, .. } => text.as_str(),
         })
         .collect()
 }
@@ -951,6 +1022,10 @@ fn backquoted(scan: &Scan, i: usize, role: Option<&str>) -> Option<(Inline, usiz
         }
         Some("emphasis") => Inline::Emphasis(content),
         Some("strong") => Inline::Strong(content),
+        _ if title != target => Inline::TitledRef {
+            title,
+            target: target.trim_start_matches('~').to_string(),
+        },
         _ => Inline::Ref(target.trim_start_matches('~').to_string()),
     };
     Some((inline, next))
@@ -1197,18 +1272,8 @@ pub fn inlines_html(out: &mut String, inlines: &[Inline], resolve: &Resolve) {
                 out.push_str(&escape_html(text));
                 out.push_str("</strong>");
             }
-            Inline::Ref(name) => match resolve(name) {
-                Some(href) => out.push_str(&format!(
-                    "<a class=\"ref\" href=\"{}\"><code>{}</code></a>",
-                    escape_html(&href),
-                    escape_html(name)
-                )),
-                None => {
-                    out.push_str("<code>");
-                    out.push_str(&escape_html(name));
-                    out.push_str("</code>");
-                }
-            },
+            Inline::Ref(name) => ref_html(out, name, name, resolve),
+            Inline::TitledRef { title, target } => ref_html(out, title, target, resolve),
             Inline::Url { text, url } => out.push_str(&format!(
                 "<a class=\"external\" href=\"{}\">{}</a>",
                 escape_html(url),
@@ -1219,6 +1284,22 @@ pub fn inlines_html(out: &mut String, inlines: &[Inline], resolve: &Resolve) {
                 out.push_str(&escape_html(text));
                 out.push_str("</cite>");
             }
+        }
+    }
+}
+
+/// A reference to `target` shown as `title`: a link when it resolves.
+fn ref_html(out: &mut String, title: &str, target: &str, resolve: &Resolve) {
+    match resolve(target) {
+        Some(href) => out.push_str(&format!(
+            "<a class=\"ref\" href=\"{}\"><code>{}</code></a>",
+            escape_html(&href),
+            escape_html(title)
+        )),
+        None => {
+            out.push_str("<code>");
+            out.push_str(&escape_html(title));
+            out.push_str("</code>");
         }
     }
 }
@@ -1444,6 +1525,12 @@ pub fn inlines_markdown(inlines: &[Inline], resolve: &Resolve) -> String {
                     out.push_str(&format!("[{}]({})", code_span(name), markdown_url(&target)))
                 }
                 None => out.push_str(&code_span(name)),
+            },
+            Inline::TitledRef { title, target } => match resolve(target) {
+                Some(url) => {
+                    out.push_str(&format!("[{}]({})", code_span(title), markdown_url(&url)))
+                }
+                None => out.push_str(&code_span(title)),
             },
             Inline::Url { text, url } if text == url => {
                 out.push_str(&format!("<{}>", url.replace('>', "%3E")))

@@ -145,10 +145,11 @@ impl<'s> Site<'s> {
             items.sort_by_key(|(span, _)| (span.file, span.start));
             let items = merge_includes(items.into_iter().map(|(_, item)| item).collect());
             let heading = items.iter().find_map(|item| match item {
-                PageItem::FreeForm(doc) => first_heading(doc),
+                PageItem::FreeForm(doc) => first_heading(doc).map(|(heading, _)| heading),
                 _ => None,
             });
-            let starts_with_heading = matches!(items.first(), Some(PageItem::FreeForm(doc)) if first_heading(doc).is_some());
+            let starts_with_heading = matches!(items.first(),
+                Some(PageItem::FreeForm(doc)) if first_heading(doc).is_some_and(|(_, first)| first));
             let name = &schema.modules[index].name;
             let title = match heading {
                 Some(heading) => heading,
@@ -383,7 +384,13 @@ impl<'s> Site<'s> {
         };
         let mut returns_shown = false;
         if let Some(doc) = doc {
-            for section in doc.other_sections() {
+            // QEMU's stub `Returns` (10.1's rules) included, where it sits.
+            let sections = doc
+                .sections
+                .iter()
+                .skip(1)
+                .filter(|s| !matches!(s.kind, SectionKind::Member | SectionKind::Feature));
+            for section in sections {
                 match section.kind {
                     SectionKind::Since => {
                         view.since = Some(markup::section_source(section).trim().to_string())
@@ -393,7 +400,7 @@ impl<'s> Site<'s> {
                         returns_shown = true;
                         view.sections.push(DocSection::Returns {
                             ty: returns,
-                            text: Some(markup::section_source(section)),
+                            text: (!section.stub).then(|| markup::section_source(section)),
                         });
                     }
                     SectionKind::Errors => view
@@ -426,6 +433,7 @@ impl<'s> Site<'s> {
                 });
             }
         }
+        // Under QEMU 10.0's rules, where QEMU shows nothing.
         if !returns_shown && returns.is_some() {
             view.sections.insert(
                 0,
@@ -696,13 +704,17 @@ fn description<'s>(doc: Option<&'s Doc>, name: &str) -> Option<Cow<'s, str>> {
     Some(markup::section_source(section))
 }
 
-/// The heading a free-form doc starts with, as plain text.
-fn first_heading(doc: &Doc) -> Option<String> {
-    let first = doc.body().text.lines().next()?;
-    match markup::parse(first).first() {
-        Some(markup::Block::Heading { content, .. }) => Some(markup::plain_text(content)),
-        _ => None,
-    }
+/// The first heading of a free-form doc, as plain text, and whether the
+/// doc starts with it.
+fn first_heading(doc: &Doc) -> Option<(String, bool)> {
+    let blocks = markup::parse(&doc.body().text);
+    blocks
+        .iter()
+        .enumerate()
+        .find_map(|(i, block)| match block {
+            markup::Block::Heading { content, .. } => Some((markup::plain_text(content), i == 0)),
+            _ => None,
+        })
 }
 
 /// The module of each source file: the root's, and each included file's

@@ -358,3 +358,43 @@ fn html_and_markdown_link_the_same_places() {
         "{root}"
     );
 }
+
+/// An undocumented return value: under QEMU 10.1's rules where QEMU's stub
+/// `Returns` section puts it (here before `Errors`, after the text before
+/// it); under 10.0's, first.
+#[test]
+fn undocumented_return_value() {
+    let text = "{ 'struct': 'Out', 'data': {} }\n\
+                ##\n# @run:\n#\n# Runs.\n#\n# Since: 1.0\n#\n# .. note:: Fast.\n#\n\
+                # Errors: never\n##\n{ 'command': 'run', 'returns': 'Out' }\n";
+    let kinds = |rules: crate::rules::Rules| {
+        let options = crate::parse::LoadOptions {
+            rules,
+            doc_mode: crate::parse::DocMode::Strict,
+        };
+        let parsed =
+            crate::parse::parse_str_with("dir/root.json", text, &Files(HashMap::new()), options)
+                .expect("parses");
+        let schema = Schema::build(parsed).unwrap_or_else(|diags| panic!("{diags}"));
+        let site = Site::new(&schema);
+        let view = site.definition(id(&schema, "run"));
+        view.sections
+            .iter()
+            .map(|section| match section {
+                DocSection::Returns { text: None, .. } => "returns",
+                DocSection::Returns { .. } => "returns with text",
+                DocSection::Errors(_) => "errors",
+                DocSection::Plain(_) => "plain",
+                DocSection::Builtin(_) => "builtin",
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kinds(crate::rules::Rules::V10_2),
+        ["plain", "returns", "errors"]
+    );
+    assert_eq!(
+        kinds(crate::rules::Rules::V10_0),
+        ["returns", "plain", "errors"]
+    );
+}

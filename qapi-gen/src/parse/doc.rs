@@ -1,15 +1,16 @@
-//! Documentation comments (`##` blocks), as QEMU 10.0's `QAPIDoc` and the
-//! `get_doc*` methods of its parser.
+//! Documentation comments (`##` blocks), as QEMU's `QAPIDoc` and the
+//! `get_doc*` methods of its parser, under the [`Rules`] of a release.
 //!
-//! A block is either free-form documentation (text, possibly starting
-//! with an `=` heading) or definition documentation: a `@symbol:` line,
-//! then the body, member descriptions, `Features:` with feature
-//! descriptions, and tagged (`Returns:`, `Errors:`, `Since:`, `TODO:`) or
-//! plain sections.  Section text is kept as QEMU keeps it: continuation
-//! lines with their indentation, blank lines inside a section kept, and
-//! blank lines at either end dropped.
+//! A block is either free-form documentation (text; under QEMU 10.0's
+//! rules possibly starting with an `=` heading) or definition
+//! documentation: a `@symbol:` line, then the body, member descriptions,
+//! `Features:` with feature descriptions, and tagged (`Returns:`,
+//! `Errors:`, `Since:`, `TODO:`) or plain sections.  Section text is kept
+//! as QEMU keeps it: continuation lines with their indentation, blank
+//! lines inside a section kept, and blank lines at either end dropped.
 
 use crate::diag::{Diagnostic, Span};
+use crate::rules::Rules;
 
 /// The token stream of a source text `'s` as the doc parser sees it.
 pub trait DocTokens<'s> {
@@ -21,6 +22,8 @@ pub trait DocTokens<'s> {
     /// Move past the block's closing `##`, skipping plain comments again
     /// (QEMU's `accept()`).
     fn finish(&mut self) -> Result<(), Diagnostic>;
+    /// The text of the file the tokens come from, which spans index.
+    fn source(&self) -> &'s str;
 }
 
 #[derive(Copy, Clone, Debug)]
@@ -81,6 +84,11 @@ pub struct Section {
     /// Whether a schema member or feature was connected to this
     /// description (set while building the schema).
     pub connected: bool,
+    /// Added while building the schema, not written, its text empty: the
+    /// description of an undocumented member of a symbol in the
+    /// `documentation-exceptions` pragma, or (QEMU 10.1's rules) the
+    /// `Returns` of a command whose doc describes no return value.
+    pub stub: bool,
 }
 
 impl Section {
@@ -91,6 +99,7 @@ impl Section {
             text: String::new(),
             span,
             connected: false,
+            stub: false,
         }
     }
 }
@@ -107,8 +116,15 @@ pub struct Doc {
     pub sections: Vec<Section>,
 }
 
-/// Parse a doc block; the current token is its opening `##` line.
-pub fn parse_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> {
+/// Parse a doc block under `rules`; the current token is its opening `##`
+/// line.  A broken line-format rule (QEMU 10.2's) is an error when
+/// `format_warnings` is `None`, else it is recorded there as a warning and
+/// the block is read on as if the rule held.
+pub fn parse_doc<'s>(
+    tokens: &mut dyn DocTokens<'s>,
+    rules: Rules,
+    format_warnings: Option<&mut Vec<Diagnostic>>,
+) -> Result<Doc, Diagnostic> {
     let current = tokens.current();
     let (opening, span) = match current {
         DocToken::Comment { text, span } => (text == "##", span),
@@ -136,6 +152,9 @@ pub fn parse_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> 
         lines: Vec::with_capacity(32),
         member_names: Vec::new(),
         feature_names: Vec::new(),
+        rules,
+        format_warnings,
+        literal_block: None,
     };
     match parser.next_line()? {
         Some(line) if line.starts_with('@') => parser.definition_doc(line)?,
@@ -213,6 +232,12 @@ struct DocParser<'t, 's> {
     /// rescanning.
     member_names: Vec<&'s str>,
     feature_names: Vec<&'s str>,
+    rules: Rules,
+    format_warnings: Option<&'t mut Vec<Diagnostic>>,
+    /// Inside a literal block (QEMU 10.2's `_literal_mode`), whose lines
+    /// escape the line-format rules: `Some(indent)` of its first indented
+    /// line, 0 until there is one.
+    literal_block: Option<usize>,
 }
 
 impl<'s> DocParser<'_, 's> {
@@ -229,7 +254,7 @@ impl<'s> DocParser<'_, 's> {
 
     /// QEMU's `get_doc_line`: the current comment line without `# ` and
     /// trailing white space, `None` at the closing `##`.
-    fn line(&self) -> Result<Option<&'s str>, Diagnostic> {
+    fn line(&mut self) -> Result<Option<&'s str>, Diagnostic> {
         let DocToken::Comment { text, .. } = self.current else {
             return Err(self.error("documentation comment must end with '##'"));
         };
@@ -243,10 +268,82 @@ impl<'s> DocParser<'_, 's> {
             return Ok(Some(""));
         }
         // `text` starts with '#', so the rest follows byte 1.
-        match text[1..].strip_prefix(' ') {
-            Some(rest) => Ok(Some(rest.trim_end_matches(is_py_space))),
-            None => Err(self.error("missing space after #")),
+        let Some(rest) = text[1..].strip_prefix(' ') else {
+            return Err(self.error("missing space after #"));
+        };
+        let line = rest.trim_end_matches(is_py_space);
+        if self.rules.doc_line_format() && !self.in_literal_block(line) {
+            if let Some(issue) = self.line_format_issue(line) {
+                match self.format_warnings.as_deref_mut() {
+                    Some(warnings) => warnings.push(issue.into_warning()),
+                    None => return Err(issue),
+                }
+            }
         }
+        Ok(Some(line))
+    }
+
+    /// Follow literal blocks as QEMU 10.2 does: a line `::` or `.. qmp-example::`
+    /// opens one, a line less indented than its first indented line closes
+    /// it.  Whether `line` is inside one.
+    fn in_literal_block(&mut self, line: &str) -> bool {
+        if opens_literal_block(line) {
+            self.literal_block = Some(0);
+        } else if let Some(first_indent) = self.literal_block.filter(|_| !line.is_empty()) {
+            let indent = indent_of(line);
+            if first_indent == 0 {
+                self.literal_block = Some(indent);
+            } else if indent < first_indent {
+                self.literal_block = None;
+            }
+        }
+        self.literal_block.is_some()
+    }
+
+    /// QEMU 10.2's `_validate_doc_line_format` of the current line, whose
+    /// text after `# ` is `line`: at most 70 characters with the `# `
+    /// (lines of nothing but a URL excepted), and two spaces after the end
+    /// of a sentence.
+    fn line_format_issue(&self, line: &str) -> Option<Diagnostic> {
+        const MAX_WIDTH: usize = 70;
+        let DocToken::Comment { text, span } = self.current else {
+            return None;
+        };
+        // Bytes are at least as many as characters.
+        if line.len() + 2 > MAX_WIDTH && line.chars().count() + 2 > MAX_WIDTH && !is_url_line(line)
+        {
+            // The characters past the limit, in the comment as written.
+            let past = text
+                .char_indices()
+                .nth(MAX_WIDTH)
+                .map_or(text.len(), |(i, _)| i);
+            let label = Span::new(span.file, span.start as usize + past, span.end as usize);
+            return Some(
+                Diagnostic::new(span, "documentation line longer than 70 characters")
+                    .with_label(label),
+            );
+        }
+        let sentence_end = single_space_after_sentence(line)?;
+        // QEMU points one character past the punctuation, counting from the
+        // start of the source line as if the comment's `#` stood there.
+        let source = self.tokens.source();
+        let line_start = source[..span.start as usize]
+            .rfind('\n')
+            .map_or(0, |newline| newline + 1);
+        let chars = 3 + line[..sentence_end].chars().count();
+        let offset = source[line_start..]
+            .char_indices()
+            .nth(chars)
+            .map_or(source.len(), |(i, _)| line_start + i);
+        let end = source[offset..]
+            .chars()
+            .next()
+            .map_or(offset, |c| offset + c.len_utf8());
+        Some(Diagnostic::new(
+            Span::new(span.file, offset, end),
+            "Use two spaces between sentences\n\
+             If this not the end of a sentence, please report a bug.",
+        ))
     }
 
     /// Advance, then read the line (`accept(False)` + `get_doc_line`).
@@ -302,7 +399,7 @@ impl<'s> DocParser<'_, 's> {
                 }
                 line = self.indented()?;
                 no_more_args = true;
-            } else if text.starts_with('=') {
+            } else if text.starts_with('=') && self.rules.heading_markup() {
                 return Err(self.error("unexpected '=' markup in definition documentation"));
             } else {
                 self.ensure_untagged_section();
@@ -389,7 +486,7 @@ impl<'s> DocParser<'_, 's> {
                     self.error(format!("'@{name}:' not allowed in free-form documentation"))
                 );
             }
-            if text.starts_with('=') && !first {
+            if text.starts_with('=') && !first && self.rules.heading_markup() {
                 return Err(self.error("'=' heading must come first in a comment block"));
             }
             self.append_line(text);
@@ -534,6 +631,83 @@ fn indent_of(line: &str) -> usize {
     line.chars().take_while(|&c| is_py_space(c)).count()
 }
 
+/// QEMU 10.2's `(\.\. +qmp-example)? *::$`: a line opening a literal block.
+fn opens_literal_block(line: &str) -> bool {
+    let directive = line
+        .strip_prefix("..")
+        .filter(|rest| rest.starts_with(' '))
+        .and_then(|rest| rest.trim_start_matches(' ').strip_prefix("qmp-example"));
+    directive.unwrap_or(line).trim_start_matches(' ') == "::"
+}
+
+/// QEMU 10.2's ` *(https?|ftp)://[^ ]*$`: a line of nothing but a URL,
+/// which may be longer than the limit.
+fn is_url_line(line: &str) -> bool {
+    let url = line.trim_start_matches(' ');
+    ["https://", "http://", "ftp://"]
+        .iter()
+        .find_map(|scheme| url.strip_prefix(scheme))
+        .is_some_and(|rest| !rest.contains(' '))
+}
+
+/// Where QEMU 10.2 finds one space after the end of a sentence: the byte
+/// index of the first `.`, `!` or `?` followed by a space and one of
+/// `A-Z0-9(` that its search
+/// `(\be\.g\.|^ *\d\.|([.!?])) [A-Z0-9(]` matches as the third
+/// alternative.  The first two, `e.g.` and a leading enumerator like `1.`,
+/// are allowed; they consume their `.`, so only that `.` can be covered by
+/// them (a match of either ends past its next character).
+fn single_space_after_sentence(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr3(b'.', b'!', b'?', &bytes[from..]) {
+        let at = from + found;
+        from = at + 1;
+        let followed = bytes.get(at + 1) == Some(&b' ')
+            && bytes
+                .get(at + 2)
+                .is_some_and(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'(');
+        if !followed {
+            continue;
+        }
+        let after_eg = at >= 3
+            && &bytes[at - 3..=at] == b"e.g."
+            && !line[..at - 3].chars().next_back().is_some_and(is_py_word);
+        let after_enumerator = bytes[at] == b'.'
+            && line[..at]
+                .trim_start_matches(' ')
+                .chars()
+                .map(is_py_decimal)
+                .eq([true]);
+        if !after_eg && !after_enumerator {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// Python's `\w` (`str.isalnum`, or `_`), as Rust sees alphanumerics: it
+/// also counts some combining marks and symbols Python does not.
+fn is_py_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Python's `\d`: a decimal digit of any script (category Nd, Unicode 14,
+/// whose digits come in runs of ten from these zeros).
+fn is_py_decimal(c: char) -> bool {
+    const ZEROS: [u32; 66] = [
+        0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66,
+        0xde6, 0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90,
+        0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0,
+        0xff10, 0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0,
+        0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60, 0x16ac0,
+        0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+    ];
+    let c = c as u32;
+    let run = ZEROS.partition_point(|&zero| zero <= c);
+    run > 0 && c - ZEROS[run - 1] < 10
+}
+
 /// QEMU's `@([^:]*): *` at the start of `line`: the name and the text
 /// after the colon and its spaces.
 fn at_name_colon(line: &str) -> Option<(&str, &str)> {
@@ -582,17 +756,37 @@ impl Doc {
             .filter(|s| s.kind == SectionKind::Feature)
     }
 
-    /// The sections other than the body, members and features, in order
-    /// (QEMU's `doc.sections`).
+    /// The sections written other than the body, members and features, in
+    /// order (QEMU's `doc.sections`).
     pub fn other_sections(&self) -> impl Iterator<Item = &Section> {
         self.sections
             .iter()
             .skip(1)
-            .filter(|s| !matches!(s.kind, SectionKind::Member | SectionKind::Feature))
+            .filter(|s| !s.stub && !matches!(s.kind, SectionKind::Member | SectionKind::Feature))
     }
 
     fn section_of(&self, kind: SectionKind) -> Option<&Section> {
-        self.sections.iter().find(|s| s.kind == kind)
+        self.sections.iter().find(|s| s.kind == kind && !s.stub)
+    }
+
+    /// QEMU 10.1's `QAPIDoc.ensure_returns`, for a command that returns
+    /// something (`info` is where it is defined): when no section is about
+    /// the return value, add a stub one right after the last member
+    /// description, else right before the `Errors` section, else before
+    /// the last feature description, else right after the body.
+    pub fn ensure_returns(&mut self, info: Span) {
+        if self.sections.iter().any(|s| s.kind == SectionKind::Returns) {
+            return;
+        }
+        let last = |kind| self.sections.iter().rposition(|s: &Section| s.kind == kind);
+        let index = last(SectionKind::Member)
+            .map(|i| i + 1)
+            .or_else(|| last(SectionKind::Errors))
+            .or_else(|| last(SectionKind::Feature))
+            .unwrap_or(1);
+        let mut stub = Section::new(SectionKind::Returns, None, info);
+        stub.stub = true;
+        self.sections.insert(index, stub);
     }
 
     /// The description of `name`, looked for from section `*near` on
@@ -691,6 +885,7 @@ impl Doc {
             .count();
         let mut stub = Section::new(SectionKind::Member, Some(name), self.span);
         stub.connected = true;
+        stub.stub = true;
         self.sections.insert(index, stub);
         Ok(())
     }
@@ -756,7 +951,9 @@ fn check_described<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{parse_str, NoFiles, ParsedSchema, Pragma};
+    use crate::parse::{
+        parse_str, parse_str_with, DocMode, LoadOptions, NoFiles, ParsedSchema, Pragma,
+    };
 
     fn parse(text: &str) -> ParsedSchema {
         match parse_str("test.json", text, &NoFiles) {
@@ -769,6 +966,14 @@ mod tests {
     fn error(text: &str) -> String {
         let diags = parse_str("test.json", text, &NoFiles).expect_err("an error");
         located(&diags.sources, diags.first())
+    }
+
+    /// The first error under `rules`, or "" when the text parses.
+    fn error_under(rules: Rules, text: &str) -> String {
+        match parse_str_with("test.json", text, &NoFiles, rules.into()) {
+            Ok(_) => String::new(),
+            Err(diags) => located(&diags.sources, diags.first()),
+        }
     }
 
     fn located(sources: &crate::diag::SourceMap, diag: &Diagnostic) -> String {
@@ -904,9 +1109,15 @@ mod tests {
     fn heading_in_definition_doc() {
         let text = block(&["# == Heading"]);
         assert_eq!(
-            error(&text),
+            error_under(Rules::V10_0, &text),
             "test.json:3:1: unexpected '=' markup in definition documentation"
         );
+        // QEMU 10.1 dropped the markup: a plain paragraph.
+        for rules in [Rules::V10_1, Rules::V10_2] {
+            assert_eq!(error_under(rules, &text), "");
+        }
+        let doc = only_doc(&text);
+        assert_eq!(doc.body().text, "== Heading");
     }
 
     #[test]
@@ -920,9 +1131,177 @@ mod tests {
     #[test]
     fn heading_not_first() {
         assert_eq!(
-            error("##\n#\n# = Heading\n##\n"),
+            error_under(Rules::V10_0, "##\n#\n# = Heading\n##\n"),
             "test.json:3:1: '=' heading must come first in a comment block"
         );
+        // An rST heading underlined with `=` is text to QEMU 10.1 on.
+        let text = "##\n# Title\n# =====\n##\n";
+        assert_eq!(
+            error_under(Rules::V10_0, text),
+            "test.json:3:1: '=' heading must come first in a comment block"
+        );
+        for rules in [Rules::V10_1, Rules::V10_2] {
+            assert_eq!(error_under(rules, text), "");
+        }
+    }
+
+    /// A definition doc whose body is `line`, under QEMU 10.2's rules.
+    fn body_error(line: &str) -> String {
+        error_under(Rules::V10_2, &block(&["#", line]))
+    }
+
+    #[test]
+    fn long_lines() {
+        let exactly_70 = format!("# {}", "x".repeat(68));
+        assert_eq!(body_error(&exactly_70), "");
+        let longer = format!("# {}", "x".repeat(69));
+        assert_eq!(
+            body_error(&longer),
+            "test.json:4:1: documentation line longer than 70 characters"
+        );
+        assert_eq!(error_under(Rules::V10_1, &block(&[&longer])), "");
+        // Characters, not bytes; trailing white space does not count.
+        assert_eq!(body_error(&format!("# {}   ", "é".repeat(68))), "");
+        // The column is the comment's.
+        assert_eq!(
+            body_error(&format!("  {longer}")),
+            "test.json:4:3: documentation line longer than 70 characters"
+        );
+        // Any line: the symbol line, free-form text, a line that breaks
+        // another rule later.
+        let symbol = format!("##\n# @{}:\n##\n", "x".repeat(70));
+        assert_eq!(
+            error_under(Rules::V10_2, &symbol),
+            "test.json:2:1: documentation line longer than 70 characters"
+        );
+        let free = format!("##\n{longer}\n##\n");
+        assert_eq!(
+            error_under(Rules::V10_2, &free),
+            "test.json:2:1: documentation line longer than 70 characters"
+        );
+    }
+
+    #[test]
+    fn long_url_lines() {
+        for url in ["https://", "http://", "ftp://"] {
+            let line = format!("#    {url}{}", "x".repeat(70));
+            assert_eq!(body_error(&line), "", "{line}");
+        }
+        let with_text = format!("# see https://{}", "x".repeat(70));
+        assert_eq!(
+            body_error(&with_text),
+            "test.json:4:1: documentation line longer than 70 characters"
+        );
+        let two = format!("# https://{} x", "x".repeat(70));
+        assert!(body_error(&two).contains("longer than 70"));
+    }
+
+    #[test]
+    fn one_space_between_sentences() {
+        let message = "Use two spaces between sentences\n\
+                       If this not the end of a sentence, please report a bug.";
+        // QEMU's column is one past the punctuation.
+        assert_eq!(
+            body_error("# One. Two."),
+            format!("test.json:4:7: {message}")
+        );
+        for bad in [
+            "# Really? Yes",
+            "# Stop! (now)",
+            "# At 1. 2 more",
+            "# E.g. This",
+            "# ... Or not",
+        ] {
+            assert!(body_error(bad).ends_with(message), "{bad}");
+        }
+        for good in [
+            "# One.  Two.",
+            "# One. two.",
+            "# Use e.g. This one",
+            "# (e.g. Foo)",
+            "# 1. First item",
+            "#   2. Second item",
+            "# v1.2 Beta",
+            "# End.",
+        ] {
+            assert_eq!(body_error(good), "", "{good}");
+        }
+        // Only a single digit is an enumerator, only after `^ *`.
+        assert!(body_error("# 10. Tenth").ends_with(message));
+        assert!(body_error("# - 1. Item").ends_with(message));
+        // Any script's decimal digit is one; other numerals are not.
+        assert_eq!(body_error("# \u{663}. Item"), "");
+        assert!(body_error("# \u{b2}. Item").ends_with(message));
+        // `e.g.` must start a word.
+        assert!(body_error("# see.g. This").ends_with(message));
+        assert!(body_error("# x_e.g. This").ends_with(message));
+        // After one `e.g.`, the search goes on.
+        assert_eq!(
+            body_error("# e.g. A and b. C"),
+            format!("test.json:4:16: {message}")
+        );
+        // Counted in characters from the start of the line as if the `#`
+        // started it, a tab as QEMU counts it.
+        assert_eq!(body_error("# é. X"), format!("test.json:4:5: {message}"));
+        assert_eq!(
+            body_error("   # Indented. X"),
+            format!("test.json:4:12: {message}")
+        );
+        assert_eq!(
+            body_error("\t# Tab. X"),
+            format!("test.json:4:6: {message}")
+        );
+        assert_eq!(error_under(Rules::V10_1, &block(&["# One. Two."])), "");
+    }
+
+    #[test]
+    fn literal_blocks_escape_the_line_format() {
+        let long = format!("#    {}", "x".repeat(70));
+        let lines = |opening: &str, after: &[&str]| {
+            let mut lines = vec!["#", opening, "#", long.as_str()];
+            lines.extend_from_slice(after);
+            error_under(Rules::V10_2, &block(&lines))
+        };
+        assert_eq!(lines("# ::", &[]), "");
+        assert_eq!(lines("#   ::", &["#    One. Two."]), "");
+        assert_eq!(lines("# .. qmp-example::", &[]), "");
+        assert_eq!(lines("# ..  qmp-example ::", &[]), "");
+        // A paragraph ending in `::` does not open one, as QEMU has it.
+        assert!(lines("# Example::", &[]).contains("longer than 70"));
+        assert!(lines("# ..qmp-example::", &[]).contains("longer than 70"));
+        // A line less indented than the block's first line ends it, and
+        // is checked itself.
+        assert!(lines("# ::", &["#   One. Two."]).contains("two spaces"));
+        assert_eq!(lines("# ::", &["#     One. Two."]), "");
+        // An unindented first line does not set the indentation.
+        let text = block(&["# ::", &format!("# {}", "x".repeat(70)), "#  A. B"]);
+        assert_eq!(error_under(Rules::V10_2, &text), "");
+        // The block ends with the comment.
+        let text = format!("##\n# ::\n##\n{}", block(&[&long]));
+        assert!(error_under(Rules::V10_2, &text).contains("longer than 70"));
+    }
+
+    #[test]
+    fn lenient_line_format_is_a_warning_per_line() {
+        let long = format!("# {}", "x".repeat(69));
+        let text = block(&["#", &long, "# One. Two.", "#", "# @a: x"]);
+        let options = LoadOptions {
+            rules: Rules::V10_2,
+            doc_mode: DocMode::Lenient,
+        };
+        let parsed =
+            parse_str_with("test.json", &text, &NoFiles, options).unwrap_or_else(|e| panic!("{e}"));
+        let warnings: Vec<String> = parsed
+            .warnings
+            .iter()
+            .map(|w| located(&parsed.sources, w))
+            .collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("test.json:4:1: documentation line longer"));
+        assert!(warnings[1].starts_with("test.json:5:7: Use two spaces"));
+        // The block is read as usual, not kept as raw text.
+        assert!(parsed.raw_docs.is_empty());
+        assert_eq!(parsed.docs[0].args().count(), 1);
     }
 
     #[test]
@@ -1237,6 +1616,73 @@ mod tests {
             .connect_member("x", "member", doc.span, &other)
             .expect_err("not excepted");
         assert_eq!(err.message, "member 'x' lacks documentation");
+    }
+
+    /// Where QEMU 10.1's `ensure_returns` puts the stub, by the sections
+    /// the doc has.
+    #[test]
+    fn returns_stub_placement() {
+        use SectionKind::*;
+        let kinds = |lines: &[&str]| {
+            let mut doc = only_doc(&block(lines));
+            let info = doc.span;
+            doc.ensure_returns(info);
+            let kinds: Vec<(SectionKind, bool)> =
+                doc.sections.iter().map(|s| (s.kind, s.stub)).collect();
+            (kinds, doc)
+        };
+        // After the last member description.
+        let (found, doc) = kinds(&[
+            "# @a: x",
+            "# @b: y",
+            "#",
+            "# Features:",
+            "# @f: z",
+            "#",
+            "# Text",
+        ]);
+        assert_eq!(
+            found,
+            [
+                (Plain, false),
+                (Member, false),
+                (Member, false),
+                (Returns, true),
+                (Feature, false),
+                (Plain, false)
+            ]
+        );
+        // Not among the sections QEMU's dump prints.
+        assert_eq!(doc.other_sections().count(), 1);
+        // Else before `Errors`.
+        let (found, _) = kinds(&["# Text", "#", "# Since: 1", "#", "# Errors: e"]);
+        assert_eq!(
+            found,
+            [
+                (Plain, false),
+                (Since, false),
+                (Returns, true),
+                (Errors, false)
+            ]
+        );
+        // Else before the last feature.
+        let (found, _) = kinds(&["# Since: 1", "#", "# Features:", "# @f: x", "# @g: y"]);
+        assert_eq!(
+            found,
+            [
+                (Plain, false),
+                (Since, false),
+                (Feature, false),
+                (Returns, true),
+                (Feature, false)
+            ]
+        );
+        // Else after the body.
+        let (found, _) = kinds(&["# Text", "#", "# Since: 1"]);
+        assert_eq!(found, [(Plain, false), (Returns, true), (Since, false)]);
+        // Not when there is one.
+        let (found, _) = kinds(&["# Returns: r"]);
+        assert_eq!(found, [(Plain, false), (Returns, false)]);
     }
 
     #[test]

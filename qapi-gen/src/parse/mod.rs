@@ -16,6 +16,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span};
+use crate::rules::Rules;
 pub use doc::Doc;
 use lexer::{Tok, Token};
 pub use value::{Key, Object, Value, ValueKind};
@@ -32,6 +33,9 @@ pub struct ParsedSchema {
     /// Every documentation block, definition and free-form, in order.
     pub docs: Vec<Doc>,
     pub pragma: Pragma,
+    /// The release whose rules the schema is held to, here and in the
+    /// later stages.
+    pub rules: Rules,
     /// How doc-comment rules are enforced, here and in the later stages.
     pub doc_mode: DocMode,
     /// Doc-comment rules broken in [`DocMode::Lenient`], in the order found.
@@ -41,17 +45,45 @@ pub struct ParsedSchema {
     pub raw_docs: Vec<DocId>,
 }
 
-/// How strictly doc comments are held to QEMU 10.0's rules.
+/// How strictly doc comments are held to the rules.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum DocMode {
-    /// A broken doc-comment rule is an error, as in QEMU 10.0.
+    /// A broken doc-comment rule is an error, as in QEMU.
     #[default]
     Strict,
-    /// A broken doc-comment rule is a warning, for schemas written to older
-    /// rules (older QEMU versions): a block that does not parse is kept as
-    /// raw text, a description of nothing is left out.  Other rules stay
+    /// A broken doc-comment rule is a warning, for schemas written to other
+    /// rules (other QEMU versions): a block that does not parse is kept as
+    /// raw text, a description of nothing is left out, a line breaking
+    /// QEMU 10.2's line format is read as any other.  Other rules stay
     /// errors.
     Lenient,
+}
+
+/// How a schema is read: the QEMU release whose rules hold, and whether a
+/// broken doc-comment rule is an error or a warning.  Either converts into
+/// it, the other taking its default (the newest rules, strict docs).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct LoadOptions {
+    pub rules: Rules,
+    pub doc_mode: DocMode,
+}
+
+impl From<Rules> for LoadOptions {
+    fn from(rules: Rules) -> LoadOptions {
+        LoadOptions {
+            rules,
+            ..LoadOptions::default()
+        }
+    }
+}
+
+impl From<DocMode> for LoadOptions {
+    fn from(doc_mode: DocMode) -> LoadOptions {
+        LoadOptions {
+            doc_mode,
+            ..LoadOptions::default()
+        }
+    }
 }
 
 impl DocMode {
@@ -140,16 +172,18 @@ pub fn parse_file(path: &Path) -> Result<ParsedSchema, Diagnostics> {
 
 /// Parse the schema rooted at `path`, reading files with `loader`.
 pub fn parse_with(path: &Path, loader: &dyn FileLoader) -> Result<ParsedSchema, Diagnostics> {
-    parse_with_mode(path, loader, DocMode::Strict)
+    parse_with_options(path, loader, LoadOptions::default())
 }
 
-/// [`parse_with`], enforcing the doc-comment rules as `doc_mode` says.
-pub fn parse_with_mode(
+/// [`parse_with`], under the rules and doc mode of `options`.
+pub fn parse_with_options(
     path: &Path,
     loader: &dyn FileLoader,
-    doc_mode: DocMode,
+    options: LoadOptions,
 ) -> Result<ParsedSchema, Diagnostics> {
+    let LoadOptions { rules, doc_mode } = options;
     let mut state = ParseState {
+        rules,
         doc_mode,
         warnings: Vec::new(),
         raw_docs: Vec::new(),
@@ -176,6 +210,7 @@ pub fn parse_with_mode(
             exprs: state.exprs,
             docs: state.docs,
             pragma: state.pragma,
+            rules,
             doc_mode,
             warnings: state.warnings,
             raw_docs: state.raw_docs,
@@ -194,6 +229,16 @@ pub fn parse_str(
     text: &str,
     loader: &dyn FileLoader,
 ) -> Result<ParsedSchema, Diagnostics> {
+    parse_str_with(name, text, loader, LoadOptions::default())
+}
+
+/// [`parse_str`], under the rules and doc mode of `options`.
+pub fn parse_str_with(
+    name: &str,
+    text: &str,
+    loader: &dyn FileLoader,
+    options: LoadOptions,
+) -> Result<ParsedSchema, Diagnostics> {
     struct WithRoot<'a> {
         name: &'a Path,
         text: &'a str,
@@ -209,14 +254,12 @@ pub fn parse_str(
         }
     }
     let root = Path::new(name);
-    parse_with(
-        root,
-        &WithRoot {
-            name: root,
-            text,
-            inner: loader,
-        },
-    )
+    let loader = WithRoot {
+        name: root,
+        text,
+        inner: loader,
+    };
+    parse_with_options(root, &loader, options)
 }
 
 /// A loader that has no files: every include fails to read.
@@ -296,6 +339,7 @@ const MAX_FILE_BYTES: usize = 256 << 20;
 const MAX_DEPTH: usize = 100;
 
 struct ParseState<'l> {
+    rules: Rules,
     doc_mode: DocMode,
     warnings: Vec<Diagnostic>,
     raw_docs: Vec<DocId>,
@@ -459,7 +503,8 @@ impl ParseState<'_> {
     /// text.  The parser is at its opening `##` line.
     fn parse_doc(&mut self, parser: &mut FileParser) -> Result<doc::Doc, Diagnostic> {
         let start = parser.position();
-        let issue = match doc::parse_doc(parser) {
+        let format_warnings = (self.doc_mode == DocMode::Lenient).then_some(&mut self.warnings);
+        let issue = match doc::parse_doc(parser, self.rules, format_warnings) {
             Ok(doc) => return Ok(doc),
             Err(issue) if self.doc_mode == DocMode::Strict => return Err(issue),
             Err(issue) => issue,
@@ -805,6 +850,10 @@ impl<'s> doc::DocTokens<'s> for FileParser<'s> {
 
     fn finish(&mut self) -> Result<(), Diagnostic> {
         self.accept(true)
+    }
+
+    fn source(&self) -> &'s str {
+        self.src
     }
 }
 

@@ -11,17 +11,59 @@ use std::fmt::{self, Display, Write};
 
 /// Fill a template: `code!("impl #rt::Enum for #name {", rt, name = ident)`.
 /// A `#` not followed by a letter or `_` (attributes: `#[..]`) is kept.
+/// A placeholder without a value is a compile error ([`check`]).
 macro_rules! code {
-    ($template:literal $(, $name:ident $(= $value:expr)?)* $(,)?) => {
+    ($template:literal $(, $name:ident $(= $value:expr)?)* $(,)?) => {{
+        const _: () = $crate::rust::code::check($template, &[$(stringify!($name)),*]);
         $crate::rust::code::fill(
             $template,
             &[$((stringify!($name), &code!(@value $name $(= $value)?) as &dyn ::std::fmt::Display)),*],
         )
-    };
+    }};
     (@value $name:ident) => { $name };
     (@value $name:ident = $value:expr) => { $value };
 }
 pub(crate) use code;
+
+/// Panics (at compile time: [`code!`] calls it in a `const`) when
+/// `template` has a placeholder that is not one of `names`.
+pub(crate) const fn check(template: &str, names: &[&str]) {
+    let bytes = template.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'#' {
+            at += 1;
+            continue;
+        }
+        let start = at + 1;
+        let mut end = start;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        if end > start && !is_name(bytes, start, end, names) {
+            panic!("a placeholder of the template has no value");
+        }
+        at = if end > start { end } else { start };
+    }
+}
+
+const fn is_name(bytes: &[u8], start: usize, end: usize, names: &[&str]) -> bool {
+    let mut n = 0;
+    while n < names.len() {
+        let name = names[n].as_bytes();
+        if name.len() == end - start {
+            let mut i = 0;
+            while i < name.len() && name[i] == bytes[start + i] {
+                i += 1;
+            }
+            if i == name.len() {
+                return true;
+            }
+        }
+        n += 1;
+    }
+    false
+}
 
 pub(crate) fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
     let mut out = String::with_capacity(template.len() + 64);
@@ -41,8 +83,8 @@ pub(crate) fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
                 let _ = write!(out, "{value}");
                 rest = &after[len..];
             }
+            // Not a placeholder (`#[..]`): `check` ruled out unknown names.
             _ => {
-                debug_assert!(name.is_empty(), "no value for #{name} in the template");
                 out.push('#');
                 rest = after;
             }
@@ -57,9 +99,23 @@ pub(crate) fn lit(text: &str) -> String {
     format!("{text:?}")
 }
 
-/// String literals for `texts`.
-pub(crate) fn lits(texts: &[String]) -> Vec<String> {
-    texts.iter().map(|t| lit(t)).collect()
+/// String literals for `texts`, separated by commas.
+pub(crate) fn lits(texts: &[String]) -> String {
+    let literals: Vec<String> = texts.iter().map(|t| lit(t)).collect();
+    literals.join(", ")
+}
+
+/// An optional part of a template (an attribute, docs): nothing when
+/// absent.
+pub(crate) struct Opt<'a>(pub &'a Option<String>);
+
+impl Display for Opt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            Some(text) => f.write_str(text),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Parts on their own lines.
@@ -74,68 +130,14 @@ impl<T: Display> Display for Lines<'_, T> {
     }
 }
 
-/// `&[a, b, c]`-style contents: on one line when short, else one per line.
-pub(crate) struct List<'a, T>(pub &'a [T]);
-
-impl<T: Display> Display for List<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let items: Vec<String> = self.0.iter().map(|i| i.to_string()).collect();
-        let len: usize = items.iter().map(|i| i.trim().len() + 2).sum();
-        if len <= 40 && items.iter().all(|i| !i.contains('\n')) {
-            for (n, item) in items.iter().enumerate() {
-                if n > 0 {
-                    f.write_str(", ")?;
-                }
-                f.write_str(item.trim())?;
-            }
-            Ok(())
-        } else {
-            for item in &items {
-                writeln!(f)?;
-                f.write_str(item)?;
-                f.write_str(",")?;
-            }
-            writeln!(f)
-        }
-    }
-}
-
-/// The `Serialize` and `Deserialize` impls of the type `ty`, with the
-/// bodies `serialize` (of `self` and `serializer`) and `deserialize` (of
-/// `deserializer`); `serde` and `Result` are in scope where they go.
-pub(crate) fn serde_impls(
-    ty: &dyn Display,
-    serialize: &dyn Display,
-    deserialize: &dyn Display,
-) -> String {
-    code!(
-        r#"impl serde::Serialize for #ty {
-fn serialize<S: serde::Serializer>(
-&self,
-serializer: S,
-) -> Result<S::Ok, S::Error> {
-#serialize
-}
-}
-impl<'de> serde::Deserialize<'de> for #ty {
-fn deserialize<D: serde::Deserializer<'de>>(
-deserializer: D,
-) -> Result<Self, D::Error> {
-#deserialize
-}
-}"#,
-        ty,
-        serialize,
-        deserialize
-    )
-}
-
 /// `text` indented by block depth, without blank lines, each line ending
 /// in a newline, appended to `out`.
 ///
 /// The depth is counted from `{`, `(` and `[` outside string literals and
-/// comments; several opened on one line (`Some(match x {`) indent the next
-/// lines once; a line starting with closers is indented as its opener's.
+/// comments, and from a `<` ending a line; several opened on one line
+/// (`Some(match x {`) indent the next lines once; a line starting with
+/// closers (`>` too) is indented as its opener's, one starting with `.`
+/// (a method chain's call) once more than the chain.
 pub(crate) fn layout(text: &str, out: &mut String) {
     const SPACES: &str = "                                ";
     out.reserve(text.len() * 5 / 4);
@@ -156,12 +158,14 @@ pub(crate) fn layout(text: &str, out: &mut String) {
         let bytes = line.as_bytes();
         let closers = bytes
             .iter()
-            .take_while(|b| matches!(b, b'}' | b')' | b']'))
+            .take_while(|b| matches!(b, b'}' | b')' | b']' | b'>'))
             .count();
         for _ in 0..closers {
             close(&mut open, &mut depth);
         }
-        let mut indent = depth * 4;
+        // A method chain broken over lines: its calls indented once more.
+        let continuation = usize::from(line.starts_with('.'));
+        let mut indent = (depth + continuation) * 4;
         while indent > 0 {
             let n = indent.min(SPACES.len());
             out.push_str(&SPACES[..n]);
@@ -191,6 +195,10 @@ pub(crate) fn layout(text: &str, out: &mut String) {
                 _ => close(&mut open, &mut depth),
             }
             at += 1;
+        }
+        // Generic arguments broken over lines (`Future<` .. `> + Send`).
+        if line.ends_with('<') {
+            open.push(false);
         }
         if open.len() > before {
             if let Some(last) = open.last_mut() {

@@ -1,43 +1,44 @@
 //! `pub mod commands`: one type per command, holding its arguments, with
-//! its `Command` impl.
+//! its `Command` impl, and `visit` (dispatch by name).
 
-use super::code::{code, lit, serde_impls, Lines};
+use super::code::{code, lit, lits, Lines, Opt};
+use super::objects::ObjectItem;
 use super::{Gen, GenerateError, Shape};
 use crate::schema::{Command, Entity, EntityId, EntityKind};
+
+/// The type holding a command's arguments or an event's data.
+pub(super) struct Arguments<'a> {
+    pub id: EntityId,
+    pub entity: &'a Entity,
+    pub arg_type: Option<EntityId>,
+    /// The arguments are one value of `arg_type` (`'boxed': true`).
+    pub boxed: bool,
+    /// Undeclared members are kept too (`'gen': false`).
+    pub open: bool,
+    pub cfg: Option<String>,
+    pub deprecated: Option<String>,
+    pub docs: Option<String>,
+}
 
 impl Gen<'_> {
     pub(super) fn commands(&self) -> Result<String, GenerateError> {
         let rt = &self.rt;
         let mut items = Vec::new();
-        let mut visit_arms = Vec::new();
+        let mut names = Vec::new();
         for (id, entity) in self.schema.iter() {
             if let EntityKind::Command(command) = &entity.kind {
                 if self.is_kept(id) {
                     items.push(self.command_item(id, entity, command)?);
                     let cfg = self.gate(entity.cond.as_ref()).attr();
-                    let ident = self.ident(id);
-                    let wire = lit(&entity.name);
-                    visit_arms.push(code!(
-                        "#cfg\n#wire => visitor.visit::<#ident>(),",
-                        cfg,
-                        wire,
-                        ident
+                    names.push(code!(
+                        "#cfg\n#ident = #wire,",
+                        cfg = Opt(&cfg),
+                        ident = self.ident(id),
+                        wire = lit(&entity.name)
                     ));
                 }
             }
         }
-        let visit_body = if visit_arms.is_empty() {
-            "let _ = (name, visitor);\nNone".to_string()
-        } else {
-            code!(
-                "Some(match name {\n#arms\n_ => return None,\n})",
-                arms = Lines(&visit_arms)
-            )
-        };
-        let visit_docs = self.docs(
-            "Call `visitor` with the command type whose wire name is `name` (dispatch by name); \
-             `None` if this build does not know the command.",
-        );
         let docs = self.docs(
             "The commands: one type per command, holding its arguments (the `arguments` of an \
              `execute` request), named after the wire name (`query-status` → `QueryStatus`).",
@@ -46,17 +47,14 @@ impl Gen<'_> {
             r#"#docs
 pub mod commands {
 #items
-#visit_docs
-#[allow(deprecated)]
-pub fn visit<V: #rt::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output> {
-#visit_body
+#rt::__private::command_visit! {
+#names
 }
 }"#,
-            docs,
+            docs = Opt(&docs),
             items = Lines(&items),
-            visit_docs,
             rt,
-            visit_body,
+            names = Lines(&names),
         ))
     }
 
@@ -67,22 +65,19 @@ pub fn visit<V: #rt::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output
         command: &Command,
     ) -> Result<String, GenerateError> {
         let rt = &self.rt;
-        let ident = self.ident(id);
         let wire = &entity.name;
         let cfg = self.gate(entity.cond.as_ref()).attr();
         let deprecated = self.deprecated_attr(&entity.features);
-        let features = self.feature_names(&entity.features);
-        let docs = self.item_docs(entity, &format!("The command `{wire}`."), &[]);
-        let type_item = self.arguments_type(
+        let type_item = self.arguments_type(&Arguments {
             id,
             entity,
-            command.arg_type,
-            command.boxed,
-            !command.gen,
-            &cfg,
-            deprecated,
-            docs,
-        )?;
+            arg_type: command.arg_type,
+            boxed: command.boxed,
+            open: !command.gen,
+            cfg: cfg.clone(),
+            deprecated: deprecated.clone(),
+            docs: self.item_docs(entity, &format!("The command `{wire}`."), &[]),
+        })?;
         let (returns, returns_list) = match command.ret_type {
             Some(ty) if command.success_response => (
                 self.type_ref(id, ty, true)?,
@@ -90,157 +85,122 @@ pub fn visit<V: #rt::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output
             ),
             _ => (format!("{rt}::Empty"), false),
         };
-        // A list's failing element is named in decode errors (`[3].x`).
-        let returns_decoder = if returns_list {
-            code!(
-                r#"#[inline]
-fn deserialize_returns<'de, D: #rt::serde::Deserializer<'de>>(
-deserializer: D,
-) -> ::core::result::Result<Self::Returns, D::Error> {
-#rt::__private::deserialize_list(deserializer)
-}"#,
-                rt,
-            )
-        } else {
-            String::new()
-        };
-        let flags = [
+        let mut lines = vec![
+            code!("const NAME: &'static str = #wire;", wire = lit(wire)),
+            code!("type Returns = #returns;", returns),
+        ];
+        for (name, value, default) in [
             ("ALLOW_OOB", command.allow_oob, false),
             ("ALLOW_PRECONFIG", command.allow_preconfig, false),
             ("COROUTINE", command.coroutine, false),
             ("SUCCESS_RESPONSE", command.success_response, true),
-        ]
-        .into_iter()
-        .filter(|&(_, value, default)| value != default)
-        .map(|(name, value, _)| format!("const {name}: bool = {value};"))
-        .collect::<Vec<_>>();
-        let features = super::types::features_const(&features);
+        ] {
+            if value != default {
+                lines.push(format!("const {name}: bool = {value};"));
+            }
+        }
+        lines.extend(features_const(&self.feature_names(&entity.features)));
+        lines.extend(self.versions_line(id));
+        // A list's failing element is named in decode errors (`[3].x`).
+        if returns_list {
+            lines.push(code!("#rt::__private::list_returns!();", rt));
+        }
         Ok(code!(
             r#"#type_item
 #cfg
-#[allow(deprecated)]
+#allow
 impl #rt::Command for #ident {
-const NAME: &'static str = #wire;
-type Returns = #returns;
-#flags
-#features
-#versions
-#returns_decoder
+#lines
 }"#,
             type_item,
-            cfg,
+            cfg = Opt(&cfg),
+            allow = allow_deprecated(&deprecated),
             rt,
-            ident,
-            wire = lit(wire),
-            returns,
-            flags = Lines(&flags),
-            features,
-            returns_decoder,
-            versions = self.versions_const(id),
+            ident = self.ident(id),
+            lines = Lines(&lines),
         ))
     }
 
     /// The type holding a command's arguments or an event's data: a struct
     /// of the members (inline or of a named type), a unit struct without
-    /// them, a newtype around the boxed type.  With `open` (a command QEMU
-    /// does not marshal, `'gen': false`), undeclared members are kept too.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn arguments_type(
-        &self,
-        id: EntityId,
-        entity: &Entity,
-        arg_type: Option<EntityId>,
-        boxed: bool,
-        open: bool,
-        cfg: &str,
-        deprecated: String,
-        docs: String,
-    ) -> Result<String, GenerateError> {
-        let ident = self.ident(id);
-        let wire = &entity.name;
-        // The features are the command's or event's (its trait has them).
-        let features = [];
-        let Some(arg_type) = arg_type else {
-            return Ok(self.object_type(
-                ident,
-                wire,
-                wire,
-                docs,
-                &[],
-                &features,
-                cfg,
-                deprecated,
-                None,
-            ));
+    /// them, a newtype around the boxed type.
+    pub(super) fn arguments_type(&self, args: &Arguments) -> Result<String, GenerateError> {
+        let ident = self.ident(args.id);
+        let wire = &args.entity.name;
+        let item = |fields, extra| ObjectItem {
+            ident,
+            name: wire,
+            object_name: wire,
+            docs: args.docs.clone(),
+            cfg: args.cfg.clone(),
+            deprecated: args.deprecated.clone(),
+            fields,
+            // The features are the command's or event's (its trait has them).
+            features: &[],
+            extra,
+            branch: None,
+            // Its `TYPE_NAME`, the command's or event's, locates it.
+            route: None,
         };
-        if boxed {
-            let inner = self.type_ref(id, arg_type, true)?;
-            let attrs = self.type_attrs(wire, &["Debug", "Clone", "PartialEq"]);
-            let field_docs = self.docs("The arguments, as one value.");
+        let Some(arg_type) = args.arg_type else {
+            return Ok(self.object_type(&item(&[], None)));
+        };
+        if args.boxed {
             let rt = &self.rt;
+            let inner = self.type_ref(args.id, arg_type, true)?;
+            // rustfmt keeps a documented field on its own line.
+            let field = match self.docs("The arguments, as one value.") {
+                Some(docs) => code!("(\n#docs\npub #inner,\n);", docs, inner),
+                None => code!("(pub #inner);", inner),
+            };
             return Ok(code!(
                 r#"#docs
 #cfg
 #attrs
 #deprecated
-pub struct #ident(
-#field_docs
-pub #inner,
-);
+pub struct #ident#field
 #cfg
-#[allow(deprecated)]
-const _: () = {
-use ::core::result::Result;
-use #rt::serde;
-#serde
-};"#,
-                serde = serde_impls(
-                    &ident,
-                    &"serde::Serialize::serialize(&self.0, serializer)",
-                    &"serde::Deserialize::deserialize(deserializer).map(Self)"
-                ),
-                docs,
-                cfg,
-                attrs,
-                deprecated,
+#rt::__private::newtype_impls!(#ident);"#,
+                docs = Opt(&args.docs),
+                cfg = Opt(&args.cfg),
+                attrs = self.type_attrs(wire, &["Debug", "Clone", "PartialEq"]),
+                deprecated = Opt(&args.deprecated),
                 ident,
-                field_docs,
-                inner,
+                field,
                 rt,
             ));
         }
         let EntityKind::Object(object) = &self.schema.entity(arg_type).kind else {
-            return Ok(self.object_type(
-                ident,
-                wire,
-                wire,
-                docs,
-                &[],
-                &features,
-                cfg,
-                deprecated,
-                None,
-            ));
+            return Ok(self.object_type(&item(&[], None)));
         };
-        let doc = self.doc_of(entity);
-        let fields = self.fields(id, &object.members, doc, true)?;
-        let extra = open.then(|| {
+        let fields = self.fields(args.id, &object.members, self.doc_of(args.entity), true)?;
+        let extra = args.open.then(|| {
             let mut scope = super::names::Scope::default();
             for field in &fields {
                 scope.claim(field.ident.to_string());
             }
             super::names::ident(&scope.claim("extra".into()))
         });
-        Ok(self.object_type(
-            ident,
-            wire,
-            wire,
-            docs,
-            &fields,
-            &features,
-            cfg,
-            deprecated,
-            extra.as_ref(),
-        ))
+        Ok(self.object_type(&item(&fields, extra.as_ref())))
+    }
+}
+
+/// `const FEATURES` of `Command` and `Event`, if any.
+pub(super) fn features_const(features: &[String]) -> Option<String> {
+    if features.is_empty() {
+        return None;
+    }
+    Some(code!(
+        "const FEATURES: &'static [&'static str] = &[#list];",
+        list = lits(features)
+    ))
+}
+
+/// `#[allow(deprecated)]` for an impl of a deprecated command or event.
+pub(super) fn allow_deprecated(deprecated: &Option<String>) -> &'static str {
+    if deprecated.is_some() {
+        "#[allow(deprecated)]"
+    } else {
+        ""
     }
 }

@@ -31,12 +31,13 @@ pub(crate) enum Gate {
 
 impl Gate {
     /// `#[cfg(...)]`, or nothing.
-    pub(crate) fn attr(&self) -> String {
+    /// `#[cfg(..)]` when the item depends on a predicate.
+    pub(crate) fn attr(&self) -> Option<String> {
         match self {
             Gate::Keep {
                 pred: Some(pred), ..
-            } => format!("#[cfg({pred})]"),
-            _ => String::new(),
+            } => Some(format!("#[cfg({pred})]")),
+            _ => None,
         }
     }
 
@@ -240,15 +241,18 @@ mod tests {
         let policy = CondPolicy::new(&s).unwrap();
         // XEN and WHPX unmapped: false, so `not any(..)` is true.
         let attr = policy.gate(Some(&kvm_not_xen())).attr();
-        assert_eq!(attr, r#"#[cfg(feature = "kvm")]"#);
+        assert_eq!(attr.as_deref(), Some(r#"#[cfg(feature = "kvm")]"#));
         assert!(!policy.keeps(Some(&name("CONFIG_XEN"))));
         let gate = policy.gate(Some(&Cond::Not(Box::new(name("CONFIG_XEN")))));
         assert!(!matches!(gate, Gate::Drop));
-        assert!(gate.attr().is_empty());
+        assert!(gate.attr().is_none());
         s.cfg.push(("CONFIG_XEN".into(), "xen".into()));
         let policy = CondPolicy::new(&s).unwrap();
         let attr = policy.gate(Some(&kvm_not_xen())).attr();
-        assert_eq!(attr, r#"#[cfg(all(feature = "kvm", not(xen)))]"#);
+        assert_eq!(
+            attr.as_deref(),
+            Some(r#"#[cfg(all(feature = "kvm", not(xen)))]"#)
+        );
     }
 
     #[test]

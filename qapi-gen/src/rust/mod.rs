@@ -6,30 +6,32 @@
 //! Output depends only on the schema and the [`Settings`]: identical
 //! settings give identical text.
 //!
-//! The generated code is plain: type definitions, and for each type small
-//! impls that name its members and call the shared machinery of the
-//! runtime crate (`qapi_types::__private`), inside `const _: () = { .. };`
-//! blocks so that their helper types stay out of the user's namespace.
-//! Their small non-generic methods are `#[inline]`: compiled where they
-//! are used rather than all in the bindings crate (its compile time and
-//! memory).
+//! The generated code is plain: type definitions, each followed by one
+//! invocation of a macro of the runtime crate (`qapi_types::__private`)
+//! naming its members with their wire names; the trait impls those
+//! expand to are written once, in the runtime.  The text is laid out as
+//! rustfmt lays it out (`tests/rustfmt.rs` checks).
 //!
 //! - `names`: identifiers; `cond`: the `if` policy; `filter`: what is
 //!   generated and what is boxed; `docs`: rustdoc from schema docs;
-//! - `types`: enums, structs, unions, alternates;
+//! - `types`: the top-level types, one module per kind: `enums`,
+//!   `objects` (structs, unions), `alternates`;
 //! - `commands`, `events`: the `commands` and `events` modules;
 //! - `server`: the `server` module (setting `server`);
 //! - `versions`: what span bindings add (versions in docs and constants),
 //!   and the types' routes;
 //! - `code`: the `code!` templates and the layout of the text.
 
+mod alternates;
 mod code;
 mod commands;
 mod cond;
 mod docs;
+mod enums;
 mod events;
 mod filter;
 mod names;
+mod objects;
 mod server;
 mod types;
 mod versions;
@@ -102,7 +104,7 @@ pub fn generate_file(schema: &Schema, settings: &Settings) -> Result<String, Gen
         .get(1)
         .map(|m| m.name.as_str())
         .unwrap_or("qapi-schema.json");
-    let parts = [gen.span_versions_const(), types, commands, events, server];
+    let parts = [gen.span_versions_item(), types, commands, events, server];
     // Indentation adds about a fifth.
     let mut file =
         String::with_capacity(parts.iter().map(|p| p.len() * 5 / 4).sum::<usize>() + 100);
@@ -153,7 +155,8 @@ pub(crate) enum Shape {
     Other,
 }
 
-/// A member as generated: a struct field and its slot.
+/// A member as generated: a struct field and its line in the type's
+/// `object_impls!`.
 pub(crate) struct Field {
     pub wire: String,
     pub ident: Ident,
@@ -162,11 +165,31 @@ pub(crate) struct Field {
     pub optional: bool,
     pub shape: Shape,
     /// `#[cfg(..)]` under policy `cfg`.
-    pub cfg: String,
-    /// `#[deprecated]` (or its `cfg_attr`), or nothing.
-    pub deprecated: String,
-    pub docs: String,
+    pub cfg: Option<String>,
+    /// `#[deprecated]` (or its `cfg_attr`).
+    pub deprecated: Option<String>,
+    pub docs: Option<String>,
     pub features: Vec<String>,
+    /// In span bindings, the versions that have the member, when not every
+    /// version having its type does (`"10.2"`, ...).
+    pub versions: Option<String>,
+}
+
+impl Field {
+    /// The member's kind in `object_impls!` (the runtime's
+    /// `__private::slot`): how it is decoded and encoded.
+    pub fn kind(&self) -> &'static str {
+        match (self.optional, self.shape) {
+            (false, Shape::Other) => "required",
+            (true, Shape::Other) => "optional",
+            (false, Shape::Number) => "required_number",
+            (true, Shape::Number) => "optional_number",
+            (false, Shape::List) => "required_list",
+            (true, Shape::List) => "optional_list",
+            (false, Shape::NumberList) => "required_number_list",
+            (true, Shape::NumberList) => "optional_number_list",
+        }
+    }
 }
 
 impl<'a> Gen<'a> {
@@ -301,16 +324,14 @@ impl<'a> Gen<'a> {
     }
 
     /// `#[deprecated]` for a `deprecated` feature the conditions keep.
-    fn deprecated_attr(&self, features: &[Feature]) -> String {
-        let Some(feature) = features.iter().find(|f| f.name == "deprecated") else {
-            return String::new();
-        };
+    fn deprecated_attr(&self, features: &[Feature]) -> Option<String> {
+        let feature = features.iter().find(|f| f.name == "deprecated")?;
         match self.gate(feature.cond.as_ref()) {
-            Gate::Drop => String::new(),
+            Gate::Drop => None,
             Gate::Keep {
                 pred: Some(pred), ..
-            } => format!("#[cfg_attr({pred}, deprecated)]"),
-            Gate::Keep { pred: None, .. } => "#[deprecated]".to_string(),
+            } => Some(format!("#[cfg_attr({pred}, deprecated)]")),
+            Gate::Keep { pred: None, .. } => Some("#[deprecated]".to_string()),
         }
     }
 
@@ -329,9 +350,9 @@ impl<'a> Gen<'a> {
 
     /// The doc attributes of a definition: its documentation (or a line
     /// naming it), its condition, and `extra` paragraphs.
-    fn item_docs(&self, entity: &Entity, fallback: &str, extra: &[String]) -> String {
+    fn item_docs(&self, entity: &Entity, fallback: &str, extra: &[String]) -> Option<String> {
         if !self.settings.docs {
-            return String::new();
+            return None;
         }
         let mut parts = Vec::new();
         let in_module = matches!(entity.kind, EntityKind::Command(_) | EntityKind::Event(_));
@@ -346,14 +367,15 @@ impl<'a> Gen<'a> {
         parts.extend(extra.iter().cloned());
         let text = docs::join_paragraphs(parts);
         if text.is_empty() {
-            return docs::attrs(fallback);
+            return Some(docs::attrs(fallback));
         }
-        docs::attrs(&text)
+        Some(docs::attrs(&text))
     }
 
     /// The doc attributes of a member, enum value or branch described as
     /// `name` in `doc`; `in_module` when its item is in `commands` or
-    /// `events`.
+    /// `events`.  One the schema leaves undescribed is documented by its
+    /// wire name (rustdoc then shows the JSON name of every Rust name).
     fn member_docs(
         &self,
         doc: Option<&crate::parse::Doc>,
@@ -361,9 +383,9 @@ impl<'a> Gen<'a> {
         cond: Option<&crate::schema::Cond>,
         features: &[String],
         in_module: bool,
-    ) -> String {
+    ) -> Option<String> {
         if !self.settings.docs {
-            return String::new();
+            return None;
         }
         // Members of a base or of a command's arguments type are documented
         // again in each type that inlines them: convert each text once.
@@ -381,7 +403,7 @@ impl<'a> Gen<'a> {
                 docs::member(doc, name, &resolve)
             })
             .clone();
-        let mut parts = vec![text.unwrap_or_else(|| "Not documented.".into())];
+        let mut parts = vec![text.unwrap_or_else(|| format!("Wire name `{name}`."))];
         if let Some(cond) = self.gate(cond).doc() {
             parts.push(format!("Only available if {cond}."));
         }
@@ -389,7 +411,7 @@ impl<'a> Gen<'a> {
             let list: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
             parts.push(format!("Features: {}.", list.join(", ")));
         }
-        docs::attrs(&docs::join_paragraphs(parts))
+        Some(docs::attrs(&docs::join_paragraphs(parts)))
     }
 
     /// The intra-doc link target of the definition `name` referenced
@@ -400,7 +422,7 @@ impl<'a> Gen<'a> {
         let id = self.schema.lookup(name)?;
         let ident = self.idents[id.0 as usize].as_ref()?;
         let entity = self.schema.entity(id);
-        if !self.is_kept(id) || !self.gate(entity.cond.as_ref()).attr().is_empty() {
+        if !self.is_kept(id) || self.gate(entity.cond.as_ref()).attr().is_some() {
             return None;
         }
         let module = match entity.kind {
@@ -413,12 +435,8 @@ impl<'a> Gen<'a> {
     }
 
     /// Plain doc attributes (nothing when docs are off).
-    fn docs(&self, text: &str) -> String {
-        if self.settings.docs {
-            docs::attrs(text)
-        } else {
-            String::new()
-        }
+    fn docs(&self, text: &str) -> Option<String> {
+        self.settings.docs.then(|| docs::attrs(text))
     }
 
     /// The doc block describing `member`: its defining type's, if that
@@ -504,6 +522,7 @@ impl<'a> Gen<'a> {
                     self.member_versions_note(member.defined_in, &member.name),
                 ),
                 features,
+                versions: self.member_versions(member.defined_in, &member.name),
             });
         }
         Ok(fields)

@@ -12,7 +12,9 @@
 
 use std::collections::HashMap;
 
-use super::code::{code, lit, Lines};
+use proc_macro2::Ident;
+
+use super::code::{code, lit, Lines, Opt};
 use super::cond::Gate;
 use super::names::{self, Scope};
 use super::{Gen, GenerateError};
@@ -63,6 +65,7 @@ impl Gen<'_> {
                 continue;
             }
             let cfg = gate.attr();
+            let cfg = Opt(&cfg);
             let wire = &entity.name;
             let wire_lit = lit(wire);
             let special = self.special(&entity.features);
@@ -109,32 +112,26 @@ impl Gen<'_> {
                     methods.push(code!(
                         r#"#docs
 #cfg
-fn #method(
-&self,
-arguments: super::commands::#ty,
-) -> impl ::core::future::Future<
-Output = #rt::qmp::server::CommandResult<super::commands::#ty>,
-> + ::core::marker::Send {
+#signature
 let _ = arguments;
-#rt::qmp::server::not_implemented::<super::commands::#ty>()
+not_implemented::<commands::#ty>()
 }"#,
-                        docs,
+                        docs = Opt(&docs),
                         cfg,
-                        method,
+                        signature = handler_signature(&method, ty),
                         ty,
-                        rt,
                     ));
                     calls.push(code!(
                         r#"#cfg
 |handler, arguments| {
 let handler = ::std::sync::Arc::clone(handler);
 #rt::qmp::server::marshal(arguments, move |arguments| async move {
-handler.#method(arguments).await
+#call
 })
 },"#,
                         cfg,
                         rt,
-                        method,
+                        call = method_chain("handler", &[&format!("{method}(arguments)"), "await"]),
                     ));
                 }
                 EntityKind::Event(event) => {
@@ -180,7 +177,7 @@ handler.#method(arguments).await
             r#"#docs
 #[allow(deprecated, clippy::all)]
 pub mod server {
-use #rt::qmp::server::schema as s;
+#imports
 #handler_docs
 pub trait Handler: ::core::marker::Send + ::core::marker::Sync + 'static {
 #methods
@@ -212,17 +209,18 @@ policy: #rt::qmp::server::CompatPolicy,
 #rt::qmp::server::Dispatcher::new(&SCHEMA, Calls::<H>::TABLE, handler, policy)
 }
 }"#,
-            docs,
+            imports = Lines(&imports(rt)),
+            docs = Opt(&docs),
             rt,
-            handler_docs,
+            handler_docs = Opt(&handler_docs),
             methods = Lines(&methods),
-            schema_docs,
+            schema_docs = Opt(&schema_docs),
             types = Lines(&types),
             commands = Lines(&commands),
             events = Lines(&events),
             introspection,
             calls = Lines(&calls),
-            dispatcher_docs,
+            dispatcher_docs = Opt(&dispatcher_docs),
         ))
     }
 
@@ -259,6 +257,7 @@ policy: #rt::qmp::server::CompatPolicy,
                         continue;
                     }
                     let cfg = gate.attr();
+                    let cfg = Opt(&cfg);
                     let value = lit(&member.name);
                     let special = self.special(&member.features);
                     values.push(code!(
@@ -286,6 +285,7 @@ policy: #rt::qmp::server::CompatPolicy,
                         continue;
                     }
                     let cfg = gate.attr();
+                    let cfg = Opt(&cfg);
                     let wire = lit(&member.name);
                     let index = table.index(member.ty);
                     let optional = member.optional;
@@ -308,6 +308,7 @@ policy: #rt::qmp::server::CompatPolicy,
                                 continue;
                             }
                             let cfg = gate.attr();
+                            let cfg = Opt(&cfg);
                             let value = lit(&variant.name);
                             let index = table.index(variant.ty);
                             variants.push(code!(
@@ -337,6 +338,7 @@ policy: #rt::qmp::server::CompatPolicy,
                         continue;
                     }
                     let cfg = gate.attr();
+                    let cfg = Opt(&cfg);
                     let qtype = self.qtype(variant.ty);
                     let index = table.index(variant.ty);
                     branches.push(code!("#cfg\ns::branch(#qtype, #index),", cfg, qtype, index));
@@ -394,6 +396,7 @@ policy: #rt::qmp::server::CompatPolicy,
                         return None;
                     }
                     let cfg = gate.attr();
+                    let cfg = Opt(&cfg);
                     let node = self.node(&item.value);
                     Some(code!("#cfg\n#node,", cfg, node))
                 });
@@ -460,6 +463,66 @@ policy: #rt::qmp::server::CompatPolicy,
         }
         true
     }
+}
+
+/// The `use` items of the server module, in rustfmt's order: `self`,
+/// `super`, `crate`, then `::` paths, then crate names, each
+/// alphabetically.
+fn imports(rt: &str) -> Vec<String> {
+    let mut paths = [
+        "super::commands".to_string(),
+        "::core::future::Future".to_string(),
+        format!("{rt}::qmp::server::{{not_implemented, schema as s, CommandResult}}"),
+    ];
+    let class = |path: &str| {
+        ["self::", "super::", "crate::", "::"]
+            .iter()
+            .position(|prefix| path.starts_with(prefix))
+            .unwrap_or(4)
+    };
+    paths.sort_by(|a, b| (class(a), a).cmp(&(class(b), b)));
+    paths.iter().map(|path| format!("use {path};")).collect()
+}
+
+/// rustfmt's limit on a line, and on a method chain kept on one line.
+const MAX_WIDTH: usize = 100;
+const CHAIN_WIDTH: usize = 60;
+
+/// The signature of a `Handler` method, laid out as rustfmt lays it out
+/// (in the trait of the module: indented twice).
+fn handler_signature(method: &Ident, ty: &Ident) -> String {
+    let returns = format!("impl Future<Output = CommandResult<commands::{ty}>> + Send");
+    let line = format!("fn {method}(&self, arguments: commands::{ty}) -> {returns} {{");
+    const INDENT: usize = 8;
+    if INDENT + line.len() <= MAX_WIDTH {
+        return line;
+    }
+    let last = format!(") -> {returns} {{");
+    // The brace goes on a line of its own when the last line is too long
+    // (by rustfmt's measure, which counts the indent twice).
+    let last = if 2 * INDENT + last.len() <= MAX_WIDTH {
+        last
+    } else {
+        format!(") -> {returns}\n{{")
+    };
+    format!("fn {method}(\n&self,\narguments: commands::{ty},\n{last}")
+}
+
+/// `receiver.a().b`, one call a line past rustfmt's chain width.
+fn method_chain(receiver: &str, calls: &[&str]) -> String {
+    let line = std::iter::once(receiver)
+        .chain(calls.iter().copied())
+        .collect::<Vec<_>>()
+        .join(".");
+    if line.len() <= CHAIN_WIDTH {
+        return line;
+    }
+    let mut text = receiver.to_string();
+    for call in calls {
+        text.push_str("\n.");
+        text.push_str(call);
+    }
+    text
 }
 
 fn option(index: Option<u32>) -> String {

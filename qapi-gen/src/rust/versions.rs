@@ -6,36 +6,43 @@
 //! - docs: a paragraph on each item, member, enum value and branch that not
 //!   every version of the span has (`Versions: 10.2 (not in 10.0).`), and
 //!   on members the span made optional or raw JSON;
-//! - constants (span bindings only, and only for items that need them):
-//!   `Command::VERSIONS`, `Event::VERSIONS`, `Enum::VALUE_VERSIONS`,
-//!   `Object::MEMBER_VERSIONS`, and `SPAN_VERSIONS` at the top level;
-//! - `Object::ROUTE` and `Enum::ROUTE` (every binding): where the type is in
-//!   a `query-qmp-schema` reply ([`crate::compat::routes`]).
+//! - clauses of the runtime's macros (span bindings only, and only for
+//!   items that need them): `versions { .. }` of `enum_impls!`
+//!   (`Enum::VALUE_VERSIONS`), `member_versions { .. }` of
+//!   `object_impls!` (`Object::MEMBER_VERSIONS`); `versions!` in the
+//!   `Command` and `Event` impls (`VERSIONS`), and `span_versions!` at the
+//!   top level (`SPAN_VERSIONS`);
+//! - `route ".."` of `enum_impls!` and `object_impls!` (every binding):
+//!   `Enum::ROUTE` and `Object::ROUTE`, where the type is in a
+//!   `query-qmp-schema` reply ([`crate::compat::routes`]).  The types of
+//!   commands' arguments and events' data have none: their `TYPE_NAME`
+//!   is the command or event, which locates them.
+//!
+//! The macros' bodies are laid out as written (rustfmt leaves brace
+//! macros alone), so that a long list of versions stays rustfmt-exact.
 
-use super::code::{code, lit, lits, Lines, List};
+use super::code::{code, lit, Opt};
 use super::Gen;
 use crate::compat::{VersionSet, Versions};
-use crate::schema::{Entity, EntityId, EntityKind};
+use crate::schema::{Entity, EntityId};
 
 impl Gen<'_> {
     fn versions(&self) -> Option<&Versions> {
         self.schema.versions.as_deref()
     }
 
-    /// `"8.0", "8.1"`: the labels of a set, as a Rust list.
-    fn labels_list(&self, versions: &Versions, set: VersionSet) -> String {
-        List(&lits(
-            &versions
-                .names(set)
-                .into_iter()
-                .map(str::to_string)
-                .collect::<Vec<_>>(),
-        ))
-        .to_string()
+    /// `"8.0", "8.1"`: the labels of a set, as Rust literals.
+    fn labels(versions: &Versions, set: VersionSet) -> String {
+        versions
+            .names(set)
+            .into_iter()
+            .map(lit)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
-    /// `pub const SPAN_VERSIONS`, for span bindings.
-    pub(super) fn span_versions_const(&self) -> String {
+    /// `span_versions!` (`pub const SPAN_VERSIONS`), for span bindings.
+    pub(super) fn span_versions_item(&self) -> String {
         let Some(versions) = self.versions() else {
             return String::new();
         };
@@ -46,11 +53,11 @@ impl Gen<'_> {
              bindings are those of QEMU {}'s schema.",
             versions.main_label()
         ));
-        let list = self.labels_list(versions, versions.all());
         code!(
-            "#docs\npub const SPAN_VERSIONS: &[&str] = &[#list];",
-            docs,
-            list
+            "#rt::__private::span_versions! {\n#docs\n#list\n}",
+            rt = self.rt,
+            docs = Opt(&docs),
+            list = Self::labels(versions, versions.all())
         )
     }
 
@@ -120,112 +127,57 @@ impl Gen<'_> {
     }
 
     /// Doc attributes `docs` with the paragraph `note` after them.
-    pub(super) fn with_note(&self, docs: String, note: Option<String>) -> String {
-        match note {
-            Some(note) if self.settings.docs => format!("{docs}///\n{}", super::docs::attrs(&note)),
-            _ => docs,
+    pub(super) fn with_note(&self, docs: Option<String>, note: Option<String>) -> Option<String> {
+        match (docs, note) {
+            (Some(docs), Some(note)) => Some(format!("{docs}///\n{}", super::docs::attrs(&note))),
+            (docs, _) => docs,
         }
     }
 
-    /// `const VERSIONS` of a command or event not in every version.
-    pub(super) fn versions_const(&self, id: EntityId) -> String {
-        let Some(versions) = self.versions() else {
-            return String::new();
-        };
+    /// `versions!(..)` in the impl of a command or event not in every
+    /// version (`VERSIONS`).
+    pub(super) fn versions_line(&self, id: EntityId) -> Option<String> {
+        let versions = self.versions()?;
         let set = versions.of_entity(id);
-        if set == versions.all() {
-            return String::new();
-        }
-        let list = self.labels_list(versions, set);
-        code!("const VERSIONS: &'static [&'static str] = &[#list];", list)
+        (set != versions.all()).then(|| {
+            code!(
+                "#rt::__private::versions! { #list }",
+                rt = self.rt,
+                list = Self::labels(versions, set)
+            )
+        })
     }
 
-    /// `const ROUTE` and `const VALUE_VERSIONS` of an enum.
-    pub(super) fn enum_consts(&self, id: EntityId) -> String {
-        let route = self.route_const(id);
-        let values = match (&self.schema.entity(id).kind, self.versions()) {
-            (EntityKind::Enum(e), Some(versions)) => {
-                let within = versions.of_entity(id);
-                let entries: Vec<String> = e
-                    .members
-                    .iter()
-                    .filter(|v| self.conds.keeps(v.cond.as_ref()))
-                    .filter(|v| versions.of_value(id, &v.name) != within)
-                    .map(|v| {
-                        let cfg = self.gate(v.cond.as_ref()).attr();
-                        let list = self.labels_list(versions, versions.of_value(id, &v.name));
-                        code!("#cfg\n(#wire, &[#list]),", cfg, wire = lit(&v.name), list)
-                    })
-                    .collect();
-                pairs_const("VALUE_VERSIONS", &entries)
-            }
-            _ => String::new(),
-        };
-        code!("#route\n#values", route, values)
+    /// The labels of member `name` declared by `owner`, when not every
+    /// version having the type has it (an entry of `member_versions`).
+    pub(super) fn member_versions(&self, owner: EntityId, name: &str) -> Option<String> {
+        let versions = self.versions()?;
+        let set = versions.of_member(owner, name);
+        (set != versions.of_entity(owner)).then(|| Self::labels(versions, set))
     }
 
-    /// `const ROUTE` and `const MEMBER_VERSIONS` of the `Object` impl of the
-    /// type, command or event named `name` (commands' and events' are of
-    /// their arguments).
-    pub(super) fn object_consts(&self, name: &str) -> String {
-        let Some(id) = self.schema.lookup(name) else {
-            return String::new();
-        };
-        let (object_id, route) = match &self.schema.entity(id).kind {
-            EntityKind::Command(c) => (c.arg_type, format!("{name}/arg-type")),
-            EntityKind::Event(e) => (e.arg_type, format!("{name}/arg-type")),
-            _ => (Some(id), self.routes.get(&id).cloned().unwrap_or_default()),
-        };
-        let route = if route.is_empty() {
-            String::new()
-        } else {
-            code!("const ROUTE: &'static str = #route;", route = lit(&route))
-        };
-        let members = match (
-            object_id.map(|o| &self.schema.entity(o).kind),
-            self.versions(),
-        ) {
-            (Some(EntityKind::Object(object)), Some(versions)) => {
-                let entries: Vec<String> = object
-                    .members
-                    .iter()
-                    .filter(|m| self.conds.keeps(m.cond.as_ref()))
-                    .filter(|m| {
-                        let within = versions.of_entity(m.defined_in);
-                        versions.of_member(m.defined_in, &m.name) != within
-                    })
-                    .map(|m| {
-                        let cfg = self.gate(m.cond.as_ref()).attr();
-                        let set = versions.of_member(m.defined_in, &m.name);
-                        let list = self.labels_list(versions, set);
-                        code!("#cfg\n(#wire, &[#list]),", cfg, wire = lit(&m.name), list)
-                    })
-                    .collect();
-                pairs_const("MEMBER_VERSIONS", &entries)
-            }
-            _ => String::new(),
-        };
-        code!("#route\n#members", route, members)
+    /// The labels of value `name` of enum `owner`, when not every version
+    /// having the enum has it (an entry of `versions`).
+    pub(super) fn value_versions(&self, owner: EntityId, name: &str) -> Option<String> {
+        let versions = self.versions()?;
+        let set = versions.of_value(owner, name);
+        (set != versions.of_entity(owner)).then(|| Self::labels(versions, set))
     }
 
-    /// `const ROUTE` of a type some command or event reaches.
-    fn route_const(&self, id: EntityId) -> String {
-        match self.routes.get(&id) {
-            Some(route) => code!("const ROUTE: &'static str = #route;", route = lit(route)),
-            None => String::new(),
-        }
+    /// `route "..";` of a type some command or event reaches.
+    pub(super) fn route_clause(&self, id: EntityId) -> Option<String> {
+        let route = self.routes.get(&id)?;
+        Some(code!("route #route;", route = lit(route)))
     }
 }
 
-/// `const NAME: &'static [(&'static str, &'static [&'static str])]` of
-/// `entries`, or nothing.
-fn pairs_const(name: &str, entries: &[String]) -> String {
-    if entries.is_empty() {
-        return String::new();
-    }
+/// `"wire": ["10.2"],`: one entry of a `versions { .. }` or
+/// `member_versions { .. }` block.
+pub(super) fn versions_entry(cfg: &Option<String>, wire: &str, labels: &str) -> String {
     code!(
-        "const #name: &'static [(&'static str, &'static [&'static str])] = &[\n#list\n];",
-        name,
-        list = Lines(entries)
+        "#cfg\n#wire: [#labels],",
+        cfg = Opt(cfg),
+        wire = lit(wire),
+        labels
     )
 }

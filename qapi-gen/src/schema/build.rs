@@ -21,6 +21,7 @@ use crate::check::ast::{
 };
 use crate::diag::{Diagnostic, FileId, SourceMap, Span};
 use crate::parse::{Doc, DocId, DocMode, Pragma, TopExpr};
+use crate::rules::Rules;
 
 /// Where a definition was written and which one it is: QEMU's
 /// `QAPISourceInfo` with `defn_meta` and `defn_name` set.  Implicit types
@@ -256,6 +257,8 @@ pub(super) struct Builder<'a> {
     pub sources: SourceMap,
     pub pragma: Pragma,
     pub docs: Vec<Doc>,
+    /// The release whose rules hold.
+    pub rules: Rules,
     /// How doc-comment rules are enforced.
     pub doc_mode: DocMode,
     /// Doc-comment rules broken in lenient mode.
@@ -301,6 +304,7 @@ impl<'a> Builder<'a> {
             sources,
             pragma,
             docs,
+            rules: Rules::default(),
             doc_mode: DocMode::Strict,
             warnings: Vec::new(),
             raw_docs: Vec::new(),
@@ -821,6 +825,7 @@ impl<'a> Builder<'a> {
             docs: self.docs,
             pragma: self.pragma,
             sources: self.sources,
+            rules: self.rules,
             warnings: self.warnings,
             versions: None,
             by_name: self.by_name,

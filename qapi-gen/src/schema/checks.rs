@@ -13,6 +13,7 @@ use super::build::{
 use super::model::{EntityId, JsonType};
 use crate::diag::{Diagnostic, Span};
 use crate::parse::{Doc, DocMode, Pragma};
+use crate::rules::Rules;
 
 /// How deeply type checks may nest (a base's base, a branch type's branch
 /// type, ...).  QEMU's Python recursion limit stops it much earlier; this
@@ -669,6 +670,7 @@ impl<'a> Builder<'a> {
             defs,
             docs,
             pragma,
+            rules,
             doc_mode,
             warnings,
             ..
@@ -677,6 +679,7 @@ impl<'a> Builder<'a> {
             defs,
             doc: &mut docs[doc],
             pragma,
+            rules: *rules,
             mode: *doc_mode,
             warnings,
             member_near: 0,
@@ -702,6 +705,7 @@ struct DocConnector<'b, 'a> {
     defs: &'b [Def<'a>],
     doc: &'b mut Doc,
     pragma: &'b Pragma,
+    rules: Rules,
     mode: DocMode,
     warnings: &'b mut Vec<Diagnostic>,
     /// Where to look for the next member's and feature's descriptions.
@@ -729,8 +733,17 @@ impl DocConnector<'_, '_> {
                 self.members(&object.local_members, info)?;
             }
             Kind::Alternate { variants, .. } => self.members(variants, info)?,
-            Kind::Command(super::build::CommandDef { arg_type, .. })
-            | Kind::Event(super::build::EventDef { arg_type, .. }) => {
+            Kind::Command(super::build::CommandDef {
+                arg_type, ret_type, ..
+            }) => {
+                if let Some(arg) = arg_type.filter(implicit) {
+                    self.connect(arg)?;
+                }
+                if ret_type.is_some() && self.rules.returns_stub() {
+                    self.doc.ensure_returns(info.span);
+                }
+            }
+            Kind::Event(super::build::EventDef { arg_type, .. }) => {
                 if let Some(arg) = arg_type.filter(implicit) {
                     self.connect(arg)?;
                 }

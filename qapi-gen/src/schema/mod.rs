@@ -30,19 +30,21 @@ impl Schema {
             exprs,
             docs,
             pragma,
+            rules,
             doc_mode,
             mut warnings,
             raw_docs,
         } = parsed;
-        let rules = DocRules {
+        let doc_rules = DocRules {
             docs: &docs,
             mode: doc_mode,
         };
-        let items = match crate::check::check_exprs(&exprs, rules, &pragma, &mut warnings) {
+        let items = match crate::check::check_exprs(&exprs, doc_rules, &pragma, &mut warnings) {
             Ok(items) => items,
             Err(errors) => return Err(Diagnostics { sources, errors }),
         };
         let mut builder = build::Builder::new(sources, pragma, docs);
+        builder.rules = rules;
         builder.doc_mode = doc_mode;
         builder.warnings = warnings;
         builder.raw_docs = raw_docs;

@@ -31,6 +31,8 @@ pub struct Schema {
     pub docs: Vec<Doc>,
     pub pragma: Pragma,
     pub sources: SourceMap,
+    /// The release whose rules the schema was held to.
+    pub rules: crate::rules::Rules,
     /// Doc-comment rules the schema breaks, when it was loaded with
     /// [`DocMode::Lenient`](crate::parse::DocMode); always empty otherwise.
     pub warnings: Vec<Diagnostic>,

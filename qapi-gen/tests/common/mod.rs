@@ -21,6 +21,26 @@ pub fn shared_dir() -> PathBuf {
     dir
 }
 
+/// The QEMU releases whose conformance suite `shared/` holds, each with
+/// the rules it is judged by.
+#[allow(dead_code)]
+pub const SUITES: [(&str, qapi_gen::Rules); 2] = [
+    ("10.0.0", qapi_gen::Rules::V10_0),
+    ("10.2.0", qapi_gen::Rules::V10_2),
+];
+
+/// QEMU `release`'s conformance suite (`tests/qapi-schema`).
+#[allow(dead_code)]
+pub fn suite_dir(release: &str) -> PathBuf {
+    shared_dir().join(format!("qemu/{release}/tests/qapi-schema"))
+}
+
+/// QEMU `release`'s real schema (`qapi/qapi-schema.json`).
+#[allow(dead_code)]
+pub fn real_schema_path(release: &str) -> PathBuf {
+    shared_dir().join(format!("qemu/{release}/qapi/qapi-schema.json"))
+}
+
 /// The workspace's root directory (where `schema/`, the demo schema, is).
 #[allow(dead_code)]
 pub fn workspace_dir() -> PathBuf {
@@ -64,3 +84,78 @@ impl Drop for TempDir {
 
 #[allow(dead_code)]
 pub mod registry;
+
+#[allow(dead_code)]
+pub mod qemu_python;
+
+/// Where an error was reported and what it said.
+#[allow(dead_code)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    /// The file's base name.
+    pub file: String,
+    pub line: usize,
+    pub col: Option<usize>,
+    pub message: String,
+}
+
+#[allow(dead_code)]
+impl Located {
+    pub fn loc(&self) -> String {
+        match self.col {
+            Some(col) => format!("{}:{}:{}", self.file, self.line, col),
+            None => format!("{}:{}", self.file, self.line),
+        }
+    }
+}
+
+#[allow(dead_code)]
+pub fn base_name(name: &str) -> String {
+    Path::new(name)
+        .file_name()
+        .map_or_else(|| name.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The first located line of QEMU's error text, as its `.err` files hold
+/// it (`FILE:LINE[:COL]: message`, after any `In file included from` and
+/// `FILE: In <meta> '<name>':` lines); the message runs to the end.
+#[allow(dead_code)]
+pub fn parse_qemu_error(err: &str) -> Option<Located> {
+    let lines: Vec<&str> = err.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("In file included from ") {
+            continue;
+        }
+        let Some((file, rest)) = line.split_once(':') else {
+            continue;
+        };
+        let Some((line_no, rest)) = rest.split_once(':') else {
+            continue;
+        };
+        let Ok(line_no) = line_no.parse() else {
+            continue;
+        };
+        // An optional column, then ": message".
+        let (col, rest) = match rest.split_once(':') {
+            Some((col, after)) if !col.is_empty() && col.bytes().all(|b| b.is_ascii_digit()) => {
+                (col.parse().ok(), after)
+            }
+            _ => (None, rest),
+        };
+        let Some(first) = rest.strip_prefix(' ') else {
+            continue;
+        };
+        let mut message = first.to_string();
+        for more in &lines[i + 1..] {
+            message.push('\n');
+            message.push_str(more);
+        }
+        return Some(Located {
+            file: base_name(file),
+            line: line_no,
+            col,
+            message,
+        });
+    }
+    None
+}

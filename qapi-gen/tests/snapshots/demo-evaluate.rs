@@ -3,101 +3,35 @@
 /// The QAPI enum `QType`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum QType {
-    /// Not documented.
+    /// Wire name `none`.
     None,
-    /// Not documented.
+    /// Wire name `qnull`.
     Qnull,
-    /// Not documented.
+    /// Wire name `qnum`.
     Qnum,
-    /// Not documented.
+    /// Wire name `qstring`.
     Qstring,
-    /// Not documented.
+    /// Wire name `qdict`.
     Qdict,
-    /// Not documented.
+    /// Wire name `qlist`.
     Qlist,
-    /// Not documented.
+    /// Wire name `qbool`.
     Qbool,
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for QType {
-        const NAME: &'static str = "QType";
-        const VALUES: &'static [Self] = &[
-            Self::None,
-            Self::Qnull,
-            Self::Qnum,
-            Self::Qstring,
-            Self::Qdict,
-            Self::Qlist,
-            Self::Qbool,
-        ];
-        const NAMES: &'static [&'static str] = &[
-            "none",
-            "qnull",
-            "qnum",
-            "qstring",
-            "qdict",
-            "qlist",
-            "qbool",
-        ];
-        const ROUTE: &'static str = "qom-list/ret-type/value-type";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::None => "none",
-                Self::Qnull => "qnull",
-                Self::Qnum => "qnum",
-                Self::Qstring => "qstring",
-                Self::Qdict => "qdict",
-                Self::Qlist => "qlist",
-                Self::Qbool => "qbool",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    QType = "QType", Unknown {
+        None = "none",
+        Qnull = "qnull",
+        Qnum = "qnum",
+        Qstring = "qstring",
+        Qdict = "qdict",
+        Qlist = "qlist",
+        Qbool = "qbool",
     }
-    impl ::core::fmt::Display for QType {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for QType {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for QType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for QType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "qom-list/ret-type/value-type";
+}
 /// Outcome of the last I/O operation of a device.
 ///
 /// Since: 1.0
@@ -112,64 +46,14 @@ pub enum IoStatus {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for IoStatus {
-        const NAME: &'static str = "IoStatus";
-        const VALUES: &'static [Self] = &[Self::Ok, Self::Failed, Self::Nospace];
-        const NAMES: &'static [&'static str] = &["ok", "failed", "nospace"];
-        const ROUTE: &'static str = "query-block/ret-type/io-status";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Ok => "ok",
-                Self::Failed => "failed",
-                Self::Nospace => "nospace",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    IoStatus = "IoStatus", Unknown {
+        Ok = "ok",
+        Failed = "failed",
+        Nospace = "nospace",
     }
-    impl ::core::fmt::Display for IoStatus {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for IoStatus {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for IoStatus {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for IoStatus {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "query-block/ret-type/io-status";
+}
 /// A version number split into its parts.
 ///
 /// Since: 1.0
@@ -182,68 +66,14 @@ pub struct VersionTriple {
     /// micro (patch) version
     pub micro: u32,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        major: Option<u8>,
-        minor: Option<u16>,
-        micro: Option<u32>,
+::qapi_types::__private::object_impls! {
+    VersionTriple = "VersionTriple" {
+        required major: u8 = "major",
+        required minor: u16 = "minor",
+        required micro: u32 = "micro",
     }
-    impl ::qapi_types::Object for VersionTriple {
-        const TYPE_NAME: &'static str = "VersionTriple";
-        const ROUTE: &'static str = "query-version/ret-type/qemu";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "major", &self.major)?;
-            rt::member(map, "minor", &self.minor)?;
-            rt::member(map, "micro", &self.micro)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = VersionTriple;
-        const MEMBERS: &'static [&'static str] = &["major", "minor", "micro"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.major, value),
-                1 => rt::set(&mut self.minor, value),
-                2 => rt::set(&mut self.micro, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<VersionTriple, E> {
-            Ok(VersionTriple {
-                major: rt::required(self.major, "major")?,
-                minor: rt::required(self.minor, "minor")?,
-                micro: rt::required(self.micro, "micro")?,
-            })
-        }
-    }
-    impl serde::Serialize for VersionTriple {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for VersionTriple {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-version/ret-type/qemu";
+}
 /// Named throttling levels.
 ///
 /// Since: 1.2
@@ -258,63 +88,13 @@ pub enum ThrottlePreset {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for ThrottlePreset {
-        const NAME: &'static str = "ThrottlePreset";
-        const VALUES: &'static [Self] = &[Self::Slow, Self::Medium, Self::Fast];
-        const NAMES: &'static [&'static str] = &["slow", "medium", "fast"];
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Slow => "slow",
-                Self::Medium => "medium",
-                Self::Fast => "fast",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    ThrottlePreset = "ThrottlePreset", Unknown {
+        Slow = "slow",
+        Medium = "medium",
+        Fast = "fast",
     }
-    impl ::core::fmt::Display for ThrottlePreset {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for ThrottlePreset {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for ThrottlePreset {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ThrottlePreset {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+}
 /// An explicit throttling limit.
 ///
 /// Since: 1.2
@@ -325,63 +105,12 @@ pub struct ThrottleLimitExplicit {
     /// number of bytes that may be transferred at once above the limit (default 0)
     pub burst: Option<u64>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        iops: Option<u64>,
-        burst: Option<u64>,
+::qapi_types::__private::object_impls! {
+    ThrottleLimitExplicit = "ThrottleLimitExplicit" {
+        required iops: u64 = "iops",
+        optional burst: u64 = "burst",
     }
-    impl ::qapi_types::Object for ThrottleLimitExplicit {
-        const TYPE_NAME: &'static str = "ThrottleLimitExplicit";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "iops", &self.iops)?;
-            rt::optional(map, "burst", &self.burst)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ThrottleLimitExplicit;
-        const MEMBERS: &'static [&'static str] = &["iops", "burst"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.iops, value),
-                1 => rt::set(&mut self.burst, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ThrottleLimitExplicit, E> {
-            Ok(ThrottleLimitExplicit {
-                iops: rt::required(self.iops, "iops")?,
-                burst: self.burst,
-            })
-        }
-    }
-    impl serde::Serialize for ThrottleLimitExplicit {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ThrottleLimitExplicit {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+}
 /// A throttling limit, in whichever form is most convenient.
 ///
 /// Since: 1.2
@@ -409,48 +138,16 @@ pub enum ThrottleLimit {
     /// one operations-per-second limit per queue
     PerQueue(Vec<u32>),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl rt::Alternate for ThrottleLimit {
-        const EXPECTING: &'static str = "a string (ThrottlePreset), a number, a boolean, null, an object (ThrottleLimitExplicit) or an array";
-        fn decode<'de, D: serde::Deserializer<'de>>(
-            kind: rt::JsonKind,
-            value: D,
-        ) -> Option<Result<Self, D::Error>> {
-            Some(match kind {
-                rt::JsonKind::String => serde::Deserialize::deserialize(value).map(Self::Preset),
-                rt::JsonKind::Int | rt::JsonKind::Number => serde::Deserialize::deserialize(value).map(Self::Ratio),
-                rt::JsonKind::Bool => serde::Deserialize::deserialize(value).map(Self::Enabled),
-                rt::JsonKind::Null => serde::Deserialize::deserialize(value).map(Self::None),
-                rt::JsonKind::Object => serde::Deserialize::deserialize(value).map(Self::Explicit),
-                rt::JsonKind::Array => rt::deserialize_list(value).map(Self::PerQueue),
-            })
-        }
+::qapi_types::__private::alternate_impls! {
+    ThrottleLimit = "a string (ThrottlePreset), a number, a boolean, null, an object (ThrottleLimitExplicit) or an array" {
+        Preset(String) plain,
+        Ratio(Int | Number) number,
+        Enabled(Bool) plain,
+        None(Null) plain,
+        Explicit(Object) plain,
+        PerQueue(Array) list,
     }
-    impl serde::Serialize for ThrottleLimit {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Preset(value) => serde::Serialize::serialize(value, serializer),
-                Self::Ratio(value) => serde::Serialize::serialize(&rt::Number(value), serializer),
-                Self::Enabled(value) => serde::Serialize::serialize(value, serializer),
-                Self::None(value) => serde::Serialize::serialize(value, serializer),
-                Self::Explicit(value) => serde::Serialize::serialize(value, serializer),
-                Self::PerQueue(value) => serde::Serialize::serialize(value, serializer),
-            }
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ThrottleLimit {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_alternate(deserializer)
-        }
-    }
-};
+}
 /// Run state of the demo VM.
 ///
 /// Features:
@@ -474,79 +171,18 @@ pub enum RunState {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-#[allow(deprecated)]
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for RunState {
-        const NAME: &'static str = "RunState";
-        const VALUES: &'static [Self] = &[
-            Self::Debug,
-            Self::Paused,
-            Self::Running,
-            Self::Shutdown,
-        ];
-        const NAMES: &'static [&'static str] = &[
-            "debug",
-            "paused",
-            "running",
-            "shutdown",
-        ];
-        const VALUE_FEATURES: &'static [(&'static str, &'static [&'static str])] = &[
-            ("debug", &["deprecated"]),
-        ];
-        const ROUTE: &'static str = "query-status/ret-type/status";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Debug => "debug",
-                Self::Paused => "paused",
-                Self::Running => "running",
-                Self::Shutdown => "shutdown",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    RunState = "RunState", Unknown {
+        Debug = "debug",
+        Paused = "paused",
+        Running = "running",
+        Shutdown = "shutdown",
     }
-    impl ::core::fmt::Display for RunState {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
+    features {
+        "debug": ["deprecated"],
     }
-    impl ::core::str::FromStr for RunState {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for RunState {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for RunState {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "query-status/ret-type/status";
+}
 /// Run status of the demo VM.
 ///
 /// Since: 1.0
@@ -557,64 +193,13 @@ pub struct StatusInfo {
     /// the current run state
     pub status: RunState,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        running: Option<bool>,
-        status: Option<RunState>,
+::qapi_types::__private::object_impls! {
+    StatusInfo = "StatusInfo" {
+        required running: bool = "running",
+        required status: RunState = "status",
     }
-    impl ::qapi_types::Object for StatusInfo {
-        const TYPE_NAME: &'static str = "StatusInfo";
-        const ROUTE: &'static str = "query-status/ret-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "running", &self.running)?;
-            rt::member(map, "status", &self.status)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = StatusInfo;
-        const MEMBERS: &'static [&'static str] = &["running", "status"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.running, value),
-                1 => rt::set(&mut self.status, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<StatusInfo, E> {
-            Ok(StatusInfo {
-                running: rt::required(self.running, "running")?,
-                status: rt::required(self.status, "status")?,
-            })
-        }
-    }
-    impl serde::Serialize for StatusInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for StatusInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-status/ret-type";
+}
 /// Version of the demo VM.
 ///
 /// Since: 1.0
@@ -625,64 +210,13 @@ pub struct VersionInfo {
     /// free-form name of the build, may be empty
     pub package: String,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        qemu: Option<VersionTriple>,
-        package: Option<String>,
+::qapi_types::__private::object_impls! {
+    VersionInfo = "VersionInfo" {
+        required qemu: VersionTriple = "qemu",
+        required package: String = "package",
     }
-    impl ::qapi_types::Object for VersionInfo {
-        const TYPE_NAME: &'static str = "VersionInfo";
-        const ROUTE: &'static str = "query-version/ret-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "qemu", &self.qemu)?;
-            rt::member(map, "package", &self.package)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = VersionInfo;
-        const MEMBERS: &'static [&'static str] = &["qemu", "package"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.qemu, value),
-                1 => rt::set(&mut self.package, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<VersionInfo, E> {
-            Ok(VersionInfo {
-                qemu: rt::required(self.qemu, "qemu")?,
-                package: rt::required(self.package, "package")?,
-            })
-        }
-    }
-    impl serde::Serialize for VersionInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for VersionInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-version/ret-type";
+}
 /// Information about a virtual CPU.
 ///
 /// Since: 1.0
@@ -699,82 +233,16 @@ pub struct VcpuInfo {
     /// NUMA node of the vCPU, if any
     pub numa_node: Option<i16>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        cpu_index: Option<i64>,
-        thread_id: Option<i32>,
-        halted: Option<bool>,
-        priority: Option<i8>,
-        numa_node: Option<i16>,
+::qapi_types::__private::object_impls! {
+    VcpuInfo = "VcpuInfo" {
+        required cpu_index: i64 = "cpu-index",
+        required thread_id: i32 = "thread-id",
+        required halted: bool = "halted",
+        required priority: i8 = "priority",
+        optional numa_node: i16 = "numa-node",
     }
-    impl ::qapi_types::Object for VcpuInfo {
-        const TYPE_NAME: &'static str = "VcpuInfo";
-        const ROUTE: &'static str = "query-cpus/ret-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "cpu-index", &self.cpu_index)?;
-            rt::member(map, "thread-id", &self.thread_id)?;
-            rt::member(map, "halted", &self.halted)?;
-            rt::member(map, "priority", &self.priority)?;
-            rt::optional(map, "numa-node", &self.numa_node)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = VcpuInfo;
-        const MEMBERS: &'static [&'static str] = &[
-            "cpu-index",
-            "thread-id",
-            "halted",
-            "priority",
-            "numa-node",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.cpu_index, value),
-                1 => rt::set(&mut self.thread_id, value),
-                2 => rt::set(&mut self.halted, value),
-                3 => rt::set(&mut self.priority, value),
-                4 => rt::set(&mut self.numa_node, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<VcpuInfo, E> {
-            Ok(VcpuInfo {
-                cpu_index: rt::required(self.cpu_index, "cpu-index")?,
-                thread_id: rt::required(self.thread_id, "thread-id")?,
-                halted: rt::required(self.halted, "halted")?,
-                priority: rt::required(self.priority, "priority")?,
-                numa_node: self.numa_node,
-            })
-        }
-    }
-    impl serde::Serialize for VcpuInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for VcpuInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-cpus/ret-type";
+}
 /// How KVM tracks guest memory writes.
 ///
 /// Features:
@@ -791,63 +259,13 @@ pub enum KvmDirtyMode {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for KvmDirtyMode {
-        const NAME: &'static str = "KvmDirtyMode";
-        const VALUES: &'static [Self] = &[Self::Ring, Self::Bitmap];
-        const NAMES: &'static [&'static str] = &["ring", "bitmap"];
-        const ROUTE: &'static str = "query-kvm/ret-type/dirty-mode";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Ring => "ring",
-                Self::Bitmap => "bitmap",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    KvmDirtyMode = "KvmDirtyMode", Unknown {
+        Ring = "ring",
+        Bitmap = "bitmap",
     }
-    impl ::core::fmt::Display for KvmDirtyMode {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for KvmDirtyMode {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for KvmDirtyMode {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for KvmDirtyMode {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "query-kvm/ret-type/dirty-mode";
+}
 /// Information about KVM acceleration.
 ///
 /// Since: 1.3
@@ -860,68 +278,14 @@ pub struct KvmInfo {
     /// how guest memory writes are tracked, when KVM is in use
     pub dirty_mode: Option<KvmDirtyMode>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        enabled: Option<bool>,
-        present: Option<bool>,
-        dirty_mode: Option<KvmDirtyMode>,
+::qapi_types::__private::object_impls! {
+    KvmInfo = "KvmInfo" {
+        required enabled: bool = "enabled",
+        required present: bool = "present",
+        optional dirty_mode: KvmDirtyMode = "dirty-mode",
     }
-    impl ::qapi_types::Object for KvmInfo {
-        const TYPE_NAME: &'static str = "KvmInfo";
-        const ROUTE: &'static str = "query-kvm/ret-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "enabled", &self.enabled)?;
-            rt::member(map, "present", &self.present)?;
-            rt::optional(map, "dirty-mode", &self.dirty_mode)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = KvmInfo;
-        const MEMBERS: &'static [&'static str] = &["enabled", "present", "dirty-mode"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.enabled, value),
-                1 => rt::set(&mut self.present, value),
-                2 => rt::set(&mut self.dirty_mode, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<KvmInfo, E> {
-            Ok(KvmInfo {
-                enabled: rt::required(self.enabled, "enabled")?,
-                present: rt::required(self.present, "present")?,
-                dirty_mode: self.dirty_mode,
-            })
-        }
-    }
-    impl serde::Serialize for KvmInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for KvmInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-kvm/ret-type";
+}
 /// File format of a screen dump.
 ///
 /// Since: 1.1
@@ -932,62 +296,12 @@ pub enum ImageFormat {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for ImageFormat {
-        const NAME: &'static str = "ImageFormat";
-        const VALUES: &'static [Self] = &[Self::Ppm];
-        const NAMES: &'static [&'static str] = &["ppm"];
-        const ROUTE: &'static str = "screendump/arg-type/format";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Ppm => "ppm",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    ImageFormat = "ImageFormat", Unknown {
+        Ppm = "ppm",
     }
-    impl ::core::fmt::Display for ImageFormat {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for ImageFormat {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for ImageFormat {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ImageFormat {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "screendump/arg-type/format";
+}
 /// Arguments of [`set-link`](commands::SetLink).
 ///
 /// Since: 1.0
@@ -998,64 +312,13 @@ pub struct NetLinkState {
     /// true to bring the link up, false to take it down
     pub up: bool,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        name: Option<String>,
-        up: Option<bool>,
+::qapi_types::__private::object_impls! {
+    NetLinkState = "NetLinkState" {
+        required name: String = "name",
+        required up: bool = "up",
     }
-    impl ::qapi_types::Object for NetLinkState {
-        const TYPE_NAME: &'static str = "NetLinkState";
-        const ROUTE: &'static str = "set-link/arg-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "name", &self.name)?;
-            rt::member(map, "up", &self.up)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = NetLinkState;
-        const MEMBERS: &'static [&'static str] = &["name", "up"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.name, value),
-                1 => rt::set(&mut self.up, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<NetLinkState, E> {
-            Ok(NetLinkState {
-                name: rt::required(self.name, "name")?,
-                up: rt::required(self.up, "up")?,
-            })
-        }
-    }
-    impl serde::Serialize for NetLinkState {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for NetLinkState {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "set-link/arg-type";
+}
 /// A property of an object.
 ///
 /// Since: 1.0
@@ -1068,68 +331,14 @@ pub struct ObjectPropertyInfo {
     /// JSON type of the property's value, if known
     pub value_type: Option<QType>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        name: Option<String>,
-        r#type: Option<String>,
-        value_type: Option<QType>,
+::qapi_types::__private::object_impls! {
+    ObjectPropertyInfo = "ObjectPropertyInfo" {
+        required name: String = "name",
+        required r#type: String = "type",
+        optional value_type: QType = "value-type",
     }
-    impl ::qapi_types::Object for ObjectPropertyInfo {
-        const TYPE_NAME: &'static str = "ObjectPropertyInfo";
-        const ROUTE: &'static str = "qom-list/ret-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "name", &self.name)?;
-            rt::member(map, "type", &self.r#type)?;
-            rt::optional(map, "value-type", &self.value_type)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ObjectPropertyInfo;
-        const MEMBERS: &'static [&'static str] = &["name", "type", "value-type"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.name, value),
-                1 => rt::set(&mut self.r#type, value),
-                2 => rt::set(&mut self.value_type, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ObjectPropertyInfo, E> {
-            Ok(ObjectPropertyInfo {
-                name: rt::required(self.name, "name")?,
-                r#type: rt::required(self.r#type, "type")?,
-                value_type: self.value_type,
-            })
-        }
-    }
-    impl serde::Serialize for ObjectPropertyInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ObjectPropertyInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "qom-list/ret-type";
+}
 /// Drivers of block nodes.
 ///
 /// Since: 1.0
@@ -1150,81 +359,17 @@ pub enum BlockdevDriver {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for BlockdevDriver {
-        const NAME: &'static str = "BlockdevDriver";
-        const VALUES: &'static [Self] = &[
-            Self::File,
-            Self::NullCo,
-            Self::Qcow2,
-            Self::Raw,
-            Self::Nbd,
-            Self::Throttle,
-        ];
-        const NAMES: &'static [&'static str] = &[
-            "file",
-            "null-co",
-            "qcow2",
-            "raw",
-            "nbd",
-            "throttle",
-        ];
-        const ROUTE: &'static str = "blockdev-add/arg-type/driver";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::File => "file",
-                Self::NullCo => "null-co",
-                Self::Qcow2 => "qcow2",
-                Self::Raw => "raw",
-                Self::Nbd => "nbd",
-                Self::Throttle => "throttle",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    BlockdevDriver = "BlockdevDriver", Unknown {
+        File = "file",
+        NullCo = "null-co",
+        Qcow2 = "qcow2",
+        Raw = "raw",
+        Nbd = "nbd",
+        Throttle = "throttle",
     }
-    impl ::core::fmt::Display for BlockdevDriver {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for BlockdevDriver {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for BlockdevDriver {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevDriver {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "blockdev-add/arg-type/driver";
+}
 /// Cache modes of a block node.
 ///
 /// Since: 1.0
@@ -1235,64 +380,13 @@ pub struct BlockdevCacheOptions {
     /// ignore requests to flush to disk (default false)
     pub no_flush: Option<bool>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        direct: Option<bool>,
-        no_flush: Option<bool>,
+::qapi_types::__private::object_impls! {
+    BlockdevCacheOptions = "BlockdevCacheOptions" {
+        optional direct: bool = "direct",
+        optional no_flush: bool = "no-flush",
     }
-    impl ::qapi_types::Object for BlockdevCacheOptions {
-        const TYPE_NAME: &'static str = "BlockdevCacheOptions";
-        const ROUTE: &'static str = "blockdev-add/arg-type/cache";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::optional(map, "direct", &self.direct)?;
-            rt::optional(map, "no-flush", &self.no_flush)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockdevCacheOptions;
-        const MEMBERS: &'static [&'static str] = &["direct", "no-flush"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.direct, value),
-                1 => rt::set(&mut self.no_flush, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockdevCacheOptions, E> {
-            Ok(BlockdevCacheOptions {
-                direct: self.direct,
-                no_flush: self.no_flush,
-            })
-        }
-    }
-    impl serde::Serialize for BlockdevCacheOptions {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevCacheOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "blockdev-add/arg-type/cache";
+}
 /// Options common to all block nodes.
 ///
 /// Since: 1.0
@@ -1309,81 +403,15 @@ pub struct BlockdevOptionsBase {
     /// I/O throttling of the node (default: none)
     pub iops_limit: Option<ThrottleLimit>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        driver: Option<BlockdevDriver>,
-        node_name: Option<String>,
-        read_only: Option<bool>,
-        cache: Option<BlockdevCacheOptions>,
-        iops_limit: Option<ThrottleLimit>,
+::qapi_types::__private::object_impls! {
+    BlockdevOptionsBase = "BlockdevOptionsBase" {
+        required driver: BlockdevDriver = "driver",
+        required node_name: String = "node-name",
+        optional read_only: bool = "read-only",
+        optional cache: BlockdevCacheOptions = "cache",
+        optional iops_limit: ThrottleLimit = "iops-limit",
     }
-    impl ::qapi_types::Object for BlockdevOptionsBase {
-        const TYPE_NAME: &'static str = "BlockdevOptionsBase";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "driver", &self.driver)?;
-            rt::member(map, "node-name", &self.node_name)?;
-            rt::optional(map, "read-only", &self.read_only)?;
-            rt::optional(map, "cache", &self.cache)?;
-            rt::optional(map, "iops-limit", &self.iops_limit)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockdevOptionsBase;
-        const MEMBERS: &'static [&'static str] = &[
-            "driver",
-            "node-name",
-            "read-only",
-            "cache",
-            "iops-limit",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.driver, value),
-                1 => rt::set(&mut self.node_name, value),
-                2 => rt::set(&mut self.read_only, value),
-                3 => rt::set(&mut self.cache, value),
-                4 => rt::set(&mut self.iops_limit, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsBase, E> {
-            Ok(BlockdevOptionsBase {
-                driver: rt::required(self.driver, "driver")?,
-                node_name: rt::required(self.node_name, "node-name")?,
-                read_only: self.read_only,
-                cache: self.cache,
-                iops_limit: self.iops_limit,
-            })
-        }
-    }
-    impl serde::Serialize for BlockdevOptionsBase {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevOptionsBase {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+}
 /// Options of the `file` driver.
 ///
 /// Since: 1.0
@@ -1392,96 +420,21 @@ pub struct BlockdevOptionsFile {
     /// path of the file on the host
     pub filename: String,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        filename: Option<String>,
+::qapi_types::__private::object_impls! {
+    BlockdevOptionsFile = "BlockdevOptionsFile" {
+        required filename: String = "filename",
     }
-    impl ::qapi_types::Object for BlockdevOptionsFile {
-        const TYPE_NAME: &'static str = "BlockdevOptionsFile";
-        const ROUTE: &'static str = "blockdev-add/arg-type/+file";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "filename", &self.filename)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockdevOptionsFile;
-        const MEMBERS: &'static [&'static str] = &["filename"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.filename, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsFile, E> {
-            Ok(BlockdevOptionsFile {
-                filename: rt::required(self.filename, "filename")?,
-            })
-        }
-    }
-    impl serde::Serialize for BlockdevOptionsFile {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevOptionsFile {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "blockdev-add/arg-type/+file";
+}
 /// Options of the `null-co` driver.  It has none.
 ///
 /// Since: 1.0
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BlockdevOptionsNull;
-#[allow(deprecated)]
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Object for BlockdevOptionsNull {
-        const TYPE_NAME: &'static str = "BlockdevOptionsNull";
-        const ROUTE: &'static str = "blockdev-add/arg-type/+null-co";
-        type Slots = rt::UnitSlots<Self>;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            _: &mut M,
-        ) -> Result<(), M::Error> {
-            Ok(())
-        }
-    }
-    impl serde::Serialize for BlockdevOptionsNull {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevOptionsNull {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-        }
-    }
-};
+::qapi_types::__private::object_impls! {
+    BlockdevOptionsNull = "BlockdevOptionsNull";
+    route "blockdev-add/arg-type/+null-co";
+}
 /// Options of the `qcow2` driver.
 ///
 /// Since: 1.0
@@ -1492,64 +445,13 @@ pub struct BlockdevOptionsQcow2 {
     /// the node holding the backing image (default: as recorded in the image)
     pub backing: Option<BlockdevRef>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        file: Option<BlockdevRef>,
-        backing: Option<BlockdevRef>,
+::qapi_types::__private::object_impls! {
+    BlockdevOptionsQcow2 = "BlockdevOptionsQcow2" {
+        required file: BlockdevRef = "file",
+        optional backing: BlockdevRef = "backing",
     }
-    impl ::qapi_types::Object for BlockdevOptionsQcow2 {
-        const TYPE_NAME: &'static str = "BlockdevOptionsQcow2";
-        const ROUTE: &'static str = "blockdev-add/arg-type/+qcow2";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "file", &self.file)?;
-            rt::optional(map, "backing", &self.backing)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockdevOptionsQcow2;
-        const MEMBERS: &'static [&'static str] = &["file", "backing"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.file, value),
-                1 => rt::set(&mut self.backing, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsQcow2, E> {
-            Ok(BlockdevOptionsQcow2 {
-                file: rt::required(self.file, "file")?,
-                backing: self.backing,
-            })
-        }
-    }
-    impl serde::Serialize for BlockdevOptionsQcow2 {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevOptionsQcow2 {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "blockdev-add/arg-type/+qcow2";
+}
 /// Options of the `raw` driver.
 ///
 /// Since: 1.0
@@ -1562,68 +464,14 @@ pub struct BlockdevOptionsRaw {
     /// size of the data (default: up to the end of `file`)
     pub size: Option<u64>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        file: Option<BlockdevRef>,
-        offset: Option<u64>,
-        size: Option<u64>,
+::qapi_types::__private::object_impls! {
+    BlockdevOptionsRaw = "BlockdevOptionsRaw" {
+        required file: BlockdevRef = "file",
+        optional offset: u64 = "offset",
+        optional size: u64 = "size",
     }
-    impl ::qapi_types::Object for BlockdevOptionsRaw {
-        const TYPE_NAME: &'static str = "BlockdevOptionsRaw";
-        const ROUTE: &'static str = "blockdev-add/arg-type/+raw";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "file", &self.file)?;
-            rt::optional(map, "offset", &self.offset)?;
-            rt::optional(map, "size", &self.size)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockdevOptionsRaw;
-        const MEMBERS: &'static [&'static str] = &["file", "offset", "size"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.file, value),
-                1 => rt::set(&mut self.offset, value),
-                2 => rt::set(&mut self.size, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsRaw, E> {
-            Ok(BlockdevOptionsRaw {
-                file: rt::required(self.file, "file")?,
-                offset: self.offset,
-                size: self.size,
-            })
-        }
-    }
-    impl serde::Serialize for BlockdevOptionsRaw {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevOptionsRaw {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "blockdev-add/arg-type/+raw";
+}
 /// Options of the `nbd` driver.
 ///
 /// Since: 1.1
@@ -1634,64 +482,13 @@ pub struct BlockdevOptionsNbd {
     /// name of the export (default: the server's default)
     pub export: Option<String>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        server: Option<String>,
-        export: Option<String>,
+::qapi_types::__private::object_impls! {
+    BlockdevOptionsNbd = "BlockdevOptionsNbd" {
+        required server: String = "server",
+        optional export: String = "export",
     }
-    impl ::qapi_types::Object for BlockdevOptionsNbd {
-        const TYPE_NAME: &'static str = "BlockdevOptionsNbd";
-        const ROUTE: &'static str = "blockdev-add/arg-type/+nbd";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "server", &self.server)?;
-            rt::optional(map, "export", &self.export)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockdevOptionsNbd;
-        const MEMBERS: &'static [&'static str] = &["server", "export"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.server, value),
-                1 => rt::set(&mut self.export, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsNbd, E> {
-            Ok(BlockdevOptionsNbd {
-                server: rt::required(self.server, "server")?,
-                export: self.export,
-            })
-        }
-    }
-    impl serde::Serialize for BlockdevOptionsNbd {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevOptionsNbd {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "blockdev-add/arg-type/+nbd";
+}
 /// Options of a new block node.  Which further members are allowed depends on `driver`.
 ///
 /// Since: 1.0
@@ -1710,6 +507,17 @@ pub struct BlockdevOptions {
     /// I/O throttling of the node (default: none)
     pub iops_limit: Option<ThrottleLimit>,
 }
+::qapi_types::__private::object_impls! {
+    BlockdevOptions = "BlockdevOptions" {
+        tag driver: BlockdevOptionsBranch = "driver",
+        required node_name: String = "node-name",
+        optional read_only: bool = "read-only",
+        optional cache: BlockdevCacheOptions = "cache",
+        optional iops_limit: ThrottleLimit = "iops-limit",
+    }
+    branch driver;
+    route "blockdev-add/arg-type";
+}
 /// The branches of [`BlockdevOptions`], selected by its discriminator `driver`.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1726,174 +534,21 @@ pub enum BlockdevOptionsBranch {
     Nbd(BlockdevOptionsNbd),
     /// a filter limiting the rate of I/O; it has no options of its own
     Throttle,
-    /// A discriminator value this build does not know (from a newer QEMU); the branch's members are ignored.
-    Unknown(::qapi_types::UnknownValue),
+    /// A discriminator value this build does not know (from a newer QEMU), with the branch's members as received: encoded back unchanged.
+    Unknown(::qapi_types::UnknownBranch),
 }
-#[allow(deprecated)]
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        driver: rt::UnionBranch<BranchSlots>,
-        node_name: Option<String>,
-        read_only: Option<bool>,
-        cache: Option<BlockdevCacheOptions>,
-        iops_limit: Option<ThrottleLimit>,
+::qapi_types::__private::branch_impls! {
+    BlockdevOptionsBranch: BlockdevDriver, Unknown {
+        File(BlockdevOptionsFile),
+        NullCo(BlockdevOptionsNull),
+        Qcow2(BlockdevOptionsQcow2),
+        Raw(BlockdevOptionsRaw),
+        Nbd(BlockdevOptionsNbd),
     }
-    impl ::qapi_types::Object for BlockdevOptions {
-        const TYPE_NAME: &'static str = "BlockdevOptions";
-        const ROUTE: &'static str = "blockdev-add/arg-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "driver", &::qapi_types::Branch::tag(&self.driver))?;
-            rt::member(map, "node-name", &self.node_name)?;
-            rt::optional(map, "read-only", &self.read_only)?;
-            rt::optional(map, "cache", &self.cache)?;
-            rt::optional(map, "iops-limit", &self.iops_limit)?;
-            ::qapi_types::Branch::serialize_members(&self.driver, map)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockdevOptions;
-        const MEMBERS: &'static [&'static str] = &[
-            "driver",
-            "node-name",
-            "read-only",
-            "cache",
-            "iops-limit",
-        ];
-        const HAS_BRANCH: bool = true;
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => self.driver.tag(value),
-                1 => rt::set(&mut self.node_name, value),
-                2 => rt::set(&mut self.read_only, value),
-                3 => rt::set(&mut self.cache, value),
-                4 => rt::set(&mut self.iops_limit, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn branch_member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            key: &str,
-            value: D,
-        ) -> Result<(), D::Error> {
-            self.driver.member(key, value)
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockdevOptions, E> {
-            Ok(BlockdevOptions {
-                driver: self.driver.finish("driver")?,
-                node_name: rt::required(self.node_name, "node-name")?,
-                read_only: self.read_only,
-                cache: self.cache,
-                iops_limit: self.iops_limit,
-            })
-        }
-    }
-    impl serde::Serialize for BlockdevOptions {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevOptions {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-    #[allow(clippy::large_enum_variant)]
-    pub enum BranchSlots {
-        File(<BlockdevOptionsFile as ::qapi_types::Object>::Slots),
-        NullCo(<BlockdevOptionsNull as ::qapi_types::Object>::Slots),
-        Qcow2(<BlockdevOptionsQcow2 as ::qapi_types::Object>::Slots),
-        Raw(<BlockdevOptionsRaw as ::qapi_types::Object>::Slots),
-        Nbd(<BlockdevOptionsNbd as ::qapi_types::Object>::Slots),
+    empty {
         Throttle,
-        Unknown(::qapi_types::UnknownValue),
     }
-    impl ::qapi_types::Branch for BlockdevOptionsBranch {
-        type Tag = BlockdevDriver;
-        #[inline]
-        fn tag(&self) -> BlockdevDriver {
-            match self {
-                Self::File(_) => BlockdevDriver::File,
-                Self::NullCo(_) => BlockdevDriver::NullCo,
-                Self::Qcow2(_) => BlockdevDriver::Qcow2,
-                Self::Raw(_) => BlockdevDriver::Raw,
-                Self::Nbd(_) => BlockdevDriver::Nbd,
-                Self::Throttle => BlockdevDriver::Throttle,
-                Self::Unknown(value) => BlockdevDriver::Unknown(value.clone()),
-            }
-        }
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            match self {
-                Self::File(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                Self::NullCo(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                Self::Qcow2(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                Self::Raw(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                Self::Nbd(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                _ => Ok(()),
-            }
-        }
-    }
-    impl rt::BranchSlots for BranchSlots {
-        type Tag = BlockdevDriver;
-        type Output = BlockdevOptionsBranch;
-        #[inline]
-        fn select(tag: BlockdevDriver) -> Self {
-            match tag {
-                BlockdevDriver::File => Self::File(::core::default::Default::default()),
-                BlockdevDriver::NullCo => Self::NullCo(::core::default::Default::default()),
-                BlockdevDriver::Qcow2 => Self::Qcow2(::core::default::Default::default()),
-                BlockdevDriver::Raw => Self::Raw(::core::default::Default::default()),
-                BlockdevDriver::Nbd => Self::Nbd(::core::default::Default::default()),
-                BlockdevDriver::Throttle => Self::Throttle,
-                BlockdevDriver::Unknown(value) => Self::Unknown(value),
-            }
-        }
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            key: &str,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match self {
-                Self::File(slots) => rt::branch_member(slots, key, value),
-                Self::NullCo(slots) => rt::branch_member(slots, key, value),
-                Self::Qcow2(slots) => rt::branch_member(slots, key, value),
-                Self::Raw(slots) => rt::branch_member(slots, key, value),
-                Self::Nbd(slots) => rt::branch_member(slots, key, value),
-                _ => rt::ignore_member(key, value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockdevOptionsBranch, E> {
-            Ok(match self {
-                Self::File(slots) => BlockdevOptionsBranch::File(rt::Slots::finish(slots)?),
-                Self::NullCo(slots) => BlockdevOptionsBranch::NullCo(rt::Slots::finish(slots)?),
-                Self::Qcow2(slots) => BlockdevOptionsBranch::Qcow2(rt::Slots::finish(slots)?),
-                Self::Raw(slots) => BlockdevOptionsBranch::Raw(rt::Slots::finish(slots)?),
-                Self::Nbd(slots) => BlockdevOptionsBranch::Nbd(rt::Slots::finish(slots)?),
-                Self::Throttle => BlockdevOptionsBranch::Throttle,
-                Self::Unknown(value) => BlockdevOptionsBranch::Unknown(value),
-            })
-        }
-    }
-};
+}
 /// Reference to a block node: either the definition of a new node or the name of an existing one.
 ///
 /// Since: 1.0
@@ -1902,39 +557,11 @@ pub enum BlockdevRef {
     /// the node name of an existing node
     Reference(String),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl rt::Alternate for BlockdevRef {
-        const EXPECTING: &'static str = "a string";
-        fn decode<'de, D: serde::Deserializer<'de>>(
-            kind: rt::JsonKind,
-            value: D,
-        ) -> Option<Result<Self, D::Error>> {
-            Some(match kind {
-                rt::JsonKind::String => serde::Deserialize::deserialize(value).map(Self::Reference),
-                _ => return None,
-            })
-        }
+::qapi_types::__private::alternate_impls! {
+    BlockdevRef = "a string" {
+        Reference(String) plain,
     }
-    impl serde::Serialize for BlockdevRef {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Reference(value) => serde::Serialize::serialize(value, serializer),
-            }
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockdevRef {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_alternate(deserializer)
-        }
-    }
-};
+}
 /// Information about a disk image.
 ///
 /// Since: 1.0
@@ -1949,77 +576,15 @@ pub struct ImageInfo {
     /// information about the backing image, if any
     pub backing_image: Option<Box<ImageInfo>>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        filename: Option<String>,
-        format: Option<BlockdevDriver>,
-        virtual_size: Option<u64>,
-        backing_image: Option<Box<ImageInfo>>,
+::qapi_types::__private::object_impls! {
+    ImageInfo = "ImageInfo" {
+        required filename: String = "filename",
+        required format: BlockdevDriver = "format",
+        required virtual_size: u64 = "virtual-size",
+        optional backing_image: Box<ImageInfo> = "backing-image",
     }
-    impl ::qapi_types::Object for ImageInfo {
-        const TYPE_NAME: &'static str = "ImageInfo";
-        const ROUTE: &'static str = "query-block/ret-type/inserted/image";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "filename", &self.filename)?;
-            rt::member(map, "format", &self.format)?;
-            rt::member(map, "virtual-size", &self.virtual_size)?;
-            rt::optional(map, "backing-image", &self.backing_image)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ImageInfo;
-        const MEMBERS: &'static [&'static str] = &[
-            "filename",
-            "format",
-            "virtual-size",
-            "backing-image",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.filename, value),
-                1 => rt::set(&mut self.format, value),
-                2 => rt::set(&mut self.virtual_size, value),
-                3 => rt::set(&mut self.backing_image, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ImageInfo, E> {
-            Ok(ImageInfo {
-                filename: rt::required(self.filename, "filename")?,
-                format: rt::required(self.format, "format")?,
-                virtual_size: rt::required(self.virtual_size, "virtual-size")?,
-                backing_image: self.backing_image,
-            })
-        }
-    }
-    impl serde::Serialize for ImageInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ImageInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-block/ret-type/inserted/image";
+}
 /// I/O statistics of a block device.  The member names are those of an older protocol and use '\_'.
 ///
 /// Since: 1.0
@@ -2038,87 +603,17 @@ pub struct BlockStats {
     /// average read latency, in seconds
     pub avg_rd_latency: f64,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        rd_bytes: Option<u64>,
-        wr_bytes: Option<u64>,
-        rd_operations: Option<i64>,
-        wr_operations: Option<i64>,
-        idle_time_ns: Option<i64>,
-        avg_rd_latency: Option<f64>,
+::qapi_types::__private::object_impls! {
+    BlockStats = "BlockStats" {
+        required rd_bytes: u64 = "rd_bytes",
+        required wr_bytes: u64 = "wr_bytes",
+        required rd_operations: i64 = "rd_operations",
+        required wr_operations: i64 = "wr_operations",
+        required idle_time_ns: i64 = "idle_time_ns",
+        required_number avg_rd_latency: f64 = "avg_rd_latency",
     }
-    impl ::qapi_types::Object for BlockStats {
-        const TYPE_NAME: &'static str = "BlockStats";
-        const ROUTE: &'static str = "query-block/ret-type/stats";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "rd_bytes", &self.rd_bytes)?;
-            rt::member(map, "wr_bytes", &self.wr_bytes)?;
-            rt::member(map, "rd_operations", &self.rd_operations)?;
-            rt::member(map, "wr_operations", &self.wr_operations)?;
-            rt::member(map, "idle_time_ns", &self.idle_time_ns)?;
-            rt::member(map, "avg_rd_latency", &rt::Number(&self.avg_rd_latency))?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockStats;
-        const MEMBERS: &'static [&'static str] = &[
-            "rd_bytes",
-            "wr_bytes",
-            "rd_operations",
-            "wr_operations",
-            "idle_time_ns",
-            "avg_rd_latency",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.rd_bytes, value),
-                1 => rt::set(&mut self.wr_bytes, value),
-                2 => rt::set(&mut self.rd_operations, value),
-                3 => rt::set(&mut self.wr_operations, value),
-                4 => rt::set(&mut self.idle_time_ns, value),
-                5 => rt::set(&mut self.avg_rd_latency, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockStats, E> {
-            Ok(BlockStats {
-                rd_bytes: rt::required(self.rd_bytes, "rd_bytes")?,
-                wr_bytes: rt::required(self.wr_bytes, "wr_bytes")?,
-                rd_operations: rt::required(self.rd_operations, "rd_operations")?,
-                wr_operations: rt::required(self.wr_operations, "wr_operations")?,
-                idle_time_ns: rt::required(self.idle_time_ns, "idle_time_ns")?,
-                avg_rd_latency: rt::required(self.avg_rd_latency, "avg_rd_latency")?,
-            })
-        }
-    }
-    impl serde::Serialize for BlockStats {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockStats {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-block/ret-type/stats";
+}
 /// Kind of an I/O operation.
 ///
 /// Since: 1.0
@@ -2131,63 +626,13 @@ pub enum IoOperationType {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for IoOperationType {
-        const NAME: &'static str = "IoOperationType";
-        const VALUES: &'static [Self] = &[Self::Read, Self::Write];
-        const NAMES: &'static [&'static str] = &["read", "write"];
-        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type/operation";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Read => "read",
-                Self::Write => "write",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    IoOperationType = "IoOperationType", Unknown {
+        Read = "read",
+        Write = "write",
     }
-    impl ::core::fmt::Display for IoOperationType {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for IoOperationType {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for IoOperationType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for IoOperationType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "BLOCK_IO_ERROR/arg-type/operation";
+}
 /// What the demo VM did after an I/O error.
 ///
 /// Since: 1.0
@@ -2202,64 +647,14 @@ pub enum BlockErrorAction {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for BlockErrorAction {
-        const NAME: &'static str = "BlockErrorAction";
-        const VALUES: &'static [Self] = &[Self::Ignore, Self::Report, Self::Stop];
-        const NAMES: &'static [&'static str] = &["ignore", "report", "stop"];
-        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type/action";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Ignore => "ignore",
-                Self::Report => "report",
-                Self::Stop => "stop",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    BlockErrorAction = "BlockErrorAction", Unknown {
+        Ignore = "ignore",
+        Report = "report",
+        Stop = "stop",
     }
-    impl ::core::fmt::Display for BlockErrorAction {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for BlockErrorAction {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for BlockErrorAction {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockErrorAction {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "BLOCK_IO_ERROR/arg-type/action";
+}
 /// Details of an I/O error.
 ///
 /// Since: 1.0
@@ -2278,87 +673,17 @@ pub struct BlockIoErrorInfo {
     /// human-readable description of the error
     pub reason: String,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        device: Option<String>,
-        node_name: Option<String>,
-        operation: Option<IoOperationType>,
-        action: Option<BlockErrorAction>,
-        nospace: Option<bool>,
-        reason: Option<String>,
+::qapi_types::__private::object_impls! {
+    BlockIoErrorInfo = "BlockIoErrorInfo" {
+        required device: String = "device",
+        required node_name: String = "node-name",
+        required operation: IoOperationType = "operation",
+        required action: BlockErrorAction = "action",
+        required nospace: bool = "nospace",
+        required reason: String = "reason",
     }
-    impl ::qapi_types::Object for BlockIoErrorInfo {
-        const TYPE_NAME: &'static str = "BlockIoErrorInfo";
-        const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "device", &self.device)?;
-            rt::member(map, "node-name", &self.node_name)?;
-            rt::member(map, "operation", &self.operation)?;
-            rt::member(map, "action", &self.action)?;
-            rt::member(map, "nospace", &self.nospace)?;
-            rt::member(map, "reason", &self.reason)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockIoErrorInfo;
-        const MEMBERS: &'static [&'static str] = &[
-            "device",
-            "node-name",
-            "operation",
-            "action",
-            "nospace",
-            "reason",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.device, value),
-                1 => rt::set(&mut self.node_name, value),
-                2 => rt::set(&mut self.operation, value),
-                3 => rt::set(&mut self.action, value),
-                4 => rt::set(&mut self.nospace, value),
-                5 => rt::set(&mut self.reason, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockIoErrorInfo, E> {
-            Ok(BlockIoErrorInfo {
-                device: rt::required(self.device, "device")?,
-                node_name: rt::required(self.node_name, "node-name")?,
-                operation: rt::required(self.operation, "operation")?,
-                action: rt::required(self.action, "action")?,
-                nospace: rt::required(self.nospace, "nospace")?,
-                reason: rt::required(self.reason, "reason")?,
-            })
-        }
-    }
-    impl serde::Serialize for BlockIoErrorInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockIoErrorInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "BLOCK_IO_ERROR/arg-type";
+}
 /// Information about the block node a device uses.
 ///
 /// Features:
@@ -2379,82 +704,16 @@ pub struct BlockDeviceInfo {
     /// node names of the node's children
     pub children: Vec<String>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        node_name: Option<String>,
-        ro: Option<bool>,
-        drv: Option<BlockdevDriver>,
-        image: Option<ImageInfo>,
-        children: Option<Vec<String>>,
+::qapi_types::__private::object_impls! {
+    BlockDeviceInfo = "BlockDeviceInfo" {
+        required node_name: String = "node-name",
+        required ro: bool = "ro",
+        required drv: BlockdevDriver = "drv",
+        required image: ImageInfo = "image",
+        required_list children: Vec<String> = "children",
     }
-    impl ::qapi_types::Object for BlockDeviceInfo {
-        const TYPE_NAME: &'static str = "BlockDeviceInfo";
-        const ROUTE: &'static str = "query-block/ret-type/inserted";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "node-name", &self.node_name)?;
-            rt::member(map, "ro", &self.ro)?;
-            rt::member(map, "drv", &self.drv)?;
-            rt::member(map, "image", &self.image)?;
-            rt::member(map, "children", &self.children)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockDeviceInfo;
-        const MEMBERS: &'static [&'static str] = &[
-            "node-name",
-            "ro",
-            "drv",
-            "image",
-            "children",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.node_name, value),
-                1 => rt::set(&mut self.ro, value),
-                2 => rt::set(&mut self.drv, value),
-                3 => rt::set(&mut self.image, value),
-                4 => rt::set_list(&mut self.children, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockDeviceInfo, E> {
-            Ok(BlockDeviceInfo {
-                node_name: rt::required(self.node_name, "node-name")?,
-                ro: rt::required(self.ro, "ro")?,
-                drv: rt::required(self.drv, "drv")?,
-                image: rt::required(self.image, "image")?,
-                children: rt::required(self.children, "children")?,
-            })
-        }
-    }
-    impl serde::Serialize for BlockDeviceInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockDeviceInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-block/ret-type/inserted";
+}
 /// Information about a block device.
 ///
 /// Since: 1.0
@@ -2475,92 +734,18 @@ pub struct BlockInfo {
     /// I/O statistics of the device
     pub stats: Option<BlockStats>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        device: Option<String>,
-        locked: Option<bool>,
-        removable: Option<bool>,
-        tray_open: Option<bool>,
-        io_status: Option<IoStatus>,
-        inserted: Option<BlockDeviceInfo>,
-        stats: Option<BlockStats>,
+::qapi_types::__private::object_impls! {
+    BlockInfo = "BlockInfo" {
+        required device: String = "device",
+        required locked: bool = "locked",
+        required removable: bool = "removable",
+        optional tray_open: bool = "tray-open",
+        optional io_status: IoStatus = "io-status",
+        optional inserted: BlockDeviceInfo = "inserted",
+        optional stats: BlockStats = "stats",
     }
-    impl ::qapi_types::Object for BlockInfo {
-        const TYPE_NAME: &'static str = "BlockInfo";
-        const ROUTE: &'static str = "query-block/ret-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "device", &self.device)?;
-            rt::member(map, "locked", &self.locked)?;
-            rt::member(map, "removable", &self.removable)?;
-            rt::optional(map, "tray-open", &self.tray_open)?;
-            rt::optional(map, "io-status", &self.io_status)?;
-            rt::optional(map, "inserted", &self.inserted)?;
-            rt::optional(map, "stats", &self.stats)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = BlockInfo;
-        const MEMBERS: &'static [&'static str] = &[
-            "device",
-            "locked",
-            "removable",
-            "tray-open",
-            "io-status",
-            "inserted",
-            "stats",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.device, value),
-                1 => rt::set(&mut self.locked, value),
-                2 => rt::set(&mut self.removable, value),
-                3 => rt::set(&mut self.tray_open, value),
-                4 => rt::set(&mut self.io_status, value),
-                5 => rt::set(&mut self.inserted, value),
-                6 => rt::set(&mut self.stats, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<BlockInfo, E> {
-            Ok(BlockInfo {
-                device: rt::required(self.device, "device")?,
-                locked: rt::required(self.locked, "locked")?,
-                removable: rt::required(self.removable, "removable")?,
-                tray_open: self.tray_open,
-                io_status: self.io_status,
-                inserted: self.inserted,
-                stats: self.stats,
-            })
-        }
-    }
-    impl serde::Serialize for BlockInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for BlockInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "query-block/ret-type";
+}
 /// Kinds of character device backends.
 ///
 /// Since: 1.0
@@ -2572,75 +757,20 @@ pub enum ChardevBackendKind {
     Socket,
     /// a pseudo-terminal
     Pty,
-    /// Not documented.
+    /// Wire name `null`.
     Null,
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for ChardevBackendKind {
-        const NAME: &'static str = "ChardevBackendKind";
-        const VALUES: &'static [Self] = &[
-            Self::File,
-            Self::Socket,
-            Self::Pty,
-            Self::Null,
-        ];
-        const NAMES: &'static [&'static str] = &["file", "socket", "pty", "null"];
-        const ROUTE: &'static str = "chardev-add/arg-type/backend/type";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::File => "file",
-                Self::Socket => "socket",
-                Self::Pty => "pty",
-                Self::Null => "null",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    ChardevBackendKind = "ChardevBackendKind", Unknown {
+        File = "file",
+        Socket = "socket",
+        Pty = "pty",
+        Null = "null",
     }
-    impl ::core::fmt::Display for ChardevBackendKind {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for ChardevBackendKind {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for ChardevBackendKind {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ChardevBackendKind {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "chardev-add/arg-type/backend/type";
+}
 /// Options common to all character device backends.
 ///
 /// Since: 1.0
@@ -2651,63 +781,12 @@ pub struct ChardevCommon {
     /// append to `logfile` instead of truncating it (default false)
     pub logappend: Option<bool>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        logfile: Option<String>,
-        logappend: Option<bool>,
+::qapi_types::__private::object_impls! {
+    ChardevCommon = "ChardevCommon" {
+        optional logfile: String = "logfile",
+        optional logappend: bool = "logappend",
     }
-    impl ::qapi_types::Object for ChardevCommon {
-        const TYPE_NAME: &'static str = "ChardevCommon";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::optional(map, "logfile", &self.logfile)?;
-            rt::optional(map, "logappend", &self.logappend)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ChardevCommon;
-        const MEMBERS: &'static [&'static str] = &["logfile", "logappend"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.logfile, value),
-                1 => rt::set(&mut self.logappend, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ChardevCommon, E> {
-            Ok(ChardevCommon {
-                logfile: self.logfile,
-                logappend: self.logappend,
-            })
-        }
-    }
-    impl serde::Serialize for ChardevCommon {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ChardevCommon {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+}
 /// Options of a file backend.
 ///
 /// Since: 1.0
@@ -2724,82 +803,16 @@ pub struct ChardevFile {
     /// append to `out` instead of truncating it (default false)
     pub append: Option<bool>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        logfile: Option<String>,
-        logappend: Option<bool>,
-        r#in: Option<String>,
-        out: Option<String>,
-        append: Option<bool>,
+::qapi_types::__private::object_impls! {
+    ChardevFile = "ChardevFile" {
+        optional logfile: String = "logfile",
+        optional logappend: bool = "logappend",
+        optional r#in: String = "in",
+        required out: String = "out",
+        optional append: bool = "append",
     }
-    impl ::qapi_types::Object for ChardevFile {
-        const TYPE_NAME: &'static str = "ChardevFile";
-        const ROUTE: &'static str = "chardev-add/arg-type/backend/+file";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::optional(map, "logfile", &self.logfile)?;
-            rt::optional(map, "logappend", &self.logappend)?;
-            rt::optional(map, "in", &self.r#in)?;
-            rt::member(map, "out", &self.out)?;
-            rt::optional(map, "append", &self.append)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ChardevFile;
-        const MEMBERS: &'static [&'static str] = &[
-            "logfile",
-            "logappend",
-            "in",
-            "out",
-            "append",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.logfile, value),
-                1 => rt::set(&mut self.logappend, value),
-                2 => rt::set(&mut self.r#in, value),
-                3 => rt::set(&mut self.out, value),
-                4 => rt::set(&mut self.append, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ChardevFile, E> {
-            Ok(ChardevFile {
-                logfile: self.logfile,
-                logappend: self.logappend,
-                r#in: self.r#in,
-                out: rt::required(self.out, "out")?,
-                append: self.append,
-            })
-        }
-    }
-    impl serde::Serialize for ChardevFile {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ChardevFile {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "chardev-add/arg-type/backend/+file";
+}
 /// Options of a socket backend.
 ///
 /// Since: 1.0
@@ -2816,82 +829,16 @@ pub struct ChardevSocket {
     /// wait for a client before the VM starts (default true)
     pub wait: Option<bool>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        logfile: Option<String>,
-        logappend: Option<bool>,
-        addr: Option<String>,
-        server: Option<bool>,
-        wait: Option<bool>,
+::qapi_types::__private::object_impls! {
+    ChardevSocket = "ChardevSocket" {
+        optional logfile: String = "logfile",
+        optional logappend: bool = "logappend",
+        required addr: String = "addr",
+        optional server: bool = "server",
+        optional wait: bool = "wait",
     }
-    impl ::qapi_types::Object for ChardevSocket {
-        const TYPE_NAME: &'static str = "ChardevSocket";
-        const ROUTE: &'static str = "chardev-add/arg-type/backend/+socket";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::optional(map, "logfile", &self.logfile)?;
-            rt::optional(map, "logappend", &self.logappend)?;
-            rt::member(map, "addr", &self.addr)?;
-            rt::optional(map, "server", &self.server)?;
-            rt::optional(map, "wait", &self.wait)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ChardevSocket;
-        const MEMBERS: &'static [&'static str] = &[
-            "logfile",
-            "logappend",
-            "addr",
-            "server",
-            "wait",
-        ];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.logfile, value),
-                1 => rt::set(&mut self.logappend, value),
-                2 => rt::set(&mut self.addr, value),
-                3 => rt::set(&mut self.server, value),
-                4 => rt::set(&mut self.wait, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ChardevSocket, E> {
-            Ok(ChardevSocket {
-                logfile: self.logfile,
-                logappend: self.logappend,
-                addr: rt::required(self.addr, "addr")?,
-                server: self.server,
-                wait: self.wait,
-            })
-        }
-    }
-    impl serde::Serialize for ChardevSocket {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ChardevSocket {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "chardev-add/arg-type/backend/+socket";
+}
 /// Options of a pseudo-terminal backend.
 ///
 /// Since: 1.0
@@ -2906,72 +853,15 @@ pub struct ChardevPty {
     /// number of columns of the terminal (default 80)
     pub cols: Option<u16>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        logfile: Option<String>,
-        logappend: Option<bool>,
-        rows: Option<u16>,
-        cols: Option<u16>,
+::qapi_types::__private::object_impls! {
+    ChardevPty = "ChardevPty" {
+        optional logfile: String = "logfile",
+        optional logappend: bool = "logappend",
+        optional rows: u16 = "rows",
+        optional cols: u16 = "cols",
     }
-    impl ::qapi_types::Object for ChardevPty {
-        const TYPE_NAME: &'static str = "ChardevPty";
-        const ROUTE: &'static str = "chardev-add/arg-type/backend/+pty";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::optional(map, "logfile", &self.logfile)?;
-            rt::optional(map, "logappend", &self.logappend)?;
-            rt::optional(map, "rows", &self.rows)?;
-            rt::optional(map, "cols", &self.cols)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ChardevPty;
-        const MEMBERS: &'static [&'static str] = &["logfile", "logappend", "rows", "cols"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.logfile, value),
-                1 => rt::set(&mut self.logappend, value),
-                2 => rt::set(&mut self.rows, value),
-                3 => rt::set(&mut self.cols, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ChardevPty, E> {
-            Ok(ChardevPty {
-                logfile: self.logfile,
-                logappend: self.logappend,
-                rows: self.rows,
-                cols: self.cols,
-            })
-        }
-    }
-    impl serde::Serialize for ChardevPty {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ChardevPty {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "chardev-add/arg-type/backend/+pty";
+}
 /// Configuration of a character device backend.
 ///
 /// Since: 1.0
@@ -2984,6 +874,14 @@ pub struct ChardevBackend {
     /// whether several frontends share the backend (default false)
     pub mux: Option<bool>,
 }
+::qapi_types::__private::object_impls! {
+    ChardevBackend = "ChardevBackend" {
+        tag r#type: ChardevBackendBranch = "type",
+        optional mux: bool = "mux",
+    }
+    branch r#type;
+    route "chardev-add/arg-type/backend";
+}
 /// The branches of [`ChardevBackend`], selected by its discriminator `type`.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -2994,146 +892,21 @@ pub enum ChardevBackendBranch {
     Socket(ChardevSocket),
     /// a pseudo-terminal
     Pty(ChardevPty),
-    /// Not documented.
+    /// Wire name `null`.
     Null,
-    /// A discriminator value this build does not know (from a newer QEMU); the branch's members are ignored.
-    Unknown(::qapi_types::UnknownValue),
+    /// A discriminator value this build does not know (from a newer QEMU), with the branch's members as received: encoded back unchanged.
+    Unknown(::qapi_types::UnknownBranch),
 }
-#[allow(deprecated)]
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        r#type: rt::UnionBranch<BranchSlots>,
-        mux: Option<bool>,
+::qapi_types::__private::branch_impls! {
+    ChardevBackendBranch: ChardevBackendKind, Unknown {
+        File(ChardevFile),
+        Socket(ChardevSocket),
+        Pty(ChardevPty),
     }
-    impl ::qapi_types::Object for ChardevBackend {
-        const TYPE_NAME: &'static str = "ChardevBackend";
-        const ROUTE: &'static str = "chardev-add/arg-type/backend";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::member(map, "type", &::qapi_types::Branch::tag(&self.r#type))?;
-            rt::optional(map, "mux", &self.mux)?;
-            ::qapi_types::Branch::serialize_members(&self.r#type, map)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ChardevBackend;
-        const MEMBERS: &'static [&'static str] = &["type", "mux"];
-        const HAS_BRANCH: bool = true;
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => self.r#type.tag(value),
-                1 => rt::set(&mut self.mux, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn branch_member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            key: &str,
-            value: D,
-        ) -> Result<(), D::Error> {
-            self.r#type.member(key, value)
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ChardevBackend, E> {
-            Ok(ChardevBackend {
-                r#type: self.r#type.finish("type")?,
-                mux: self.mux,
-            })
-        }
-    }
-    impl serde::Serialize for ChardevBackend {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ChardevBackend {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-    #[allow(clippy::large_enum_variant)]
-    pub enum BranchSlots {
-        File(<ChardevFile as ::qapi_types::Object>::Slots),
-        Socket(<ChardevSocket as ::qapi_types::Object>::Slots),
-        Pty(<ChardevPty as ::qapi_types::Object>::Slots),
+    empty {
         Null,
-        Unknown(::qapi_types::UnknownValue),
     }
-    impl ::qapi_types::Branch for ChardevBackendBranch {
-        type Tag = ChardevBackendKind;
-        #[inline]
-        fn tag(&self) -> ChardevBackendKind {
-            match self {
-                Self::File(_) => ChardevBackendKind::File,
-                Self::Socket(_) => ChardevBackendKind::Socket,
-                Self::Pty(_) => ChardevBackendKind::Pty,
-                Self::Null => ChardevBackendKind::Null,
-                Self::Unknown(value) => ChardevBackendKind::Unknown(value.clone()),
-            }
-        }
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            match self {
-                Self::File(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                Self::Socket(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                Self::Pty(branch) => ::qapi_types::Object::serialize_members(branch, map),
-                _ => Ok(()),
-            }
-        }
-    }
-    impl rt::BranchSlots for BranchSlots {
-        type Tag = ChardevBackendKind;
-        type Output = ChardevBackendBranch;
-        #[inline]
-        fn select(tag: ChardevBackendKind) -> Self {
-            match tag {
-                ChardevBackendKind::File => Self::File(::core::default::Default::default()),
-                ChardevBackendKind::Socket => Self::Socket(::core::default::Default::default()),
-                ChardevBackendKind::Pty => Self::Pty(::core::default::Default::default()),
-                ChardevBackendKind::Null => Self::Null,
-                ChardevBackendKind::Unknown(value) => Self::Unknown(value),
-            }
-        }
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            key: &str,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match self {
-                Self::File(slots) => rt::branch_member(slots, key, value),
-                Self::Socket(slots) => rt::branch_member(slots, key, value),
-                Self::Pty(slots) => rt::branch_member(slots, key, value),
-                _ => rt::ignore_member(key, value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ChardevBackendBranch, E> {
-            Ok(match self {
-                Self::File(slots) => ChardevBackendBranch::File(rt::Slots::finish(slots)?),
-                Self::Socket(slots) => ChardevBackendBranch::Socket(rt::Slots::finish(slots)?),
-                Self::Pty(slots) => ChardevBackendBranch::Pty(rt::Slots::finish(slots)?),
-                Self::Null => ChardevBackendBranch::Null,
-                Self::Unknown(value) => ChardevBackendBranch::Unknown(value),
-            })
-        }
-    }
-};
+}
 /// What [`chardev-add`](commands::ChardevAdd) created.
 ///
 /// Since: 1.0
@@ -3142,60 +915,12 @@ pub struct ChardevReturn {
     /// name of the pseudo-terminal, for backends of kind `pty`
     pub pty: Option<String>,
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    #[derive(Default)]
-    pub struct Slots {
-        pty: Option<String>,
+::qapi_types::__private::object_impls! {
+    ChardevReturn = "ChardevReturn" {
+        optional pty: String = "pty",
     }
-    impl ::qapi_types::Object for ChardevReturn {
-        const TYPE_NAME: &'static str = "ChardevReturn";
-        const ROUTE: &'static str = "chardev-add/ret-type";
-        type Slots = Slots;
-        fn serialize_members<M: serde::ser::SerializeMap>(
-            &self,
-            map: &mut M,
-        ) -> Result<(), M::Error> {
-            rt::optional(map, "pty", &self.pty)?;
-            Ok(())
-        }
-    }
-    impl rt::Slots for Slots {
-        type Object = ChardevReturn;
-        const MEMBERS: &'static [&'static str] = &["pty"];
-        fn member<'de, D: serde::Deserializer<'de>>(
-            &mut self,
-            index: usize,
-            value: D,
-        ) -> Result<(), D::Error> {
-            match index {
-                0 => rt::set(&mut self.pty, value),
-                _ => rt::ignore_member("", value),
-            }
-        }
-        fn finish<E: rt::DeError>(self) -> Result<ChardevReturn, E> {
-            Ok(ChardevReturn {
-                pty: self.pty,
-            })
-        }
-    }
-    impl serde::Serialize for ChardevReturn {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_object(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ChardevReturn {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_object::<Slots, D>(deserializer)
-        }
-    }
-};
+    route "chardev-add/ret-type";
+}
 /// Why the demo VM shut down.
 ///
 /// Since: 1.0
@@ -3214,78 +939,16 @@ pub enum ShutdownCause {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for ShutdownCause {
-        const NAME: &'static str = "ShutdownCause";
-        const VALUES: &'static [Self] = &[
-            Self::HostQmpQuit,
-            Self::HostSignal,
-            Self::GuestShutdown,
-            Self::GuestReset,
-            Self::GuestPanic,
-        ];
-        const NAMES: &'static [&'static str] = &[
-            "host-qmp-quit",
-            "host-signal",
-            "guest-shutdown",
-            "guest-reset",
-            "guest-panic",
-        ];
-        const ROUTE: &'static str = "SHUTDOWN/arg-type/reason";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::HostQmpQuit => "host-qmp-quit",
-                Self::HostSignal => "host-signal",
-                Self::GuestShutdown => "guest-shutdown",
-                Self::GuestReset => "guest-reset",
-                Self::GuestPanic => "guest-panic",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    ShutdownCause = "ShutdownCause", Unknown {
+        HostQmpQuit = "host-qmp-quit",
+        HostSignal = "host-signal",
+        GuestShutdown = "guest-shutdown",
+        GuestReset = "guest-reset",
+        GuestPanic = "guest-panic",
     }
-    impl ::core::fmt::Display for ShutdownCause {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for ShutdownCause {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for ShutdownCause {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for ShutdownCause {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "SHUTDOWN/arg-type/reason";
+}
 /// What the demo VM did after a guest panic.
 ///
 /// Since: 1.2
@@ -3300,64 +963,14 @@ pub enum GuestPanicAction {
     /// A value this build does not know (from a newer QEMU): the string received, encoded back unchanged.
     Unknown(::qapi_types::UnknownValue),
 }
-const _: () = {
-    use ::core::result::Result;
-    use ::qapi_types::{__private as rt, serde};
-    impl ::qapi_types::Enum for GuestPanicAction {
-        const NAME: &'static str = "GuestPanicAction";
-        const VALUES: &'static [Self] = &[Self::Pause, Self::Poweroff, Self::Run];
-        const NAMES: &'static [&'static str] = &["pause", "poweroff", "run"];
-        const ROUTE: &'static str = "GUEST_PANICKED/arg-type/action";
-        #[inline]
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Pause => "pause",
-                Self::Poweroff => "poweroff",
-                Self::Run => "run",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        #[inline]
-        fn unknown(value: ::qapi_types::UnknownValue) -> Self {
-            Self::Unknown(value)
-        }
-        #[inline]
-        fn as_unknown(&self) -> Option<&::qapi_types::UnknownValue> {
-            match self {
-                Self::Unknown(value) => Some(value),
-                _ => None,
-            }
-        }
+::qapi_types::__private::enum_impls! {
+    GuestPanicAction = "GuestPanicAction", Unknown {
+        Pause = "pause",
+        Poweroff = "poweroff",
+        Run = "run",
     }
-    impl ::core::fmt::Display for GuestPanicAction {
-        #[inline]
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::qapi_types::Enum::as_str(self))
-        }
-    }
-    impl ::core::str::FromStr for GuestPanicAction {
-        type Err = ::qapi_types::ParseEnumError;
-        #[inline]
-        fn from_str(text: &str) -> Result<Self, ::qapi_types::ParseEnumError> {
-            rt::enum_from_str(text)
-        }
-    }
-    impl serde::Serialize for GuestPanicAction {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            rt::serialize_enum(self, serializer)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for GuestPanicAction {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            rt::deserialize_enum(deserializer)
-        }
-    }
-};
+    route "GUEST_PANICKED/arg-type/action";
+}
 /// The commands: one type per command, holding its arguments (the `arguments` of an `execute` request), named after the wire name (`query-status` → `QueryStatus`).
 pub mod commands {
     /// Query the run status of the demo VM.
@@ -3374,38 +987,9 @@ pub mod commands {
     /// ```
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct QueryStatus;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for QueryStatus {
-            const TYPE_NAME: &'static str = "query-status";
-            const ROUTE: &'static str = "query-status/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for QueryStatus {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for QueryStatus {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        QueryStatus = "query-status";
+    }
     impl ::qapi_types::Command for QueryStatus {
         const NAME: &'static str = "query-status";
         type Returns = super::StatusInfo;
@@ -3424,38 +1008,9 @@ pub mod commands {
     /// ```
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct QueryVersion;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for QueryVersion {
-            const TYPE_NAME: &'static str = "query-version";
-            const ROUTE: &'static str = "query-version/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for QueryVersion {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for QueryVersion {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        QueryVersion = "query-version";
+    }
     impl ::qapi_types::Command for QueryVersion {
         const NAME: &'static str = "query-version";
         type Returns = super::VersionInfo;
@@ -3473,38 +1028,9 @@ pub mod commands {
     /// ```
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct Stop;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for Stop {
-            const TYPE_NAME: &'static str = "stop";
-            const ROUTE: &'static str = "stop/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for Stop {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        Stop = "stop";
+    }
     impl ::qapi_types::Command for Stop {
         const NAME: &'static str = "stop";
         type Returns = ::qapi_types::Empty;
@@ -3519,38 +1045,9 @@ pub mod commands {
     /// Since: 1.0
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct Cont;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for Cont {
-            const TYPE_NAME: &'static str = "cont";
-            const ROUTE: &'static str = "cont/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for Cont {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Cont {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        Cont = "cont";
+    }
     impl ::qapi_types::Command for Cont {
         const NAME: &'static str = "cont";
         type Returns = ::qapi_types::Empty;
@@ -3560,38 +1057,9 @@ pub mod commands {
     /// Since: 1.0
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct SystemReset;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for SystemReset {
-            const TYPE_NAME: &'static str = "system_reset";
-            const ROUTE: &'static str = "system_reset/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for SystemReset {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for SystemReset {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        SystemReset = "system_reset";
+    }
     impl ::qapi_types::Command for SystemReset {
         const NAME: &'static str = "system_reset";
         type Returns = ::qapi_types::Empty;
@@ -3601,38 +1069,9 @@ pub mod commands {
     /// Since: 1.1
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct PowerOff;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for PowerOff {
-            const TYPE_NAME: &'static str = "power-off";
-            const ROUTE: &'static str = "power-off/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for PowerOff {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for PowerOff {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        PowerOff = "power-off";
+    }
     impl ::qapi_types::Command for PowerOff {
         const NAME: &'static str = "power-off";
         type Returns = ::qapi_types::Empty;
@@ -3650,48 +1089,15 @@ pub mod commands {
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     #[deprecated]
     pub struct QueryCpus;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for QueryCpus {
-            const TYPE_NAME: &'static str = "query-cpus";
-            const ROUTE: &'static str = "query-cpus/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for QueryCpus {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for QueryCpus {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
+    ::qapi_types::__private::object_impls! {
+        QueryCpus = "query-cpus";
+    }
     #[allow(deprecated)]
     impl ::qapi_types::Command for QueryCpus {
         const NAME: &'static str = "query-cpus";
         type Returns = Vec<super::VcpuInfo>;
         const FEATURES: &'static [&'static str] = &["deprecated"];
-        #[inline]
-        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::core::result::Result<Self::Returns, D::Error> {
-            ::qapi_types::__private::deserialize_list(deserializer)
-        }
+        ::qapi_types::__private::list_returns!();
     }
     /// Query KVM acceleration.  Only in builds with KVM and without Xen and WHPX.
     ///
@@ -3700,38 +1106,9 @@ pub mod commands {
     /// Since: 1.3
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct QueryKvm;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for QueryKvm {
-            const TYPE_NAME: &'static str = "query-kvm";
-            const ROUTE: &'static str = "query-kvm/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for QueryKvm {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for QueryKvm {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        QueryKvm = "query-kvm";
+    }
     impl ::qapi_types::Command for QueryKvm {
         const NAME: &'static str = "query-kvm";
         type Returns = super::KvmInfo;
@@ -3758,73 +1135,14 @@ pub mod commands {
         /// image format (default ppm)
         pub format: Option<super::ImageFormat>,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            filename: Option<String>,
-            device: Option<String>,
-            head: Option<i64>,
-            format: Option<super::ImageFormat>,
+    ::qapi_types::__private::object_impls! {
+        Screendump = "screendump" {
+            required filename: String = "filename",
+            optional device: String = "device",
+            optional head: i64 = "head",
+            optional format: super::ImageFormat = "format",
         }
-        impl ::qapi_types::Object for Screendump {
-            const TYPE_NAME: &'static str = "screendump";
-            const ROUTE: &'static str = "screendump/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "filename", &self.filename)?;
-                rt::optional(map, "device", &self.device)?;
-                rt::optional(map, "head", &self.head)?;
-                rt::optional(map, "format", &self.format)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = Screendump;
-            const MEMBERS: &'static [&'static str] = &["filename", "device", "head", "format"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.filename, value),
-                    1 => rt::set(&mut self.device, value),
-                    2 => rt::set(&mut self.head, value),
-                    3 => rt::set(&mut self.format, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<Screendump, E> {
-                Ok(Screendump {
-                    filename: rt::required(self.filename, "filename")?,
-                    device: self.device,
-                    head: self.head,
-                    format: self.format,
-                })
-            }
-        }
-        impl serde::Serialize for Screendump {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Screendump {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for Screendump {
         const NAME: &'static str = "screendump";
         type Returns = ::qapi_types::Empty;
@@ -3846,65 +1164,12 @@ pub mod commands {
         /// the vCPU the command refers to (default: the first)
         pub cpu_index: Option<i64>,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            command_line: Option<String>,
-            cpu_index: Option<i64>,
+    ::qapi_types::__private::object_impls! {
+        HumanMonitorCommand = "human-monitor-command" {
+            required command_line: String = "command-line",
+            optional cpu_index: i64 = "cpu-index",
         }
-        impl ::qapi_types::Object for HumanMonitorCommand {
-            const TYPE_NAME: &'static str = "human-monitor-command";
-            const ROUTE: &'static str = "human-monitor-command/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "command-line", &self.command_line)?;
-                rt::optional(map, "cpu-index", &self.cpu_index)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = HumanMonitorCommand;
-            const MEMBERS: &'static [&'static str] = &["command-line", "cpu-index"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.command_line, value),
-                    1 => rt::set(&mut self.cpu_index, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<HumanMonitorCommand, E> {
-                Ok(HumanMonitorCommand {
-                    command_line: rt::required(self.command_line, "command-line")?,
-                    cpu_index: self.cpu_index,
-                })
-            }
-        }
-        impl serde::Serialize for HumanMonitorCommand {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for HumanMonitorCommand {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for HumanMonitorCommand {
         const NAME: &'static str = "human-monitor-command";
         type Returns = String;
@@ -3934,76 +1199,13 @@ pub mod commands {
         /// Members the schema does not declare: the command takes arbitrary ones (`'gen': false`), e.g. a device's properties.
         pub extra: ::qapi_types::serde_json::Map<String, ::qapi_types::serde_json::Value>,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            driver: Option<String>,
-            id: Option<String>,
-            extra: ::qapi_types::serde_json::Map<String, ::qapi_types::serde_json::Value>,
+    ::qapi_types::__private::object_impls! {
+        DeviceAdd = "device_add" {
+            required driver: String = "driver",
+            optional id: String = "id",
         }
-        impl ::qapi_types::Object for DeviceAdd {
-            const TYPE_NAME: &'static str = "device_add";
-            const ROUTE: &'static str = "device_add/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "driver", &self.driver)?;
-                rt::optional(map, "id", &self.id)?;
-                rt::extra(map, &self.extra)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = DeviceAdd;
-            const MEMBERS: &'static [&'static str] = &["driver", "id"];
-            const HAS_BRANCH: bool = true;
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.driver, value),
-                    1 => rt::set(&mut self.id, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn branch_member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                key: &str,
-                value: D,
-            ) -> Result<(), D::Error> {
-                rt::set_extra(&mut self.extra, key, value)
-            }
-            fn finish<E: rt::DeError>(self) -> Result<DeviceAdd, E> {
-                Ok(DeviceAdd {
-                    driver: rt::required(self.driver, "driver")?,
-                    id: self.id,
-                    extra: self.extra,
-                })
-            }
-        }
-        impl serde::Serialize for DeviceAdd {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for DeviceAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+        extra extra;
+    }
     impl ::qapi_types::Command for DeviceAdd {
         const NAME: &'static str = "device_add";
         type Returns = ::qapi_types::Empty;
@@ -4031,65 +1233,12 @@ pub mod commands {
         /// true to bring the link up, false to take it down
         pub up: bool,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            name: Option<String>,
-            up: Option<bool>,
+    ::qapi_types::__private::object_impls! {
+        SetLink = "set-link" {
+            required name: String = "name",
+            required up: bool = "up",
         }
-        impl ::qapi_types::Object for SetLink {
-            const TYPE_NAME: &'static str = "set-link";
-            const ROUTE: &'static str = "set-link/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "name", &self.name)?;
-                rt::member(map, "up", &self.up)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = SetLink;
-            const MEMBERS: &'static [&'static str] = &["name", "up"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.name, value),
-                    1 => rt::set(&mut self.up, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<SetLink, E> {
-                Ok(SetLink {
-                    name: rt::required(self.name, "name")?,
-                    up: rt::required(self.up, "up")?,
-                })
-            }
-        }
-        impl serde::Serialize for SetLink {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for SetLink {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for SetLink {
         const NAME: &'static str = "set-link";
         type Returns = ::qapi_types::Empty;
@@ -4104,70 +1253,15 @@ pub mod commands {
         /// path of the object in the object tree
         pub path: String,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            path: Option<String>,
+    ::qapi_types::__private::object_impls! {
+        QomList = "qom-list" {
+            required path: String = "path",
         }
-        impl ::qapi_types::Object for QomList {
-            const TYPE_NAME: &'static str = "qom-list";
-            const ROUTE: &'static str = "qom-list/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "path", &self.path)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = QomList;
-            const MEMBERS: &'static [&'static str] = &["path"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.path, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<QomList, E> {
-                Ok(QomList {
-                    path: rt::required(self.path, "path")?,
-                })
-            }
-        }
-        impl serde::Serialize for QomList {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for QomList {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for QomList {
         const NAME: &'static str = "qom-list";
         type Returns = Vec<super::ObjectPropertyInfo>;
-        #[inline]
-        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::core::result::Result<Self::Returns, D::Error> {
-            ::qapi_types::__private::deserialize_list(deserializer)
-        }
+        ::qapi_types::__private::list_returns!();
     }
     /// Read a property of an object.
     ///
@@ -4181,65 +1275,12 @@ pub mod commands {
         /// name of the property
         pub property: String,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            path: Option<String>,
-            property: Option<String>,
+    ::qapi_types::__private::object_impls! {
+        QomGet = "qom-get" {
+            required path: String = "path",
+            required property: String = "property",
         }
-        impl ::qapi_types::Object for QomGet {
-            const TYPE_NAME: &'static str = "qom-get";
-            const ROUTE: &'static str = "qom-get/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "path", &self.path)?;
-                rt::member(map, "property", &self.property)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = QomGet;
-            const MEMBERS: &'static [&'static str] = &["path", "property"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.path, value),
-                    1 => rt::set(&mut self.property, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<QomGet, E> {
-                Ok(QomGet {
-                    path: rt::required(self.path, "path")?,
-                    property: rt::required(self.property, "property")?,
-                })
-            }
-        }
-        impl serde::Serialize for QomGet {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for QomGet {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for QomGet {
         const NAME: &'static str = "qom-get";
         type Returns = ::qapi_types::serde_json::Value;
@@ -4259,48 +1300,14 @@ pub mod commands {
     /// ```
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct QueryBlock;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for QueryBlock {
-            const TYPE_NAME: &'static str = "query-block";
-            const ROUTE: &'static str = "query-block/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for QueryBlock {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for QueryBlock {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        QueryBlock = "query-block";
+    }
     impl ::qapi_types::Command for QueryBlock {
         const NAME: &'static str = "query-block";
         type Returns = Vec<super::BlockInfo>;
         const ALLOW_PRECONFIG: bool = true;
-        #[inline]
-        fn deserialize_returns<'de, D: ::qapi_types::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::core::result::Result<Self::Returns, D::Error> {
-            ::qapi_types::__private::deserialize_list(deserializer)
-        }
+        ::qapi_types::__private::list_returns!();
     }
     /// Open the tray of a removable device and remove its medium.
     ///
@@ -4324,65 +1331,12 @@ pub mod commands {
         /// remove the medium even if the guest locked it (default false)
         pub force: Option<bool>,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            id: Option<String>,
-            force: Option<bool>,
+    ::qapi_types::__private::object_impls! {
+        Eject = "eject" {
+            required id: String = "id",
+            optional force: bool = "force",
         }
-        impl ::qapi_types::Object for Eject {
-            const TYPE_NAME: &'static str = "eject";
-            const ROUTE: &'static str = "eject/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "id", &self.id)?;
-                rt::optional(map, "force", &self.force)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = Eject;
-            const MEMBERS: &'static [&'static str] = &["id", "force"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.id, value),
-                    1 => rt::set(&mut self.force, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<Eject, E> {
-                Ok(Eject {
-                    id: rt::required(self.id, "id")?,
-                    force: self.force,
-                })
-            }
-        }
-        impl serde::Serialize for Eject {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Eject {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for Eject {
         const NAME: &'static str = "eject";
         type Returns = ::qapi_types::Empty;
@@ -4406,27 +1360,7 @@ pub mod commands {
         /// The arguments, as one value.
         pub super::BlockdevOptions,
     );
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::serde;
-        impl serde::Serialize for BlockdevAdd {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                serde::Serialize::serialize(&self.0, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for BlockdevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                serde::Deserialize::deserialize(deserializer).map(Self)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::newtype_impls!(BlockdevAdd);
     impl ::qapi_types::Command for BlockdevAdd {
         const NAME: &'static str = "blockdev-add";
         type Returns = ::qapi_types::Empty;
@@ -4440,61 +1374,11 @@ pub mod commands {
         /// the name of the node
         pub node_name: String,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            node_name: Option<String>,
+    ::qapi_types::__private::object_impls! {
+        BlockdevDel = "blockdev-del" {
+            required node_name: String = "node-name",
         }
-        impl ::qapi_types::Object for BlockdevDel {
-            const TYPE_NAME: &'static str = "blockdev-del";
-            const ROUTE: &'static str = "blockdev-del/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "node-name", &self.node_name)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = BlockdevDel;
-            const MEMBERS: &'static [&'static str] = &["node-name"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.node_name, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<BlockdevDel, E> {
-                Ok(BlockdevDel {
-                    node_name: rt::required(self.node_name, "node-name")?,
-                })
-            }
-        }
-        impl serde::Serialize for BlockdevDel {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for BlockdevDel {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for BlockdevDel {
         const NAME: &'static str = "blockdev-del";
         type Returns = ::qapi_types::Empty;
@@ -4525,65 +1409,12 @@ pub mod commands {
         /// its configuration
         pub backend: super::ChardevBackend,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            id: Option<String>,
-            backend: Option<super::ChardevBackend>,
+    ::qapi_types::__private::object_impls! {
+        ChardevAdd = "chardev-add" {
+            required id: String = "id",
+            required backend: super::ChardevBackend = "backend",
         }
-        impl ::qapi_types::Object for ChardevAdd {
-            const TYPE_NAME: &'static str = "chardev-add";
-            const ROUTE: &'static str = "chardev-add/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "id", &self.id)?;
-                rt::member(map, "backend", &self.backend)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = ChardevAdd;
-            const MEMBERS: &'static [&'static str] = &["id", "backend"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.id, value),
-                    1 => rt::set(&mut self.backend, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<ChardevAdd, E> {
-                Ok(ChardevAdd {
-                    id: rt::required(self.id, "id")?,
-                    backend: rt::required(self.backend, "backend")?,
-                })
-            }
-        }
-        impl serde::Serialize for ChardevAdd {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for ChardevAdd {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for ChardevAdd {
         const NAME: &'static str = "chardev-add";
         type Returns = super::ChardevReturn;
@@ -4596,91 +1427,36 @@ pub mod commands {
         /// ID of the backend
         pub id: String,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            id: Option<String>,
+    ::qapi_types::__private::object_impls! {
+        ChardevRemove = "chardev-remove" {
+            required id: String = "id",
         }
-        impl ::qapi_types::Object for ChardevRemove {
-            const TYPE_NAME: &'static str = "chardev-remove";
-            const ROUTE: &'static str = "chardev-remove/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "id", &self.id)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = ChardevRemove;
-            const MEMBERS: &'static [&'static str] = &["id"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.id, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<ChardevRemove, E> {
-                Ok(ChardevRemove {
-                    id: rt::required(self.id, "id")?,
-                })
-            }
-        }
-        impl serde::Serialize for ChardevRemove {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for ChardevRemove {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Command for ChardevRemove {
         const NAME: &'static str = "chardev-remove";
         type Returns = ::qapi_types::Empty;
     }
-    /// Call `visitor` with the command type whose wire name is `name` (dispatch by name); `None` if this build does not know the command.
-    #[allow(deprecated)]
-    pub fn visit<V: ::qapi_types::CommandVisitor>(name: &str, visitor: V) -> Option<V::Output> {
-        Some(match name {
-            "query-status" => visitor.visit::<QueryStatus>(),
-            "query-version" => visitor.visit::<QueryVersion>(),
-            "stop" => visitor.visit::<Stop>(),
-            "cont" => visitor.visit::<Cont>(),
-            "system_reset" => visitor.visit::<SystemReset>(),
-            "power-off" => visitor.visit::<PowerOff>(),
-            "query-cpus" => visitor.visit::<QueryCpus>(),
-            "query-kvm" => visitor.visit::<QueryKvm>(),
-            "screendump" => visitor.visit::<Screendump>(),
-            "human-monitor-command" => visitor.visit::<HumanMonitorCommand>(),
-            "device_add" => visitor.visit::<DeviceAdd>(),
-            "set-link" => visitor.visit::<SetLink>(),
-            "qom-list" => visitor.visit::<QomList>(),
-            "qom-get" => visitor.visit::<QomGet>(),
-            "query-block" => visitor.visit::<QueryBlock>(),
-            "eject" => visitor.visit::<Eject>(),
-            "blockdev-add" => visitor.visit::<BlockdevAdd>(),
-            "blockdev-del" => visitor.visit::<BlockdevDel>(),
-            "chardev-add" => visitor.visit::<ChardevAdd>(),
-            "chardev-remove" => visitor.visit::<ChardevRemove>(),
-            _ => return None,
-        })
+    ::qapi_types::__private::command_visit! {
+        QueryStatus = "query-status",
+        QueryVersion = "query-version",
+        Stop = "stop",
+        Cont = "cont",
+        SystemReset = "system_reset",
+        PowerOff = "power-off",
+        QueryCpus = "query-cpus",
+        QueryKvm = "query-kvm",
+        Screendump = "screendump",
+        HumanMonitorCommand = "human-monitor-command",
+        DeviceAdd = "device_add",
+        SetLink = "set-link",
+        QomList = "qom-list",
+        QomGet = "qom-get",
+        QueryBlock = "query-block",
+        Eject = "eject",
+        BlockdevAdd = "blockdev-add",
+        BlockdevDel = "blockdev-del",
+        ChardevAdd = "chardev-add",
+        ChardevRemove = "chardev-remove",
     }
 }
 /// The events: one type per event, holding its data (the `data` of an event message), named after the wire name (`BLOCK_IO_ERROR` → `BlockIoError`), and [`Event`](events::Event), a whole event message.
@@ -4703,65 +1479,12 @@ pub mod events {
         /// the cause
         pub reason: super::ShutdownCause,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            guest: Option<bool>,
-            reason: Option<super::ShutdownCause>,
+    ::qapi_types::__private::object_impls! {
+        Shutdown = "SHUTDOWN" {
+            required guest: bool = "guest",
+            required reason: super::ShutdownCause = "reason",
         }
-        impl ::qapi_types::Object for Shutdown {
-            const TYPE_NAME: &'static str = "SHUTDOWN";
-            const ROUTE: &'static str = "SHUTDOWN/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "guest", &self.guest)?;
-                rt::member(map, "reason", &self.reason)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = Shutdown;
-            const MEMBERS: &'static [&'static str] = &["guest", "reason"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.guest, value),
-                    1 => rt::set(&mut self.reason, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<Shutdown, E> {
-                Ok(Shutdown {
-                    guest: rt::required(self.guest, "guest")?,
-                    reason: rt::required(self.reason, "reason")?,
-                })
-            }
-        }
-        impl serde::Serialize for Shutdown {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Shutdown {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Event for Shutdown {
         const NAME: &'static str = "SHUTDOWN";
     }
@@ -4777,38 +1500,9 @@ pub mod events {
     /// ```
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct Stop;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for Stop {
-            const TYPE_NAME: &'static str = "STOP";
-            const ROUTE: &'static str = "STOP/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for Stop {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Stop {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        Stop = "STOP";
+    }
     impl ::qapi_types::Event for Stop {
         const NAME: &'static str = "STOP";
         const HAS_DATA: bool = false;
@@ -4818,38 +1512,9 @@ pub mod events {
     /// Since: 1.0
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
     pub struct Resume;
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl ::qapi_types::Object for Resume {
-            const TYPE_NAME: &'static str = "RESUME";
-            const ROUTE: &'static str = "RESUME/arg-type";
-            type Slots = rt::UnitSlots<Self>;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                _: &mut M,
-            ) -> Result<(), M::Error> {
-                Ok(())
-            }
-        }
-        impl serde::Serialize for Resume {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Resume {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<rt::UnitSlots<Self>, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::object_impls! {
+        Resume = "RESUME";
+    }
     impl ::qapi_types::Event for Resume {
         const NAME: &'static str = "RESUME";
         const HAS_DATA: bool = false;
@@ -4864,65 +1529,12 @@ pub mod events {
         /// true if the tray is now open
         pub tray_open: bool,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            device: Option<String>,
-            tray_open: Option<bool>,
+    ::qapi_types::__private::object_impls! {
+        DeviceTrayMoved = "DEVICE_TRAY_MOVED" {
+            required device: String = "device",
+            required tray_open: bool = "tray-open",
         }
-        impl ::qapi_types::Object for DeviceTrayMoved {
-            const TYPE_NAME: &'static str = "DEVICE_TRAY_MOVED";
-            const ROUTE: &'static str = "DEVICE_TRAY_MOVED/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "device", &self.device)?;
-                rt::member(map, "tray-open", &self.tray_open)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = DeviceTrayMoved;
-            const MEMBERS: &'static [&'static str] = &["device", "tray-open"];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.device, value),
-                    1 => rt::set(&mut self.tray_open, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<DeviceTrayMoved, E> {
-                Ok(DeviceTrayMoved {
-                    device: rt::required(self.device, "device")?,
-                    tray_open: rt::required(self.tray_open, "tray-open")?,
-                })
-            }
-        }
-        impl serde::Serialize for DeviceTrayMoved {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for DeviceTrayMoved {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Event for DeviceTrayMoved {
         const NAME: &'static str = "DEVICE_TRAY_MOVED";
     }
@@ -4944,88 +1556,16 @@ pub mod events {
         /// human-readable description of the error
         pub reason: String,
     }
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        #[derive(Default)]
-        pub struct Slots {
-            device: Option<String>,
-            node_name: Option<String>,
-            operation: Option<super::IoOperationType>,
-            action: Option<super::BlockErrorAction>,
-            nospace: Option<bool>,
-            reason: Option<String>,
+    ::qapi_types::__private::object_impls! {
+        BlockIoError = "BLOCK_IO_ERROR" {
+            required device: String = "device",
+            required node_name: String = "node-name",
+            required operation: super::IoOperationType = "operation",
+            required action: super::BlockErrorAction = "action",
+            required nospace: bool = "nospace",
+            required reason: String = "reason",
         }
-        impl ::qapi_types::Object for BlockIoError {
-            const TYPE_NAME: &'static str = "BLOCK_IO_ERROR";
-            const ROUTE: &'static str = "BLOCK_IO_ERROR/arg-type";
-            type Slots = Slots;
-            fn serialize_members<M: serde::ser::SerializeMap>(
-                &self,
-                map: &mut M,
-            ) -> Result<(), M::Error> {
-                rt::member(map, "device", &self.device)?;
-                rt::member(map, "node-name", &self.node_name)?;
-                rt::member(map, "operation", &self.operation)?;
-                rt::member(map, "action", &self.action)?;
-                rt::member(map, "nospace", &self.nospace)?;
-                rt::member(map, "reason", &self.reason)?;
-                Ok(())
-            }
-        }
-        impl rt::Slots for Slots {
-            type Object = BlockIoError;
-            const MEMBERS: &'static [&'static str] = &[
-                "device",
-                "node-name",
-                "operation",
-                "action",
-                "nospace",
-                "reason",
-            ];
-            fn member<'de, D: serde::Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                match index {
-                    0 => rt::set(&mut self.device, value),
-                    1 => rt::set(&mut self.node_name, value),
-                    2 => rt::set(&mut self.operation, value),
-                    3 => rt::set(&mut self.action, value),
-                    4 => rt::set(&mut self.nospace, value),
-                    5 => rt::set(&mut self.reason, value),
-                    _ => rt::ignore_member("", value),
-                }
-            }
-            fn finish<E: rt::DeError>(self) -> Result<BlockIoError, E> {
-                Ok(BlockIoError {
-                    device: rt::required(self.device, "device")?,
-                    node_name: rt::required(self.node_name, "node-name")?,
-                    operation: rt::required(self.operation, "operation")?,
-                    action: rt::required(self.action, "action")?,
-                    nospace: rt::required(self.nospace, "nospace")?,
-                    reason: rt::required(self.reason, "reason")?,
-                })
-            }
-        }
-        impl serde::Serialize for BlockIoError {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                rt::serialize_object(self, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for BlockIoError {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_object::<Slots, D>(deserializer)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    }
     impl ::qapi_types::Event for BlockIoError {
         const NAME: &'static str = "BLOCK_IO_ERROR";
     }
@@ -5037,27 +1577,7 @@ pub mod events {
         /// The arguments, as one value.
         pub super::BlockdevOptions,
     );
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::serde;
-        impl serde::Serialize for BlockdevAdded {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                serde::Serialize::serialize(&self.0, serializer)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for BlockdevAdded {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                serde::Deserialize::deserialize(deserializer).map(Self)
-            }
-        }
-    };
-    #[allow(deprecated)]
+    ::qapi_types::__private::newtype_impls!(BlockdevAdded);
     impl ::qapi_types::Event for BlockdevAdded {
         const NAME: &'static str = "BLOCKDEV_ADDED";
     }
@@ -5117,107 +1637,14 @@ pub mod events {
             timestamp: ::qapi_types::Timestamp,
         },
     }
-    #[allow(deprecated)]
-    const _: () = {
-        use ::core::result::Result;
-        use ::qapi_types::{__private as rt, serde};
-        impl Event {
-            /// The event's wire name.
-            #[inline]
-            pub fn name(&self) -> &str {
-                match self {
-                    Self::Shutdown { .. } => "SHUTDOWN",
-                    Self::Stop { .. } => "STOP",
-                    Self::Resume { .. } => "RESUME",
-                    Self::DeviceTrayMoved { .. } => "DEVICE_TRAY_MOVED",
-                    Self::BlockIoError { .. } => "BLOCK_IO_ERROR",
-                    Self::BlockdevAdded { .. } => "BLOCKDEV_ADDED",
-                    Self::Unknown { name, .. } => name,
-                }
-            }
-            /// When QEMU emitted the event.
-            #[inline]
-            pub fn timestamp(&self) -> &::qapi_types::Timestamp {
-                match self {
-                    Self::Shutdown { timestamp, .. } => timestamp,
-                    Self::Stop { timestamp, .. } => timestamp,
-                    Self::Resume { timestamp, .. } => timestamp,
-                    Self::DeviceTrayMoved { timestamp, .. } => timestamp,
-                    Self::BlockIoError { timestamp, .. } => timestamp,
-                    Self::BlockdevAdded { timestamp, .. } => timestamp,
-                    Self::Unknown { timestamp, .. } => timestamp,
-                }
-            }
+    ::qapi_types::__private::event_impls! {
+        Event, Unknown {
+            Shutdown = "SHUTDOWN",
+            Stop = "STOP",
+            Resume = "RESUME",
+            DeviceTrayMoved = "DEVICE_TRAY_MOVED",
+            BlockIoError = "BLOCK_IO_ERROR",
+            BlockdevAdded = "BLOCKDEV_ADDED",
         }
-        impl rt::EventSet for Event {
-            const NAMES: &'static [&'static str] = &[
-                "SHUTDOWN",
-                "STOP",
-                "RESUME",
-                "DEVICE_TRAY_MOVED",
-                "BLOCK_IO_ERROR",
-                "BLOCKDEV_ADDED",
-            ];
-            fn decode<'de, D: serde::Deserializer<'de>>(
-                name: &str,
-                data: D,
-                timestamp: ::qapi_types::Timestamp,
-            ) -> Result<Self, D::Error> {
-                Ok(match name {
-                    "SHUTDOWN" => Self::Shutdown { data: serde::Deserialize::deserialize(data)?, timestamp },
-                    "STOP" => Self::Stop { data: serde::Deserialize::deserialize(data)?, timestamp },
-                    "RESUME" => Self::Resume { data: serde::Deserialize::deserialize(data)?, timestamp },
-                    "DEVICE_TRAY_MOVED" => Self::DeviceTrayMoved { data: serde::Deserialize::deserialize(data)?, timestamp },
-                    "BLOCK_IO_ERROR" => Self::BlockIoError { data: serde::Deserialize::deserialize(data)?, timestamp },
-                    "BLOCKDEV_ADDED" => Self::BlockdevAdded { data: serde::Deserialize::deserialize(data)?, timestamp },
-                    _ => return Err(<D::Error as rt::DeError>::custom("unknown event")),
-                })
-            }
-            #[inline]
-            fn unknown(
-                name: String,
-                data: Option<::qapi_types::serde_json::Value>,
-                timestamp: ::qapi_types::Timestamp,
-            ) -> Self {
-                Self::Unknown { name, data, timestamp }
-            }
-            #[inline]
-            fn timestamp_mut(&mut self) -> &mut ::qapi_types::Timestamp {
-                match self {
-                    Self::Shutdown { timestamp, .. } => timestamp,
-                    Self::Stop { timestamp, .. } => timestamp,
-                    Self::Resume { timestamp, .. } => timestamp,
-                    Self::DeviceTrayMoved { timestamp, .. } => timestamp,
-                    Self::BlockIoError { timestamp, .. } => timestamp,
-                    Self::BlockdevAdded { timestamp, .. } => timestamp,
-                    Self::Unknown { timestamp, .. } => timestamp,
-                }
-            }
-        }
-        impl serde::Serialize for Event {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> Result<S::Ok, S::Error> {
-                match self {
-                    Self::Shutdown { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
-                    Self::Stop { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
-                    Self::Resume { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
-                    Self::DeviceTrayMoved { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
-                    Self::BlockIoError { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
-                    Self::BlockdevAdded { data, timestamp } => rt::serialize_event(serializer, data, timestamp),
-                    Self::Unknown { name, data, timestamp } => {
-                        rt::serialize_unknown_event(serializer, name, data, timestamp)
-                    }
-                }
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Event {
-            fn deserialize<D: serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Self, D::Error> {
-                rt::deserialize_event(deserializer)
-            }
-        }
-    };
+    }
 }

@@ -5,6 +5,7 @@ qapi_macros::qapi!(
     cfg = ["CONFIG_KVM"],
     docs = "no",
     enable = true,
+    rules = "9.2",
     runtime_path = "a",
     runtime_path = "b",
 );

@@ -5,42 +5,76 @@
 //! that come first.  Several commands can be in flight: [`Client::send`]
 //! returns a [`Ticket`] per command, [`Client::receive`] waits for the
 //! reply of one, in any order.
+//!
+//! What a VM manager needs besides: connecting while QEMU starts
+//! ([`Options::connect_retry`]) or accepting QEMU's connection
+//! ([`Client::accept`]); commands with file descriptors
+//! ([`Client::execute_with_fds`], for `getfd` and `add-fd`); waiting for
+//! an event ([`Client::wait_for`]); a block job run to its end
+//! ([`Client::run_job`]); and the end of the connection when QEMU quits
+//! ([`Client::wait_closed`]).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{self, Read, Write};
 use std::marker::PhantomData;
 use std::net::{TcpStream, ToSocketAddrs};
-use std::os::unix::net::UnixStream;
+use std::os::fd::{AsFd, BorrowedFd};
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 
+use super::client::{job, Retry};
 use super::error::Failure;
 use super::{
-    classify, decode_event, decode_returns, encode_request, negotiation, no_response, Error,
+    classify, decode_event, decode_returns, encode_request, fds, negotiation, no_response, Error,
     Framer, Greeting, Incoming, Options, QmpError, ReplyId, READ_CHUNK,
 };
 use crate::Command;
 
+pub use super::agent::blocking::Agent;
+
 /// A connection the client can drive: read, write, and bound the time a
 /// read or write blocks.
 pub trait Stream: Read + Write {
+    /// What the connection is, for errors (`TCP`).
+    const TRANSPORT: &'static str = "custom stream";
+    /// Whether [`Stream::send_with_fds`] works.
+    const PASSES_FDS: bool = false;
+
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
     fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+
+    /// Write the start of `bytes` with `fds` attached (`SCM_RIGHTS`) in
+    /// one step; the count written, at least 1.  Only called when
+    /// [`Stream::PASSES_FDS`].
+    fn send_with_fds(&mut self, bytes: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<usize> {
+        let _ = (bytes, fds);
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 impl Stream for UnixStream {
+    const TRANSPORT: &'static str = "Unix socket";
+    const PASSES_FDS: bool = true;
+
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         UnixStream::set_read_timeout(self, timeout)
     }
     fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         UnixStream::set_write_timeout(self, timeout)
     }
+    fn send_with_fds(&mut self, bytes: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<usize> {
+        fds::send_with_fds(self.as_fd(), bytes, fds)
+    }
 }
 
 impl Stream for TcpStream {
+    const TRANSPORT: &'static str = "TCP";
+
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         TcpStream::set_read_timeout(self, timeout)
     }
@@ -48,6 +82,10 @@ impl Stream for TcpStream {
         TcpStream::set_write_timeout(self, timeout)
     }
 }
+
+/// How long the events a peer sent before it closed are read, once a write
+/// found it gone.
+const DRAIN_AFTER_CLOSE: Duration = Duration::from_secs(1);
 
 /// A command sent and not yet received; [`Client::receive`] takes it.
 #[must_use = "the reply is only read by Client::receive"]
@@ -88,21 +126,58 @@ pub struct Client<S: Stream = UnixStream> {
     pub(super) peer_schema: Option<std::sync::Arc<super::PeerSchema>>,
 }
 
+/// Run `attempt` until it succeeds or [`Options::connect_retry`] gives up.
+pub(crate) fn retrying<T>(
+    options: &Options,
+    mut attempt: impl FnMut(&Options) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let mut retry = Retry::new(options);
+    loop {
+        match attempt(&retry.attempt(options)) {
+            Ok(connected) => return Ok(connected),
+            Err(error) => std::thread::sleep(retry.failed(error)?),
+        }
+    }
+}
+
 impl Client<UnixStream> {
-    /// Connect to a QMP Unix socket, read the greeting and negotiate.
+    /// Connect to a QMP Unix socket, read the greeting and negotiate
+    /// (again and again until [`Options::connect_retry`] gives up, if set).
     pub fn connect_unix(path: impl AsRef<Path>, options: &Options) -> Result<Self, Error> {
-        let stream = UnixStream::connect(path).map_err(Failure::io)?;
+        let path = path.as_ref();
+        retrying(options, |options| {
+            let stream = UnixStream::connect(path).map_err(Failure::io)?;
+            Client::new(stream, options)
+        })
+    }
+
+    /// Wait for a peer to connect to `listener`, at most
+    /// [`Options::timeout`], then start the session: the manager listens
+    /// and QEMU connects (`-qmp unix:PATH,server=off`).
+    pub fn accept(listener: &UnixListener, options: &Options) -> Result<Self, Error> {
+        let ready = fds::wait_readable(listener.as_fd(), options.timeout).map_err(Failure::io)?;
+        if !ready {
+            return Err(Error::WaitTimeout {
+                what: "connection to the listening socket".into(),
+                waited: options.timeout.unwrap_or_default(),
+            });
+        }
+        let (stream, _) = listener.accept().map_err(Failure::io)?;
         Client::new(stream, options)
     }
 }
 
 impl Client<TcpStream> {
-    /// Connect to a QMP TCP socket, read the greeting and negotiate.
+    /// Connect to a QMP TCP socket, read the greeting and negotiate
+    /// (again and again until [`Options::connect_retry`] gives up, if set).
     pub fn connect_tcp(address: impl ToSocketAddrs, options: &Options) -> Result<Self, Error> {
-        let stream = TcpStream::connect(address).map_err(Failure::io)?;
-        // Requests are small and each one waits for its reply.
-        stream.set_nodelay(true).map_err(Failure::io)?;
-        Client::new(stream, options)
+        let addresses: Vec<_> = address.to_socket_addrs().map_err(Failure::io)?.collect();
+        retrying(options, |options| {
+            let stream = TcpStream::connect(&addresses[..]).map_err(Failure::io)?;
+            // Requests are small and each one waits for its reply.
+            stream.set_nodelay(true).map_err(Failure::io)?;
+            Client::new(stream, options)
+        })
     }
 }
 
@@ -134,7 +209,7 @@ impl<S: Stream> Client<S> {
         }
         if options.negotiate {
             let arguments = negotiation(options);
-            let id = client.send_request("qmp_capabilities", &arguments, false)?;
+            let id = client.send_request(b"", "qmp_capabilities", &arguments, false, &[])?;
             client.wait(id, deadline)?;
         }
         Ok(client)
@@ -159,14 +234,47 @@ impl<S: Stream> Client<S> {
         self.receive(ticket)
     }
 
+    /// Run a command with file descriptors attached to its request
+    /// (`SCM_RIGHTS` on the request's first byte), as `getfd` and `add-fd`
+    /// want them; QEMU keeps its own copies, the caller keeps theirs.  Only
+    /// on a Unix socket: elsewhere [`Error::FdsUnsupported`], nothing sent.
+    ///
+    /// ```no_run
+    /// # use qapi_types::qmp::{blocking::Client, Options};
+    /// # use std::os::fd::AsFd;
+    /// # fn f(client: &mut Client, add_fd: &impl qapi_types::Command) -> Result<(), Box<dyn std::error::Error>> {
+    /// let image = std::fs::File::options().read(true).write(true).open("disk.qcow2")?;
+    /// // With generated bindings: `&commands::AddFd { fdset_id: None, opaque: None }`.
+    /// let info = client.execute_with_fds(add_fd, &[image.as_fd()])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn execute_with_fds<C: Command>(
+        &mut self,
+        command: &C,
+        fds: &[BorrowedFd<'_>],
+    ) -> Result<C::Returns, Error> {
+        let ticket = self.send_with_fds(command, fds)?;
+        self.receive(ticket)
+    }
+
     /// Send a command without waiting for its reply.
     pub fn send<C: Command>(&mut self, command: &C) -> Result<Ticket<C>, Error> {
-        self.send_command(command, false)
+        self.send_command(command, false, &[])
     }
 
     /// Send a command out of band without waiting for its reply.
     pub fn send_oob<C: Command>(&mut self, command: &C) -> Result<Ticket<C>, Error> {
-        self.send_command(command, true)
+        self.send_command(command, true, &[])
+    }
+
+    /// Send a command with file descriptors (see
+    /// [`Client::execute_with_fds`]) without waiting for its reply.
+    pub fn send_with_fds<C: Command>(
+        &mut self,
+        command: &C,
+        fds: &[BorrowedFd<'_>],
+    ) -> Result<Ticket<C>, Error> {
+        self.send_command(command, false, fds)
     }
 
     /// Wait for the reply of a command sent earlier.
@@ -188,7 +296,7 @@ impl<S: Stream> Client<S> {
         arguments: &A,
         oob: bool,
     ) -> Result<Box<str>, Error> {
-        let id = self.send_request(command, arguments, oob)?;
+        let id = self.send_request(b"", command, arguments, oob, &[])?;
         let deadline = self.deadline();
         self.wait(id, deadline)
     }
@@ -213,6 +321,122 @@ impl<S: Stream> Client<S> {
         }
     }
 
+    /// Wait for the first event for which `predicate` is true, at most
+    /// `timeout` ([`Error::WaitTimeout`] then); the event is taken, the
+    /// others stay for [`Client::next_event`] and [`Client::wait_for`].
+    /// Events already read count: an event that came before this call
+    /// (while a command ran) is found too.  An event that does not decode
+    /// as `E` is taken and returned as the error.
+    ///
+    /// ```no_run
+    /// # use qapi_types::qmp::blocking::Client;
+    /// # use std::time::Duration;
+    /// # fn f(client: &mut Client) -> Result<(), qapi_types::qmp::Error> {
+    /// // With generated bindings: `client.wait_for(|event: &events::Event| matches!(event,
+    /// //     events::Event::DeviceDeleted { data, .. } if data.device.as_deref() == Some("disk1")), ...)`
+    /// let event = client.wait_for(
+    ///     |event: &serde_json::Value| event["event"] == "DEVICE_DELETED",
+    ///     Duration::from_secs(10),
+    /// )?;
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for<E: DeserializeOwned>(
+        &mut self,
+        predicate: impl FnMut(&E) -> bool,
+        timeout: Duration,
+    ) -> Result<E, Error> {
+        self.wait_for_described("matching event", predicate, timeout)
+    }
+
+    fn wait_for_described<E: DeserializeOwned>(
+        &mut self,
+        what: &str,
+        mut predicate: impl FnMut(&E) -> bool,
+        timeout: Duration,
+    ) -> Result<E, Error> {
+        let deadline = Instant::now() + timeout;
+        let mut checked = 0;
+        loop {
+            while checked < self.events.len() {
+                match decode_event::<E>(&self.events[checked], self.options.mode) {
+                    Ok(event) if !predicate(&event) => checked += 1,
+                    found => {
+                        self.events.remove(checked);
+                        return found;
+                    }
+                }
+            }
+            let dropped = self.dropped_events;
+            match self.read(Some(deadline)) {
+                // The oldest events make room for new ones: those checked
+                // may be gone.
+                Ok(()) => checked -= (self.dropped_events - dropped).min(checked as u64) as usize,
+                Err(Error::Timeout) => {
+                    return Err(Error::WaitTimeout {
+                        what: what.to_string(),
+                        waited: timeout,
+                    })
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Run a block job to its end: run `start` (`blockdev-backup`,
+    /// `blockdev-mirror`, ... with `job-id` `job_id` and `auto-dismiss`
+    /// false), wait at most `timeout` for `JOB_STATUS_CHANGE` to
+    /// `concluded`, read the job's error with `query-jobs`, and dismiss
+    /// the job (`job-dismiss`).  A job that failed is [`Error::Job`] with
+    /// QEMU's message.  The job's other events stay to be read.
+    pub fn run_job<C: Command>(
+        &mut self,
+        start: &C,
+        job_id: &str,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        self.execute(start)?;
+        let what = format!("{} of job {job_id} to concluded", job::STATUS_CHANGE);
+        self.wait_for_described(
+            &what,
+            |event: &Value| job::concluded(event, job_id),
+            timeout,
+        )?;
+        let jobs = self.execute_raw(job::QUERY, &(), false)?;
+        let error = job::error_of(&jobs, job_id)?;
+        self.execute_raw(job::DISMISS, &job::dismiss_arguments(job_id), false)?;
+        match error {
+            Some(desc) => Err(Error::Job {
+                id: job_id.to_string(),
+                desc,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Wait at most `timeout` for the peer to close the connection,
+    /// keeping the events it sends until then: after `quit`, QEMU's
+    /// `SHUTDOWN` event, then the end.  `Ok` when it closed between two
+    /// messages, whatever the kernel reported (end of file, `ECONNRESET`);
+    /// the error if the connection failed otherwise; [`Error::WaitTimeout`]
+    /// if it stays open.  Every later command fails with
+    /// [`Error::Closed`].
+    pub fn wait_closed(&mut self, timeout: Duration) -> Result<(), Error> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.read(Some(deadline)) {
+                Ok(()) => {}
+                Err(Error::Closed { partial: false }) => return Ok(()),
+                Err(Error::Timeout) => {
+                    return Err(Error::WaitTimeout {
+                        what: "close of the connection by the peer".into(),
+                        waited: timeout,
+                    })
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
     /// The events already read, decoded, without waiting.
     pub fn take_events<E: DeserializeOwned>(&mut self) -> Vec<Result<E, Error>> {
         let mode = self.options.mode;
@@ -223,7 +447,8 @@ impl<S: Stream> Client<S> {
     }
 
     /// How many events were dropped because more than
-    /// [`Options::event_capacity`] were waiting to be read.
+    /// [`Options::event_capacity`] were waiting to be read (the oldest
+    /// are dropped).
     pub fn dropped_events(&self) -> u64 {
         self.dropped_events
     }
@@ -244,17 +469,41 @@ impl<S: Stream> Client<S> {
         }
     }
 
+    /// The connection is lost: keep why (the first reason), fail what is
+    /// pending and what comes.
     fn fail(&mut self, failure: Failure) -> Error {
-        self.failure = Some(failure.clone());
         self.outstanding.clear();
-        failure.into()
+        self.failure.get_or_insert(failure).clone().into()
     }
 
-    fn send_command<C: Command>(&mut self, command: &C, oob: bool) -> Result<Ticket<C>, Error> {
+    /// Start over after a fault of a guest agent's stream: discard what is
+    /// buffered and what comes up to `sentinel`, forget the replies
+    /// awaited and a protocol error (not a lost connection).
+    pub(crate) fn resync(&mut self, sentinel: u8) {
+        self.framer.resync(sentinel);
+        if let Some(Failure::Protocol(_)) = self.failure {
+            self.failure = None;
+        }
+        self.outstanding.clear();
+        self.replies.clear();
+    }
+
+    /// Wait for the reply to request `id`, at most the options' timeout.
+    pub(crate) fn reply(&mut self, id: u64) -> Result<Box<str>, Error> {
+        let deadline = self.deadline();
+        self.wait(id, deadline)
+    }
+
+    fn send_command<C: Command>(
+        &mut self,
+        command: &C,
+        oob: bool,
+        fds: &[BorrowedFd<'_>],
+    ) -> Result<Ticket<C>, Error> {
         if self.options.check_commands {
             self.require_command(C::NAME)?;
         }
-        let id = self.send_request(C::NAME, command, oob)?;
+        let id = self.send_request(b"", C::NAME, command, oob, fds)?;
         if !C::SUCCESS_RESPONSE {
             // Nothing will answer (unless the command fails, and then the
             // error reply is discarded).
@@ -267,17 +516,25 @@ impl<S: Stream> Client<S> {
         })
     }
 
-    fn send_request<A: Serialize + ?Sized>(
+    /// Send a request (after the bytes `prefix`, for a guest agent's
+    /// `0xFF`); its id.
+    pub(crate) fn send_request<A: Serialize + ?Sized>(
         &mut self,
+        prefix: &[u8],
         command: &str,
         arguments: &A,
         oob: bool,
+        fds: &[BorrowedFd<'_>],
     ) -> Result<u64, Error> {
         self.check()?;
+        if !fds.is_empty() && !S::PASSES_FDS {
+            return Err(fds::unsupported(S::TRANSPORT));
+        }
         let id = self.next_id;
         self.next_id += 1;
-        let bytes = encode_request(command, arguments, oob, id)?;
-        if let Err(error) = self.stream.write_all(&bytes) {
+        let mut bytes = prefix.to_vec();
+        bytes.extend(encode_request(command, arguments, oob, id)?);
+        if let Err(error) = self.write_request(&bytes, fds) {
             // Part of the request may be written: the stream is lost.
             let error = match error.kind() {
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => io::Error::new(
@@ -286,10 +543,26 @@ impl<S: Stream> Client<S> {
                 ),
                 _ => error,
             };
-            return Err(self.fail(Failure::io(error)));
+            let failure = Failure::io(error);
+            if let Failure::Closed { .. } = failure {
+                // The peer is gone; what it sent before it went (the events
+                // of its end) can still be read.
+                let deadline = Instant::now() + DRAIN_AFTER_CLOSE;
+                while self.read(Some(deadline)).is_ok() {}
+            }
+            return Err(self.fail(failure));
         }
         self.outstanding.insert(id, !oob);
         Ok(id)
+    }
+
+    /// Write a whole request, `fds` attached to its first byte.
+    fn write_request(&mut self, bytes: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<()> {
+        let mut written = 0;
+        if !fds.is_empty() {
+            written = self.stream.send_with_fds(bytes, fds)?;
+        }
+        self.stream.write_all(&bytes[written..])
     }
 
     /// Read until the reply to `id` is there.
@@ -341,7 +614,10 @@ impl<S: Stream> Client<S> {
                 {
                     return Err(Error::Timeout)
                 }
-                Err(error) => return Err(self.fail(Failure::io(error))),
+                Err(error) => {
+                    let partial = self.framer.has_partial();
+                    return Err(self.fail(Failure::read(error, partial)));
+                }
             }
         };
         if count == 0 {
@@ -388,12 +664,14 @@ impl<S: Stream> Client<S> {
                     self.replies.insert(id, result);
                 }
             }
-            Incoming::Event(event) => {
-                if self.events.len() < self.options.event_capacity {
-                    self.events.push_back(event);
-                } else {
+            Incoming::Event { message, .. } => {
+                if self.events.len() >= self.options.event_capacity {
+                    // The newest are kept: someone waiting for an event
+                    // wants the one to come.
+                    self.events.pop_front();
                     self.dropped_events += 1;
                 }
+                self.events.push_back(message);
             }
         }
         Ok(())

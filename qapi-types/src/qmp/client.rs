@@ -1,7 +1,7 @@
 //! What both clients share: their options, and the encoding and sorting
 //! of messages.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -25,6 +25,10 @@ pub struct Options {
     pub(super) event_capacity: usize,
     pub(super) mode: Mode,
     pub(super) check_commands: bool,
+    pub(super) connect_retry: Option<Duration>,
+    /// Talking to a guest agent: a garbled stream is resynchronised, not
+    /// lost (see `agent`).
+    pub(super) agent: bool,
 }
 
 impl Default for Options {
@@ -38,6 +42,8 @@ impl Default for Options {
             event_capacity: 1024,
             mode: Mode::Lenient,
             check_commands: false,
+            connect_retry: None,
+            agent: false,
         }
     }
 }
@@ -107,6 +113,78 @@ impl Options {
         self.check_commands = check;
         self
     }
+
+    /// Keep trying to connect for this long (default `None`: one try).
+    /// A QEMU just started creates its socket before it listens, and
+    /// listens before its monitor answers: connecting is tried again,
+    /// after a short pause, while the socket is missing or refuses, the
+    /// connection closes or fails, or the greeting does not come within
+    /// [`Options::timeout`].  Any other error (the server refusing the
+    /// capabilities, garbage) ends the tries at once.  At the deadline the
+    /// error is [`Error::NotReady`], holding the last attempt's error.
+    pub fn connect_retry(mut self, deadline: Option<Duration>) -> Options {
+        self.connect_retry = deadline;
+        self
+    }
+}
+
+/// The tries of [`Options::connect_retry`].
+pub(crate) struct Retry {
+    start: Instant,
+    deadline: Option<Instant>,
+    attempts: u32,
+    pause: Duration,
+}
+
+impl Retry {
+    const FIRST_PAUSE: Duration = Duration::from_millis(10);
+    const LONGEST_PAUSE: Duration = Duration::from_millis(200);
+
+    pub(crate) fn new(options: &Options) -> Retry {
+        let start = Instant::now();
+        Retry {
+            start,
+            deadline: options.connect_retry.map(|retry| start + retry),
+            attempts: 0,
+            pause: Retry::FIRST_PAUSE,
+        }
+    }
+
+    /// The options of the next attempt: its timeout ends at the deadline
+    /// at the latest, and it is tried once.
+    pub(crate) fn attempt(&mut self, options: &Options) -> Options {
+        self.attempts += 1;
+        let mut options = options.clone();
+        options.connect_retry = None;
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            options.timeout = Some(options.timeout.map_or(left, |timeout| timeout.min(left)));
+        }
+        options
+    }
+
+    /// After a failed attempt: the pause before the next one, or the error
+    /// to give up with.
+    pub(crate) fn failed(&mut self, error: Error) -> Result<Duration, Error> {
+        let Some(deadline) = self.deadline else {
+            return Err(error);
+        };
+        let retried = matches!(error, Error::Io(_) | Error::Closed { .. } | Error::Timeout);
+        let now = Instant::now();
+        if !retried {
+            return Err(error);
+        }
+        if now >= deadline {
+            return Err(Error::NotReady {
+                waited: now - self.start,
+                attempts: self.attempts,
+                last: Box::new(error),
+            });
+        }
+        let pause = self.pause.min(deadline - now);
+        self.pause = (self.pause * 2).min(Retry::LONGEST_PAUSE);
+        Ok(pause)
+    }
 }
 
 /// The size of one read from the connection.
@@ -120,8 +198,13 @@ pub(crate) enum Incoming {
         /// The `return` member as JSON text, or the error.
         result: Result<Box<str>, QmpError>,
     },
-    /// The whole message, decoded when the program reads it.
-    Event(Box<[u8]>),
+    /// The whole message, decoded when the program reads it; the name
+    /// chooses the async client's event streams.
+    Event {
+        #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+        name: Box<str>,
+        message: Box<[u8]>,
+    },
 }
 
 pub(crate) enum ReplyId {
@@ -136,7 +219,10 @@ pub(crate) enum ReplyId {
 pub(crate) fn classify(bytes: &[u8]) -> Result<Incoming, Failure> {
     match Message::parse(bytes).map_err(Failure::protocol)? {
         Message::Greeting(greeting) => Ok(Incoming::Greeting(greeting)),
-        Message::Event(_) => Ok(Incoming::Event(bytes.into())),
+        Message::Event(event) => Ok(Incoming::Event {
+            name: event.name.into(),
+            message: bytes.into(),
+        }),
         Message::Reply(reply) => {
             let id = match reply.id {
                 None => ReplyId::Missing,
@@ -211,6 +297,50 @@ pub(crate) fn decode_event<E: DeserializeOwned>(bytes: &[u8], mode: Mode) -> Res
         what: "event".to_string(),
         error,
     })
+}
+
+/// What running a block job to its end needs of QEMU's job API (QAPI's
+/// `job.json`: `JOB_STATUS_CHANGE`, `query-jobs`, `job-dismiss`), read as
+/// plain JSON so that it works with the bindings of any QEMU since 3.0.
+pub(crate) mod job {
+    use serde_json::Value;
+
+    use super::Error;
+
+    pub(crate) const STATUS_CHANGE: &str = "JOB_STATUS_CHANGE";
+    pub(crate) const QUERY: &str = "query-jobs";
+    pub(crate) const DISMISS: &str = "job-dismiss";
+
+    /// Whether `event` (a whole event message) is job `id` reaching
+    /// `concluded`: done, failed or cancelled, to be dismissed.
+    pub(crate) fn concluded(event: &Value, id: &str) -> bool {
+        event["event"] == STATUS_CHANGE
+            && event["data"]["id"] == id
+            && event["data"]["status"] == "concluded"
+    }
+
+    /// The error job `id` ended with, from the reply to `query-jobs`.
+    pub(crate) fn error_of(reply: &str, id: &str) -> Result<Option<String>, Error> {
+        let jobs: Value = serde_json::from_str(reply).map_err(|error| {
+            Error::Protocol(format!("reply to {QUERY} is not JSON: {error}").into())
+        })?;
+        let job = jobs
+            .as_array()
+            .and_then(|jobs| jobs.iter().find(|job| job["id"] == id))
+            .ok_or_else(|| Error::Job {
+                id: id.to_string(),
+                desc: format!(
+                    "it concluded but {QUERY} does not list it (was it started without \
+                     auto-dismiss: false?)"
+                ),
+            })?;
+        Ok(job["error"].as_str().map(str::to_string))
+    }
+
+    /// The arguments of `job-dismiss`.
+    pub(crate) fn dismiss_arguments(id: &str) -> Value {
+        serde_json::json!({ "id": id })
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::framing::FramingError;
 use super::wire::{QmpError, VersionInfo};
@@ -39,6 +40,26 @@ pub enum Error {
         /// The peer's version, as its greeting says.
         version: VersionInfo,
     },
+    /// File descriptors were given with a command on a connection that
+    /// cannot pass them (`SCM_RIGHTS` needs a Unix socket); nothing was
+    /// sent and the connection stays usable.  `transport` names the
+    /// connection (`TCP`).
+    FdsUnsupported { transport: &'static str },
+    /// Connecting with [`Options::connect_retry`](super::Options::connect_retry)
+    /// gave up at its deadline: `attempts` tries in `waited`, the last one
+    /// failing with `last`.
+    NotReady {
+        waited: Duration,
+        attempts: u32,
+        last: Box<Error>,
+    },
+    /// Nothing awaited came in time: `what` says what was awaited (an
+    /// event, a guest process to exit, a connection to accept).  The
+    /// connection stays usable.
+    WaitTimeout { what: String, waited: Duration },
+    /// A block job ended with an error (`query-jobs` gave it); the job is
+    /// dismissed.
+    Job { id: String, desc: String },
 }
 
 impl Error {
@@ -77,6 +98,23 @@ impl fmt::Display for Error {
                 "QEMU {} has no command {command} (its query-qmp-schema lacks it): not sent",
                 version.qemu
             ),
+            Error::FdsUnsupported { transport } => write!(
+                f,
+                "cannot pass file descriptors over a {transport} connection (SCM_RIGHTS needs a Unix socket)"
+            ),
+            Error::NotReady {
+                waited,
+                attempts,
+                last,
+            } => write!(
+                f,
+                "QMP peer not ready after {:.1} s ({attempts} attempts); last error: {last}",
+                waited.as_secs_f64()
+            ),
+            Error::WaitTimeout { what, waited } => {
+                write!(f, "no {what} within {:.1} s", waited.as_secs_f64())
+            }
+            Error::Job { id, desc } => write!(f, "job {id} failed: {desc}"),
         }
     }
 }
@@ -88,9 +126,13 @@ impl std::error::Error for Error {
             Error::Io(error) => Some(&**error),
             Error::Decode { error, .. } => Some(error),
             Error::Encode(error) => Some(error),
+            Error::NotReady { last, .. } => Some(&**last),
             Error::Closed { .. }
             | Error::Protocol(_)
             | Error::Timeout
+            | Error::FdsUnsupported { .. }
+            | Error::WaitTimeout { .. }
+            | Error::Job { .. }
             | Error::Unsupported { .. } => None,
         }
     }
@@ -116,8 +158,26 @@ impl Failure {
         Failure::Protocol(message.to_string().into())
     }
 
+    /// A failed read or write.  The peer closing the connection is
+    /// [`Failure::Closed`] however the kernel reports it (end of file,
+    /// `ECONNRESET` when the peer closed with a request of ours unread,
+    /// `EPIPE` on a write), so that a peer that quits always ends the
+    /// same way.
     pub(crate) fn io(error: io::Error) -> Failure {
-        Failure::Io(Arc::new(error))
+        match error.kind() {
+            io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe => {
+                Failure::Closed { partial: false }
+            }
+            _ => Failure::Io(Arc::new(error)),
+        }
+    }
+
+    /// A failed read, after `partial` bytes of a message were read.
+    pub(crate) fn read(error: io::Error, partial: bool) -> Failure {
+        match Failure::io(error) {
+            Failure::Closed { .. } => Failure::Closed { partial },
+            failure => failure,
+        }
     }
 }
 

@@ -60,6 +60,9 @@ pub struct Framer {
     /// single-quoted strings, so a server framing its input must too.
     quote: Option<u8>,
     escaped: bool,
+    /// Bytes are discarded up to and including this one (see
+    /// [`Framer::resync`]).
+    skip_until: Option<u8>,
     max_message: usize,
     failed: Option<FramingError>,
 }
@@ -75,9 +78,33 @@ impl Framer {
             depth: 0,
             quote: None,
             escaped: false,
+            skip_until: None,
             max_message,
             failed: None,
         }
+    }
+
+    /// Start over after a fault: drop what is buffered, forget a framing
+    /// error, and discard what comes up to and including the byte
+    /// `sentinel`; messages are framed again after it.  QEMU's guest agent
+    /// puts `0xFF` (never a byte of UTF-8 text) before its reply to
+    /// `guest-sync-delimited`, so that a client can skip the stale and
+    /// broken bytes before it.
+    pub fn resync(&mut self, sentinel: u8) {
+        self.buf.clear();
+        self.start = 0;
+        self.pos = 0;
+        self.depth = 0;
+        self.quote = None;
+        self.escaped = false;
+        self.skip_until = Some(sentinel);
+        self.failed = None;
+    }
+
+    /// Whether bytes are being discarded up to a sentinel
+    /// ([`Framer::resync`]).
+    pub fn is_resyncing(&self) -> bool {
+        self.skip_until.is_some()
     }
 
     /// Append bytes read from the stream.
@@ -118,14 +145,26 @@ impl Framer {
     /// Whether the buffer holds the beginning of a message (the stream
     /// ended in the middle of one, if it ends now).
     pub fn has_partial(&self) -> bool {
-        self.buf[self.start..]
-            .iter()
-            .any(|b| !b.is_ascii_whitespace())
+        self.skip_until.is_none()
+            && self.buf[self.start..]
+                .iter()
+                .any(|b| !b.is_ascii_whitespace())
     }
 
     /// Scan from `pos`; the end of the message that started at `start` if
     /// it is complete.
     fn scan(&mut self) -> Result<Option<usize>, FramingError> {
+        if let Some(sentinel) = self.skip_until {
+            let unread = &self.buf[self.pos..];
+            match unread.iter().position(|&byte| byte == sentinel) {
+                Some(index) => {
+                    self.pos += index + 1;
+                    self.skip_until = None;
+                }
+                None => self.pos = self.buf.len(),
+            }
+            self.start = self.pos;
+        }
         while self.pos < self.buf.len() {
             let byte = self.buf[self.pos];
             self.pos += 1;
@@ -258,5 +297,31 @@ mod tests {
             assert_eq!(messages(&mut framer).len(), 1);
         }
         assert!(framer.buf.len() < 64);
+    }
+
+    #[test]
+    fn resync_skips_to_the_sentinel() {
+        let mut framer = Framer::new(1024);
+        framer.push(b"{\"return\": 1} junk {\"ret");
+        assert_eq!(
+            framer.next_message().unwrap(),
+            Some(&b"{\"return\": 1}"[..])
+        );
+        assert!(framer.next_message().is_err());
+        framer.resync(0xFF);
+        assert!(framer.is_resyncing());
+        assert!(!framer.has_partial());
+        // Stale bytes, cut anywhere, before the sentinel are dropped.
+        framer.push(b"urn\": 7}\n{\"return\": ");
+        assert_eq!(framer.next_message().unwrap(), None);
+        framer.push(b"8}\xff{\"return\": 9");
+        assert_eq!(framer.next_message().unwrap(), None);
+        assert!(!framer.is_resyncing());
+        assert!(framer.has_partial());
+        framer.push(b"}\n");
+        assert_eq!(
+            framer.next_message().unwrap(),
+            Some(&b"{\"return\": 9}"[..])
+        );
     }
 }

@@ -6,8 +6,15 @@
 //! - [`peer_schema`]: what the connected QEMU has (its `query-qmp-schema`),
 //!   for capability checks;
 //! - `tokio::Client` (cargo feature `tokio`): an async client whose
-//!   commands can be in flight by the thousand, with an event stream
-//!   usable in `tokio::select!`.
+//!   commands can be in flight by the thousand, with event streams
+//!   usable in `tokio::select!`;
+//! - [`agent`]: QEMU's guest agent, and its clients
+//!   [`blocking::Agent`] and `tokio::Agent`.
+//!
+//! Both clients pass file descriptors with a command (`getfd`, `add-fd`),
+//! connect while QEMU starts ([`Options::connect_retry`]) or accept its
+//! connection, wait for events, run block jobs to their end, and report a
+//! peer that quits as [`Error::Closed`].
 //!
 //! Both clients are typed by the generated bindings: `execute(&cmd)` sends
 //! `commands::X` and returns `Result<<X as Command>::Returns, Error>`, and
@@ -27,11 +34,15 @@
 //! `examples/qmp-client` is a complete async client for a real QEMU.
 
 #[cfg(feature = "client")]
+pub mod agent;
+#[cfg(feature = "client")]
 pub mod blocking;
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
 mod error;
+#[cfg(feature = "client")]
+mod fds;
 #[cfg(feature = "client")]
 pub mod framing;
 #[cfg(feature = "client")]

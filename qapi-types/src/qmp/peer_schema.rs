@@ -142,10 +142,11 @@ impl PeerSchema {
     }
 
     /// Whether the peer has type `T` where the bindings have it
-    /// ([`Object::ROUTE`]: for a command's arguments, the command).
-    /// `false` when no command or event reaches `T` in the bindings.
+    /// ([`Object::ROUTE`]; for a command's arguments or an event's data,
+    /// the command or event its `TYPE_NAME` names).  `false` when no
+    /// command or event reaches `T` in the bindings.
     pub fn supports_type<T: Object>(&self) -> bool {
-        self.object(T::ROUTE).is_some()
+        self.object_of::<T>().is_some()
     }
 
     /// Whether the peer's `T` has member `member` (a command's type: an
@@ -275,8 +276,24 @@ impl PeerSchema {
         }
     }
 
+    /// The members of the peer's `T`: by its route, else (a command's
+    /// arguments, an event's data) by the command or event of its name.
+    fn object_of<T: Object>(&self) -> Option<&[MemberInfo]> {
+        if !T::ROUTE.is_empty() {
+            return self.object(T::ROUTE);
+        }
+        let arg_type = match self.entries.get(T::TYPE_NAME)? {
+            Entry::Command { arg_type, .. } | Entry::Event { arg_type, .. } => arg_type,
+            _ => return None,
+        };
+        match self.through_arrays(arg_type)? {
+            Entry::Object { members, .. } => Some(members),
+            _ => None,
+        }
+    }
+
     fn member<T: Object>(&self, member: &str) -> Option<&MemberInfo> {
-        self.object(T::ROUTE)?.iter().find(|m| m.name == member)
+        self.object_of::<T>()?.iter().find(|m| m.name == member)
     }
 
     /// The features of `value` of the enum a route leads to.

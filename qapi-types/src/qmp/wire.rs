@@ -24,8 +24,7 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor}
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 
-use crate::__private::{self, Slots};
-use crate::{Enum, Object, Timestamp, UnknownValue};
+use crate::{Timestamp, UnknownValue};
 
 /// An enum of the protocol's own schema, with the impls the generator
 /// gives a QAPI enum: a variant per value and `Unknown` for the others.
@@ -44,45 +43,9 @@ macro_rules! wire_enum {
             Unknown(UnknownValue),
         }
 
-        impl Enum for $name {
-            const NAME: &'static str = $qapi;
-            const VALUES: &'static [Self] = &[$($name::$variant),*];
-            const NAMES: &'static [&'static str] = &[$($wire),*];
-
-            fn as_str(&self) -> &str {
-                match self {
-                    $($name::$variant => $wire,)*
-                    $name::Unknown(value) => value.as_str(),
-                }
-            }
-
-            fn unknown(value: UnknownValue) -> Self {
-                $name::Unknown(value)
-            }
-
-            fn as_unknown(&self) -> Option<&UnknownValue> {
-                match self {
-                    $name::Unknown(value) => Some(value),
-                    _ => None,
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                __private::serialize_enum(self, serializer)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                __private::deserialize_enum(deserializer)
+        crate::__private::enum_impls! {
+            $name = $qapi, Unknown {
+                $($variant = $wire,)*
             }
         }
     };
@@ -127,83 +90,33 @@ wire_enum! {
     }
 }
 
-/// An object type of this module: `Object`, `Serialize` and `Deserialize`
-/// through the runtime's member slots, like generated types.
-macro_rules! object {
-    ($type:ident, $slots:ident, $name:literal,
-     { $($field:ident : $ty:ty = $wire:literal),* $(,)? }) => {
-        impl Object for $type {
-            const TYPE_NAME: &'static str = $name;
-            type Slots = $slots;
-
-            fn serialize_members<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-                $(map.serialize_entry($wire, &self.$field)?;)*
-                Ok(())
-            }
-        }
-
-        #[doc(hidden)]
-        #[derive(Default)]
-        pub struct $slots {
-            $($field: Option<$ty>,)*
-        }
-
-        impl Slots for $slots {
-            type Object = $type;
-            const MEMBERS: &'static [&'static str] = &[$($wire),*];
-
-            fn member<'de, D: Deserializer<'de>>(
-                &mut self,
-                index: usize,
-                value: D,
-            ) -> Result<(), D::Error> {
-                let name = Self::MEMBERS[index];
-                $(if name == $wire {
-                    return __private::set(&mut self.$field, value);
-                })*
-                __private::ignore_member(name, value)
-            }
-
-            fn finish<E: de::Error>(self) -> Result<$type, E> {
-                Ok($type {
-                    $($field: __private::required(self.$field, $wire)?,)*
-                })
-            }
-        }
-
-        impl Serialize for $type {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                __private::serialize_object(self, serializer)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $type {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                __private::deserialize_object::<$slots, D>(deserializer)
-            }
-        }
-    };
-}
-
 // QEMU's member order, so that a server built on these types prints its
 // greeting and errors as QEMU does.
-object!(Greeting, GreetingSlots, "greeting", {
-    version: VersionInfo = "version",
-    capabilities: Vec<Capability> = "capabilities",
-});
-object!(VersionInfo, VersionInfoSlots, "VersionInfo", {
-    qemu: VersionTriple = "qemu",
-    package: String = "package",
-});
-object!(VersionTriple, VersionTripleSlots, "VersionTriple", {
-    micro: i64 = "micro",
-    minor: i64 = "minor",
-    major: i64 = "major",
-});
-object!(QmpError, QmpErrorSlots, "error", {
-    class: ErrorClass = "class",
-    desc: String = "desc",
-});
+crate::__private::object_impls! {
+    Greeting = "greeting" {
+        required version: VersionInfo = "version",
+        required capabilities: Vec<Capability> = "capabilities",
+    }
+}
+crate::__private::object_impls! {
+    VersionInfo = "VersionInfo" {
+        required qemu: VersionTriple = "qemu",
+        required package: String = "package",
+    }
+}
+crate::__private::object_impls! {
+    VersionTriple = "VersionTriple" {
+        required micro: i64 = "micro",
+        required minor: i64 = "minor",
+        required major: i64 = "major",
+    }
+}
+crate::__private::object_impls! {
+    QmpError = "error" {
+        required class: ErrorClass = "class",
+        required desc: String = "desc",
+    }
+}
 
 impl Greeting {
     /// Whether the server offers `capability`.

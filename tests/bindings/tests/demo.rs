@@ -254,17 +254,26 @@ fn union_errors_and_unknown_discriminators() {
         decode_err::<BlockdevOptions>(&json!({ "driver": "raw", "node-name": "n" }), Mode::Lenient),
         "missing member `file`"
     );
-    // A driver from a newer QEMU: the branch's members are ignored.
-    let node = json!({ "driver": "vvfat", "node-name": "n", "dir": "/tmp" });
+    // A driver from a newer QEMU: the branch's members are kept, in any
+    // order, and encoded back unchanged.
+    let node = json!({ "driver": "vvfat", "node-name": "n", "dir": "/tmp", "rw": true });
     let decoded: BlockdevOptions = decode(&node);
+    let BlockdevOptionsBranch::Unknown(branch) = &decoded.driver else {
+        panic!("{decoded:?}")
+    };
+    assert_eq!(branch.tag, UnknownValue::new("vvfat"));
     assert_eq!(
-        decoded.driver,
-        BlockdevOptionsBranch::Unknown(UnknownValue::new("vvfat"))
+        serde_json::Value::Object(branch.members.clone()),
+        json!({ "dir": "/tmp", "rw": true })
     );
+    assert_eq!(encode(&decoded), node);
     assert_eq!(
-        encode(&decoded),
-        json!({ "driver": "vvfat", "node-name": "n" })
+        qapi_types::Branch::tag(&decoded.driver),
+        BlockdevDriver::Unknown(UnknownValue::new("vvfat"))
     );
+    let text = r#"{"dir": "/tmp", "node-name": "n", "rw": true, "driver": "vvfat"}"#;
+    let early: BlockdevOptions = qapi_types::from_str(text, Mode::Lenient).unwrap();
+    assert_eq!(early, decoded);
     assert_eq!(
         decode_err::<BlockdevOptions>(&node, Mode::Strict),
         "driver: unknown variant `vvfat`, expected one of `file`, `null-co`, `qcow2`, `raw`, \

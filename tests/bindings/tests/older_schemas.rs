@@ -58,7 +58,7 @@ fn guest_agent_unknown_bus_type() {
     assert_eq!(smart.r#type, GuestDiskSmartBranch::Unknown);
     let smart: GuestDiskSmart = round_trip(serde_json::json!({ "type": "quantum" }));
     assert!(
-        matches!(&smart.r#type, GuestDiskSmartBranch::UnknownValue(v) if v.as_str() == "quantum"),
+        matches!(&smart.r#type, GuestDiskSmartBranch::UnknownValue(b) if b.tag.as_str() == "quantum"),
         "{smart:?}"
     );
 }

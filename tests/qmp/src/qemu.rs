@@ -5,7 +5,9 @@
 //! 11.1 from `scripts/install-qemu-11.sh`) paused, without a guest, with a QMP Unix
 //! socket, a virtio-blk disk on a fresh qcow2 image, an empty `ide-cd`
 //! (id `cd0`), a virtio balloon and a USB bus, and returns once QEMU has answered `qmp_capabilities` on
-//! that socket.  Dropping the guard kills that QEMU by its pid and removes
+//! that socket.  QEMU runs in a fresh directory of its own (its working
+//! directory, holding the image and the socket), its stderr going to
+//! `stderr.log` there.  Dropping the guard kills that QEMU by its pid and removes
 //! its files; it runs on panic too.
 
 use std::io::{Read, Write};
@@ -96,6 +98,8 @@ impl Qemu {
             });
         assert!(status.success(), "qemu-img create failed: {status}");
 
+        let stderr = std::fs::File::create(dir.join("stderr.log"))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         let child = Command::new(&peer.system)
             .args(["-machine", "q35", "-accel", "tcg", "-nodefaults"])
             .args(["-display", "none", "-S", "-m", "128"])
@@ -112,9 +116,12 @@ impl Qemu {
             // For more replies to decode: a balloon, a USB bus.
             .args(["-device", "virtio-balloon-pci,id=balloon0", "-usb"])
             .args(extra)
+            .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            // A file, not a pipe: a pipe nobody reads would block QEMU
+            // once full.
+            .stderr(stderr)
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
@@ -134,8 +141,18 @@ impl Qemu {
         &self.socket
     }
 
+    /// QEMU's directory: its working directory, with its image and socket.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// How QEMU ended, if it has (`None` while it runs).
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
     }
 
     /// Kill QEMU now (the peer dies); [`Drop`] does it otherwise.
@@ -151,10 +168,8 @@ impl Qemu {
         let mut last_error = String::from("no attempt");
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                let mut stderr = String::new();
-                if let Some(mut pipe) = self.child.stderr.take() {
-                    let _ = pipe.read_to_string(&mut stderr);
-                }
+                let stderr =
+                    std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default();
                 panic!("QEMU exited at start ({status}):\n{stderr}");
             }
             match probe(&self.socket) {

@@ -34,7 +34,8 @@ mod live {
     /// no arguments, or only optional ones.
     fn argless_queries() -> Vec<String> {
         let path = shared_dir().join("qemu/10.0.0/qapi/qapi-schema.json");
-        let schema = qapi_gen::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let schema =
+            qapi_gen::load_with(&path, qapi_gen::Rules::V10_0).unwrap_or_else(|e| panic!("{e}"));
         let mut names = Vec::new();
         for (entity, command) in schema.commands() {
             if !(entity.name.starts_with("query-") || entity.name.starts_with("x-query-")) {

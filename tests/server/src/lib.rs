@@ -54,6 +54,14 @@ pub mod qemu_like {
             ))
         }
 
+        /// Accepted, as QEMU accepts a valid node definition.
+        async fn blockdev_add(
+            &self,
+            _: commands::BlockdevAdd,
+        ) -> CommandResult<commands::BlockdevAdd> {
+            Ok(qapi_types::Empty)
+        }
+
         async fn query_rx_filter(
             &self,
             arguments: commands::QueryRxFilter,

@@ -95,9 +95,11 @@ impl SchemaInfo {
     }
 
     /// Load a schema file, with every conditional definition included and
-    /// type names unmasked, and keep the commands' documentation.
+    /// type names unmasked, and keep the commands' documentation.  Doc
+    /// comments written to another QEMU release's rules are read anyway.
     pub fn from_file(path: &Path) -> Result<SchemaInfo, String> {
-        let schema = qapi_gen::load(path).map_err(|diagnostics| diagnostics.to_string())?;
+        let schema = qapi_gen::load_with(path, qapi_gen::DocMode::Lenient)
+            .map_err(|diagnostics| diagnostics.to_string())?;
         let reply = qapi_gen::introspect::introspect(&schema, &|_| true, true);
         let mut info = SchemaInfo::from_introspection(&reply)?;
         for (entity, command) in schema.commands() {

@@ -117,6 +117,20 @@ fn backquoted_references_and_roles() {
         ]
     );
     assert_eq!(html(":doc:`QMP <x>`"), "<p><cite>QMP</cite></p>\n");
+    // A title of its own: shown, linking to the target.
+    assert_eq!(
+        parse_inline("`query-cpus[].props <query-cpus>`"),
+        vec![Inline::TitledRef {
+            title: "query-cpus[].props".into(),
+            target: "query-cpus".into()
+        }]
+    );
+    assert_eq!(
+        html("`x[].y <Known>`"),
+        "<p><a class=\"ref\" href=\"page.html#Known\"><code>x[].y</code></a></p>\n"
+    );
+    assert_eq!(md("`x[].y <Known>`"), "[`x[].y`](page.html#Known)");
+    assert_eq!(md("`x[].y <Other>`"), "`x[].y`");
 }
 
 #[test]
@@ -382,6 +396,60 @@ fn headings_only_at_top_level() {
 }
 
 #[test]
+fn rst_headings() {
+    let heading = |level, text: &str| Block::Heading {
+        level,
+        content: vec![txt(text)],
+    };
+    // QEMU's convention: `*` over and under, then `=`, `_`, `^`, `"`.
+    assert_eq!(
+        parse("*****\nTitle\n*****\n\nText\n\nSection\n=======\n\nSub\n___\n\nX\n^\n\nY\n\"\"\"\""),
+        vec![
+            heading(1, "Title"),
+            Block::Paragraph(vec![txt("Text")]),
+            heading(2, "Section"),
+            heading(3, "Sub"),
+            heading(4, "X"),
+            heading(5, "Y"),
+        ]
+    );
+    // An inset title; a long adornment; text right after the underline.
+    assert_eq!(
+        parse("  ######\n  Inset\n  ######"),
+        vec![Block::Quote(vec![Block::Paragraph(vec![txt(
+            "###### Inset ######"
+        )])])]
+    );
+    assert_eq!(parse("####\n  Inset  \n####")[0], heading(1, "Inset"));
+    assert_eq!(
+        parse("A title\n-----------------\nText"),
+        vec![heading(3, "A title"), Block::Paragraph(vec![txt("Text")])]
+    );
+    // Shorter than the title: a heading from four characters on.
+    assert_eq!(parse("Long title\n~~~~")[0], heading(4, "Long title"));
+    assert!(matches!(parse("Long title\n~~~")[0], Block::Paragraph(_)));
+    // Over- and underline must match.
+    assert!(matches!(
+        parse("*****\nTitle\n=====")[0],
+        Block::Paragraph(_)
+    ));
+    // A table border is no adornment; a list item is no title.
+    assert!(matches!(parse("Text\n===  ===")[0], Block::Paragraph(_)));
+    assert!(matches!(parse("- item\n------")[0], Block::List { .. }));
+    // Inside a note, not a heading.
+    let Block::Admonition { body, .. } = &parse(".. note::\n\n   Title\n   =====")[0] else {
+        panic!()
+    };
+    assert!(matches!(body[0], Block::Paragraph(_)));
+    // Nothing of the markup is printed.
+    assert_eq!(
+        html("Block core (VM unrelated)\n========================="),
+        "<h2>Block core (VM unrelated)</h2>\n"
+    );
+    assert_eq!(md("*****\nIntro\n*****\n\nText."), "# Intro\n\nText.");
+}
+
+#[test]
 fn simple_tables() {
     let text = ".. table:: Combinations\n   :widths: auto\n\n   ======  =====\n   remote  okay?\n   ======  =====\n   absent  no\n   fd      *yes*\n   ======  =====";
     let Block::Table { title, head, rows } = &parse(text)[0] else {
@@ -427,6 +495,7 @@ fn section_source_dedents_descriptions() {
         text: text.to_string(),
         span: Span::new(FileId(0), 0, 0),
         connected: true,
+        stub: false,
     };
     // Text on the tag's line: the continuation is dedented.
     let s = section(SectionKind::Member, "first\n    second\n\n    - item");

@@ -8,10 +8,13 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::connection::{Connection, InConnection};
+#[cfg(unix)]
+use super::fds::FdSets;
 use super::json::Item;
 use super::qobject::{write_str, QDict, QObject};
 use super::schema::{
-    CommandInfo, Schema, ALLOW_OOB, ALLOW_PRECONFIG, BUILTIN, DEPRECATED, NO_GEN,
+    special, CommandInfo, Schema, ALLOW_OOB, ALLOW_PRECONFIG, BUILTIN, DEPRECATED, NO_GEN,
     NO_SUCCESS_RESPONSE, UNSTABLE,
 };
 use super::visit::{check_arguments, policy_error, prune};
@@ -72,17 +75,6 @@ impl CompatPolicy {
     }
 }
 
-fn special_bits(features: &[&str]) -> u8 {
-    let mut bits = 0;
-    if crate::is_deprecated(features) {
-        bits |= DEPRECATED;
-    }
-    if crate::is_unstable(features) {
-        bits |= UNSTABLE;
-    }
-    bits
-}
-
 /// What a handler method gives for command `C`: its `Returns`, or the
 /// error to answer.
 pub type CommandResult<C> = Result<<C as Command>::Returns, QmpError>;
@@ -95,6 +87,19 @@ pub type CallFuture = Pin<Box<dyn Future<Output = Result<String, QmpError>> + Se
 /// arguments and start the call.  The generated `server` module has one
 /// per command.
 pub type Call<H> = fn(&Arc<H>, &QObject) -> Result<CallFuture, QmpError>;
+
+/// How a dispatcher built with [`Dispatcher::for_any_command`] calls its
+/// handler: one function for every command, given the command's table
+/// entry and its arguments (checked against the schema, not decoded).
+pub type AnyCall<H> = fn(&Arc<H>, &'static CommandInfo, &QObject) -> Result<CallFuture, QmpError>;
+
+/// The handler's entry points.
+enum Calls<H: 'static> {
+    /// One per command of the schema, in its order (generated code).
+    Table(&'static [Call<H>]),
+    /// One for every command (schemas known at run time).
+    Any(AnyCall<H>),
+}
 
 /// A command's marshalling (QEMU's `qmp_marshal_<command>`): the
 /// arguments, already checked against the schema, decode into `C`; the
@@ -143,12 +148,14 @@ impl QmpError {
     }
 }
 
-/// One connection's state: capabilities negotiation.
+/// One connection's state: capabilities negotiation, and the
+/// [`Connection`] handlers see.
 #[derive(Clone, Debug)]
 pub struct Session {
     negotiated: bool,
     oob: bool,
     oob_offered: bool,
+    connection: Arc<Connection>,
 }
 
 impl Session {
@@ -159,7 +166,15 @@ impl Session {
             negotiated: false,
             oob: false,
             oob_offered,
+            connection: Arc::new(Connection::new()),
         }
+    }
+
+    /// The connection's context: what [`Connection::current`] gives the
+    /// handlers of its requests (the server passes file descriptors
+    /// received with a request to [`Connection::receive_fds`]).
+    pub fn connection(&self) -> &Arc<Connection> {
+        &self.connection
     }
 
     /// Whether `qmp_capabilities` has succeeded (events are sent from then
@@ -260,12 +275,17 @@ pub fn error_reply(error: &QmpError, id: Option<&str>) -> String {
 /// every connection ([`Session`] holds a connection's state).
 pub struct Dispatcher<H: 'static> {
     schema: &'static Schema,
-    calls: &'static [Call<H>],
+    calls: Calls<H>,
     handler: Arc<H>,
     policy: CompatPolicy,
     machine_ready: AtomicBool,
     by_name: HashMap<&'static str, usize>,
     introspection: String,
+    /// Whether the dispatcher answers QEMU's descriptor commands itself.
+    #[cfg(unix)]
+    fd_commands: bool,
+    #[cfg(unix)]
+    fd_sets: FdSets,
 }
 
 const CAPABILITIES: &str = "qmp_capabilities";
@@ -277,6 +297,27 @@ impl<H: 'static> Dispatcher<H> {
     pub fn new(
         schema: &'static Schema,
         calls: &'static [Call<H>],
+        handler: Arc<H>,
+        policy: CompatPolicy,
+    ) -> Dispatcher<H> {
+        Dispatcher::with_calls(schema, Calls::Table(calls), handler, policy)
+    }
+
+    /// A dispatcher whose handler answers every command through one
+    /// function, for schemas known only at run time (see
+    /// [`Schema::from_introspection`](super::schema::Schema::from_introspection)).
+    pub fn for_any_command(
+        schema: &'static Schema,
+        call: AnyCall<H>,
+        handler: Arc<H>,
+        policy: CompatPolicy,
+    ) -> Dispatcher<H> {
+        Dispatcher::with_calls(schema, Calls::Any(call), handler, policy)
+    }
+
+    fn with_calls(
+        schema: &'static Schema,
+        calls: Calls<H>,
         handler: Arc<H>,
         policy: CompatPolicy,
     ) -> Dispatcher<H> {
@@ -294,7 +335,26 @@ impl<H: 'static> Dispatcher<H> {
             machine_ready: AtomicBool::new(true),
             by_name,
             introspection: schema.introspection.to_json(),
+            #[cfg(unix)]
+            fd_commands: true,
+            #[cfg(unix)]
+            fd_sets: FdSets::default(),
         }
+    }
+
+    /// Whether the dispatcher answers `getfd`, `closefd`, `add-fd`,
+    /// `remove-fd` and `query-fdsets` itself, with QEMU's semantics (see
+    /// [`fds`](super::fds)), when the schema has them (default: yes);
+    /// otherwise they go to the handler.
+    #[cfg(unix)]
+    pub fn set_fd_commands(&mut self, answer: bool) {
+        self.fd_commands = answer;
+    }
+
+    /// The descriptor sets of `add-fd` (`/dev/fdset/N`), for handlers.
+    #[cfg(unix)]
+    pub fn fd_sets(&self) -> &FdSets {
+        &self.fd_sets
     }
 
     pub fn handler(&self) -> &Arc<H> {
@@ -425,14 +485,29 @@ impl<H: 'static> Dispatcher<H> {
         match name {
             CAPABILITIES => self.negotiate(session, arguments).map(|()| None),
             QUERY_SCHEMA => Err(Answer::Return(self.introspection.clone())),
+            #[cfg(unix)]
+            _ if self.fd_commands && super::fds::COMMANDS.contains(&name) => {
+                match super::fds::run(name, arguments, &session.connection, &self.fd_sets) {
+                    Ok(returns) => Err(Answer::Return(returns.to_qemu_json())),
+                    Err(error) => Err(Answer::Error(error)),
+                }
+            }
             _ => {
                 let index = index.unwrap_or(usize::MAX);
-                let call = self.calls.get(index).ok_or_else(|| {
+                let started = session.connection.enter(|| match &self.calls {
+                    Calls::Table(calls) => {
+                        calls.get(index).map(|call| call(&self.handler, arguments))
+                    }
+                    Calls::Any(call) => Some(call(&self.handler, command, arguments)),
+                });
+                let future = started.ok_or_else(|| {
                     Answer::Error(QmpError::generic("internal error: no handler"))
                 })?;
-                call(&self.handler, arguments)
-                    .map(Some)
-                    .map_err(Answer::Error)
+                let future = future.map_err(Answer::Error)?;
+                Ok(Some(Box::pin(InConnection {
+                    connection: Arc::clone(&session.connection),
+                    future,
+                })))
             }
         }
     }
@@ -498,22 +573,37 @@ pub(crate) fn event_message_for<E: Event>(
     policy: CompatPolicy,
     event: &E,
 ) -> Option<String> {
-    let hide = policy.hide();
-    if special_bits(E::FEATURES) & hide != 0 {
+    if special(E::FEATURES) & policy.hide() != 0 {
         return None;
     }
-    let mut data = if E::HAS_DATA {
+    let data = if E::HAS_DATA {
         Some(to_qemu_json(event).ok()?)
     } else {
         None
     };
+    policy_event_message(schema, policy, E::NAME, data)
+}
+
+/// The message for event `name` of `schema` with `data` (JSON text), or
+/// `None` when the output policy hides the event (its data's hidden
+/// members are left out).
+pub(crate) fn policy_event_message(
+    schema: &Schema,
+    policy: CompatPolicy,
+    name: &str,
+    mut data: Option<String>,
+) -> Option<String> {
+    let hide = policy.hide();
     if hide != 0 {
-        let info = schema.events.iter().find(|e| e.name == E::NAME);
+        let info = schema.events.iter().find(|e| e.name == name);
+        if info.is_some_and(|info| info.special & hide != 0) {
+            return None;
+        }
         if let (Some(ty), Some(json)) = (info.and_then(|e| e.data), &data) {
             data = Some(pruned(schema, ty, json, hide));
         }
     }
-    Some(event_message(E::NAME, data.as_deref(), now()))
+    Some(event_message(name, data.as_deref(), now()))
 }
 
 /// Run a future to completion on this thread.

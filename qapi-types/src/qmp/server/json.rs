@@ -174,6 +174,23 @@ struct Token {
 /// What the streamer hands on: a value, or the text of an error.
 pub type Item = Result<QObject, String>;
 
+/// Parse one JSON value (a whole text, not a stream) as QEMU does, object
+/// members kept in order: the value, or QEMU's error message.
+pub fn parse_value(text: &str) -> Result<QObject, String> {
+    let mut values = Vec::new();
+    let mut streamer = JsonStreamer::new(usize::MAX);
+    streamer.feed(text.as_bytes(), &mut |item| values.push(item));
+    // A number at the very end is complete only once something follows.
+    streamer.feed(b"\n", &mut |item| values.push(item));
+    let mut values = values.into_iter();
+    match (values.next(), values.next()) {
+        (Some(Ok(value)), None) => Ok(value),
+        (Some(Err(message)), _) => Err(message),
+        (None, _) => Err("no JSON value".to_string()),
+        (Some(Ok(_)), Some(_)) => Err("more than one JSON value".to_string()),
+    }
+}
+
 /// QEMU's JSON message parser: bytes in, top-level values (or errors) out.
 pub struct JsonStreamer {
     state: Lex,

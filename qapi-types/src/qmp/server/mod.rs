@@ -48,6 +48,17 @@
 //!   on the parsed request, and only then decodes it into the command type
 //!   with the generated `Deserialize` impls; the generated code stays
 //!   small: tables and one line per command naming the handler method.
+//! - **The connection, for handlers.**  As QEMU's commands reach the
+//!   current monitor, a handler reaches the [`Connection`] whose request
+//!   it runs with [`Connection::current`]: the file descriptors the client
+//!   passed (on Unix sockets, `SCM_RIGHTS`; see [`fds`]) and per-connection
+//!   state.  The dispatcher answers QEMU's descriptor commands (`getfd`,
+//!   `closefd`, `add-fd`, `remove-fd`, `query-fdsets`) itself, as QEMU's
+//!   monitor does.
+//! - **Schemas known at run time.**  [`Dispatcher::for_any_command`] calls
+//!   one function for every command, over tables built at run time
+//!   ([`Schema::from_introspection`](schema::Schema::from_introspection),
+//!   or leaked by any builder): `qmp-mock` serves any schema this way.
 //! - **One in-band command at a time** per connection, in order; an
 //!   out-of-band command runs as soon as it is read; events go to the
 //!   connections that have negotiated.
@@ -56,8 +67,12 @@
 //! including its error recovery), [`QObject`] (a parsed value, iterated
 //! and printed in QEMU's order), [`Dispatcher::dispatch`] (one request of
 //! a [`Session`] to an [`Action`]).
+mod connection;
 mod dispatch;
+#[cfg(unix)]
+pub mod fds;
 mod hash;
+mod introspection;
 pub mod json;
 pub mod qobject;
 pub mod schema;
@@ -65,11 +80,15 @@ pub mod schema;
 mod serve;
 mod visit;
 
+pub use connection::Connection;
 pub use dispatch::{
     block_on, builtin, encode, error_reply, event_message, marshal, not_implemented, now,
-    success_reply, Action, Call, CallFuture, CommandResult, CompatPolicy, Dispatcher, InputPolicy,
-    OutputPolicy, Pending, Session,
+    success_reply, Action, AnyCall, Call, CallFuture, CommandResult, CompatPolicy, Dispatcher,
+    InputPolicy, OutputPolicy, Pending, Session,
 };
+#[cfg(unix)]
+pub use fds::{AccessMode, FdSets};
+pub use introspection::IntrospectionError;
 pub use json::JsonStreamer;
 pub use qobject::{QDict, QObject, QType};
 #[cfg(feature = "tokio")]

@@ -97,8 +97,9 @@ impl QObject {
         out
     }
 
-    /// The JSON text with dictionary members in insertion order.
-    pub(crate) fn to_json_in_order(&self) -> String {
+    /// The JSON text with dictionary members in insertion order (as a
+    /// request was sent, or as a program built the value).
+    pub fn to_json_in_order(&self) -> String {
         let mut out = String::new();
         self.write(&mut out, Order::Insertion);
         out

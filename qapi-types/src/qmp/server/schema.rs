@@ -1,6 +1,12 @@
 //! The schema as the server needs it at run time: generated as static
 //! tables (`server::SCHEMA` in the bindings), read by the dispatcher.
 //!
+//! Tables known only at run time are built once and leaked, so that they
+//! are the same `&'static` tables: [`Schema::from_introspection`] from a
+//! `query-qmp-schema` reply, or any builder through [`leak_str`],
+//! [`leak_slice`] and [`Schema::leak`] (`qmp-mock` builds them from a
+//! schema file).
+//!
 //! Types are referred to by their index in [`Schema::types`].  The tables
 //! hold what QEMU's generated visitors and command registrations hold:
 //! member order, optionality, integer widths, enum values, union branches,
@@ -59,6 +65,25 @@ pub enum Type {
     Array(u32),
     Object(Object),
     Alternate(Alternate),
+}
+
+impl Type {
+    /// Whether the type is one of the integer types (JSON integers).
+    pub fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            Type::Int
+                | Type::Int8
+                | Type::Int16
+                | Type::Int32
+                | Type::Int64
+                | Type::Uint8
+                | Type::Uint16
+                | Type::Uint32
+                | Type::Uint64
+                | Type::Size
+        )
+    }
 }
 
 #[derive(Debug)]
@@ -131,6 +156,37 @@ pub struct EventInfo {
     pub name: &'static str,
     pub data: Option<u32>,
     pub special: u8,
+}
+
+impl Schema {
+    /// Keep a schema built at run time for the rest of the program (a
+    /// dispatcher holds `&'static` tables).
+    pub fn leak(self) -> &'static Schema {
+        Box::leak(Box::new(self))
+    }
+}
+
+/// A string of a table built at run time, kept for the rest of the
+/// program.
+pub fn leak_str(text: &str) -> &'static str {
+    Box::leak(text.to_string().into_boxed_str())
+}
+
+/// A slice of a table built at run time, kept for the rest of the program.
+pub fn leak_slice<T>(items: Vec<T>) -> &'static [T] {
+    Box::leak(items.into_boxed_slice())
+}
+
+/// The [`DEPRECATED`] and [`UNSTABLE`] bits of a feature list.
+pub fn special(features: &[&str]) -> u8 {
+    let mut bits = 0;
+    if crate::is_deprecated(features) {
+        bits |= DEPRECATED;
+    }
+    if crate::is_unstable(features) {
+        bits |= UNSTABLE;
+    }
+    bits
 }
 
 /// A piece of the `query-qmp-schema` reply: JSON text, or a list or

@@ -60,6 +60,16 @@ pub(crate) fn check_arguments(
     visitor.check_struct()
 }
 
+impl Schema {
+    /// Check `members` against object type `ty` (`None`: no members) as
+    /// QEMU checks a command's arguments: `Err` holds QEMU's message.  For
+    /// values made elsewhere than in a request (an event's data in a
+    /// script, a recorded reply).
+    pub fn check_members(&self, ty: Option<u32>, members: &QDict) -> Result<(), String> {
+        check_arguments(self, ty, members, 0)
+    }
+}
+
 enum Level<'a> {
     Dict {
         name: Option<&'a str>,
