@@ -87,13 +87,18 @@ struct Found<'a> {
 }
 
 impl PeerSchema {
-    /// Index a `query-qmp-schema` reply: the `return` list, or the whole
-    /// reply; `version` is the peer's (from its greeting).  The error names
-    /// the element at fault (`[12].members[3].name`).
+    /// Index a `query-qmp-schema` reply: the `return` list, the whole
+    /// reply, or a recorded exchange (`{"request": .., "response": {"return":
+    /// [..]}}`, as the server's `Schema::from_introspection` and qapi-gen's
+    /// import read them); `version` is the peer's (from its greeting).  The
+    /// error names the element at fault (`[12].members[3].name`).
     pub fn from_reply(reply: &Value, version: VersionInfo) -> Result<PeerSchema, DecodeError> {
         let list = match reply {
             Value::Array(list) => list,
-            Value::Object(object) => match object.get("return") {
+            Value::Object(object) => match object
+                .get("return")
+                .or_else(|| object.get("response")?.get("return"))
+            {
                 Some(Value::Array(list)) => list,
                 _ => {
                     return Err(error(
@@ -598,6 +603,13 @@ mod tests {
         ]});
         let err = PeerSchema::from_reply(&reply, VersionInfo::default()).unwrap_err();
         assert_eq!(err.to_string(), "[0].members[0].name: expected a string");
+        let exchange = serde_json::json!({
+            "request": {"execute": "query-qmp-schema"},
+            "response": {"return": [{"name": "stop", "meta-type": "command",
+                                     "arg-type": "0", "ret-type": "0"}]}
+        });
+        let schema = PeerSchema::from_reply(&exchange, VersionInfo::default()).unwrap();
+        assert!(schema.has_command("stop"));
         let err =
             PeerSchema::from_reply(&serde_json::json!(7), VersionInfo::default()).unwrap_err();
         assert_eq!(err.to_string(), "expected a list of SchemaInfo");

@@ -120,6 +120,10 @@ fn tables_from_introspection_answer_the_recorded_errors() {
     let schema = Schema::from_introspection(&recorded["response"].to_string()).unwrap();
     assert_eq!(schema.commands.len(), server::SCHEMA.commands.len());
     assert_eq!(schema.events.len(), server::SCHEMA.events.len());
+    // The recorded exchange itself reads the same.
+    let exchange = Schema::from_introspection(&text).unwrap();
+    assert_eq!(exchange.commands.len(), schema.commands.len());
+    assert_eq!(exchange.types.len(), schema.types.len());
     let dispatcher =
         Dispatcher::for_any_command(schema, reached, Arc::new(()), CompatPolicy::default());
     let text = std::fs::read_to_string(corpus.join("errors.json")).unwrap();

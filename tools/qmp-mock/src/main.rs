@@ -216,12 +216,9 @@ fn load_schema(cli: &Cli, corpus: &Corpus) -> Result<&'static Schema, String> {
 }
 
 /// A saved `query-qmp-schema` reply; a corpus's `schema.json` holds the
-/// recorded call, whose `response` is the reply.
+/// recorded call, whose `response` is the reply (`Schema::from_introspection`
+/// reads either).
 fn introspection(file: &Path) -> Result<&'static Schema, String> {
-    let value = json::parse_file(file)?;
-    let reply = match value.as_dict().and_then(|call| call.get("response")) {
-        Some(response) => response.to_qemu_json(),
-        None => value.to_qemu_json(),
-    };
-    Schema::from_introspection(&reply).map_err(|e| format!("{}: {e}", file.display()))
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    Schema::from_introspection(&text).map_err(|e| format!("{}: {e}", file.display()))
 }

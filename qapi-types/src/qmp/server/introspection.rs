@@ -40,8 +40,9 @@ fn error(path: &str, message: impl Into<String>) -> IntrospectionError {
 
 impl Schema {
     /// The schema a `query-qmp-schema` reply describes: the reply's JSON
-    /// text, either the whole reply (`{"return": [...]}`) or its `return`
-    /// array.  The tables are made once and live as long as the program
+    /// text, either the whole reply (`{"return": [...]}`), its `return`
+    /// array, or a recorded exchange (`{"request": ..., "response":
+    /// {"return": [...]}}`, a QMP corpus's `schema.json`).  The tables are made once and live as long as the program
     /// (they are leaked), like the tables of generated code.
     ///
     /// Introspection leaves out some of what the schema says, and the
@@ -60,9 +61,15 @@ impl Schema {
     ///   type.
     pub fn from_introspection(text: &str) -> Result<&'static Schema, IntrospectionError> {
         let value = parse_value(text).map_err(|message| error("", message))?;
-        let list = match &value {
-            QObject::List(list) => list,
-            QObject::Dict(reply) => match reply.get("return") {
+        // The shapes qapi-gen's import of a reply reads too
+        // (`qapi_gen::schema::from_introspection::find_list`).
+        let reply = match &value {
+            QObject::Dict(call) if !call.contains_key("return") => call.get("response"),
+            value => Some(value),
+        };
+        let list = match reply {
+            Some(QObject::List(list)) => list,
+            Some(QObject::Dict(reply)) => match reply.get("return") {
                 Some(QObject::List(list)) => list,
                 _ => return Err(error("", "a reply without a `return` array")),
             },
