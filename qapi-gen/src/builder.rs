@@ -351,9 +351,10 @@ impl Builder {
     }
 }
 
-/// How many doc-comment warnings a build script prints, one a line: a
-/// screenful.  The others are counted, and all of them are in the file
-/// [`Builder::generate_to`] writes.
+/// How many warnings (broken doc-comment rules, changes a span could not
+/// merge) a build script prints, one a line: a screenful.  The others are
+/// counted, and all of them are in the file [`Builder::generate_to`]
+/// writes.
 pub const SHOWN_WARNINGS: usize = 20;
 
 /// Where [`Builder::generate_to`] puts the warnings of the output `path`.
@@ -385,15 +386,12 @@ fn warning_lines(schema: &Schema, report: &Path) -> Vec<String> {
     let noun = if count == 1 { "warning" } else { "warnings" };
     let summary = if count > SHOWN_WARNINGS {
         format!(
-            "{} more doc-comment warnings ({count} in all), every one in full in {}",
+            "{} more warnings ({count} in all), every one in full in {}",
             count - SHOWN_WARNINGS,
             report.display()
         )
     } else {
-        format!(
-            "{count} doc-comment {noun}, in full in {}",
-            report.display()
-        )
+        format!("{count} {noun}, in full in {}", report.display())
     };
     lines.push(summary);
     lines
@@ -547,14 +545,14 @@ mod tests {
         );
         assert_eq!(
             lines[SHOWN_WARNINGS],
-            "5 more doc-comment warnings (25 in all), every one in full in /out/qmp.warnings.txt"
+            "5 more warnings (25 in all), every one in full in /out/qmp.warnings.txt"
         );
         let lines = warning_lines(&schema_with_warnings("one", 1), report);
         assert_eq!(
             lines,
             [
                 "s.json:4:1: documentation line longer than 70 characters",
-                "1 doc-comment warning, in full in /out/qmp.warnings.txt"
+                "1 warning, in full in /out/qmp.warnings.txt"
             ]
         );
         assert!(warning_lines(&schema_with_warnings("none", 0), report).is_empty());

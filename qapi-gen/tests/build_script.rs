@@ -88,10 +88,7 @@ fn warnings_in_cargo_build_output() {
         .unwrap_or_else(|| panic!("no file named: {last}"));
     assert_eq!(
         count,
-        format!(
-            "{more} more doc-comment warnings ({} in all)",
-            expected.len()
-        )
+        format!("{more} more warnings ({} in all)", expected.len())
     );
     let report = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(Path::new(path).starts_with(target_dir()), "{path}");
