@@ -442,6 +442,9 @@ mod live {
     fn routes_find_types_in_both() {
         use qapi_bindings_tests::span_11_1::BlockdevOptionsFile;
         assert_eq!(BlockdevOptionsFile::ROUTE, "blockdev-add/arg-type/+file");
+        // A command's arguments have no route: their TYPE_NAME, the
+        // command, locates them.
+        assert_eq!(<commands::Eject as Object>::ROUTE, "");
         for version in [qemu_10_0_2(), qemu_11_1_3()] {
             let qemu = start(&version);
             let mut client = blocking::Client::connect_unix(qemu.socket(), &options()).unwrap();
