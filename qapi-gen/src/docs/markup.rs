@@ -26,7 +26,7 @@ use crate::parse::doc::{Section, SectionKind};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {
     Paragraph(Vec<Inline>),
-    /// A section heading, level 1 the highest: see [`heading_level`].
+    /// A section heading, level 1 the highest: see `heading_level`.
     Heading {
         level: usize,
         content: Vec<Inline>,
