@@ -84,6 +84,8 @@ pub struct Settings {
     /// Older QEMU versions the bindings also decode (span bindings, see
     /// [`compat`](crate::compat)): `PATH` or `LABEL=PATH`, each a schema
     /// file, a saved `query-qmp-schema` reply, or a directory holding one.
+    /// Their schema files are read under `rules` with lenient docs, which
+    /// the bindings do not use (`strict_docs` is for the schema's own).
     pub compat: Vec<String>,
     /// The label of the schema's own version in span bindings (default:
     /// the newest `Since:` of its doc comments).
