@@ -8,6 +8,9 @@
 
 #![cfg_attr(not(qapi_shared), allow(unused))]
 
+#[cfg(qapi_shared)]
+mod common;
+
 #[cfg(not(qapi_shared))]
 #[test]
 fn live() {
@@ -26,9 +29,11 @@ mod live {
     use qapi_bindings_tests::real_all::{self, commands, events};
     use qapi_gen::schema::model::EntityKind;
     use qapi_qmp_tests::{shared_dir, Qemu};
+
+    use crate::common::queries::{argless, corpus_error_replies, strict_options};
     use qapi_types::qmp::tokio::{Client as AsyncClient, Events};
-    use qapi_types::qmp::{blocking, Capability, Error, ErrorClass, Options, QmpError};
-    use qapi_types::{Command, CommandVisitor, Mode};
+    use qapi_types::qmp::{blocking, Capability, Error, ErrorClass, QmpError};
+    use qapi_types::{Command, CommandVisitor};
 
     /// The argument-less `query-*` and `x-query-*` commands of the schema:
     /// no arguments, or only optional ones.
@@ -66,30 +71,6 @@ mod live {
             .map(|c| c["name"].as_str().unwrap().to_string())
             .filter(|n| n.starts_with("query-") || n.starts_with("x-query-"))
             .collect()
-    }
-
-    /// The argument-less queries that failed in the corpus's recording.
-    fn corpus_error_replies() -> BTreeSet<String> {
-        let path = shared_dir().join("qmp-corpus/10.0.2/summary.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let summary: serde_json::Value = serde_json::from_str(&text).unwrap();
-        summary["argless_query_error"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["name"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    /// The command `C` without arguments.
-    fn argless<C: Command>() -> C {
-        serde_json::from_str("{}").unwrap_or_else(|e| panic!("{} needs arguments: {e}", C::NAME))
-    }
-
-    fn options() -> Options {
-        Options::new()
-            .mode(Mode::Strict)
-            .timeout(Some(Duration::from_secs(30)))
     }
 
     /// What the queries gave.
@@ -149,7 +130,11 @@ mod live {
             // The same commands fail as in the recorded corpus (no KVM, SEV,
             // SGX, ...).
             let errors: BTreeSet<String> = self.errors.iter().map(|(n, _)| n.clone()).collect();
-            assert_eq!(errors, corpus_error_replies(), "{client}: error replies");
+            assert_eq!(
+                errors,
+                corpus_error_replies(&shared_dir().join("qmp-corpus/10.0.2")),
+                "{client}: error replies"
+            );
             eprintln!(
                 "{client}: {} queries: {} replies decoded, {} error replies, {} not in this QEMU",
                 self.decoded.len() + self.errors.len() + self.not_found.len(),
@@ -186,7 +171,7 @@ mod live {
     #[test]
     fn blocking_queries() {
         let qemu = Qemu::start();
-        let mut client = blocking::Client::connect_unix(qemu.socket(), &options()).unwrap();
+        let mut client = blocking::Client::connect_unix(qemu.socket(), &strict_options()).unwrap();
         assert_eq!(client.greeting().version.qemu.major, 10);
         assert!(client.greeting().offers(&Capability::Oob));
 
@@ -203,7 +188,7 @@ mod live {
     #[test]
     fn blocking_errors_and_pipelining() {
         let qemu = Qemu::start();
-        let mut client = blocking::Client::connect_unix(qemu.socket(), &options()).unwrap();
+        let mut client = blocking::Client::connect_unix(qemu.socket(), &strict_options()).unwrap();
         let error = client
             .execute(&commands::DeviceDel { id: "nope".into() })
             .unwrap_err();
@@ -227,7 +212,7 @@ mod live {
     #[test]
     fn blocking_events() {
         let qemu = Qemu::start();
-        let mut client = blocking::Client::connect_unix(qemu.socket(), &options()).unwrap();
+        let mut client = blocking::Client::connect_unix(qemu.socket(), &strict_options()).unwrap();
         let expect = |client: &mut blocking::Client, name: &str| -> events::Event {
             loop {
                 let event = client
@@ -320,7 +305,7 @@ mod live {
     fn async_queries() {
         let qemu = Qemu::start();
         runtime().block_on(async {
-            let client = AsyncClient::connect_unix(qemu.socket(), &options())
+            let client = AsyncClient::connect_unix(qemu.socket(), &strict_options())
                 .await
                 .unwrap();
             assert_eq!(client.greeting().version.qemu.major, 10);
@@ -375,7 +360,7 @@ mod live {
     fn async_events_and_errors() {
         let qemu = Qemu::start();
         runtime().block_on(async {
-            let client = AsyncClient::connect_unix(qemu.socket(), &options().oob(true))
+            let client = AsyncClient::connect_unix(qemu.socket(), &strict_options().oob(true))
                 .await
                 .unwrap();
             let mut events = client.events::<events::Event>().unwrap();
@@ -435,7 +420,7 @@ mod live {
     fn async_peer_killed() {
         let mut qemu = Qemu::start();
         runtime().block_on(async {
-            let client = AsyncClient::connect_unix(qemu.socket(), &options())
+            let client = AsyncClient::connect_unix(qemu.socket(), &strict_options())
                 .await
                 .unwrap();
             let mut events = client.events::<events::Event>().unwrap();

@@ -17,6 +17,9 @@
 
 #![cfg_attr(not(qapi_shared), allow(unused))]
 
+#[cfg(qapi_shared)]
+mod common;
+
 #[cfg(not(qapi_shared))]
 #[test]
 fn span_live() {
@@ -29,7 +32,6 @@ fn span_live() {
 mod live {
     use std::collections::BTreeSet;
     use std::path::PathBuf;
-    use std::time::Duration;
 
     use qapi_bindings_tests::span_11_1::{
         commands, events, BlockDeviceInfo, CpuInfoFast, GuestPanicInformationType, MigMode,
@@ -38,8 +40,10 @@ mod live {
     use qapi_gen::schema::EntityKind;
     use qapi_qmp_tests::{shared_dir, Peer, Qemu};
     use qapi_types::qmp::tokio::Client as AsyncClient;
-    use qapi_types::qmp::{blocking, Error, ErrorClass, Options, PeerSchema};
-    use qapi_types::{Command, CommandVisitor, Event, Mode, Object};
+    use qapi_types::qmp::{blocking, Error, ErrorClass, PeerSchema};
+    use qapi_types::{Command, CommandVisitor, Event, Object};
+
+    use crate::common::queries::{argless, corpus_error_replies, strict_options};
 
     /// A QEMU under test: how to start it, its label in the span, and its
     /// recorded corpus.
@@ -119,29 +123,6 @@ mod live {
         names
     }
 
-    /// The argument-less queries that failed when the corpus was recorded.
-    fn corpus_error_replies(version: &Version) -> BTreeSet<String> {
-        let path = version.corpus.join("summary.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-        let summary: serde_json::Value = serde_json::from_str(&text).unwrap();
-        summary["argless_query_error"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["name"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    fn argless<C: Command>() -> C {
-        serde_json::from_str("{}").unwrap_or_else(|e| panic!("{} needs arguments: {e}", C::NAME))
-    }
-
-    fn options() -> Options {
-        Options::new()
-            .mode(Mode::Strict)
-            .timeout(Some(Duration::from_secs(30)))
-    }
-
     fn start(version: &Version) -> Qemu {
         Qemu::start_peer(&version.peer, &[])
     }
@@ -180,7 +161,7 @@ mod live {
             );
             assert_eq!(
                 self.errors,
-                corpus_error_replies(version),
+                corpus_error_replies(&version.corpus),
                 "{what}: error replies"
             );
             assert!(self.decoded > 40, "{what}: only {} decoded", self.decoded);
@@ -306,7 +287,7 @@ mod live {
     fn blocking(version: Version) {
         let names = names();
         let qemu = start(&version);
-        let mut client = blocking::Client::connect_unix(qemu.socket(), &options()).unwrap();
+        let mut client = blocking::Client::connect_unix(qemu.socket(), &strict_options()).unwrap();
         assert_eq!(
             client.greeting().version.qemu.major,
             i64::from(version.peer.major)
@@ -330,7 +311,8 @@ mod live {
         // serves one client at a time: the first one goes first.
         drop(client);
         let mut checked =
-            blocking::Client::connect_unix(qemu.socket(), &options().check_commands(true)).unwrap();
+            blocking::Client::connect_unix(qemu.socket(), &strict_options().check_commands(true))
+                .unwrap();
         let result = checked.execute(&commands::QueryAccelerators);
         check_unsupported(&version, result.map(drop), "query-accelerators");
         checked.execute(&commands::QueryStatus).unwrap();
@@ -397,9 +379,10 @@ mod live {
         let names = names();
         let qemu = start(&version);
         runtime().block_on(async {
-            let client = AsyncClient::connect_unix(qemu.socket(), &options().check_commands(true))
-                .await
-                .unwrap();
+            let client =
+                AsyncClient::connect_unix(qemu.socket(), &strict_options().check_commands(true))
+                    .await
+                    .unwrap();
             let mut tally = Tally::default();
             for name in &names.argless_queries {
                 let call = commands::visit(name, AsyncRun(&client)).expect("a span command");
@@ -447,7 +430,8 @@ mod live {
         assert_eq!(<commands::Eject as Object>::ROUTE, "");
         for version in [qemu_10_0_2(), qemu_11_1_3()] {
             let qemu = start(&version);
-            let mut client = blocking::Client::connect_unix(qemu.socket(), &options()).unwrap();
+            let mut client =
+                blocking::Client::connect_unix(qemu.socket(), &strict_options()).unwrap();
             let schema = client.peer_schema().unwrap();
             assert!(schema.supports_type::<BlockdevOptionsFile>());
             assert!(schema.supports_member::<BlockdevOptionsFile>("aio-max-batch"));

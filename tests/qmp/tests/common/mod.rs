@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses its part
 
+pub mod queries;
+
 use std::io::{BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::thread::{self, JoinHandle};
