@@ -45,6 +45,16 @@ if ((${#missing[@]})); then
 deb-src http://deb.debian.org/debian bookworm-backports main
 deb-src http://deb.debian.org/debian trixie-backports main
 LIST
+    # tar needs xz for the .orig.tar.xz, which a minimal Debian lacks.
+    if ! command -v xz >/dev/null; then
+        if ! { $sudo apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends xz-utils; } \
+            >"$work/apt.log" 2>&1; then
+            tail -n 25 "$work/apt.log" >&2
+            echo "error: installing xz-utils with apt-get failed" >&2
+            exit 1
+        fi
+    fi
     apt_opts=(-o "Dir::Etc::sourcelist=$work/sources.list" -o "Dir::Etc::sourceparts=-"
         -o "APT::Get::List-Cleanup=0")
     if ! $sudo apt-get "${apt_opts[@]}" update -qq >"$work/apt.log" 2>&1; then
@@ -74,13 +84,13 @@ LIST
         fi
         read -r directory hash file <<<"$listing"
         tarball=$work/$file
-        if ! curl -fsSL --retry 3 -o "$tarball" "http://deb.debian.org/debian/$directory/$file"; then
-            unavailable "$need" "cannot download $directory/$file from Debian"
+        # apt's own downloader (no curl on a fresh machine), which checks
+        # the SHA-256 the source package lists.
+        if ! /usr/lib/apt/apt-helper download-file "http://deb.debian.org/debian/$directory/$file" \
+            "$tarball" "SHA256:$hash" >"$work/download.log" 2>&1; then
+            tail -n 5 "$work/download.log" >&2
+            unavailable "$need" "cannot download $directory/$file from Debian, or its SHA-256 differs"
             continue
-        fi
-        if ! echo "$hash  $tarball" | sha256sum --check --quiet; then
-            echo "error: $file does not match its SHA-256 in the source package" >&2
-            exit 1
         fi
         out=$dest/$upstream
         rm -rf "$out"
