@@ -127,6 +127,9 @@ LIST
         cp "${local_cas[@]}" "$root/usr/local/share/ca-certificates/"
         quietly "update-ca-certificates inside the machine" inside update-ca-certificates
     fi
+    # What Debian's installer writes and debootstrap does not: without it
+    # `localhost` does not resolve (chromedriver reaches Chromium by it).
+    printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
     # Like a container: packages never start services.
     printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
     chmod 755 "$root/usr/sbin/policy-rc.d"
