@@ -23,6 +23,7 @@
 //! - `code`: the `code!` templates and the layout of the text.
 
 mod alternates;
+mod builders;
 mod code;
 mod commands;
 mod cond;

@@ -74,6 +74,9 @@ pub struct VersionTriple {
     }
     route "query-version/ret-type/qemu";
 }
+::qapi_types::__private::builder! {
+    VersionTriple { value major: u8, value minor: u16, value micro: u32, }
+}
 /// Named throttling levels.
 ///
 /// Since: 1.2
@@ -111,6 +114,10 @@ pub struct ThrottleLimitExplicit {
         optional burst: u64 = "burst",
     }
 }
+::qapi_types::__private::builder! {
+    ThrottleLimitExplicit { value iops: u64, }
+    value burst: u64,
+}
 /// A throttling limit, in whichever form is most convenient.
 ///
 /// Since: 1.2
@@ -147,6 +154,15 @@ pub enum ThrottleLimit {
         Explicit(Object) plain,
         PerQueue(Array) list,
     }
+}
+::qapi_types::__private::builder! {
+    from ThrottleLimit;
+    Preset(ThrottlePreset),
+    Ratio(f64),
+    Enabled(bool),
+    None(::qapi_types::Null),
+    Explicit(ThrottleLimitExplicit),
+    PerQueue(Vec<u32>),
 }
 /// Run state of the demo VM.
 ///
@@ -200,6 +216,9 @@ pub struct StatusInfo {
     }
     route "query-status/ret-type";
 }
+::qapi_types::__private::builder! {
+    StatusInfo { value running: bool, into status: RunState, }
+}
 /// Version of the demo VM.
 ///
 /// Since: 1.0
@@ -216,6 +235,9 @@ pub struct VersionInfo {
         required package: String = "package",
     }
     route "query-version/ret-type";
+}
+::qapi_types::__private::builder! {
+    VersionInfo { into qemu: VersionTriple, into package: String, }
 }
 /// Information about a virtual CPU.
 ///
@@ -242,6 +264,10 @@ pub struct VcpuInfo {
         optional numa_node: i16 = "numa-node",
     }
     route "query-cpus/ret-type";
+}
+::qapi_types::__private::builder! {
+    VcpuInfo { value cpu_index: i64, value thread_id: i32, value halted: bool, value priority: i8, }
+    value numa_node: i16,
 }
 /// File format of a screen dump.
 ///
@@ -276,6 +302,9 @@ pub struct NetLinkState {
     }
     route "set-link/arg-type";
 }
+::qapi_types::__private::builder! {
+    NetLinkState { into name: String, value up: bool, }
+}
 /// A property of an object.
 ///
 /// Since: 1.0
@@ -295,6 +324,10 @@ pub struct ObjectPropertyInfo {
         optional value_type: QType = "value-type",
     }
     route "qom-list/ret-type";
+}
+::qapi_types::__private::builder! {
+    ObjectPropertyInfo { into name: String, into r#type: String, }
+    into value_type: QType,
 }
 /// Drivers of block nodes.
 ///
@@ -341,6 +374,11 @@ pub struct BlockdevCacheOptions {
     }
     route "blockdev-add/arg-type/cache";
 }
+::qapi_types::__private::builder! {
+    BlockdevCacheOptions {}
+    value direct: bool,
+    value no_flush: bool,
+}
 /// Options common to all block nodes.
 ///
 /// Since: 1.0
@@ -366,6 +404,12 @@ pub struct BlockdevOptionsBase {
         optional iops_limit: ThrottleLimit = "iops-limit",
     }
 }
+::qapi_types::__private::builder! {
+    BlockdevOptionsBase { into driver: BlockdevDriver, into node_name: String, }
+    value read_only: bool,
+    into cache: BlockdevCacheOptions,
+    into iops_limit: ThrottleLimit,
+}
 /// Options of the `file` driver.
 ///
 /// Since: 1.0
@@ -379,6 +423,9 @@ pub struct BlockdevOptionsFile {
         required filename: String = "filename",
     }
     route "blockdev-add/arg-type/+file";
+}
+::qapi_types::__private::builder! {
+    BlockdevOptionsFile { into filename: String, }
 }
 /// Options of the `null-co` driver.  It has none.
 ///
@@ -406,6 +453,10 @@ pub struct BlockdevOptionsQcow2 {
     }
     route "blockdev-add/arg-type/+qcow2";
 }
+::qapi_types::__private::builder! {
+    BlockdevOptionsQcow2 { into file: BlockdevRef, }
+    into backing: BlockdevRef,
+}
 /// Options of the `raw` driver.
 ///
 /// Since: 1.0
@@ -425,6 +476,11 @@ pub struct BlockdevOptionsRaw {
         optional size: u64 = "size",
     }
     route "blockdev-add/arg-type/+raw";
+}
+::qapi_types::__private::builder! {
+    BlockdevOptionsRaw { into file: BlockdevRef, }
+    value offset: u64,
+    value size: u64,
 }
 /// Options of a new block node.  Which further members are allowed depends on `driver`.
 ///
@@ -455,6 +511,12 @@ pub struct BlockdevOptions {
     branch driver;
     route "blockdev-add/arg-type";
 }
+::qapi_types::__private::builder! {
+    BlockdevOptions { into driver: BlockdevOptionsBranch, into node_name: String, }
+    value read_only: bool,
+    into cache: BlockdevCacheOptions,
+    into iops_limit: ThrottleLimit,
+}
 /// The branches of [`BlockdevOptions`], selected by its discriminator `driver`.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -483,6 +545,13 @@ pub enum BlockdevOptionsBranch {
         Throttle,
     }
 }
+::qapi_types::__private::builder! {
+    from BlockdevOptionsBranch;
+    File(BlockdevOptionsFile),
+    NullCo(BlockdevOptionsNull),
+    Qcow2(BlockdevOptionsQcow2),
+    Raw(BlockdevOptionsRaw),
+}
 /// Reference to a block node: either the definition of a new node or the name of an existing one.
 ///
 /// Since: 1.0
@@ -495,6 +564,11 @@ pub enum BlockdevRef {
     BlockdevRef = "a string" {
         Reference(String) plain,
     }
+}
+::qapi_types::__private::builder! {
+    from BlockdevRef;
+    Reference(String),
+    Reference(&str),
 }
 /// Information about a disk image.
 ///
@@ -518,6 +592,10 @@ pub struct ImageInfo {
         optional backing_image: Box<ImageInfo> = "backing-image",
     }
     route "query-block/ret-type/inserted/image";
+}
+::qapi_types::__private::builder! {
+    ImageInfo { into filename: String, into format: BlockdevDriver, value virtual_size: u64, }
+    into backing_image: Box<ImageInfo>,
 }
 /// I/O statistics of a block device.  The member names are those of an older protocol and use '\_'.
 ///
@@ -547,6 +625,9 @@ pub struct BlockStats {
         required_number avg_rd_latency: f64 = "avg_rd_latency",
     }
     route "query-block/ret-type/stats";
+}
+::qapi_types::__private::builder! {
+    BlockStats { value rd_bytes: u64, value wr_bytes: u64, value rd_operations: i64, value wr_operations: i64, value idle_time_ns: i64, value avg_rd_latency: f64, }
 }
 /// Kind of an I/O operation.
 ///
@@ -618,6 +699,9 @@ pub struct BlockIoErrorInfo {
     }
     route "BLOCK_IO_ERROR/arg-type";
 }
+::qapi_types::__private::builder! {
+    BlockIoErrorInfo { into device: String, into node_name: String, into operation: IoOperationType, into action: BlockErrorAction, value nospace: bool, into reason: String, }
+}
 /// Information about the block node a device uses.
 ///
 /// Features:
@@ -647,6 +731,9 @@ pub struct BlockDeviceInfo {
         required_list children: Vec<String> = "children",
     }
     route "query-block/ret-type/inserted";
+}
+::qapi_types::__private::builder! {
+    BlockDeviceInfo { into node_name: String, value ro: bool, into drv: BlockdevDriver, into image: ImageInfo, into children: Vec<String>, }
 }
 /// Information about a block device.
 ///
@@ -679,6 +766,13 @@ pub struct BlockInfo {
         optional stats: BlockStats = "stats",
     }
     route "query-block/ret-type";
+}
+::qapi_types::__private::builder! {
+    BlockInfo { into device: String, value locked: bool, value removable: bool, }
+    value tray_open: bool,
+    into io_status: IoStatus,
+    into inserted: BlockDeviceInfo,
+    into stats: BlockStats,
 }
 /// Kinds of character device backends.
 ///
@@ -721,6 +815,11 @@ pub struct ChardevCommon {
         optional logappend: bool = "logappend",
     }
 }
+::qapi_types::__private::builder! {
+    ChardevCommon {}
+    into logfile: String,
+    value logappend: bool,
+}
 /// Options of a file backend.
 ///
 /// Since: 1.0
@@ -746,6 +845,13 @@ pub struct ChardevFile {
         optional append: bool = "append",
     }
     route "chardev-add/arg-type/backend/+file";
+}
+::qapi_types::__private::builder! {
+    ChardevFile { into out: String, }
+    into logfile: String,
+    value logappend: bool,
+    into r#in: String,
+    value append: bool,
 }
 /// Options of a socket backend.
 ///
@@ -773,6 +879,13 @@ pub struct ChardevSocket {
     }
     route "chardev-add/arg-type/backend/+socket";
 }
+::qapi_types::__private::builder! {
+    ChardevSocket { into addr: String, }
+    into logfile: String,
+    value logappend: bool,
+    value server: bool,
+    value wait: bool,
+}
 /// Options of a pseudo-terminal backend.
 ///
 /// Since: 1.0
@@ -796,6 +909,13 @@ pub struct ChardevPty {
     }
     route "chardev-add/arg-type/backend/+pty";
 }
+::qapi_types::__private::builder! {
+    ChardevPty {}
+    into logfile: String,
+    value logappend: bool,
+    value rows: u16,
+    value cols: u16,
+}
 /// Configuration of a character device backend.
 ///
 /// Since: 1.0
@@ -815,6 +935,10 @@ pub struct ChardevBackend {
     }
     branch r#type;
     route "chardev-add/arg-type/backend";
+}
+::qapi_types::__private::builder! {
+    ChardevBackend { into r#type: ChardevBackendBranch, }
+    value mux: bool,
 }
 /// The branches of [`ChardevBackend`], selected by its discriminator `type`.
 #[derive(Debug, Clone, PartialEq)]
@@ -841,6 +965,12 @@ pub enum ChardevBackendBranch {
         Null,
     }
 }
+::qapi_types::__private::builder! {
+    from ChardevBackendBranch, union ChardevBackend;
+    File(ChardevFile),
+    Socket(ChardevSocket),
+    Pty(ChardevPty),
+}
 /// What [`chardev-add`](commands::ChardevAdd) created.
 ///
 /// Since: 1.0
@@ -854,6 +984,10 @@ pub struct ChardevReturn {
         optional pty: String = "pty",
     }
     route "chardev-add/ret-type";
+}
+::qapi_types::__private::builder! {
+    ChardevReturn {}
+    into pty: String,
 }
 /// Why the demo VM shut down.
 ///
@@ -1063,6 +1197,12 @@ pub mod commands {
             optional format: super::ImageFormat = "format",
         }
     }
+    ::qapi_types::__private::builder! {
+        Screendump { into filename: String, }
+        into device: String,
+        value head: i64,
+        into format: super::ImageFormat,
+    }
     impl ::qapi_types::Command for Screendump {
         const NAME: &'static str = "screendump";
         type Returns = ::qapi_types::Empty;
@@ -1089,6 +1229,10 @@ pub mod commands {
             required command_line: String = "command-line",
             optional cpu_index: i64 = "cpu-index",
         }
+    }
+    ::qapi_types::__private::builder! {
+        HumanMonitorCommand { into command_line: String, }
+        value cpu_index: i64,
     }
     impl ::qapi_types::Command for HumanMonitorCommand {
         const NAME: &'static str = "human-monitor-command";
@@ -1126,6 +1270,10 @@ pub mod commands {
         }
         extra extra;
     }
+    ::qapi_types::__private::builder! {
+        DeviceAdd + extra { into driver: String, }
+        into id: String,
+    }
     impl ::qapi_types::Command for DeviceAdd {
         const NAME: &'static str = "device_add";
         type Returns = ::qapi_types::Empty;
@@ -1159,6 +1307,9 @@ pub mod commands {
             required up: bool = "up",
         }
     }
+    ::qapi_types::__private::builder! {
+        SetLink { into name: String, value up: bool, }
+    }
     impl ::qapi_types::Command for SetLink {
         const NAME: &'static str = "set-link";
         type Returns = ::qapi_types::Empty;
@@ -1177,6 +1328,9 @@ pub mod commands {
         QomList = "qom-list" {
             required path: String = "path",
         }
+    }
+    ::qapi_types::__private::builder! {
+        QomList { into path: String, }
     }
     impl ::qapi_types::Command for QomList {
         const NAME: &'static str = "qom-list";
@@ -1200,6 +1354,9 @@ pub mod commands {
             required path: String = "path",
             required property: String = "property",
         }
+    }
+    ::qapi_types::__private::builder! {
+        QomGet { into path: String, into property: String, }
     }
     impl ::qapi_types::Command for QomGet {
         const NAME: &'static str = "qom-get";
@@ -1257,6 +1414,10 @@ pub mod commands {
             optional force: bool = "force",
         }
     }
+    ::qapi_types::__private::builder! {
+        Eject { into id: String, }
+        value force: bool,
+    }
     impl ::qapi_types::Command for Eject {
         const NAME: &'static str = "eject";
         type Returns = ::qapi_types::Empty;
@@ -1281,6 +1442,7 @@ pub mod commands {
         pub super::BlockdevOptions,
     );
     ::qapi_types::__private::newtype_impls!(BlockdevAdd);
+    ::qapi_types::__private::builder!(BlockdevAdd(super::BlockdevOptions));
     impl ::qapi_types::Command for BlockdevAdd {
         const NAME: &'static str = "blockdev-add";
         type Returns = ::qapi_types::Empty;
@@ -1298,6 +1460,9 @@ pub mod commands {
         BlockdevDel = "blockdev-del" {
             required node_name: String = "node-name",
         }
+    }
+    ::qapi_types::__private::builder! {
+        BlockdevDel { into node_name: String, }
     }
     impl ::qapi_types::Command for BlockdevDel {
         const NAME: &'static str = "blockdev-del";
@@ -1335,6 +1500,9 @@ pub mod commands {
             required backend: super::ChardevBackend = "backend",
         }
     }
+    ::qapi_types::__private::builder! {
+        ChardevAdd { into id: String, into backend: super::ChardevBackend, }
+    }
     impl ::qapi_types::Command for ChardevAdd {
         const NAME: &'static str = "chardev-add";
         type Returns = super::ChardevReturn;
@@ -1351,6 +1519,9 @@ pub mod commands {
         ChardevRemove = "chardev-remove" {
             required id: String = "id",
         }
+    }
+    ::qapi_types::__private::builder! {
+        ChardevRemove { into id: String, }
     }
     impl ::qapi_types::Command for ChardevRemove {
         const NAME: &'static str = "chardev-remove";
@@ -1404,6 +1575,9 @@ pub mod events {
             required reason: super::ShutdownCause = "reason",
         }
     }
+    ::qapi_types::__private::builder! {
+        Shutdown { value guest: bool, into reason: super::ShutdownCause, }
+    }
     impl ::qapi_types::Event for Shutdown {
         const NAME: &'static str = "SHUTDOWN";
     }
@@ -1454,6 +1628,9 @@ pub mod events {
             required tray_open: bool = "tray-open",
         }
     }
+    ::qapi_types::__private::builder! {
+        DeviceTrayMoved { into device: String, value tray_open: bool, }
+    }
     impl ::qapi_types::Event for DeviceTrayMoved {
         const NAME: &'static str = "DEVICE_TRAY_MOVED";
     }
@@ -1485,6 +1662,9 @@ pub mod events {
             required reason: String = "reason",
         }
     }
+    ::qapi_types::__private::builder! {
+        BlockIoError { into device: String, into node_name: String, into operation: super::IoOperationType, into action: super::BlockErrorAction, value nospace: bool, into reason: String, }
+    }
     impl ::qapi_types::Event for BlockIoError {
         const NAME: &'static str = "BLOCK_IO_ERROR";
     }
@@ -1497,6 +1677,7 @@ pub mod events {
         pub super::BlockdevOptions,
     );
     ::qapi_types::__private::newtype_impls!(BlockdevAdded);
+    ::qapi_types::__private::builder!(BlockdevAdded(super::BlockdevOptions));
     impl ::qapi_types::Event for BlockdevAdded {
         const NAME: &'static str = "BLOCKDEV_ADDED";
     }
