@@ -122,7 +122,7 @@ impl Gen<'_> {
         let only_tag = fields.iter().all(|f| f.optional || f.ident == *tag);
         let union = (only_tag && !fields.iter().any(|f| f.ident == "new"))
             .then(|| code!(", union #union", union));
-        self.from_builder(cfg, branch_enum, &lines, union)
+        self.conversions_builder(cfg, branch_enum, &lines, union)
     }
 
     /// The `builder!` of an alternate (`branches`: variant, type, `#[cfg]`):
@@ -155,10 +155,10 @@ impl Gen<'_> {
                 ));
             }
         }
-        self.from_builder(cfg, ident, &lines, None)
+        self.conversions_builder(cfg, ident, &lines, None)
     }
 
-    fn from_builder(
+    fn conversions_builder(
         &self,
         cfg: &Option<String>,
         ident: &Ident,

@@ -18,6 +18,8 @@
 //!   `objects` (structs, unions), `alternates`;
 //! - `commands`, `events`: the `commands` and `events` modules;
 //! - `server`: the `server` module (setting `server`);
+//! - `builders`: constructors, setters and `From` conversions (one
+//!   `builder!` invocation per type);
 //! - `versions`: what span bindings add (versions in docs and constants),
 //!   and the types' routes;
 //! - `code`: the `code!` templates and the layout of the text.
