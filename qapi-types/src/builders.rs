@@ -131,7 +131,7 @@ macro_rules! __qapi_builder {
         }
         $( $(#[$cfg:meta])* $kind:ident $(#[$attr:meta])* $field:ident: $field_ty:ty, )*
     ) => {
-        #[allow(deprecated, clippy::too_many_arguments)]
+        #[allow(deprecated, clippy::too_many_arguments, clippy::disallowed_names)]
         const _: () = {
             impl $ty {
                 /// A value of the required members (in schema order); the

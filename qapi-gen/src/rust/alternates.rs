@@ -84,7 +84,7 @@ pub enum #name {
             expecting = lit(&join_or(&expecting)),
             branches = Lines(&branches),
             builder =
-                self.alternate_builder(&cfg, name, types.iter().map(|(v, t, c)| (v, &**t, c))),
+                self.alternate_builder(id, &cfg, name, types.iter().map(|(v, t, c)| (v, &**t, c))),
         ))
     }
 

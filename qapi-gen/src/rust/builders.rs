@@ -15,6 +15,44 @@ use proc_macro2::Ident;
 use super::code::{code, Lines, Opt};
 use super::objects::ObjectItem;
 use super::{Field, Gen};
+use crate::schema::{EntityId, EntityKind, Schema};
+
+/// For each entity, whether it gets builders: commands and the types their
+/// arguments reach (what a client builds); with `server`, every type and
+/// event too (a server builds replies and events).  The other types of a
+/// client's bindings are only decoded: their builders would only cost
+/// compile time.
+pub(super) fn built(schema: &Schema, server: bool) -> Vec<bool> {
+    let mut built = vec![server; schema.entities.len()];
+    let mut work: Vec<EntityId> = Vec::new();
+    for (id, entity) in schema.iter() {
+        if let EntityKind::Command(command) = &entity.kind {
+            work.push(id);
+            work.extend(command.arg_type);
+        }
+    }
+    let mut seen = vec![false; schema.entities.len()];
+    while let Some(id) = work.pop() {
+        if std::mem::replace(&mut seen[id.0 as usize], true) {
+            continue;
+        }
+        built[id.0 as usize] = true;
+        match &schema.entity(id).kind {
+            EntityKind::Object(object) => {
+                work.extend(object.members.iter().map(|m| m.ty));
+                if let Some(variants) = &object.variants {
+                    work.extend(variants.variants.iter().map(|v| v.ty));
+                }
+            }
+            EntityKind::Alternate(alternate) => {
+                work.extend(alternate.variants.variants.iter().map(|v| v.ty));
+            }
+            EntityKind::Array(array) => work.push(array.element),
+            _ => {}
+        }
+    }
+    built
+}
 
 /// Types a setter takes as they are: `impl Into<u64>` would not accept a
 /// literal (`5` is then an `i32`).
@@ -55,6 +93,10 @@ fn unboxed(ty: &str) -> &str {
 impl Gen<'_> {
     /// The `builder!` of a struct, union or arguments type with members.
     pub(super) fn object_builder(&self, item: &ObjectItem) -> String {
+        let built = self.schema.lookup(item.name);
+        if !built.is_some_and(|id| self.built[id.0 as usize]) {
+            return String::new();
+        }
         // A member named `new` would clash with the constructor.
         if item.fields.iter().any(|f| f.ident == "new") {
             return String::new();
@@ -98,11 +140,15 @@ impl Gen<'_> {
     /// `tag`) is its only required member.
     pub(super) fn union_builder<'b>(
         &self,
+        id: EntityId,
         cfg: &Option<String>,
         (union, fields, tag): (&Ident, &[Field], &Ident),
         branch_enum: &Ident,
         branches: impl Iterator<Item = (&'b Ident, Option<&'b str>, &'b Option<String>)>,
     ) -> String {
+        if !self.built[id.0 as usize] {
+            return String::new();
+        }
         let branches: Vec<_> = branches.filter(|(_, ty, _)| ty.is_some()).collect();
         let lines: Vec<String> = branches
             .iter()
@@ -129,10 +175,14 @@ impl Gen<'_> {
     /// `From` each branch's type, and `&str` for a string.
     pub(super) fn alternate_builder<'b>(
         &self,
+        id: EntityId,
         cfg: &Option<String>,
         ident: &Ident,
         branches: impl Iterator<Item = (&'b Ident, &'b str, &'b Option<String>)>,
     ) -> String {
+        if !self.built[id.0 as usize] {
+            return String::new();
+        }
         let mut seen: Vec<&str> = Vec::new();
         let mut lines = Vec::new();
         for (variant, ty, branch_cfg) in branches {
@@ -182,10 +232,14 @@ from #ident#union;
     /// The `builder!` of a newtype around boxed arguments or data.
     pub(super) fn newtype_builder(
         &self,
+        id: EntityId,
         cfg: &Option<String>,
         ident: &Ident,
         inner: &str,
     ) -> String {
+        if !self.built[id.0 as usize] {
+            return String::new();
+        }
         code!(
             "#cfg\n#rt::__private::builder!(#ident(#inner));",
             cfg = Opt(cfg),

@@ -169,7 +169,7 @@ pub struct #ident#field
                 ident,
                 field,
                 rt,
-                builder = self.newtype_builder(&args.cfg, ident, &inner),
+                builder = self.newtype_builder(args.id, &args.cfg, ident, &inner),
             ));
         }
         let EntityKind::Object(object) = &self.schema.entity(arg_type).kind else {

@@ -144,6 +144,8 @@ pub(crate) struct Gen<'a> {
     member_texts: RefCell<HashMap<(usize, String, bool), Option<String>>>,
     /// Where each type is in a `query-qmp-schema` reply.
     routes: HashMap<EntityId, String>,
+    /// Which entities get builders (`builders::built`).
+    built: Vec<bool>,
 }
 
 /// The JSON shape of a type, which decides its (de)serialization helpers.
@@ -249,6 +251,7 @@ impl<'a> Gen<'a> {
             type_attributes,
             member_texts: RefCell::default(),
             routes: crate::compat::routes::routes(schema),
+            built: builders::built(schema, settings.server),
         })
     }
 

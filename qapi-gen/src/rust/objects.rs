@@ -354,6 +354,7 @@ pub enum #branch_name {
             with_members = Lines(&with_members),
             empty,
             builder = self.union_builder(
+                id,
                 &cfg,
                 (name, &fields, &fields[tag_index].ident),
                 branch_name,

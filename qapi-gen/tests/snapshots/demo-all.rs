@@ -74,9 +74,6 @@ pub struct VersionTriple {
     }
     route "query-version/ret-type/qemu";
 }
-::qapi_types::__private::builder! {
-    VersionTriple { value major: u8, value minor: u16, value micro: u32, }
-}
 /// Named throttling levels.
 ///
 /// Since: 1.2
@@ -221,9 +218,6 @@ pub struct StatusInfo {
     }
     route "query-status/ret-type";
 }
-::qapi_types::__private::builder! {
-    StatusInfo { value running: bool, into status: RunState, }
-}
 /// Version of the demo VM.
 ///
 /// Since: 1.0
@@ -240,9 +234,6 @@ pub struct VersionInfo {
         required package: String = "package",
     }
     route "query-version/ret-type";
-}
-::qapi_types::__private::builder! {
-    VersionInfo { into qemu: VersionTriple, into package: String, }
 }
 /// Information about a virtual CPU.
 ///
@@ -269,10 +260,6 @@ pub struct VcpuInfo {
         optional numa_node: i16 = "numa-node",
     }
     route "query-cpus/ret-type";
-}
-::qapi_types::__private::builder! {
-    VcpuInfo { value cpu_index: i64, value thread_id: i32, value halted: bool, value priority: i8, }
-    value numa_node: i16,
 }
 /// How KVM tracks guest memory writes.
 ///
@@ -320,10 +307,6 @@ pub struct KvmInfo {
         optional dirty_mode: KvmDirtyMode = "dirty-mode",
     }
     route "query-kvm/ret-type";
-}
-::qapi_types::__private::builder! {
-    KvmInfo { value enabled: bool, value present: bool, }
-    into dirty_mode: KvmDirtyMode,
 }
 /// File format of a screen dump.
 ///
@@ -385,10 +368,6 @@ pub struct ObjectPropertyInfo {
         optional value_type: QType = "value-type",
     }
     route "qom-list/ret-type";
-}
-::qapi_types::__private::builder! {
-    ObjectPropertyInfo { into name: String, into r#type: String, }
-    into value_type: QType,
 }
 /// Drivers of block nodes.
 ///
@@ -469,12 +448,6 @@ pub struct BlockdevOptionsBase {
         optional cache: BlockdevCacheOptions = "cache",
         optional iops_limit: ThrottleLimit = "iops-limit",
     }
-}
-::qapi_types::__private::builder! {
-    BlockdevOptionsBase { into driver: BlockdevDriver, into node_name: String, }
-    value read_only: bool,
-    into cache: BlockdevCacheOptions,
-    into iops_limit: ThrottleLimit,
 }
 /// Options of the `file` driver.
 ///
@@ -694,10 +667,6 @@ pub struct ImageInfo {
     }
     route "query-block/ret-type/inserted/image";
 }
-::qapi_types::__private::builder! {
-    ImageInfo { into filename: String, into format: BlockdevDriver, value virtual_size: u64, }
-    into backing_image: Box<ImageInfo>,
-}
 /// I/O statistics of a block device.  The member names are those of an older protocol and use '\_'.
 ///
 /// Since: 1.0
@@ -726,9 +695,6 @@ pub struct BlockStats {
         required_number avg_rd_latency: f64 = "avg_rd_latency",
     }
     route "query-block/ret-type/stats";
-}
-::qapi_types::__private::builder! {
-    BlockStats { value rd_bytes: u64, value wr_bytes: u64, value rd_operations: i64, value wr_operations: i64, value idle_time_ns: i64, value avg_rd_latency: f64, }
 }
 /// Kind of an I/O operation.
 ///
@@ -800,9 +766,6 @@ pub struct BlockIoErrorInfo {
     }
     route "BLOCK_IO_ERROR/arg-type";
 }
-::qapi_types::__private::builder! {
-    BlockIoErrorInfo { into device: String, into node_name: String, into operation: IoOperationType, into action: BlockErrorAction, value nospace: bool, into reason: String, }
-}
 /// Information about the block node a device uses.
 ///
 /// Features:
@@ -843,10 +806,6 @@ pub struct BlockDeviceInfo {
     }
     route "query-block/ret-type/inserted";
 }
-::qapi_types::__private::builder! {
-    BlockDeviceInfo { into node_name: String, value ro: bool, into drv: BlockdevDriver, into image: ImageInfo, into children: Vec<String>, }
-    into throttle_group: String,
-}
 /// Information about a block device.
 ///
 /// Since: 1.0
@@ -878,13 +837,6 @@ pub struct BlockInfo {
         optional stats: BlockStats = "stats",
     }
     route "query-block/ret-type";
-}
-::qapi_types::__private::builder! {
-    BlockInfo { into device: String, value locked: bool, value removable: bool, }
-    value tray_open: bool,
-    into io_status: IoStatus,
-    into inserted: BlockDeviceInfo,
-    into stats: BlockStats,
 }
 /// Kinds of character device backends.
 ///
@@ -928,11 +880,6 @@ pub struct ChardevCommon {
         optional logfile: String = "logfile",
         optional logappend: bool = "logappend",
     }
-}
-::qapi_types::__private::builder! {
-    ChardevCommon {}
-    into logfile: String,
-    value logappend: bool,
 }
 /// Options of a file backend.
 ///
@@ -1102,10 +1049,6 @@ pub struct ChardevReturn {
         optional pty: String = "pty",
     }
     route "chardev-add/ret-type";
-}
-::qapi_types::__private::builder! {
-    ChardevReturn {}
-    into pty: String,
 }
 /// Why the demo VM shut down.
 ///
@@ -1710,9 +1653,6 @@ pub mod events {
             required reason: super::ShutdownCause = "reason",
         }
     }
-    ::qapi_types::__private::builder! {
-        Shutdown { value guest: bool, into reason: super::ShutdownCause, }
-    }
     impl ::qapi_types::Event for Shutdown {
         const NAME: &'static str = "SHUTDOWN";
     }
@@ -1777,9 +1717,6 @@ pub mod events {
             required tray_open: bool = "tray-open",
         }
     }
-    ::qapi_types::__private::builder! {
-        DeviceTrayMoved { into device: String, value tray_open: bool, }
-    }
     impl ::qapi_types::Event for DeviceTrayMoved {
         const NAME: &'static str = "DEVICE_TRAY_MOVED";
     }
@@ -1811,9 +1748,6 @@ pub mod events {
             required reason: String = "reason",
         }
     }
-    ::qapi_types::__private::builder! {
-        BlockIoError { into device: String, into node_name: String, into operation: super::IoOperationType, into action: super::BlockErrorAction, value nospace: bool, into reason: String, }
-    }
     impl ::qapi_types::Event for BlockIoError {
         const NAME: &'static str = "BLOCK_IO_ERROR";
     }
@@ -1826,7 +1760,6 @@ pub mod events {
         pub super::BlockdevOptions,
     );
     ::qapi_types::__private::newtype_impls!(BlockdevAdded);
-    ::qapi_types::__private::builder!(BlockdevAdded(super::BlockdevOptions));
     impl ::qapi_types::Event for BlockdevAdded {
         const NAME: &'static str = "BLOCKDEV_ADDED";
     }
@@ -1851,10 +1784,6 @@ pub mod events {
             required action: super::GuestPanicAction = "action",
             optional message: String = "message",
         }
-    }
-    ::qapi_types::__private::builder! {
-        GuestPanicked { into action: super::GuestPanicAction, }
-        into message: String,
     }
     impl ::qapi_types::Event for GuestPanicked {
         const NAME: &'static str = "GUEST_PANICKED";

@@ -74,9 +74,6 @@ pub struct VersionTriple {
     }
     route "query-version/ret-type/qemu";
 }
-::qapi_types::__private::builder! {
-    VersionTriple { value major: u8, value minor: u16, value micro: u32, }
-}
 /// Named throttling levels.
 ///
 /// Since: 1.2
@@ -216,9 +213,6 @@ pub struct StatusInfo {
     }
     route "query-status/ret-type";
 }
-::qapi_types::__private::builder! {
-    StatusInfo { value running: bool, into status: RunState, }
-}
 /// Version of the demo VM.
 ///
 /// Since: 1.0
@@ -235,9 +229,6 @@ pub struct VersionInfo {
         required package: String = "package",
     }
     route "query-version/ret-type";
-}
-::qapi_types::__private::builder! {
-    VersionInfo { into qemu: VersionTriple, into package: String, }
 }
 /// Information about a virtual CPU.
 ///
@@ -264,10 +255,6 @@ pub struct VcpuInfo {
         optional numa_node: i16 = "numa-node",
     }
     route "query-cpus/ret-type";
-}
-::qapi_types::__private::builder! {
-    VcpuInfo { value cpu_index: i64, value thread_id: i32, value halted: bool, value priority: i8, }
-    value numa_node: i16,
 }
 /// File format of a screen dump.
 ///
@@ -324,10 +311,6 @@ pub struct ObjectPropertyInfo {
         optional value_type: QType = "value-type",
     }
     route "qom-list/ret-type";
-}
-::qapi_types::__private::builder! {
-    ObjectPropertyInfo { into name: String, into r#type: String, }
-    into value_type: QType,
 }
 /// Drivers of block nodes.
 ///
@@ -403,12 +386,6 @@ pub struct BlockdevOptionsBase {
         optional cache: BlockdevCacheOptions = "cache",
         optional iops_limit: ThrottleLimit = "iops-limit",
     }
-}
-::qapi_types::__private::builder! {
-    BlockdevOptionsBase { into driver: BlockdevDriver, into node_name: String, }
-    value read_only: bool,
-    into cache: BlockdevCacheOptions,
-    into iops_limit: ThrottleLimit,
 }
 /// Options of the `file` driver.
 ///
@@ -593,10 +570,6 @@ pub struct ImageInfo {
     }
     route "query-block/ret-type/inserted/image";
 }
-::qapi_types::__private::builder! {
-    ImageInfo { into filename: String, into format: BlockdevDriver, value virtual_size: u64, }
-    into backing_image: Box<ImageInfo>,
-}
 /// I/O statistics of a block device.  The member names are those of an older protocol and use '\_'.
 ///
 /// Since: 1.0
@@ -625,9 +598,6 @@ pub struct BlockStats {
         required_number avg_rd_latency: f64 = "avg_rd_latency",
     }
     route "query-block/ret-type/stats";
-}
-::qapi_types::__private::builder! {
-    BlockStats { value rd_bytes: u64, value wr_bytes: u64, value rd_operations: i64, value wr_operations: i64, value idle_time_ns: i64, value avg_rd_latency: f64, }
 }
 /// Kind of an I/O operation.
 ///
@@ -699,9 +669,6 @@ pub struct BlockIoErrorInfo {
     }
     route "BLOCK_IO_ERROR/arg-type";
 }
-::qapi_types::__private::builder! {
-    BlockIoErrorInfo { into device: String, into node_name: String, into operation: IoOperationType, into action: BlockErrorAction, value nospace: bool, into reason: String, }
-}
 /// Information about the block node a device uses.
 ///
 /// Features:
@@ -731,9 +698,6 @@ pub struct BlockDeviceInfo {
         required_list children: Vec<String> = "children",
     }
     route "query-block/ret-type/inserted";
-}
-::qapi_types::__private::builder! {
-    BlockDeviceInfo { into node_name: String, value ro: bool, into drv: BlockdevDriver, into image: ImageInfo, into children: Vec<String>, }
 }
 /// Information about a block device.
 ///
@@ -766,13 +730,6 @@ pub struct BlockInfo {
         optional stats: BlockStats = "stats",
     }
     route "query-block/ret-type";
-}
-::qapi_types::__private::builder! {
-    BlockInfo { into device: String, value locked: bool, value removable: bool, }
-    value tray_open: bool,
-    into io_status: IoStatus,
-    into inserted: BlockDeviceInfo,
-    into stats: BlockStats,
 }
 /// Kinds of character device backends.
 ///
@@ -814,11 +771,6 @@ pub struct ChardevCommon {
         optional logfile: String = "logfile",
         optional logappend: bool = "logappend",
     }
-}
-::qapi_types::__private::builder! {
-    ChardevCommon {}
-    into logfile: String,
-    value logappend: bool,
 }
 /// Options of a file backend.
 ///
@@ -984,10 +936,6 @@ pub struct ChardevReturn {
         optional pty: String = "pty",
     }
     route "chardev-add/ret-type";
-}
-::qapi_types::__private::builder! {
-    ChardevReturn {}
-    into pty: String,
 }
 /// Why the demo VM shut down.
 ///
@@ -1575,9 +1523,6 @@ pub mod events {
             required reason: super::ShutdownCause = "reason",
         }
     }
-    ::qapi_types::__private::builder! {
-        Shutdown { value guest: bool, into reason: super::ShutdownCause, }
-    }
     impl ::qapi_types::Event for Shutdown {
         const NAME: &'static str = "SHUTDOWN";
     }
@@ -1628,9 +1573,6 @@ pub mod events {
             required tray_open: bool = "tray-open",
         }
     }
-    ::qapi_types::__private::builder! {
-        DeviceTrayMoved { into device: String, value tray_open: bool, }
-    }
     impl ::qapi_types::Event for DeviceTrayMoved {
         const NAME: &'static str = "DEVICE_TRAY_MOVED";
     }
@@ -1662,9 +1604,6 @@ pub mod events {
             required reason: String = "reason",
         }
     }
-    ::qapi_types::__private::builder! {
-        BlockIoError { into device: String, into node_name: String, into operation: super::IoOperationType, into action: super::BlockErrorAction, value nospace: bool, into reason: String, }
-    }
     impl ::qapi_types::Event for BlockIoError {
         const NAME: &'static str = "BLOCK_IO_ERROR";
     }
@@ -1677,7 +1616,6 @@ pub mod events {
         pub super::BlockdevOptions,
     );
     ::qapi_types::__private::newtype_impls!(BlockdevAdded);
-    ::qapi_types::__private::builder!(BlockdevAdded(super::BlockdevOptions));
     impl ::qapi_types::Event for BlockdevAdded {
         const NAME: &'static str = "BLOCKDEV_ADDED";
     }
