@@ -33,6 +33,7 @@ use crate::{Branch, Enum, Event, Object, Timestamp, UnknownBranch, UnknownValue}
 
 pub use serde::de::Error as DeError;
 
+pub use crate::__qapi_builder as builder;
 pub use crate::{
     __qapi_alternate_impls as alternate_impls, __qapi_branch_impls as branch_impls,
     __qapi_command_visit as command_visit, __qapi_enum_impls as enum_impls,

@@ -57,6 +57,7 @@
 //! encodes them back unchanged; `events::Event` keeps the name, data and
 //! timestamp of unknown events.
 
+mod builders;
 mod content;
 mod decode;
 mod macros;

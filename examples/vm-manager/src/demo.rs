@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use qapi_types::qmp::blocking::Client;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::bindings::qmp::{self, commands, events::Event};
 use crate::peer::{self, Peer, TempDir};
@@ -116,26 +116,6 @@ fn version(vm: &mut Vm) -> Outcome {
     ))
 }
 
-/// `device_add` with properties beyond `driver`, `bus` and `id` (the
-/// command is not typed by the schema past those).
-fn device_add(
-    driver: &str,
-    id: &str,
-    bus: Option<&str>,
-    properties: &[(&str, Value)],
-) -> commands::DeviceAdd {
-    let extra: Map<String, Value> = properties
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.clone()))
-        .collect();
-    commands::DeviceAdd {
-        driver: driver.to_string(),
-        bus: bus.map(str::to_string),
-        id: Some(id.to_string()),
-        extra,
-    }
-}
-
 fn hotplug_vcpu(vm: &mut Vm) -> Outcome {
     let slots = vm.client.execute(&commands::QueryHotpluggableCpus)?;
     let free = slots
@@ -146,11 +126,8 @@ fn hotplug_vcpu(vm: &mut Vm) -> Outcome {
     let Value::Object(properties) = serde_json::to_value(&free.props)? else {
         return Err(failure("CPU properties are not an object"));
     };
-    let properties: Vec<(&str, Value)> = properties
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.clone()))
-        .collect();
-    let cpu = device_add(&free.r#type, "cpu1", None, &properties);
+    let mut cpu = commands::DeviceAdd::new(&free.r#type).id("cpu1");
+    cpu.extra = properties;
     vm.client.execute(&cpu)?;
     let cpus = vm.client.execute(&commands::QueryCpusFast)?;
     if cpus.len() != 2 {
@@ -160,24 +137,13 @@ fn hotplug_vcpu(vm: &mut Vm) -> Outcome {
 }
 
 fn hotplug_memory(vm: &mut Vm) -> Outcome {
-    let backend = qmp::ObjectOptions {
-        id: "mem1".to_string(),
-        qom_type: qmp::ObjectOptionsBranch::MemoryBackendRam(qmp::MemoryBackendProperties {
-            size: DIMM_SIZE,
-            dump: None,
-            host_nodes: None,
-            merge: None,
-            policy: None,
-            prealloc: None,
-            prealloc_threads: None,
-            prealloc_context: None,
-            share: None,
-            reserve: None,
-            x_use_canonical_path_for_ramblock_id: None,
-        }),
-    };
-    vm.client.execute(&commands::ObjectAdd(backend))?;
-    let dimm = device_add("pc-dimm", "dimm1", None, &[("memdev", "mem1".into())]);
+    let ram =
+        qmp::ObjectOptionsBranch::MemoryBackendRam(qmp::MemoryBackendProperties::new(DIMM_SIZE));
+    vm.client
+        .execute(&commands::ObjectAdd(qmp::ObjectOptions::new(ram, "mem1")))?;
+    let dimm = commands::DeviceAdd::new("pc-dimm")
+        .id("dimm1")
+        .extra("memdev", "mem1");
     vm.client.execute(&dimm)?;
     let devices = vm.client.execute(&commands::QueryMemoryDevices)?;
     let plugged = devices.iter().find_map(|device| match &device.r#type {
@@ -192,62 +158,17 @@ fn hotplug_memory(vm: &mut Vm) -> Outcome {
     }
 }
 
-/// A block node with the given driver; every other member left out.
-fn node(driver: qmp::BlockdevOptionsBranch, node_name: Option<&str>) -> qmp::BlockdevOptions {
-    qmp::BlockdevOptions {
-        driver,
-        node_name: node_name.map(str::to_string),
-        discard: None,
-        cache: None,
-        active: None,
-        read_only: None,
-        auto_read_only: None,
-        force_share: None,
-        detect_zeroes: None,
-    }
-}
-
 /// A qcow2 node over a file, named `node_name`.
 fn qcow2_over_file(node_name: &str, filename: String) -> qmp::BlockdevOptions {
-    let file = node(
-        qmp::BlockdevOptionsBranch::File(qmp::BlockdevOptionsFile {
-            filename,
-            pr_manager: None,
-            locking: None,
-            aio: None,
-            aio_max_batch: None,
-            drop_cache: None,
-            x_check_cache_dropped: None,
-        }),
-        None,
-    );
-    let qcow2 = qmp::BlockdevOptionsQcow2 {
-        file: qmp::BlockdevRef::Definition(Box::new(file)),
-        backing: None,
-        lazy_refcounts: None,
-        pass_discard_request: None,
-        pass_discard_snapshot: None,
-        pass_discard_other: None,
-        discard_no_unref: None,
-        overlap_check: None,
-        cache_size: None,
-        l2_cache_size: None,
-        l2_cache_entry_size: None,
-        refcount_cache_size: None,
-        cache_clean_interval: None,
-        encrypt: None,
-        data_file: None,
-    };
-    node(qmp::BlockdevOptionsBranch::Qcow2(qcow2), Some(node_name))
+    let file = qmp::BlockdevOptionsBranch::File(qmp::BlockdevOptionsFile::new(filename));
+    let qcow2 = qmp::BlockdevOptionsQcow2::new(qmp::BlockdevOptions::new(file));
+    qmp::BlockdevOptions::from(qcow2).node_name(node_name)
 }
 
 /// A disk the manager opened: `add-fd`, `blockdev-add` on
 /// `/dev/fdset/N`, `device_add` behind a root port; its fd set.
 fn add_disk(vm: &mut Vm) -> Result<(i64, String), Failure> {
-    let add_fd = commands::AddFd {
-        fdset_id: None,
-        opaque: Some("disk1".to_string()),
-    };
+    let add_fd = commands::AddFd::default().opaque("disk1");
     let added = vm.client.execute_with_fds(&add_fd, &[vm.disk.as_fd()])?;
     let fdsets = vm.client.execute(&commands::QueryFdsets)?;
     if !fdsets.iter().any(|set| set.fdset_id == added.fdset_id) {
@@ -261,12 +182,10 @@ fn add_disk(vm: &mut Vm) -> Result<(i64, String), Failure> {
         "disk1",
         path.clone(),
     )))?;
-    let disk = device_add(
-        "virtio-blk-pci",
-        "vdisk1",
-        Some("rp1"),
-        &[("drive", "disk1".into())],
-    );
+    let disk = commands::DeviceAdd::new("virtio-blk-pci")
+        .id("vdisk1")
+        .bus("rp1")
+        .extra("drive", "disk1");
     vm.client.execute(&disk)?;
     let blocks = vm.client.execute(&commands::QueryBlock)?;
     let attached = blocks.iter().find(|block| {
@@ -292,29 +211,15 @@ fn backup(vm: &mut Vm) -> Outcome {
     let target = vm.dir.join("backup.qcow2").display().to_string();
     vm.client
         .execute(&commands::BlockdevAdd(qcow2_over_file("backup1", target)))?;
-    let start = commands::BlockdevBackup(qmp::BlockdevBackup {
-        job_id: Some("backup-job".to_string()),
-        device: "disk1".to_string(),
-        target: "backup1".to_string(),
-        sync: qmp::MirrorSyncMode::Full,
-        auto_dismiss: Some(false),
-        speed: None,
-        bitmap: None,
-        bitmap_mode: None,
-        compress: None,
-        on_source_error: None,
-        on_target_error: None,
-        auto_finalize: None,
-        filter_node_name: None,
-        discard_source: None,
-        x_perf: None,
-    });
+    let start = commands::BlockdevBackup(
+        qmp::BlockdevBackup::new("disk1", qmp::MirrorSyncMode::Full, "backup1")
+            .job_id("backup-job")
+            .auto_dismiss(false),
+    );
     let started = Instant::now();
     vm.client.run_job(&start, "backup-job", WAIT)?;
     let took = started.elapsed().as_millis();
-    vm.client.execute(&commands::BlockdevDel {
-        node_name: "backup1".to_string(),
-    })?;
+    vm.client.execute(&commands::BlockdevDel::new("backup1"))?;
     Ok(format!(
         "blockdev-backup disk1 to backup1 concluded in {took} ms, dismissed"
     ))
@@ -323,9 +228,7 @@ fn backup(vm: &mut Vm) -> Outcome {
 /// `device_del`, the `DEVICE_DELETED` event (a reset completes the unplug
 /// without a guest), `blockdev-del`, `remove-fd`.
 fn remove_disk(vm: &mut Vm, fdset: i64) -> Outcome {
-    vm.client.execute(&commands::DeviceDel {
-        id: "vdisk1".to_string(),
-    })?;
+    vm.client.execute(&commands::DeviceDel::new("vdisk1"))?;
     vm.client.execute(&commands::SystemReset)?;
     vm.client.wait_for(
         |event: &Event| {
@@ -334,13 +237,8 @@ fn remove_disk(vm: &mut Vm, fdset: i64) -> Outcome {
         },
         WAIT,
     )?;
-    vm.client.execute(&commands::BlockdevDel {
-        node_name: "disk1".to_string(),
-    })?;
-    vm.client.execute(&commands::RemoveFd {
-        fdset_id: fdset,
-        fd: None,
-    })?;
+    vm.client.execute(&commands::BlockdevDel::new("disk1"))?;
+    vm.client.execute(&commands::RemoveFd::new(fdset))?;
     let left = vm.client.execute(&commands::QueryFdsets)?;
     if left.iter().any(|set| set.fdset_id == fdset) {
         return Err(failure(format!("fd set {fdset} is still there")));
@@ -354,35 +252,19 @@ fn remove_disk(vm: &mut Vm, fdset: i64) -> Outcome {
 /// pair, `netdev_add` on it, `device_add` behind a root port.
 fn add_nic(vm: &mut Vm) -> Outcome {
     let (ours, theirs) = UnixStream::pair()?;
-    vm.client.execute_with_fds(
-        &commands::Getfd {
-            fdname: "nic0".to_string(),
-        },
-        &[theirs.as_fd()],
-    )?;
+    vm.client
+        .execute_with_fds(&commands::Getfd::new("nic0"), &[theirs.as_fd()])?;
     drop(theirs);
-    let netdev = qmp::Netdev {
-        id: "net0".to_string(),
-        r#type: qmp::NetdevBranch::Socket(qmp::NetdevSocketOptions {
-            fd: Some("nic0".to_string()),
-            listen: None,
-            connect: None,
-            mcast: None,
-            localaddr: None,
-            udp: None,
-        }),
-    };
+    let netdev = qmp::Netdev::new("net0", qmp::NetdevSocketOptions::default().fd("nic0"));
     vm.client.execute(&commands::NetdevAdd(netdev))?;
-    let nic = device_add(
-        "virtio-net-pci",
-        "nic1",
-        Some("rp2"),
-        &[("netdev", "net0".into())],
-    );
+    let nic = commands::DeviceAdd::new("virtio-net-pci")
+        .id("nic1")
+        .bus("rp2")
+        .extra("netdev", "net0");
     vm.client.execute(&nic)?;
-    let filters = vm.client.execute(&commands::QueryRxFilter {
-        name: Some("nic1".to_string()),
-    })?;
+    let filters = vm
+        .client
+        .execute(&commands::QueryRxFilter::default().name("nic1"))?;
     let mac = filters
         .first()
         .map(|filter| filter.main_mac.clone())
@@ -396,20 +278,11 @@ fn add_nic(vm: &mut Vm) -> Outcome {
 /// Migration to a file: the `events` capability, `migrate`, the
 /// `MIGRATION` event to `completed`.
 fn migrate(vm: &mut Vm) -> Outcome {
-    vm.client.execute(&commands::MigrateSetCapabilities {
-        capabilities: vec![qmp::MigrationCapabilityStatus {
-            capability: qmp::MigrationCapability::Events,
-            state: true,
-        }],
-    })?;
+    let events = qmp::MigrationCapabilityStatus::new(qmp::MigrationCapability::Events, true);
+    vm.client
+        .execute(&commands::MigrateSetCapabilities::new(vec![events]))?;
     let file: PathBuf = vm.dir.join("state.mig");
-    #[allow(deprecated)] // `detach`, ignored by QEMU, is still a member
-    let migrate = commands::Migrate {
-        uri: Some(format!("file:{}", file.display())),
-        channels: None,
-        detach: None,
-        resume: None,
-    };
+    let migrate = commands::Migrate::default().uri(format!("file:{}", file.display()));
     vm.client.execute(&migrate)?;
     let ended = vm.client.wait_for(
         |event: &Event| {

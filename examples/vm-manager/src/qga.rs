@@ -137,25 +137,12 @@ fn file(session: &mut Session) -> Outcome {
     let path = session.dir.join("written-by-the-agent.txt");
     let text = b"line one\nline two\n";
     let agent = &mut session.agent;
-    let handle = agent.execute(&commands::GuestFileOpen {
-        path: path.display().to_string(),
-        mode: Some("w+".to_string()),
-    })?;
-    let written = agent.execute(&commands::GuestFileWrite {
-        handle,
-        buf_b64: encode_base64(text),
-        count: None,
-    })?;
+    let handle =
+        agent.execute(&commands::GuestFileOpen::new(path.display().to_string()).mode("w+"))?;
+    let written = agent.execute(&commands::GuestFileWrite::new(handle, encode_base64(text)))?;
     agent.execute(&commands::GuestFileFlush { handle })?;
-    let position = agent.execute(&commands::GuestFileSeek {
-        handle,
-        offset: 0,
-        whence: qga::GuestFileWhence::Name(qga::QGASeek::Set),
-    })?;
-    let read = agent.execute(&commands::GuestFileRead {
-        handle,
-        count: Some(4096),
-    })?;
+    let position = agent.execute(&commands::GuestFileSeek::new(handle, 0, qga::QGASeek::Set))?;
+    let read = agent.execute(&commands::GuestFileRead::new(handle).count(4096))?;
     agent.execute(&commands::GuestFileClose { handle })?;
     let bytes = decode_base64(&read.buf_b64)
         .ok_or_else(|| failure("guest-file-read returned no base64"))?;

@@ -20,6 +20,7 @@ impl Gen<'_> {
         let mut defs = Vec::new();
         let mut branches = Vec::new();
         let mut expecting = Vec::new();
+        let mut types = Vec::new();
         for variant in &a.variants.variants {
             let ident = names::ident(&scope.claim(names::camel(&variant.name)));
             let gate = self.gate(variant.cond.as_ref());
@@ -28,6 +29,7 @@ impl Gen<'_> {
             }
             let cfg = gate.attr();
             let ty = self.type_ref(id, variant.ty, false)?;
+            types.push((ident.clone(), ty.clone(), cfg.clone()));
             let docs = self.with_note(
                 self.member_docs(doc, &variant.name, variant.cond.as_ref(), &[], false),
                 self.branch_versions_note(id, &variant.name),
@@ -71,7 +73,8 @@ pub enum #name {
 #name = #expecting {
 #branches
 }
-}"#,
+}
+#builder"#,
             docs = Opt(&docs),
             cfg = Opt(&cfg),
             attrs,
@@ -80,6 +83,8 @@ pub enum #name {
             rt,
             expecting = lit(&join_or(&expecting)),
             branches = Lines(&branches),
+            builder =
+                self.alternate_builder(id, &cfg, name, types.iter().map(|(v, t, c)| (v, &**t, c))),
         ))
     }
 

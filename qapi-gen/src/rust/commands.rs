@@ -160,7 +160,8 @@ impl #rt::Command for #ident {
 #deprecated
 pub struct #ident#field
 #cfg
-#rt::__private::newtype_impls!(#ident);"#,
+#rt::__private::newtype_impls!(#ident);
+#builder"#,
                 docs = Opt(&args.docs),
                 cfg = Opt(&args.cfg),
                 attrs = self.type_attrs(wire, &["Debug", "Clone", "PartialEq"]),
@@ -168,6 +169,7 @@ pub struct #ident#field
                 ident,
                 field,
                 rt,
+                builder = self.newtype_builder(args.id, &args.cfg, ident, &inner),
             ));
         }
         let EntityKind::Object(object) = &self.schema.entity(arg_type).kind else {

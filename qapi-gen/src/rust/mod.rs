@@ -18,11 +18,14 @@
 //!   `objects` (structs, unions), `alternates`;
 //! - `commands`, `events`: the `commands` and `events` modules;
 //! - `server`: the `server` module (setting `server`);
+//! - `builders`: constructors, setters and `From` conversions (one
+//!   `builder!` invocation per type);
 //! - `versions`: what span bindings add (versions in docs and constants),
 //!   and the types' routes;
 //! - `code`: the `code!` templates and the layout of the text.
 
 mod alternates;
+mod builders;
 mod code;
 mod commands;
 mod cond;
@@ -141,6 +144,8 @@ pub(crate) struct Gen<'a> {
     member_texts: RefCell<HashMap<(usize, String, bool), Option<String>>>,
     /// Where each type is in a `query-qmp-schema` reply.
     routes: HashMap<EntityId, String>,
+    /// Which entities get builders (`builders::built`).
+    built: Vec<bool>,
 }
 
 /// The JSON shape of a type, which decides its (de)serialization helpers.
@@ -246,6 +251,7 @@ impl<'a> Gen<'a> {
             type_attributes,
             member_texts: RefCell::default(),
             routes: crate::compat::routes::routes(schema),
+            built: builders::built(schema, settings.server),
         })
     }
 

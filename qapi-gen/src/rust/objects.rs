@@ -178,7 +178,8 @@ pub struct #ident {
 #member_features
 #member_versions
 #route
-}"#,
+}
+#builder"#,
             header,
             ident,
             defs = Lines(&defs),
@@ -191,6 +192,7 @@ pub struct #ident {
             member_features = feature_block("member_features", &member_features),
             member_versions = feature_block("member_versions", &member_versions),
             route = Opt(&item.route),
+            builder = self.object_builder(item),
         )
     }
 
@@ -337,7 +339,8 @@ pub enum #branch_name {
 #with_members
 }
 #empty
-}"#,
+}
+#builder"#,
             object,
             branch_docs = Opt(&branch_docs),
             cfg = Opt(&cfg),
@@ -350,6 +353,13 @@ pub enum #branch_name {
             tag_ty,
             with_members = Lines(&with_members),
             empty,
+            builder = self.union_builder(
+                id,
+                &cfg,
+                (name, &fields, &fields[tag_index].ident),
+                branch_name,
+                branches.iter().map(|b| (&b.ident, b.ty.as_deref(), &b.cfg)),
+            ),
         ))
     }
 }

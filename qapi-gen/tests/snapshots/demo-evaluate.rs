@@ -111,6 +111,10 @@ pub struct ThrottleLimitExplicit {
         optional burst: u64 = "burst",
     }
 }
+::qapi_types::__private::builder! {
+    ThrottleLimitExplicit { value iops: u64, }
+    value burst: u64,
+}
 /// A throttling limit, in whichever form is most convenient.
 ///
 /// Since: 1.2
@@ -147,6 +151,15 @@ pub enum ThrottleLimit {
         Explicit(Object) plain,
         PerQueue(Array) list,
     }
+}
+::qapi_types::__private::builder! {
+    from ThrottleLimit;
+    Preset(ThrottlePreset),
+    Ratio(f64),
+    Enabled(bool),
+    None(::qapi_types::Null),
+    Explicit(ThrottleLimitExplicit),
+    PerQueue(Vec<u32>),
 }
 /// Run state of the demo VM.
 ///
@@ -319,6 +332,9 @@ pub struct NetLinkState {
     }
     route "set-link/arg-type";
 }
+::qapi_types::__private::builder! {
+    NetLinkState { into name: String, value up: bool, }
+}
 /// A property of an object.
 ///
 /// Since: 1.0
@@ -387,6 +403,11 @@ pub struct BlockdevCacheOptions {
     }
     route "blockdev-add/arg-type/cache";
 }
+::qapi_types::__private::builder! {
+    BlockdevCacheOptions {}
+    value direct: bool,
+    value no_flush: bool,
+}
 /// Options common to all block nodes.
 ///
 /// Since: 1.0
@@ -426,6 +447,9 @@ pub struct BlockdevOptionsFile {
     }
     route "blockdev-add/arg-type/+file";
 }
+::qapi_types::__private::builder! {
+    BlockdevOptionsFile { into filename: String, }
+}
 /// Options of the `null-co` driver.  It has none.
 ///
 /// Since: 1.0
@@ -452,6 +476,10 @@ pub struct BlockdevOptionsQcow2 {
     }
     route "blockdev-add/arg-type/+qcow2";
 }
+::qapi_types::__private::builder! {
+    BlockdevOptionsQcow2 { into file: BlockdevRef, }
+    into backing: BlockdevRef,
+}
 /// Options of the `raw` driver.
 ///
 /// Since: 1.0
@@ -472,6 +500,11 @@ pub struct BlockdevOptionsRaw {
     }
     route "blockdev-add/arg-type/+raw";
 }
+::qapi_types::__private::builder! {
+    BlockdevOptionsRaw { into file: BlockdevRef, }
+    value offset: u64,
+    value size: u64,
+}
 /// Options of the `nbd` driver.
 ///
 /// Since: 1.1
@@ -488,6 +521,10 @@ pub struct BlockdevOptionsNbd {
         optional export: String = "export",
     }
     route "blockdev-add/arg-type/+nbd";
+}
+::qapi_types::__private::builder! {
+    BlockdevOptionsNbd { into server: String, }
+    into export: String,
 }
 /// Options of a new block node.  Which further members are allowed depends on `driver`.
 ///
@@ -517,6 +554,12 @@ pub struct BlockdevOptions {
     }
     branch driver;
     route "blockdev-add/arg-type";
+}
+::qapi_types::__private::builder! {
+    BlockdevOptions { into driver: BlockdevOptionsBranch, into node_name: String, }
+    value read_only: bool,
+    into cache: BlockdevCacheOptions,
+    into iops_limit: ThrottleLimit,
 }
 /// The branches of [`BlockdevOptions`], selected by its discriminator `driver`.
 #[derive(Debug, Clone, PartialEq)]
@@ -549,6 +592,14 @@ pub enum BlockdevOptionsBranch {
         Throttle,
     }
 }
+::qapi_types::__private::builder! {
+    from BlockdevOptionsBranch;
+    File(BlockdevOptionsFile),
+    NullCo(BlockdevOptionsNull),
+    Qcow2(BlockdevOptionsQcow2),
+    Raw(BlockdevOptionsRaw),
+    Nbd(BlockdevOptionsNbd),
+}
 /// Reference to a block node: either the definition of a new node or the name of an existing one.
 ///
 /// Since: 1.0
@@ -561,6 +612,11 @@ pub enum BlockdevRef {
     BlockdevRef = "a string" {
         Reference(String) plain,
     }
+}
+::qapi_types::__private::builder! {
+    from BlockdevRef;
+    Reference(String),
+    Reference(&str),
 }
 /// Information about a disk image.
 ///
@@ -813,6 +869,13 @@ pub struct ChardevFile {
     }
     route "chardev-add/arg-type/backend/+file";
 }
+::qapi_types::__private::builder! {
+    ChardevFile { into out: String, }
+    into logfile: String,
+    value logappend: bool,
+    into r#in: String,
+    value append: bool,
+}
 /// Options of a socket backend.
 ///
 /// Since: 1.0
@@ -839,6 +902,13 @@ pub struct ChardevSocket {
     }
     route "chardev-add/arg-type/backend/+socket";
 }
+::qapi_types::__private::builder! {
+    ChardevSocket { into addr: String, }
+    into logfile: String,
+    value logappend: bool,
+    value server: bool,
+    value wait: bool,
+}
 /// Options of a pseudo-terminal backend.
 ///
 /// Since: 1.0
@@ -862,6 +932,13 @@ pub struct ChardevPty {
     }
     route "chardev-add/arg-type/backend/+pty";
 }
+::qapi_types::__private::builder! {
+    ChardevPty {}
+    into logfile: String,
+    value logappend: bool,
+    value rows: u16,
+    value cols: u16,
+}
 /// Configuration of a character device backend.
 ///
 /// Since: 1.0
@@ -881,6 +958,10 @@ pub struct ChardevBackend {
     }
     branch r#type;
     route "chardev-add/arg-type/backend";
+}
+::qapi_types::__private::builder! {
+    ChardevBackend { into r#type: ChardevBackendBranch, }
+    value mux: bool,
 }
 /// The branches of [`ChardevBackend`], selected by its discriminator `type`.
 #[derive(Debug, Clone, PartialEq)]
@@ -906,6 +987,12 @@ pub enum ChardevBackendBranch {
     empty {
         Null,
     }
+}
+::qapi_types::__private::builder! {
+    from ChardevBackendBranch, union ChardevBackend;
+    File(ChardevFile),
+    Socket(ChardevSocket),
+    Pty(ChardevPty),
 }
 /// What [`chardev-add`](commands::ChardevAdd) created.
 ///
@@ -1143,6 +1230,12 @@ pub mod commands {
             optional format: super::ImageFormat = "format",
         }
     }
+    ::qapi_types::__private::builder! {
+        Screendump { into filename: String, }
+        into device: String,
+        value head: i64,
+        into format: super::ImageFormat,
+    }
     impl ::qapi_types::Command for Screendump {
         const NAME: &'static str = "screendump";
         type Returns = ::qapi_types::Empty;
@@ -1169,6 +1262,10 @@ pub mod commands {
             required command_line: String = "command-line",
             optional cpu_index: i64 = "cpu-index",
         }
+    }
+    ::qapi_types::__private::builder! {
+        HumanMonitorCommand { into command_line: String, }
+        value cpu_index: i64,
     }
     impl ::qapi_types::Command for HumanMonitorCommand {
         const NAME: &'static str = "human-monitor-command";
@@ -1206,6 +1303,10 @@ pub mod commands {
         }
         extra extra;
     }
+    ::qapi_types::__private::builder! {
+        DeviceAdd + extra { into driver: String, }
+        into id: String,
+    }
     impl ::qapi_types::Command for DeviceAdd {
         const NAME: &'static str = "device_add";
         type Returns = ::qapi_types::Empty;
@@ -1239,6 +1340,9 @@ pub mod commands {
             required up: bool = "up",
         }
     }
+    ::qapi_types::__private::builder! {
+        SetLink { into name: String, value up: bool, }
+    }
     impl ::qapi_types::Command for SetLink {
         const NAME: &'static str = "set-link";
         type Returns = ::qapi_types::Empty;
@@ -1257,6 +1361,9 @@ pub mod commands {
         QomList = "qom-list" {
             required path: String = "path",
         }
+    }
+    ::qapi_types::__private::builder! {
+        QomList { into path: String, }
     }
     impl ::qapi_types::Command for QomList {
         const NAME: &'static str = "qom-list";
@@ -1280,6 +1387,9 @@ pub mod commands {
             required path: String = "path",
             required property: String = "property",
         }
+    }
+    ::qapi_types::__private::builder! {
+        QomGet { into path: String, into property: String, }
     }
     impl ::qapi_types::Command for QomGet {
         const NAME: &'static str = "qom-get";
@@ -1337,6 +1447,10 @@ pub mod commands {
             optional force: bool = "force",
         }
     }
+    ::qapi_types::__private::builder! {
+        Eject { into id: String, }
+        value force: bool,
+    }
     impl ::qapi_types::Command for Eject {
         const NAME: &'static str = "eject";
         type Returns = ::qapi_types::Empty;
@@ -1361,6 +1475,7 @@ pub mod commands {
         pub super::BlockdevOptions,
     );
     ::qapi_types::__private::newtype_impls!(BlockdevAdd);
+    ::qapi_types::__private::builder!(BlockdevAdd(super::BlockdevOptions));
     impl ::qapi_types::Command for BlockdevAdd {
         const NAME: &'static str = "blockdev-add";
         type Returns = ::qapi_types::Empty;
@@ -1378,6 +1493,9 @@ pub mod commands {
         BlockdevDel = "blockdev-del" {
             required node_name: String = "node-name",
         }
+    }
+    ::qapi_types::__private::builder! {
+        BlockdevDel { into node_name: String, }
     }
     impl ::qapi_types::Command for BlockdevDel {
         const NAME: &'static str = "blockdev-del";
@@ -1415,6 +1533,9 @@ pub mod commands {
             required backend: super::ChardevBackend = "backend",
         }
     }
+    ::qapi_types::__private::builder! {
+        ChardevAdd { into id: String, into backend: super::ChardevBackend, }
+    }
     impl ::qapi_types::Command for ChardevAdd {
         const NAME: &'static str = "chardev-add";
         type Returns = super::ChardevReturn;
@@ -1431,6 +1552,9 @@ pub mod commands {
         ChardevRemove = "chardev-remove" {
             required id: String = "id",
         }
+    }
+    ::qapi_types::__private::builder! {
+        ChardevRemove { into id: String, }
     }
     impl ::qapi_types::Command for ChardevRemove {
         const NAME: &'static str = "chardev-remove";
