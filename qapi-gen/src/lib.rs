@@ -24,9 +24,8 @@ pub mod diag;
 pub mod docs;
 pub mod dump;
 pub mod introspect;
+pub mod markup;
 pub mod parse;
-#[doc(hidden)]
-pub mod qapi_macro;
 pub mod rules;
 pub mod rust;
 pub mod schema;

@@ -143,7 +143,7 @@ fn region<'h>(html: &'h str, start: &str, end: &str) -> Option<&'h str> {
 }
 
 fn text_of(section: &Section) -> String {
-    docs::markup::section_source(section).into_owned()
+    qapi_gen::markup::section_source(section).into_owned()
 }
 
 #[derive(Default, Debug)]

@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{self, escape_html};
 use super::{
     DefView, DocSection, MemberList, OutputFile, PageItem, Reference, Site, INDEX_REFERENCE,
 };
+use crate::markup::{self, escape_html};
 use crate::schema::EntityId;
 
 const STYLE: &str = include_str!("assets/style.css");

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{self, code_span, escape_html, escape_markdown};
 use super::{DefView, DocSection, MemberList, OutputFile, PageItem, Reference, Site};
+use crate::markup::{self, code_span, escape_html, escape_markdown};
 use crate::schema::EntityId;
 
 const TITLE: &str = "QAPI Reference";

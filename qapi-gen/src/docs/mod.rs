@@ -3,18 +3,18 @@
 //! as HTML (with a search box that needs no server) or Markdown.
 //!
 //! This module decides what is shown ([`Site`], [`DefView`]); [`html`]
-//! and [`markdown`] lay it out, and [`markup`] renders the doc text
+//! and `markdown` lay it out, and [`markup`](crate::markup) renders the doc text
 //! itself (also usable by other back ends, e.g. for rustdoc).
 
 pub mod html;
 pub mod markdown;
-pub mod markup;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diag::{FileId, Span};
+use crate::markup;
 use crate::parse::doc::{Doc, Section, SectionKind};
 use crate::schema::{
     Cond, EntityId, EntityKind, ModuleId, ModuleItem, ObjectType, Schema, Variants,

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use qapi_gen::docs::markup::{section_source, to_markdown};
+use qapi_gen::markup::{section_source, to_markdown};
 use qapi_gen::parse::doc::SectionKind;
 use serde_json::{Map, Value};
 
