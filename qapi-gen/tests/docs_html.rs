@@ -11,7 +11,7 @@ mod common;
 use std::collections::HashMap;
 
 use qapi_gen::docs::{self, Format};
-use qapi_gen::parse::doc::{Section, SectionKind};
+use qapi_gen::schema::doc::{Section, SectionKind};
 use qapi_gen::schema::{EntityKind, Schema};
 
 fn real_schema() -> Schema {

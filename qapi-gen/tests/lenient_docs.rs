@@ -43,7 +43,7 @@ fn strict_error_is_lenient_warning(test: &str, text: &str) -> (String, Schema) {
     (rendered, schema)
 }
 
-fn doc_of<'s>(schema: &'s Schema, name: &str) -> Option<&'s qapi_gen::parse::Doc> {
+fn doc_of<'s>(schema: &'s Schema, name: &str) -> Option<&'s qapi_gen::schema::doc::Doc> {
     let id = schema.entities.iter().find(|e| e.name == name)?.doc?;
     Some(schema.doc(id))
 }

@@ -5,7 +5,7 @@
 //! Names are borrowed from the parsed expressions (`'a`).
 
 use crate::diag::Span;
-use crate::parse::DocId;
+use crate::schema::doc::DocId;
 
 /// The kind of a definition: the key that names it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

@@ -17,8 +17,9 @@ use std::fmt::{self, Display};
 
 use crate::diag::{Diagnostic, Span};
 use crate::parse::{
-    Doc, DocId, DocMode, Object, ParsedSchema, Pragma, RawDefinition, TopExpr, Value, ValueKind,
+    DocMode, Object, ParsedSchema, Pragma, RawDefinition, TopExpr, Value, ValueKind,
 };
+use crate::schema::doc::{Doc, DocId};
 use ast::{
     BranchDecl, Cond, DefBody, Definition, EnumValueDecl, FeatureDecl, Item, MemberDecl,
     MembersRef, Meta, Name, TypeRef,

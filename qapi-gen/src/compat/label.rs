@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::parse::doc::SectionKind;
+use crate::schema::doc::SectionKind;
 use crate::schema::Schema;
 
 /// The newest version named by a `Since:` section of the schema's doc

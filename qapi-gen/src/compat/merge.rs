@@ -15,7 +15,7 @@ use super::label;
 use super::matching::correspond;
 use super::{Loaded, Origin, VersionSet, Versions, MAX_VERSIONS};
 use crate::diag::{Diagnostic, FileId, SourceFile, Span};
-use crate::parse::{Doc, DocId};
+use crate::schema::doc::{Doc, DocId};
 use crate::schema::from_introspection::json_type;
 use crate::schema::{
     ArrayType, Builtin, Entity, EntityId, EntityKind, JsonType, Member, Module, ModuleId,

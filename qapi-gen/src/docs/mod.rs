@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::diag::{FileId, Span};
 use crate::markup;
-use crate::parse::doc::{Doc, Section, SectionKind};
+use crate::schema::doc::{Doc, Section, SectionKind};
 use crate::schema::{
     Cond, EntityId, EntityKind, ModuleId, ModuleItem, ObjectType, Schema, Variants,
 };

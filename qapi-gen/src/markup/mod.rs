@@ -26,7 +26,7 @@ mod parse;
 
 use std::borrow::Cow;
 
-use crate::parse::doc::{Section, SectionKind};
+use crate::schema::doc::{Section, SectionKind};
 pub(crate) use html::{blocks_html, escape_html, inlines_html};
 #[cfg(test)]
 use markdown::escape_line_start;

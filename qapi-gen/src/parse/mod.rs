@@ -17,12 +17,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span};
 use crate::rules::Rules;
-pub use doc::Doc;
+use crate::schema::doc::{Doc, DocId};
 use lexer::{Tok, Token};
 pub use value::{Key, Object, Value, ValueKind};
-
-/// Index of a [`Doc`] in [`ParsedSchema::docs`].
-pub type DocId = usize;
 
 /// The parser's output: every top-level expression of the root file and its
 /// includes, in the order QEMU sees them.
@@ -501,7 +498,7 @@ impl ParseState<'_> {
 
     /// A doc block; leniently, one that breaks the rules is kept as raw
     /// text.  The parser is at its opening `##` line.
-    fn parse_doc(&mut self, parser: &mut FileParser) -> Result<doc::Doc, Diagnostic> {
+    fn parse_doc(&mut self, parser: &mut FileParser) -> Result<Doc, Diagnostic> {
         let start = parser.position();
         let format_warnings = (self.doc_mode == DocMode::Lenient).then_some(&mut self.warnings);
         let issue = match doc::parse_doc(parser, self.rules, format_warnings) {

@@ -7,8 +7,7 @@
 //! literal blocks become fences that never run as doctests.
 
 use crate::markup::{self, Resolve};
-use crate::parse::doc::{Section, SectionKind};
-use crate::parse::Doc;
+use crate::schema::doc::{Doc, Section, SectionKind};
 
 /// `/// line` comments, one per line of `text`.
 pub(crate) fn attrs(text: &str) -> String {

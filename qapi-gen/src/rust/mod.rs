@@ -344,7 +344,7 @@ impl<'a> Gen<'a> {
             .collect()
     }
 
-    fn doc_of(&self, entity: &Entity) -> Option<&'a crate::parse::Doc> {
+    fn doc_of(&self, entity: &Entity) -> Option<&'a crate::schema::doc::Doc> {
         entity.doc.map(|id| self.schema.doc(id))
     }
 
@@ -378,7 +378,7 @@ impl<'a> Gen<'a> {
     /// wire name (rustdoc then shows the JSON name of every Rust name).
     fn member_docs(
         &self,
-        doc: Option<&crate::parse::Doc>,
+        doc: Option<&crate::schema::doc::Doc>,
         name: &str,
         cond: Option<&crate::schema::Cond>,
         features: &[String],
@@ -444,8 +444,8 @@ impl<'a> Gen<'a> {
     fn member_doc_source(
         &self,
         member: &crate::schema::Member,
-        fallback: Option<&'a crate::parse::Doc>,
-    ) -> Option<&'a crate::parse::Doc> {
+        fallback: Option<&'a crate::schema::doc::Doc>,
+    ) -> Option<&'a crate::schema::doc::Doc> {
         let defining = self.doc_of(self.schema.entity(member.defined_in));
         match defining {
             Some(doc) if doc.args().any(|s| s.name.as_deref() == Some(&member.name)) => Some(doc),
@@ -489,7 +489,7 @@ impl<'a> Gen<'a> {
         &self,
         owner: EntityId,
         members: &[crate::schema::Member],
-        doc: Option<&'a crate::parse::Doc>,
+        doc: Option<&'a crate::schema::doc::Doc>,
         module: bool,
     ) -> Result<Vec<Field>, GenerateError> {
         let mut scope = Scope::default();

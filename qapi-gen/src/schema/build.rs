@@ -20,8 +20,9 @@ use crate::check::ast::{
     BranchDecl, Cond, DefBody, Definition, FeatureDecl, Item, MemberDecl, MembersRef, Meta,
 };
 use crate::diag::{Diagnostic, FileId, SourceMap, Span};
-use crate::parse::{Doc, DocId, DocMode, Pragma, TopExpr};
+use crate::parse::{DocMode, Pragma, TopExpr};
 use crate::rules::Rules;
+use crate::schema::doc::{Doc, DocId};
 
 /// Where a definition was written and which one it is: QEMU's
 /// `QAPISourceInfo` with `defn_meta` and `defn_name` set.  Implicit types

@@ -11,6 +11,7 @@
 
 mod build;
 mod checks;
+pub mod doc;
 pub mod from_introspection;
 pub mod model;
 

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 pub use crate::check::ast::Cond;
 use crate::diag::{Diagnostic, SourceMap, Span};
-use crate::parse::{Doc, DocId, Pragma};
+use crate::parse::Pragma;
+use crate::schema::doc::{Doc, DocId};
 
 /// Index of an entity in [`Schema::entities`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
