@@ -21,7 +21,7 @@ fn main() {
         match mode.as_deref() {
             Some("parse") | None => {
                 let options = qapi_bench::RULES.into();
-                qapi_gen::parse::parse_with_options(&schema, &qapi_gen::parse::FsLoader, options)
+                qapi_gen::__internal::parse_with_options(&schema, &qapi_gen::__internal::FsLoader, options)
                     .expect("the real schema parses");
             }
             Some("load") => {

@@ -115,10 +115,7 @@ impl RulesArg {
             Some(name) => name.parse()?,
             None => Rules::default(),
         };
-        Ok(LoadOptions {
-            rules,
-            doc_mode: doc_mode(strict_docs),
-        })
+        Ok(LoadOptions::new(rules, doc_mode(strict_docs)))
     }
 }
 

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use qapi_gen::parse::{parse_with_options, FsLoader, ParsedSchema, TopExpr};
+use qapi_gen::__internal::{parse_with_options, FsLoader, ParsedSchema, TopExpr};
 use qapi_gen::schema::doc::Doc;
 use qapi_gen::Rules;
 

@@ -21,7 +21,7 @@ fn load_under(
 ) -> Result<Schema, qapi_gen::Diagnostics> {
     let dir = TempDir::new(test);
     let path = dir.write("s.json", text);
-    qapi_gen::load_with(&path, LoadOptions { rules, doc_mode })
+    qapi_gen::load_with(&path, LoadOptions::new(rules, doc_mode))
 }
 
 /// The strict error and the lenient schema, whose warnings must be that

@@ -14,10 +14,7 @@ use common::registry::path_of;
 use qapi_gen::{DocMode, LoadOptions, Rules};
 
 /// QEMU 10.0's rules, leniently.
-const LENIENT: LoadOptions = LoadOptions {
-    rules: Rules::V10_0,
-    doc_mode: DocMode::Lenient,
-};
+const LENIENT: LoadOptions = LoadOptions::new(Rules::V10_0, DocMode::Lenient);
 
 /// The first error of a strict load (`None`: valid), and the number of
 /// warnings of a lenient one.

@@ -9,7 +9,7 @@
 //! is the one QEMU reports.  Errors are located at the start of the
 //! definition, as QEMU's are, with a label on the offending text.
 
-pub mod ast;
+pub(crate) mod ast;
 mod names;
 
 use std::borrow::Cow;

@@ -24,11 +24,18 @@ use crate::schema::{
 
 /// Why versions could not be spanned.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SpanError {
     /// Two versions have the same label.
-    SameLabel { label: String },
+    SameLabel {
+        /// The label.
+        label: String,
+    },
     /// More than [`MAX_VERSIONS`] versions.
-    TooMany { count: usize },
+    TooMany {
+        /// How many were given.
+        count: usize,
+    },
 }
 
 impl fmt::Display for SpanError {

@@ -16,7 +16,7 @@ const TITLE: &str = "QAPI Reference";
 
 /// Every file: the stylesheet, the search script and index, the index
 /// page, then the module pages in reading order.
-pub fn render(site: &Site) -> Vec<OutputFile> {
+pub(crate) fn render(site: &Site) -> Vec<OutputFile> {
     let mut files = vec![
         OutputFile {
             name: "style.css".to_string(),

@@ -10,7 +10,7 @@ use crate::schema::EntityId;
 const TITLE: &str = "QAPI Reference";
 
 /// Every file: the index, then the module pages in reading order.
-pub fn render(site: &Site) -> Vec<OutputFile> {
+pub(crate) fn render(site: &Site) -> Vec<OutputFile> {
     let mut files = vec![OutputFile {
         name: "index.md".to_string(),
         contents: index_page(site),

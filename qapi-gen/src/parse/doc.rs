@@ -15,7 +15,7 @@ use crate::rules::Rules;
 use crate::schema::doc::{Doc, Section, SectionKind};
 
 /// The token stream of a source text `'s` as the doc parser sees it.
-pub trait DocTokens<'s> {
+pub(crate) trait DocTokens<'s> {
     /// The current token: a comment line, or anything else.
     fn current(&self) -> DocToken<'s>;
     /// Move to the next token, returning every comment (QEMU's
@@ -29,7 +29,7 @@ pub trait DocTokens<'s> {
 }
 
 #[derive(Copy, Clone, Debug)]
-pub enum DocToken<'a> {
+pub(crate) enum DocToken<'a> {
     /// A comment line; `text` starts with `#` and has no newline.
     Comment { text: &'a str, span: Span },
     /// Any other token, or the end of the file.
@@ -40,7 +40,7 @@ pub enum DocToken<'a> {
 /// line.  A broken line-format rule (QEMU 10.2's) is an error when
 /// `format_warnings` is `None`, else it is recorded there as a warning and
 /// the block is read on as if the rule held.
-pub fn parse_doc<'s>(
+pub(crate) fn parse_doc<'s>(
     tokens: &mut dyn DocTokens<'s>,
     rules: Rules,
     format_warnings: Option<&mut Vec<Diagnostic>>,
@@ -90,7 +90,7 @@ pub fn parse_doc<'s>(
 /// its `#`.  A first line `@name:` makes it the documentation of `name`;
 /// everything else is the body, so that nothing written is lost.  The
 /// current token is the block's opening line.
-pub fn raw_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> {
+pub(crate) fn raw_doc<'s>(tokens: &mut dyn DocTokens<'s>) -> Result<Doc, Diagnostic> {
     let mut current = tokens.current();
     let span = match current {
         DocToken::Comment { span, .. } | DocToken::Other { span } => span,

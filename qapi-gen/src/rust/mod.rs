@@ -50,14 +50,22 @@ use names::Scope;
 /// Why code could not be generated: the settings are invalid, or the
 /// conditions leave a reference to a type they exclude.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GenerateError {
     /// An option's value is unusable.
     Setting {
+        /// The option, as named in [`Settings::OPTIONS`].
         option: &'static str,
+        /// What is wrong with its value.
         message: String,
     },
     /// A kept item refers to a type the conditions exclude.
-    Excluded { user: String, used: String },
+    Excluded {
+        /// The item that refers to the type.
+        user: String,
+        /// The type excluded.
+        used: String,
+    },
 }
 
 impl GenerateError {

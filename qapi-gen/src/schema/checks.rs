@@ -109,7 +109,7 @@ struct Tag<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn check_all(&mut self) -> Checked<()> {
+    pub(super) fn check_all(&mut self) -> Checked<()> {
         for index in 0..self.slots.len() {
             if let Slot::Def(id) = self.slots[index] {
                 self.check_entity(id)?;

@@ -16,12 +16,19 @@ pub type DocId = usize;
 /// The kinds of doc section (QEMU's `QAPIDoc.Kind`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SectionKind {
+    /// The body, or an untagged section after the descriptions.
     Plain,
+    /// The description of a member (an argument, a value, a branch).
     Member,
+    /// The description of a feature.
     Feature,
+    /// `Returns:`.
     Returns,
+    /// `Errors:`.
     Errors,
+    /// `Since:`.
     Since,
+    /// `TODO:`.
     Todo,
 }
 
@@ -52,10 +59,14 @@ impl SectionKind {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// A section of a doc block.
+#[non_exhaustive]
 pub struct Section {
+    /// What it is.
     pub kind: SectionKind,
     /// The member or feature described (`Member` and `Feature` sections).
     pub name: Option<String>,
+    /// The text, as QEMU keeps it (see the module's documentation).
     pub text: String,
     /// Where the section begins (the comment line; for the body, the
     /// first line of its text, or the `##` line while it has none).
@@ -85,6 +96,7 @@ impl Section {
 
 /// One documentation block.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Doc {
     /// The opening `##` line.
     pub span: Span,

@@ -24,7 +24,7 @@ mod live {
     use std::time::Duration;
 
     use qapi_bindings_tests::real_all::{self, commands, events};
-    use qapi_gen::schema::model::EntityKind;
+    use qapi_gen::schema::EntityKind;
     use qapi_qmp_tests::{shared_dir, Qemu};
     use qapi_types::qmp::tokio::{Client as AsyncClient, Events};
     use qapi_types::qmp::{blocking, Capability, Error, ErrorClass, Options, QmpError};

@@ -62,7 +62,7 @@ impl Schema {
     pub fn from_introspection(text: &str) -> Result<&'static Schema, IntrospectionError> {
         let value = parse_value(text).map_err(|message| error("", message))?;
         // The shapes qapi-gen's import of a reply reads too
-        // (`qapi_gen::schema::from_introspection::find_list`).
+        // (`find_list` in `qapi-gen/src/schema/from_introspection.rs`).
         let reply = match &value {
             QObject::Dict(call) if !call.contains_key("return") => call.get("response"),
             value => Some(value),
