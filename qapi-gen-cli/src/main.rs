@@ -2,6 +2,8 @@
 //! `diff` over the `qapi-gen` library.  Install it with
 //! `cargo install --path qapi-gen-cli`.
 
+#![warn(missing_docs)]
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

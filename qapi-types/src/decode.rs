@@ -82,8 +82,12 @@ impl Drop for ModeGuard {
 /// An error of the underlying deserializer with the member path where it
 /// happened (empty when it concerns the whole value).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct PathError<E> {
+    /// The member path, like `[1].inserted.image.format`; empty when the
+    /// error concerns the whole value.
     pub path: String,
+    /// The deserializer's error.
     pub error: E,
 }
 

@@ -57,6 +57,8 @@
 //! encodes them back unchanged; `events::Event` keeps the name, data and
 //! timestamp of unknown events.
 
+#![warn(missing_docs)]
+
 mod content;
 mod decode;
 mod macros;
@@ -117,7 +119,9 @@ pub trait Command: Serialize + DeserializeOwned {
 /// with the command's type (a server dispatching requests, a client
 /// decoding replies of commands named in data).
 pub trait CommandVisitor {
+    /// What [`CommandVisitor::visit`] gives.
     type Output;
+    /// Do it with the command type `C`.
     fn visit<C: Command>(self) -> Self::Output;
 }
 
@@ -220,8 +224,11 @@ pub trait Branch {
 
 /// `FromStr` of a generated enum failed: the text is not one of its values.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParseEnumError {
+    /// The enum's Rust name.
     pub type_name: &'static str,
+    /// The text that is not one of its values.
     pub value: UnknownValue,
 }
 

@@ -14,8 +14,12 @@ use super::schema::{
 /// Why a `query-qmp-schema` reply does not make a schema: where (a path in
 /// the reply, like `[12].members[3].type`) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IntrospectionError {
+    /// Where, as a path into the reply (`[12].members[3].type`); empty
+    /// for the reply as a whole.
     pub path: String,
+    /// What is wrong.
     pub message: String,
 }
 
