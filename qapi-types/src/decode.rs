@@ -91,6 +91,23 @@ pub struct PathError<E> {
     pub error: E,
 }
 
+impl<E> PathError<E> {
+    /// `error` at the member `path` (empty: the whole value).
+    pub fn new(path: impl Into<String>, error: E) -> PathError<E> {
+        PathError {
+            path: path.into(),
+            error,
+        }
+    }
+}
+
+/// An error about the whole value (an empty path).
+impl<E> From<E> for PathError<E> {
+    fn from(error: E) -> PathError<E> {
+        PathError::new(String::new(), error)
+    }
+}
+
 impl<E: fmt::Display> fmt::Display for PathError<E> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         if self.path.is_empty() {
