@@ -2,8 +2,8 @@
 //!
 //! QEMU compiles the whole schema, conditions included, into a constant
 //! and its preprocessor drops what the build's conditions exclude.  We do
-//! the same in two steps: [`schema_info`] builds the full list with every
-//! condition attached, [`Info::evaluate`] drops what `enabled` excludes.
+//! the same in two steps: `schema_info` builds the full list with every
+//! condition attached, `Info::evaluate` drops what `enabled` excludes.
 //! Type names are masked as numbers while building, so the numbers do not
 //! depend on the conditions, exactly as in QEMU.
 //!

@@ -4,7 +4,7 @@
 //! Commands, events, types, members, enum values, union and alternate
 //! branches and features are compared, as QMP carries them: the types some
 //! command or event reaches, with their members in any order.  Types are
-//! paired as for span bindings ([`super::matching`]), so either side may
+//! paired as for span bindings (`compat/matching.rs`), so either side may
 //! be a `query-qmp-schema` reply (a type it masks is named as the other
 //! side names it, or by its route, `query-foo/ret-type`).  An item a reply
 //! lacks whose counterpart in a schema file is conditional (`if`) is not

@@ -18,7 +18,7 @@
 //! These facts come from comparing the models, never from "(since X)" in
 //! doc text.  Types are paired by name, then through the commands and
 //! events that reach them and the members, branches and elements on the
-//! way ([`matching`]), so renamed types, and the numbers that
+//! way (`matching.rs`), so renamed types, and the numbers that
 //! `query-qmp-schema` shows instead of type names, are paired too.
 //!
 //! # Changes that cannot be merged
@@ -47,7 +47,7 @@
 //! # Versions and their labels
 //!
 //! A version is named by a label: given explicitly (`LABEL=PATH`), or read
-//! from the input ([`label`]): for a schema file, the newest `Since:` of
+//! from the input (`label.rs`): for a schema file, the newest `Since:` of
 //! its doc comments (QEMU's schema documents the release that added each
 //! item, so the newest is the schema's own release); for a
 //! `query-qmp-schema` reply, the `query-version` reply or greeting saved

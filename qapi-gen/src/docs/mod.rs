@@ -2,8 +2,8 @@
 //! module with its definitions in schema order, an index of every name,
 //! as HTML (with a search box that needs no server) or Markdown.
 //!
-//! This module decides what is shown ([`Site`], [`DefView`]); [`html`]
-//! and `markdown` lay it out, and [`markup`](crate::markup) renders the doc text
+//! This module decides what is shown ([`Site`], `DefView`); `html`
+//! and `markdown` lay it out, and [`crate::markup`] renders the doc text
 //! itself (also usable by other back ends, e.g. for rustdoc).
 
 mod html;

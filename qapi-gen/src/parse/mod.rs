@@ -40,7 +40,7 @@ pub struct ParsedSchema {
     pub doc_mode: DocMode,
     /// Doc-comment rules broken in [`DocMode::Lenient`], in the order found.
     pub warnings: Vec<Diagnostic>,
-    /// Blocks that did not parse, kept as raw text ([`doc::raw_doc`]): the
+    /// Blocks that did not parse, kept as raw text (`doc::raw_doc`): the
     /// later stages do not match them with members.
     pub raw_docs: Vec<DocId>,
 }
