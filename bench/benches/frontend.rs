@@ -2,7 +2,7 @@
 //! checking (the whole of `qapi_gen::load`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use qapi_gen::parse::{parse_with_options, FsLoader};
+use qapi_gen::__internal::{parse_with_options, FsLoader};
 
 fn frontend(c: &mut Criterion) {
     let schema = qapi_bench::real_schema();

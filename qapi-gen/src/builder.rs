@@ -38,6 +38,7 @@ pub struct Builder {
 /// Why generation failed.  `Debug` shows the same text as `Display`, so
 /// that a build script's `main` returning this error prints the rendered
 /// diagnostics.
+#[non_exhaustive]
 pub enum Error {
     /// The schema is invalid or unreadable; rendered as
     /// `file:line:col: error: ...` with snippets.
@@ -48,7 +49,12 @@ pub enum Error {
     /// [`Builder::generate_to_out_dir`] outside a build script.
     NoOutDir,
     /// The output file could not be written.
-    Write { path: PathBuf, error: io::Error },
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: io::Error,
+    },
 }
 
 impl fmt::Display for Error {
@@ -100,6 +106,7 @@ impl Builder {
         self
     }
 
+    /// The settings generation uses.
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -413,7 +420,9 @@ impl FileLoader for BaseDirLoader<'_> {
 }
 
 /// Write `text` to `path` unless it already holds exactly that; creates
-/// the parent directory.  Returns whether it wrote.
+/// the parent directory.  Returns whether it wrote.  (Public for the
+/// `qapi-gen` command line.)
+#[doc(hidden)]
 pub fn write_if_changed(path: &Path, text: &str) -> io::Result<bool> {
     if file_holds(path, text.as_bytes()) {
         return Ok(false);
@@ -426,7 +435,9 @@ pub fn write_if_changed(path: &Path, text: &str) -> io::Result<bool> {
 }
 
 /// Whether the file at `path` holds exactly `content`; compared a chunk at
-/// a time, since outputs are megabytes and usually unchanged.
+/// a time, since outputs are megabytes and usually unchanged.  (Public
+/// for the `qapi-gen` command line.)
+#[doc(hidden)]
 pub fn file_holds(path: &Path, content: &[u8]) -> bool {
     use std::io::Read;
     let Ok(mut file) = std::fs::File::open(path) else {

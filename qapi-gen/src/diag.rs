@@ -27,12 +27,16 @@ pub struct FileId(pub u32);
 /// A byte range in one source file.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// The file.
     pub file: FileId,
+    /// The byte offset of the first byte.
     pub start: u32,
+    /// The byte offset after the last byte.
     pub end: u32,
 }
 
 impl Span {
+    /// The bytes `start..end` of `file`.
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
@@ -64,10 +68,15 @@ impl Span {
 /// line ends normalized to `\n` (as Python's text mode does), and where it
 /// was included from.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SourceFile {
+    /// The name diagnostics show: the path as given or as QEMU joins an include to its including file's directory.
     pub name: String,
+    /// Where it was read from.
     pub path: PathBuf,
+    /// Its text.
     pub text: String,
+    /// The include directive that read it; `None` for the root file.
     pub included_from: Option<Span>,
     /// Byte offset of each line, made when first needed (only errors and
     /// some back ends ask).
@@ -75,6 +84,7 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A file read; `included_from` is the directive that included it.
     pub fn new(
         name: String,
         path: PathBuf,
@@ -145,11 +155,13 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// Add a file; returns its id.
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// The file `id`.
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
@@ -161,6 +173,7 @@ impl SourceMap {
         std::mem::replace(&mut file.text, text)
     }
 
+    /// Every file, in the order read.
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
@@ -214,6 +227,7 @@ impl SourceMap {
 pub struct DefContext {
     /// `command`, `struct`, `union`, `alternate`, `enum`, `event`.
     pub meta: String,
+    /// The definition's name.
     pub name: String,
 }
 
@@ -229,6 +243,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The word diagnostics show: `error` or `warning`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -239,8 +254,11 @@ impl Severity {
 
 /// One error or warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diagnostic {
+    /// An error or a warning.
     pub severity: Severity,
+    /// The message, as QEMU words it (it may have more lines).
     pub message: String,
     /// The location reported on the error line (QEMU's location); `None`
     /// for errors about no file in particular (an unreadable root file).
@@ -248,10 +266,12 @@ pub struct Diagnostic {
     /// The exact text at fault, shown in the snippet, when more precise
     /// than `span`.
     pub label: Option<Span>,
+    /// The definition it is about, shown before it (`In command 'foo':`).
     pub context: Option<DefContext>,
 }
 
 impl Diagnostic {
+    /// An error at `span`.
     pub fn new(span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -262,6 +282,7 @@ impl Diagnostic {
         }
     }
 
+    /// An error about no place in the schema (an unreadable root file).
     pub fn without_location(message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -278,6 +299,7 @@ impl Diagnostic {
         self
     }
 
+    /// About the definition `name` of kind `meta` (`command`, `struct`, ...).
     pub fn in_definition(mut self, meta: &str, name: &str) -> Diagnostic {
         self.context = Some(DefContext {
             meta: meta.to_string(),
@@ -408,12 +430,16 @@ fn sanitize(text: &str) -> String {
 
 /// The errors of one run, with the sources needed to render them.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Diagnostics {
+    /// The files read, for rendering.
     pub sources: SourceMap,
+    /// The errors, in the order found (at least one).
     pub errors: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
+    /// The first error.
     pub fn first(&self) -> &Diagnostic {
         &self.errors[0]
     }

@@ -283,8 +283,8 @@ mod tests {
         assert_eq!(py_repr_str("a\\b\n"), "'a\\\\b\\n'");
     }
     use crate::diag::{FileId, SourceMap, Span};
-    use crate::parse::doc::{Doc, Section, SectionKind};
     use crate::parse::Pragma;
+    use crate::schema::doc::{Doc, Section, SectionKind};
     use crate::schema::*;
 
     fn span() -> Option<Span> {

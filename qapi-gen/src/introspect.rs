@@ -2,8 +2,8 @@
 //!
 //! QEMU compiles the whole schema, conditions included, into a constant
 //! and its preprocessor drops what the build's conditions exclude.  We do
-//! the same in two steps: [`schema_info`] builds the full list with every
-//! condition attached, [`Info::evaluate`] drops what `enabled` excludes.
+//! the same in two steps: `schema_info` builds the full list with every
+//! condition attached, `Info::evaluate` drops what `enabled` excludes.
 //! Type names are masked as numbers while building, so the numbers do not
 //! depend on the conditions, exactly as in QEMU.
 //!
@@ -23,7 +23,7 @@ use crate::schema::{
 /// A JSON value whose list elements may carry a condition (QEMU's
 /// `Annotated`).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Info {
+pub(crate) enum Info {
     Null,
     Bool(bool),
     Str(String),
@@ -34,14 +34,14 @@ pub enum Info {
 
 /// A list element present only where its condition holds.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Conditional {
+pub(crate) struct Conditional {
     pub cond: Option<Cond>,
     pub value: Info,
 }
 
 impl Info {
     /// The JSON value with every element whose condition is false dropped.
-    pub fn evaluate(&self, enabled: &dyn Fn(&str) -> bool) -> Value {
+    pub(crate) fn evaluate(&self, enabled: &dyn Fn(&str) -> bool) -> Value {
         match self {
             Info::Null => Value::Null,
             Info::Bool(b) => Value::Bool(*b),
@@ -83,7 +83,7 @@ pub fn introspect(schema: &Schema, enabled: &dyn Fn(&str) -> bool, unmask: bool)
 }
 
 /// Every `SchemaInfo` of `schema`, each with its condition.
-pub fn schema_info(schema: &Schema, unmask: bool) -> Vec<Conditional> {
+pub(crate) fn schema_info(schema: &Schema, unmask: bool) -> Vec<Conditional> {
     let mut gen = Generator {
         schema,
         unmask,

@@ -16,10 +16,14 @@ use std::fmt;
 
 /// A QEMU release's rules; [`Rules::default`] is the newest.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Rules {
+    /// QEMU 10.0's rules.
     V10_0,
+    /// QEMU 10.1's rules.
     V10_1,
     #[default]
+    /// QEMU 10.2's rules (the default).
     V10_2,
 }
 
@@ -30,6 +34,7 @@ impl Rules {
     /// The names `FromStr` accepts, oldest first.
     pub const NAMES: [&'static str; 3] = ["10.0", "10.1", "10.2"];
 
+    /// The release: `"10.0"`, `"10.1"` or `"10.2"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Rules::V10_0 => "10.0",

@@ -7,6 +7,7 @@ use crate::rules::Rules;
 
 /// What to do with `if` conditions.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IfPolicy {
     /// Generate everything; the condition is stated in the docs.
     #[default]
@@ -19,8 +20,10 @@ pub enum IfPolicy {
 }
 
 impl IfPolicy {
+    /// The names [`FromStr`](std::str::FromStr) accepts.
     pub const NAMES: [&'static str; 3] = ["all", "cfg", "evaluate"];
 
+    /// The name of the policy.
     pub fn as_str(self) -> &'static str {
         match self {
             IfPolicy::All => "all",
@@ -49,7 +52,9 @@ impl std::str::FromStr for IfPolicy {
 /// Generation options.  Field names are the option names of every front
 /// end (`--if-policy`, `if_policy = "..."`, `.if_policy(..)`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Settings {
+    /// What to do with `if` conditions (default [`IfPolicy::All`]).
     pub if_policy: IfPolicy,
     /// Condition names that are true under [`IfPolicy::Evaluate`].
     pub enable: Vec<String>,
@@ -136,6 +141,9 @@ impl Settings {
 /// How an option takes its value; the front ends parse their syntax
 /// (repeated flags, macro lists) by this and hand each value to
 /// [`Settings::set`].
+///
+/// Exhaustive on purpose: a front end must know every syntax to accept
+/// every option, so a new kind is a breaking change.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum OptionKind {
     /// One string: `if_policy`, `runtime_path`, `rules`, `version_label`.

@@ -9,9 +9,9 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use qapi_gen::check::check;
+use qapi_gen::__internal::check;
+use qapi_gen::__internal::{parse_with_options, FsLoader, ParsedSchema};
 use qapi_gen::diag::{Diagnostic, SourceMap};
-use qapi_gen::parse::{parse_with_options, FsLoader, ParsedSchema};
 use qapi_gen::{Diagnostics, Rules};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -7,13 +7,12 @@
 
 mod common;
 
-use std::fmt::Write;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{base_name, parse_qemu_error, Located};
+use common::{base_name, describe_difference, parse_qemu_error, Located};
 use qapi_gen::Rules;
 
 /// A case taking longer than this is reported as hanging.
@@ -79,34 +78,6 @@ fn run_case(json: &Path, dir: &Path, rules: Rules) -> Outcome {
         let _ = tx.send(outcome);
     });
     rx.recv_timeout(CASE_TIMEOUT).unwrap_or(Outcome::Hung)
-}
-
-/// Where two texts first differ, with a few lines of each around it.
-fn describe_difference(expected: &str, actual: &str) -> String {
-    let exp: Vec<&str> = expected.split_inclusive('\n').collect();
-    let act: Vec<&str> = actual.split_inclusive('\n').collect();
-    let at = exp
-        .iter()
-        .zip(&act)
-        .position(|(e, a)| e != a)
-        .unwrap_or(exp.len().min(act.len()));
-    let from = at.saturating_sub(2);
-    let show = |lines: &[&str]| -> String {
-        let mut text = String::new();
-        for (n, line) in lines.iter().enumerate().skip(from).take(6) {
-            let _ = writeln!(text, "      {:4} {:?}", n + 1, line);
-        }
-        if lines.len() <= at {
-            let _ = writeln!(text, "      (ends after line {})", lines.len());
-        }
-        text
-    };
-    format!(
-        "first difference at line {}\n    expected:\n{}    actual:\n{}",
-        at + 1,
-        show(&exp),
-        show(&act)
-    )
 }
 
 #[derive(Default)]
@@ -338,24 +309,4 @@ fn qemu_error_lines_are_parsed() {
         ("c.json", 3, None)
     );
     assert_eq!(plain.message, "it: has colons");
-}
-
-/// `qapi-gen check --dump` prints the same dump.
-#[test]
-fn cli_check_dump_prints_the_model() {
-    let case = common::suite_dir("10.2.0").join("include-simple.json");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
-        .args(["check", "--dump"])
-        .arg(&case)
-        .output()
-        .expect("cannot run qapi-gen");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "qapi-gen failed:\n{stderr}");
-    let expected = fs::read_to_string(case.with_extension("out")).unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout == expected,
-        "{}",
-        describe_difference(&expected, &stdout)
-    );
 }

@@ -12,7 +12,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use qapi_gen::parse::{parse_with_options, Doc, FsLoader, ParsedSchema, TopExpr};
+use qapi_gen::__internal::{parse_with_options, FsLoader, ParsedSchema, TopExpr};
+use qapi_gen::schema::doc::Doc;
 use qapi_gen::Rules;
 
 /// Messages of errors QEMU reports after parsing (`expr.py`, `schema.py`).

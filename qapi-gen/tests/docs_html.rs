@@ -11,7 +11,7 @@ mod common;
 use std::collections::HashMap;
 
 use qapi_gen::docs::{self, Format};
-use qapi_gen::parse::doc::{Section, SectionKind};
+use qapi_gen::schema::doc::{Section, SectionKind};
 use qapi_gen::schema::{EntityKind, Schema};
 
 fn real_schema() -> Schema {
@@ -143,7 +143,7 @@ fn region<'h>(html: &'h str, start: &str, end: &str) -> Option<&'h str> {
 }
 
 fn text_of(section: &Section) -> String {
-    docs::markup::section_source(section).into_owned()
+    qapi_gen::markup::section_source(section).into_owned()
 }
 
 #[derive(Default, Debug)]
@@ -161,7 +161,7 @@ fn real_schema_html_has_every_doc() {
 }
 
 fn every_doc_of(schema: &Schema) {
-    let site = docs::Site::new(schema);
+    let site = qapi_gen::__internal::Site::new(schema);
     let files: HashMap<String, String> = docs::generate(schema, Format::Html)
         .into_iter()
         .map(|f| (f.name, f.contents))
@@ -404,7 +404,7 @@ fn output_is_deterministic() {
 #[test]
 fn qemu_10_2_headings() {
     let schema = schema_of("10.2.0", qapi_gen::Rules::V10_2);
-    let site = docs::Site::new(&schema);
+    let site = qapi_gen::__internal::Site::new(&schema);
     let title = |stem: &str| {
         let page = site.pages.iter().find(|p| p.stem == stem).expect("page");
         (page.title.as_str(), page.starts_with_heading)

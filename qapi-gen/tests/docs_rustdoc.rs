@@ -1,4 +1,4 @@
-//! `docs::markup::to_markdown` output is clean rustdoc: every doc text of
+//! `markup::to_markdown` output is clean rustdoc: every doc text of
 //! QEMU's real schemas (10.0.0's and 10.2.0's), as the docs of a generated
 //! crate, passes `rustdoc` with warnings denied (no broken links, no stray
 //! HTML, no bare URLs), `rustdoc --test` finds no code block to compile,
@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use qapi_gen::docs::markup;
+use qapi_gen::markup;
 
 #[test]
 fn real_schema_markdown_is_clean_rustdoc() {

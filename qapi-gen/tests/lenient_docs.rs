@@ -21,7 +21,7 @@ fn load_under(
 ) -> Result<Schema, qapi_gen::Diagnostics> {
     let dir = TempDir::new(test);
     let path = dir.write("s.json", text);
-    qapi_gen::load_with(&path, LoadOptions { rules, doc_mode })
+    qapi_gen::load_with(&path, LoadOptions::new(rules, doc_mode))
 }
 
 /// The strict error and the lenient schema, whose warnings must be that
@@ -43,7 +43,7 @@ fn strict_error_is_lenient_warning(test: &str, text: &str) -> (String, Schema) {
     (rendered, schema)
 }
 
-fn doc_of<'s>(schema: &'s Schema, name: &str) -> Option<&'s qapi_gen::parse::Doc> {
+fn doc_of<'s>(schema: &'s Schema, name: &str) -> Option<&'s qapi_gen::schema::doc::Doc> {
     let id = schema.entities.iter().find(|e| e.name == name)?.doc?;
     Some(schema.doc(id))
 }

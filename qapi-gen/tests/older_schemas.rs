@@ -3,36 +3,23 @@
 //! so strict loading rejects them, and lenient loading accepts them with a
 //! warning per broken rule.  Their bindings are
 //! compiled in `tests/bindings` (8.0, 9.1, the guest agent's); here they
-//! are counted, and 8.1's are generated.
+//! are counted (`qapi-gen-cli/tests/schemas.rs` generates 8.1's).
 //!
 //! The schemas come from crates of the cargo registry:
 //! `scripts/fetch-older-schemas.sh` downloads them.
 
 mod common;
 
-use std::process::Command;
-
-use common::registry::{locate, OlderSchema, OLDER_SCHEMAS};
+use common::registry::path_of;
 use qapi_gen::{DocMode, LoadOptions, Rules};
 
 /// QEMU 10.0's rules, leniently.
-const LENIENT: LoadOptions = LoadOptions {
-    rules: Rules::V10_0,
-    doc_mode: DocMode::Lenient,
-};
-
-fn path_of(name: &str) -> (std::path::PathBuf, &'static OlderSchema) {
-    let schema = OLDER_SCHEMAS
-        .iter()
-        .find(|s| s.name == name)
-        .expect("a known schema");
-    (locate(schema).unwrap_or_else(|e| panic!("{e}")), schema)
-}
+const LENIENT: LoadOptions = LoadOptions::new(Rules::V10_0, DocMode::Lenient);
 
 /// The first error of a strict load (`None`: valid), and the number of
 /// warnings of a lenient one.
 fn strict_and_lenient(name: &str) -> (Option<String>, usize) {
-    let (path, _) = path_of(name);
+    let path = path_of(name);
     let strict = qapi_gen::load_with(&path, Rules::V10_0)
         .err()
         .map(|d| d.first().message.clone());
@@ -67,7 +54,7 @@ fn qemu_9_1_and_guest_agent_follow_the_rules() {
 /// The warnings by message, each quoted part (names, mostly) as `_`.
 #[test]
 fn kinds_of_warnings_in_8_1() {
-    let (path, _) = path_of("qmp_8_1");
+    let path = path_of("qmp_8_1");
     let schema = qapi_gen::load_with(&path, LENIENT).unwrap_or_else(|e| panic!("{e}"));
     let mut kinds = std::collections::BTreeMap::new();
     for warning in &schema.warnings {
@@ -91,42 +78,4 @@ fn kinds_of_warnings_in_8_1() {
     let expected: Vec<(String, usize)> =
         expected.iter().map(|&(k, n)| (k.to_string(), n)).collect();
     assert_eq!(kinds, expected);
-}
-
-/// `check` is strict unless told; `rust` is lenient unless told, and
-/// prints the warnings; both exit 0 when lenient.
-#[test]
-fn command_line() {
-    let (path, _) = path_of("qmp_8_1");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
-            .args(args)
-            .args(["--rules", "10.0"])
-            .arg(&path)
-            .output()
-            .expect("run qapi-gen")
-    };
-    let strict = run(&["check"]);
-    assert_eq!(strict.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&strict.stderr);
-    assert!(stderr.contains(": error: The 'Note' section"), "{stderr}");
-
-    let lenient = run(&["check", "--lenient-docs"]);
-    assert_eq!(lenient.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&lenient.stderr);
-    assert_eq!(stderr.matches(": warning: ").count(), 724, "{stderr}");
-    assert!(!stderr.contains(": error: "));
-
-    let dir = common::TempDir::new("older-rust");
-    let out = dir.path("qmp.rs");
-    let out = out.to_str().expect("a UTF-8 path");
-    let rust = run(&["rust", "-o", out]);
-    assert_eq!(rust.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&rust.stderr);
-    assert_eq!(stderr.matches(": warning: ").count(), 724);
-    let text = std::fs::read_to_string(out).expect("bindings written");
-    assert!(text.contains("pub struct QueryStatus"));
-
-    let strict = run(&["rust", "--strict-docs", "-o", out]);
-    assert_eq!(strict.status.code(), Some(1));
 }

@@ -44,12 +44,10 @@ fn handler_tables_and_dispatcher() {
 
 #[test]
 fn conditions_become_cfg_attributes_in_the_tables() {
-    let settings = Settings {
-        if_policy: IfPolicy::Cfg,
-        cfg: vec![("CONFIG_SUSPEND".into(), "feature = \"suspend\"".into())],
-        server: true,
-        ..Settings::default()
-    };
+    let mut settings = Settings::default();
+    settings.if_policy = IfPolicy::Cfg;
+    settings.cfg = vec![("CONFIG_SUSPEND".into(), "feature = \"suspend\"".into())];
+    settings.server = true;
     let text = demo(&settings);
     let suspend = text
         .find(r#"s::event("SUSPEND""#)

@@ -59,14 +59,12 @@ fn policy_all_states_conditions_in_docs() {
 
 #[test]
 fn policy_cfg_maps_conditions() {
-    let settings = Settings {
-        if_policy: IfPolicy::Cfg,
-        cfg: vec![
-            ("CONFIG_KVM".into(), "feature = \"kvm\"".into()),
-            ("CONFIG_XEN".into(), "xen".into()),
-        ],
-        ..Settings::default()
-    };
+    let mut settings = Settings::default();
+    settings.if_policy = IfPolicy::Cfg;
+    settings.cfg = vec![
+        ("CONFIG_KVM".into(), "feature = \"kvm\"".into()),
+        ("CONFIG_XEN".into(), "xen".into()),
+    ];
     let text = generate(&settings);
     // WHPX is unmapped, so false: `not any(xen, whpx)` is `not(xen)`.
     let kvm = item(&text, "pub struct QueryKvm");
@@ -81,24 +79,27 @@ fn policy_cfg_maps_conditions() {
 
 #[test]
 fn policy_evaluate_drops_excluded_items() {
-    let without = generate(&Settings {
-        if_policy: IfPolicy::Evaluate,
-        ..Settings::default()
+    let without = generate(&{
+        let mut s = Settings::default();
+        s.if_policy = IfPolicy::Evaluate;
+        s
     });
     assert!(!without.contains("pub struct KvmInfo"));
     assert!(!without.contains("pub struct QueryKvm"));
     assert!(!without.contains("#[cfg("));
-    let with = generate(&Settings {
-        if_policy: IfPolicy::Evaluate,
-        enable: strings(&["CONFIG_KVM"]),
-        ..Settings::default()
+    let with = generate(&{
+        let mut s = Settings::default();
+        s.if_policy = IfPolicy::Evaluate;
+        s.enable = strings(&["CONFIG_KVM"]);
+        s
     });
     assert!(with.contains("pub struct KvmInfo"));
     assert!(with.contains("pub struct QueryKvm"));
-    let with_xen = generate(&Settings {
-        if_policy: IfPolicy::Evaluate,
-        enable: strings(&["CONFIG_KVM", "CONFIG_XEN"]),
-        ..Settings::default()
+    let with_xen = generate(&{
+        let mut s = Settings::default();
+        s.if_policy = IfPolicy::Evaluate;
+        s.enable = strings(&["CONFIG_KVM", "CONFIG_XEN"]);
+        s
     });
     assert!(with_xen.contains("pub struct KvmInfo"));
     assert!(!with_xen.contains("pub struct QueryKvm"));
@@ -106,12 +107,13 @@ fn policy_evaluate_drops_excluded_items() {
 
 #[test]
 fn derives_and_attributes() {
-    let text = generate(&Settings {
-        derive: strings(&["PartialOrd"]),
-        type_derive: vec![("VersionTriple".into(), "Hash".into())],
-        attribute: strings(&["#[must_use]"]),
-        type_attribute: vec![("StatusInfo".into(), "#[non_exhaustive]".into())],
-        ..Settings::default()
+    let text = generate(&{
+        let mut s = Settings::default();
+        s.derive = strings(&["PartialOrd"]);
+        s.type_derive = vec![("VersionTriple".into(), "Hash".into())];
+        s.attribute = strings(&["#[must_use]"]);
+        s.type_attribute = vec![("StatusInfo".into(), "#[non_exhaustive]".into())];
+        s
     });
     let triple = item(&text, "pub struct VersionTriple");
     assert!(
@@ -123,9 +125,10 @@ fn derives_and_attributes() {
     assert!(status.contains("#[non_exhaustive]"), "{status}");
     assert!(!triple.contains("#[non_exhaustive]"));
     // A derive given twice is derived once.
-    let text = generate(&Settings {
-        derive: strings(&["Clone", "std::fmt::Debug"]),
-        ..Settings::default()
+    let text = generate(&{
+        let mut s = Settings::default();
+        s.derive = strings(&["Clone", "std::fmt::Debug"]);
+        s
     });
     let triple = item(&text, "pub struct VersionTriple");
     assert!(
@@ -136,9 +139,10 @@ fn derives_and_attributes() {
 
 #[test]
 fn only_keeps_named_commands_events_and_what_they_reach() {
-    let text = generate(&Settings {
-        only: strings(&["query-status", "STOP"]),
-        ..Settings::default()
+    let text = generate(&{
+        let mut s = Settings::default();
+        s.only = strings(&["query-status", "STOP"]);
+        s
     });
     assert!(text.contains("pub struct QueryStatus;"));
     assert!(text.contains("pub struct StatusInfo"));
@@ -147,13 +151,11 @@ fn only_keeps_named_commands_events_and_what_they_reach() {
     assert!(!text.contains("pub struct QueryVersion"));
     assert!(!text.contains("pub struct BlockdevOptions"));
     assert!(!text.contains("pub struct Shutdown"));
-    let err = generate_file(
-        &demo(),
-        &Settings {
-            only: strings(&["StatusInfo"]),
-            ..Settings::default()
-        },
-    )
+    let err = generate_file(&demo(), &{
+        let mut s = Settings::default();
+        s.only = strings(&["StatusInfo"]);
+        s
+    })
     .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -163,10 +165,11 @@ fn only_keeps_named_commands_events_and_what_they_reach() {
 
 #[test]
 fn runtime_path_and_docs_off() {
-    let text = generate(&Settings {
-        runtime_path: "crate::rt".into(),
-        docs: false,
-        ..Settings::default()
+    let text = generate(&{
+        let mut s = Settings::default();
+        s.runtime_path = "crate::rt".into();
+        s.docs = false;
+        s
     });
     assert!(
         text.contains("crate::rt::__private::object_impls! {\n    StatusInfo = \"StatusInfo\" {")
@@ -215,37 +218,42 @@ fn docs_carry_sections_and_examples_as_text() {
 fn bad_settings_are_errors() {
     let cases = [
         (
-            Settings {
-                cfg: vec![("X".into(), "feature = ".into())],
-                ..Settings::default()
+            {
+                let mut s = Settings::default();
+                s.cfg = vec![("X".into(), "feature = ".into())];
+                s
             },
             "option 'cfg': 'feature = ' is not a cfg predicate",
         ),
         (
-            Settings {
-                derive: strings(&["not a path"]),
-                ..Settings::default()
+            {
+                let mut s = Settings::default();
+                s.derive = strings(&["not a path"]);
+                s
             },
             "option 'derive': 'not a path' is not a derive path",
         ),
         (
-            Settings {
-                type_derive: vec![("NoSuchType".into(), "Hash".into())],
-                ..Settings::default()
+            {
+                let mut s = Settings::default();
+                s.type_derive = vec![("NoSuchType".into(), "Hash".into())];
+                s
             },
             "option 'type_derive': 'NoSuchType' is not a type, command or event of the schema",
         ),
         (
-            Settings {
-                attribute: strings(&["must_use"]),
-                ..Settings::default()
+            {
+                let mut s = Settings::default();
+                s.attribute = strings(&["must_use"]);
+                s
             },
             "option 'attribute': 'must_use' is not an outer attribute (#[...])",
         ),
         (
-            Settings {
-                runtime_path: "::".into(),
-                ..Settings::default()
+            {
+                let mut s = Settings::default();
+                s.runtime_path = "::".into();
+                s
             },
             "option 'runtime_path': '::' is not a path",
         ),

@@ -95,20 +95,18 @@ fn qemu_bindings_are_formatted() {
 
 #[test]
 fn qemu_bindings_under_cfg_and_options_are_formatted() {
-    let settings = Settings {
-        if_policy: IfPolicy::Cfg,
-        cfg: vec![
-            ("CONFIG_LINUX".into(), "target_os = \"linux\"".into()),
-            ("CONFIG_POSIX".into(), "unix".into()),
-            ("TARGET_I386".into(), "target_arch = \"x86_64\"".into()),
-            ("CONFIG_SPICE".into(), "feature = \"spice\"".into()),
-        ],
-        derive: vec!["PartialOrd".into()],
-        type_derive: vec![("VersionTriple".into(), "Eq".into())],
-        attribute: vec!["#[must_use]".into()],
-        runtime_path: "crate::runtime".into(),
-        ..Settings::default()
-    };
+    let mut settings = Settings::default();
+    settings.if_policy = IfPolicy::Cfg;
+    settings.cfg = vec![
+        ("CONFIG_LINUX".into(), "target_os = \"linux\"".into()),
+        ("CONFIG_POSIX".into(), "unix".into()),
+        ("TARGET_I386".into(), "target_arch = \"x86_64\"".into()),
+        ("CONFIG_SPICE".into(), "feature = \"spice\"".into()),
+    ];
+    settings.derive = vec!["PartialOrd".into()];
+    settings.type_derive = vec![("VersionTriple".into(), "Eq".into())];
+    settings.attribute = vec!["#[must_use]".into()];
+    settings.runtime_path = "crate::runtime".into();
     assert_formatted(
         "QEMU 10.0.0, cfg and options",
         &generate(&qemu_schema(), &settings),
@@ -117,11 +115,9 @@ fn qemu_bindings_under_cfg_and_options_are_formatted() {
 
 #[test]
 fn server_bindings_are_formatted() {
-    let settings = Settings {
-        server: true,
-        docs: false,
-        ..Settings::default()
-    };
+    let mut settings = Settings::default();
+    settings.server = true;
+    settings.docs = false;
     let demo = workspace_dir().join("schema/qapi-schema.json");
     assert_formatted("demo, server", &generate(&demo, &settings));
     assert_formatted("QEMU 10.0.0, server", &generate(&qemu_schema(), &settings));

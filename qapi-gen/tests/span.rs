@@ -323,7 +323,7 @@ fn rules_from_an_introspection_reply() {
     let reply = qapi_gen::introspect::introspect(&old_model, &|_| true, false);
     let reply_path = dir.write(
         "reply.json",
-        &serde_json::json!({ "return": reply }).to_string(),
+        serde_json::json!({ "return": reply }).to_string(),
     );
     let schema = small_span(&dir, &reply_path.display().to_string());
     check_rules(&schema, "Info-label");

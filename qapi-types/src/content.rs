@@ -353,6 +353,7 @@ pub struct ContentDeserializer<'de, E> {
 }
 
 impl<'de, E> ContentDeserializer<'de, E> {
+    /// A deserializer of `content`.
     pub fn new(content: Content<'de>) -> Self {
         ContentDeserializer {
             content,

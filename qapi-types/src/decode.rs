@@ -82,9 +82,30 @@ impl Drop for ModeGuard {
 /// An error of the underlying deserializer with the member path where it
 /// happened (empty when it concerns the whole value).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct PathError<E> {
+    /// The member path, like `[1].inserted.image.format`; empty when the
+    /// error concerns the whole value.
     pub path: String,
+    /// The deserializer's error.
     pub error: E,
+}
+
+impl<E> PathError<E> {
+    /// `error` at the member `path` (empty: the whole value).
+    pub fn new(path: impl Into<String>, error: E) -> PathError<E> {
+        PathError {
+            path: path.into(),
+            error,
+        }
+    }
+}
+
+/// An error about the whole value (an empty path).
+impl<E> From<E> for PathError<E> {
+    fn from(error: E) -> PathError<E> {
+        PathError::new(String::new(), error)
+    }
 }
 
 impl<E: fmt::Display> fmt::Display for PathError<E> {

@@ -57,12 +57,16 @@
 //! encodes them back unchanged; `events::Event` keeps the name, data and
 //! timestamp of unknown events.
 
+#![warn(missing_docs)]
+
 mod builders;
 mod content;
 mod decode;
 mod macros;
 #[cfg(any(feature = "client", feature = "server"))]
 pub mod qmp;
+// TODO(missing_docs): as `qmp::wire`, types.rs waits for its docs.
+#[allow(missing_docs)]
 mod types;
 
 #[doc(hidden)]
@@ -118,7 +122,9 @@ pub trait Command: Serialize + DeserializeOwned {
 /// with the command's type (a server dispatching requests, a client
 /// decoding replies of commands named in data).
 pub trait CommandVisitor {
+    /// What [`CommandVisitor::visit`] gives.
     type Output;
+    /// Do it with the command type `C`.
     fn visit<C: Command>(self) -> Self::Output;
 }
 
@@ -221,8 +227,11 @@ pub trait Branch {
 
 /// `FromStr` of a generated enum failed: the text is not one of its values.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParseEnumError {
+    /// The enum's Rust name.
     pub type_name: &'static str,
+    /// The text that is not one of its values.
     pub value: UnknownValue,
 }
 

@@ -36,9 +36,10 @@ fn main() {
     if real.exists() {
         println!("cargo:rustc-cfg=qapi_shared");
         // QEMU 10.0's schema and suite, under its rules.
-        let qemu_10_0 = |settings: Settings| Settings {
-            rules: Rules::V10_0,
-            ..settings
+        let qemu_10_0 = |settings: Settings| {
+            let mut s = settings;
+            s.rules = Rules::V10_0;
+            s
         };
         generate(
             &real,
@@ -182,95 +183,90 @@ fn strings(list: &[&str]) -> Vec<String> {
 /// Mapped to a true predicate, a false one, a feature, a target cfg; the
 /// rest unmapped (false).
 fn demo_cfg() -> Settings {
-    Settings {
-        if_policy: IfPolicy::Cfg,
-        cfg: pairs(&[
-            ("CONFIG_KVM", "all()"),
-            ("CONFIG_WHPX", "any()"),
-            ("CONFIG_NBD", "feature = \"nbd\""),
-            ("CONFIG_PNG", "target_os = \"linux\""),
-            ("CONFIG_WIN32", "windows"),
-            ("CONFIG_THROTTLE", "unix"),
-        ]),
-        ..Settings::default()
-    }
+    let mut settings = Settings::default();
+    settings.if_policy = IfPolicy::Cfg;
+    settings.cfg = pairs(&[
+        ("CONFIG_KVM", "all()"),
+        ("CONFIG_WHPX", "any()"),
+        ("CONFIG_NBD", "feature = \"nbd\""),
+        ("CONFIG_PNG", "target_os = \"linux\""),
+        ("CONFIG_WIN32", "windows"),
+        ("CONFIG_THROTTLE", "unix"),
+    ]);
+    settings
 }
 
 fn demo_evaluate() -> Settings {
-    Settings {
-        if_policy: IfPolicy::Evaluate,
-        enable: strings(&[
-            "CONFIG_KVM",
-            "CONFIG_NBD",
-            "CONFIG_BLOCKDEV_INLINE",
-            "CONFIG_SUSPEND",
-        ]),
-        ..Settings::default()
-    }
+    let mut settings = Settings::default();
+    settings.if_policy = IfPolicy::Evaluate;
+    settings.enable = strings(&[
+        "CONFIG_KVM",
+        "CONFIG_NBD",
+        "CONFIG_BLOCKDEV_INLINE",
+        "CONFIG_SUSPEND",
+    ]);
+    settings
 }
 
 /// Every other option: derives and attributes (global and per type),
 /// `only`, the runtime path, no docs.
 fn demo_options() -> Settings {
-    Settings {
-        derive: strings(&["PartialOrd"]),
-        type_derive: pairs(&[("VersionTriple", "Eq"), ("VersionTriple", "Hash")]),
-        attribute: strings(&["#[must_use]"]),
-        type_attribute: pairs(&[("StatusInfo", "#[non_exhaustive]")]),
-        only: strings(&[
-            "query-status",
-            "query-version",
-            "blockdev-add",
-            "STOP",
-            "SHUTDOWN",
-        ]),
-        runtime_path: "crate::demo_options::runtime".to_string(),
-        docs: false,
-        ..Settings::default()
-    }
+    let mut settings = Settings::default();
+    settings.derive = strings(&["PartialOrd"]);
+    settings.type_derive = pairs(&[("VersionTriple", "Eq"), ("VersionTriple", "Hash")]);
+    settings.attribute = strings(&["#[must_use]"]);
+    settings.type_attribute = pairs(&[("StatusInfo", "#[non_exhaustive]")]);
+    settings.only = strings(&[
+        "query-status",
+        "query-version",
+        "blockdev-add",
+        "STOP",
+        "SHUTDOWN",
+    ]);
+    settings.runtime_path = "crate::demo_options::runtime".to_string();
+    settings.docs = false;
+    settings
 }
 
 fn real_cfg() -> Settings {
-    Settings {
-        if_policy: IfPolicy::Cfg,
-        cfg: pairs(&[
-            ("CONFIG_LINUX", "target_os = \"linux\""),
-            ("CONFIG_POSIX", "unix"),
-            ("CONFIG_WIN32", "windows"),
-            ("TARGET_I386", "target_arch = \"x86_64\""),
-            ("CONFIG_SPICE", "feature = \"spice\""),
-            ("CONFIG_KVM", "all()"),
-            ("CONFIG_VNC", "any()"),
-        ]),
-        ..Settings::default()
-    }
+    let mut settings = Settings::default();
+    settings.if_policy = IfPolicy::Cfg;
+    settings.cfg = pairs(&[
+        ("CONFIG_LINUX", "target_os = \"linux\""),
+        ("CONFIG_POSIX", "unix"),
+        ("CONFIG_WIN32", "windows"),
+        ("TARGET_I386", "target_arch = \"x86_64\""),
+        ("CONFIG_SPICE", "feature = \"spice\""),
+        ("CONFIG_KVM", "all()"),
+        ("CONFIG_VNC", "any()"),
+    ]);
+    settings
 }
 
 /// What a QEMU build for x86-64 Linux typically enables.
 fn real_evaluate() -> Settings {
-    Settings {
-        if_policy: IfPolicy::Evaluate,
-        enable: strings(&[
-            "CONFIG_LINUX",
-            "CONFIG_POSIX",
-            "TARGET_I386",
-            "CONFIG_KVM",
-            "CONFIG_TCG",
-            "CONFIG_VNC",
-            "CONFIG_SPICE",
-            "CONFIG_SPICE_PROTOCOL",
-            "CONFIG_TPM",
-            "CONFIG_REPLICATION",
-            "CONFIG_GTK",
-            "CONFIG_SDL",
-            "CONFIG_OPENGL",
-            "CONFIG_AUDIO_ALSA",
-            "CONFIG_AUDIO_PA",
-            "CONFIG_LINUX_IO_URING",
-            "HAVE_HOST_BLOCK_DEVICE",
-            "HAVE_CHARDEV_SERIAL",
-            "HAVE_CHARDEV_PARALLEL",
-        ]),
-        ..Settings::default()
-    }
+    let mut settings = Settings::default();
+    settings.if_policy = IfPolicy::Evaluate;
+    settings.enable = strings(&[
+        "CONFIG_LINUX",
+        "CONFIG_POSIX",
+        "TARGET_I386",
+        "CONFIG_KVM",
+        "CONFIG_TCG",
+        "CONFIG_VNC",
+        "CONFIG_SPICE",
+        "CONFIG_SPICE_PROTOCOL",
+        "CONFIG_TPM",
+        "CONFIG_REPLICATION",
+        "CONFIG_GTK",
+        "CONFIG_SDL",
+        "CONFIG_OPENGL",
+        "CONFIG_AUDIO_ALSA",
+        "CONFIG_AUDIO_PA",
+        "CONFIG_LINUX_IO_URING",
+        "HAVE_HOST_BLOCK_DEVICE",
+        "HAVE_CHARDEV_SERIAL",
+        "HAVE_CHARDEV_PARALLEL",
+    ]);
+    settings
 }

@@ -12,21 +12,17 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(qapi_shared)");
     println!("cargo:rerun-if-env-changed=QAPI_SHARED_DIR");
 
-    let server = Settings {
-        server: true,
-        ..Settings::default()
-    };
+    let mut server = Settings::default();
+    server.server = true;
     let demo = manifest.join("../../schema/qapi-schema.json");
     generate(&demo, &server, &out.join("demo.rs"));
-    let cfg = Settings {
-        if_policy: IfPolicy::Cfg,
-        cfg: vec![
-            ("CONFIG_KVM".into(), "all()".into()),
-            ("CONFIG_NBD".into(), "unix".into()),
-            ("CONFIG_SUSPEND".into(), "windows".into()),
-        ],
-        ..server.clone()
-    };
+    let mut cfg = server.clone();
+    cfg.if_policy = IfPolicy::Cfg;
+    cfg.cfg = vec![
+        ("CONFIG_KVM".into(), "all()".into()),
+        ("CONFIG_NBD".into(), "unix".into()),
+        ("CONFIG_SUSPEND".into(), "windows".into()),
+    ];
     generate(&demo, &cfg, &out.join("demo_cfg.rs"));
 
     let shared = match std::env::var_os("QAPI_SHARED_DIR") {
@@ -36,19 +32,17 @@ fn main() {
     let real = shared.join("qemu/10.0.0/qapi/qapi-schema.json");
     if real.exists() {
         println!("cargo:rustc-cfg=qapi_shared");
-        let qemu = Settings {
-            if_policy: IfPolicy::Evaluate,
-            // The names QEMU 10.0.2's x86-64 build (the recorded one) has
-            // defined, as `qapi-gen/tests/introspect.rs` derives them from
-            // its `query-qmp-schema` reply, and KVM.
-            enable: recorded_build_conditions(&manifest)
-                .into_iter()
-                .chain(["CONFIG_KVM".to_string()])
-                .collect(),
-            docs: false,
-            rules: Rules::V10_0,
-            ..server
-        };
+        let mut qemu = server;
+        qemu.if_policy = IfPolicy::Evaluate;
+        // The names QEMU 10.0.2's x86-64 build (the recorded one) has
+        // defined, as `qapi-gen/tests/introspect.rs` derives them from its
+        // `query-qmp-schema` reply, and KVM.
+        qemu.enable = recorded_build_conditions(&manifest)
+            .into_iter()
+            .chain(["CONFIG_KVM".to_string()])
+            .collect();
+        qemu.docs = false;
+        qemu.rules = Rules::V10_0;
         generate(&real, &qemu, &out.join("qemu.rs"));
     }
 }

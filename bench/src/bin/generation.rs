@@ -4,7 +4,7 @@
 //! and through the release CLI end to end, QEMU's end to end; best of N each.
 //!
 //! ```text
-//! cargo build --release -p qapi-gen --bin qapi-gen
+//! cargo build --release -p qapi-gen-cli      # in the repository's workspace
 //! cargo run --release --bin generation -- [--runs N] [--schema FILE]... [--rules RELEASE] [--qemu-scripts DIR] [--cli PATH]
 //! ```
 //!
@@ -15,7 +15,8 @@
 //! 0.15's package and QEMU 10.0.0's from the shared directory.  `DIR` is
 //! QEMU's `scripts/` directory (the one holding `qapi-gen.py`), also taken
 //! from `$QEMU_QAPI_SCRIPTS`; without it the QEMU column is skipped.  `PATH`
-//! is our CLI binary, by default `qapi-gen` beside this binary.
+//! is our CLI binary, by default the release build of the `qapi-gen-cli`
+//! package in the repository's workspace (`../target/release/qapi-gen`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -63,9 +64,7 @@ fn parse_args() -> Result<Args, String> {
     }
     let cli = match cli {
         Some(cli) => cli,
-        None => std::env::current_exe()
-            .map_err(|e| format!("cannot find this binary: {e}"))?
-            .with_file_name("qapi-gen"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/qapi-gen"),
     };
     Ok(Args {
         runs,
@@ -197,10 +196,8 @@ struct InProcess {
 }
 
 fn time_in_process(schema: &Path, rules: qapi_gen::Rules, runs: u32) -> Result<InProcess, String> {
-    let settings = qapi_gen::Settings {
-        rules,
-        ..qapi_gen::Settings::default()
-    };
+    let mut settings = qapi_gen::Settings::default();
+    settings.rules = rules;
     let mut best = InProcess {
         total: Timing::NONE,
         load: Duration::MAX,
@@ -254,7 +251,7 @@ fn time_cli(
 ) -> Result<Timing, String> {
     if !cli.is_file() {
         return Err(format!(
-            "{} not found (cargo build --release -p qapi-gen --bin qapi-gen, or --cli PATH)",
+            "{} not found (cargo build --release -p qapi-gen-cli in the repository, or --cli PATH)",
             cli.display()
         ));
     }

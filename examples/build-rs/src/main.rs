@@ -17,10 +17,7 @@ fn request<C: Command>(command: &C) -> Value {
 
 /// The `return` member of a success reply, as the command's return type.
 fn decode_return<C: Command>(reply: &str) -> Result<C::Returns, DecodeError> {
-    let reply: Value = serde_json::from_str(reply).map_err(|error| DecodeError {
-        path: String::new(),
-        error,
-    })?;
+    let reply: Value = serde_json::from_str(reply).map_err(DecodeError::from)?;
     qapi_types::from_value(&reply["return"], Mode::Lenient)
 }
 

@@ -12,7 +12,8 @@ use std::io;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use qapi_gen::parse::{parse_with_options, DocMode, FileLoader, LoadOptions};
+use qapi_gen::__internal::{parse_with_options, FileLoader};
+use qapi_gen::{DocMode, LoadOptions};
 use qapi_gen::{Rules, Schema};
 
 struct InMemory<'a> {
@@ -39,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
     };
     for rules in Rules::ALL {
         for doc_mode in [DocMode::Strict, DocMode::Lenient] {
-            let options = LoadOptions { rules, doc_mode };
+            let options = LoadOptions::new(rules, doc_mode);
             match parse_with_options(Path::new("root.json"), &loader, options)
                 .and_then(Schema::build)
             {

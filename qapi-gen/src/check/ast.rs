@@ -5,7 +5,7 @@
 //! Names are borrowed from the parsed expressions (`'a`).
 
 use crate::diag::Span;
-use crate::parse::DocId;
+use crate::schema::doc::DocId;
 
 /// The kind of a definition: the key that names it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -43,9 +43,13 @@ pub struct Name<'a> {
 /// conditions.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Cond {
+    /// A configuration symbol, true when the build defines it.
     Name(String),
+    /// All of the conditions.
     All(Vec<Cond>),
+    /// Any of the conditions.
     Any(Vec<Cond>),
+    /// The negation of the condition.
     Not(Box<Cond>),
 }
 

@@ -9,7 +9,7 @@
 //! is the one QEMU reports.  Errors are located at the start of the
 //! definition, as QEMU's are, with a label on the offending text.
 
-pub mod ast;
+pub(crate) mod ast;
 mod names;
 
 use std::borrow::Cow;
@@ -17,8 +17,9 @@ use std::fmt::{self, Display};
 
 use crate::diag::{Diagnostic, Span};
 use crate::parse::{
-    Doc, DocId, DocMode, Object, ParsedSchema, Pragma, RawDefinition, TopExpr, Value, ValueKind,
+    DocMode, Object, ParsedSchema, Pragma, RawDefinition, TopExpr, Value, ValueKind,
 };
+use crate::schema::doc::{Doc, DocId};
 use ast::{
     BranchDecl, Cond, DefBody, Definition, EnumValueDecl, FeatureDecl, Item, MemberDecl,
     MembersRef, Meta, Name, TypeRef,

@@ -16,7 +16,7 @@ use std::fmt::Display;
 /// When the prefixes can be split off in more than one way, the first
 /// split that leaves a valid stem wins, trying the downstream prefix
 /// before none and `x-` before none, as QEMU's regular expression does.
-pub fn stem(name: &str) -> Option<&str> {
+pub(super) fn stem(name: &str) -> Option<&str> {
     let starts = [downstream_prefix_len(name), Some(0)];
     for start in starts.into_iter().flatten() {
         let rest = &name[start..];
@@ -53,7 +53,7 @@ fn is_stem(s: &str) -> bool {
 
 /// Whether QEMU's `c_name(name, protect=False)` starts with `prefix`:
 /// there, every character other than an ASCII letter or digit is `_`.
-pub fn c_name_starts_with(name: &str, prefix: &str) -> bool {
+pub(super) fn c_name_starts_with(name: &str, prefix: &str) -> bool {
     let mut chars = name.chars();
     prefix.chars().all(|p| {
         chars
@@ -65,7 +65,7 @@ pub fn c_name_starts_with(name: &str, prefix: &str) -> bool {
 /// A valid name outside the `q_` namespace, which QEMU reserves for its
 /// own C names (`q_empty`, `q_obj_*`, protected keywords).  Returns the
 /// stem.
-pub fn check_name_str<'n>(name: &'n str, source: &dyn Display) -> Result<&'n str, String> {
+pub(super) fn check_name_str<'n>(name: &'n str, source: &dyn Display) -> Result<&'n str, String> {
     match stem(name) {
         Some(stem) if !c_name_starts_with(name, "q_") => Ok(stem),
         _ => Err(format!("{source} has an invalid name")),
@@ -73,7 +73,7 @@ pub fn check_name_str<'n>(name: &'n str, source: &dyn Display) -> Result<&'n str
 }
 
 /// Event names: no lowercase and no `-` in the stem.
-pub fn check_name_upper(name: &str, source: &dyn Display) -> Result<(), String> {
+pub(super) fn check_name_upper(name: &str, source: &dyn Display) -> Result<(), String> {
     let stem = check_name_str(name, source)?;
     if stem.bytes().any(|b| b.is_ascii_lowercase() || b == b'-') {
         return Err(format!("name of {source} must not use lowercase or '-'"));
@@ -83,7 +83,7 @@ pub fn check_name_upper(name: &str, source: &dyn Display) -> Result<(), String> 
 
 /// Command, member, value and feature names: no uppercase and no `_` in
 /// the stem, unless permitted (pragma exceptions).
-pub fn check_name_lower(
+pub(super) fn check_name_lower(
     name: &str,
     source: &dyn Display,
     permit_upper: bool,
@@ -100,7 +100,7 @@ pub fn check_name_lower(
 
 /// Type names: CamelCase, i.e. an uppercase letter first, letters and
 /// digits only, and at least one lowercase letter after the first.
-pub fn check_name_camel(name: &str, source: &dyn Display) -> Result<(), String> {
+pub(super) fn check_name_camel(name: &str, source: &dyn Display) -> Result<(), String> {
     let stem = check_name_str(name, source)?;
     let bytes = stem.as_bytes();
     let camel = bytes[0].is_ascii_uppercase()
@@ -113,7 +113,7 @@ pub fn check_name_camel(name: &str, source: &dyn Display) -> Result<(), String> 
 }
 
 /// A configuration symbol usable in an `if` condition.
-pub fn is_config_symbol(s: &str) -> bool {
+pub(super) fn is_config_symbol(s: &str) -> bool {
     let mut bytes = s.bytes();
     bytes.next().is_some_and(|b| b.is_ascii_uppercase())
         && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')

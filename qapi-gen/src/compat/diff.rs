@@ -4,7 +4,7 @@
 //! Commands, events, types, members, enum values, union and alternate
 //! branches and features are compared, as QMP carries them: the types some
 //! command or event reaches, with their members in any order.  Types are
-//! paired as for span bindings ([`super::matching`]), so either side may
+//! paired as for span bindings (`compat/matching.rs`), so either side may
 //! be a `query-qmp-schema` reply (a type it masks is named as the other
 //! side names it, or by its route, `query-foo/ret-type`).  An item a reply
 //! lacks whose counterpart in a schema file is conditional (`if`) is not
@@ -47,12 +47,16 @@ use crate::schema::{EntityId, EntityKind, Feature, JsonType, Member, Schema, Typ
 /// A party a change breaks.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
+    /// Code sending requests (commands and their arguments).
     ClientSending,
+    /// Code decoding replies and events.
     ClientReceiving,
+    /// A QMP server answering requests.
     Server,
 }
 
 impl Role {
+    /// The name in text output: `client sending`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::ClientSending => "client sending",
@@ -73,10 +77,13 @@ impl Role {
 
 /// How a change breaks a party.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Break {
+    /// Who breaks.
     pub role: Role,
     /// Only a strict decoder (rejecting what it does not know) breaks.
     pub strict_only: bool,
+    /// Why, in a sentence.
     pub why: String,
 }
 
@@ -102,12 +109,16 @@ impl Break {
 /// Added, removed or changed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ChangeKind {
+    /// Only the new version has it.
     Added,
+    /// Only the old version has it.
     Removed,
+    /// Both have it, differently.
     Changed,
 }
 
 impl ChangeKind {
+    /// The word in text output: `added`, `removed`, `changed`.
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeKind::Added => "added",
@@ -120,11 +131,15 @@ impl ChangeKind {
 /// One change: what (`struct 'BlockDeviceInfo' member 'children'`), how,
 /// and whom it breaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Change {
+    /// Added, removed or changed.
     pub kind: ChangeKind,
+    /// What changed: `struct 'BlockDeviceInfo' member 'children'`.
     pub subject: String,
     /// `required`, `'str' -> enum 'JobType'`, ...; may be empty.
     pub detail: String,
+    /// Whom it breaks; empty for a harmless change.
     pub breaks: Vec<Break>,
 }
 
@@ -139,7 +154,9 @@ impl Change {
 
 /// One side of a diff.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Side {
+    /// The version's label.
     pub label: String,
     /// A `query-qmp-schema` reply (type names masked).
     pub introspection: bool,
@@ -147,9 +164,13 @@ pub struct Side {
 
 /// The changes from `old` to `new`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Diff {
+    /// The old version.
     pub old: Side,
+    /// The new version.
     pub new: Side,
+    /// Every change, in schema order.
     pub changes: Vec<Change>,
     /// Items of one side's schema file not compared: conditional, and
     /// absent from the other side's reply.

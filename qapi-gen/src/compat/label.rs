@@ -5,13 +5,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::parse::doc::SectionKind;
+use crate::schema::doc::SectionKind;
 use crate::schema::Schema;
 
 /// The newest version named by a `Since:` section of the schema's doc
 /// comments, as `major.minor` (`10.2.0` is `10.2`); `None` when there is
 /// none.
-pub fn of_schema(schema: &Schema) -> Option<String> {
+pub(crate) fn of_schema(schema: &Schema) -> Option<String> {
     schema
         .docs
         .iter()
@@ -25,7 +25,7 @@ pub fn of_schema(schema: &Schema) -> Option<String> {
 /// The version of the QEMU whose `query-qmp-schema` reply is at `path`,
 /// from the `query-version` reply or the greeting saved beside it
 /// (`query-version.json`, `greeting.json`), as `major.minor.micro`.
-pub fn of_introspection(path: &Path) -> Option<String> {
+pub(crate) fn of_introspection(path: &Path) -> Option<String> {
     let dir = path.parent()?;
     let read = |name: &str| -> Option<Value> {
         serde_json::from_str(&std::fs::read_to_string(dir.join(name)).ok()?).ok()
@@ -68,7 +68,7 @@ fn leading_version(text: &str) -> Option<Vec<u64>> {
 }
 
 /// The numbers of a label that is a version (`10.0.2`), for ordering.
-pub fn parse(label: &str) -> Option<Vec<u64>> {
+pub(crate) fn parse(label: &str) -> Option<Vec<u64>> {
     let parts: Option<Vec<u64>> = label.split('.').map(|p| p.parse().ok()).collect();
     parts.filter(|p| (2..=3).contains(&p.len()))
 }
@@ -89,7 +89,7 @@ fn format_version(parts: &[u64]) -> String {
 /// Order labels as versions (`8.1 < 10.0 < 10.0.2`); labels that are not
 /// versions are equal to every other, so a stable sort keeps them where
 /// they were given.
-pub fn compare(a: &str, b: &str) -> Ordering {
+pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     match (parse(a), parse(b)) {
         (Some(a), Some(b)) => a.cmp(&b),
         _ => Ordering::Equal,

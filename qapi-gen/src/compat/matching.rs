@@ -22,7 +22,7 @@ use crate::schema::{EntityId, EntityKind, Schema, TypeId};
 
 /// For each type, command and event of `old` that has one, its counterpart
 /// in `new`.  With `masked`, `old`'s type names are not compared.
-pub fn correspond(old: &Schema, masked: bool, new: &Schema) -> HashMap<EntityId, EntityId> {
+pub(crate) fn correspond(old: &Schema, masked: bool, new: &Schema) -> HashMap<EntityId, EntityId> {
     let mut home = HashMap::new();
     let mut queue = VecDeque::new();
     for (old_id, entity) in old.iter() {

@@ -15,7 +15,7 @@ use super::label;
 use super::matching::correspond;
 use super::{Loaded, Origin, VersionSet, Versions, MAX_VERSIONS};
 use crate::diag::{Diagnostic, FileId, SourceFile, Span};
-use crate::parse::{Doc, DocId};
+use crate::schema::doc::{Doc, DocId};
 use crate::schema::from_introspection::json_type;
 use crate::schema::{
     ArrayType, Builtin, Entity, EntityId, EntityKind, JsonType, Member, Module, ModuleId,
@@ -24,11 +24,18 @@ use crate::schema::{
 
 /// Why versions could not be spanned.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SpanError {
     /// Two versions have the same label.
-    SameLabel { label: String },
+    SameLabel {
+        /// The label.
+        label: String,
+    },
     /// More than [`MAX_VERSIONS`] versions.
-    TooMany { count: usize },
+    TooMany {
+        /// How many were given.
+        count: usize,
+    },
 }
 
 impl fmt::Display for SpanError {

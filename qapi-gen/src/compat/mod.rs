@@ -18,7 +18,7 @@
 //! These facts come from comparing the models, never from "(since X)" in
 //! doc text.  Types are paired by name, then through the commands and
 //! events that reach them and the members, branches and elements on the
-//! way ([`matching`]), so renamed types, and the numbers that
+//! way (`matching.rs`), so renamed types, and the numbers that
 //! `query-qmp-schema` shows instead of type names, are paired too.
 //!
 //! # Changes that cannot be merged
@@ -47,7 +47,7 @@
 //! # Versions and their labels
 //!
 //! A version is named by a label: given explicitly (`LABEL=PATH`), or read
-//! from the input ([`label`]): for a schema file, the newest `Since:` of
+//! from the input (`label.rs`): for a schema file, the newest `Since:` of
 //! its doc comments (QEMU's schema documents the release that added each
 //! item, so the newest is the schema's own release); for a
 //! `query-qmp-schema` reply, the `query-version` reply or greeting saved
@@ -55,10 +55,10 @@
 //! corpora).
 
 pub mod diff;
-pub mod label;
-pub mod matching;
+pub(crate) mod label;
+pub(crate) mod matching;
 mod merge;
-pub mod routes;
+pub(crate) mod routes;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -68,6 +68,7 @@ use crate::parse::LoadOptions;
 use crate::schema::from_introspection::{self, Elements};
 use crate::schema::{EntityId, EntityKind, Schema};
 
+pub use crate::schema::from_introspection::ImportError;
 pub use merge::{span, SpanError};
 
 /// The most versions one span holds.
@@ -78,8 +79,10 @@ pub const MAX_VERSIONS: usize = 64;
 pub struct VersionSet(u64);
 
 impl VersionSet {
+    /// No version.
     pub const EMPTY: VersionSet = VersionSet(0);
 
+    /// The version of index `index` alone.
     pub fn only(index: usize) -> VersionSet {
         VersionSet(1 << index)
     }
@@ -93,22 +96,27 @@ impl VersionSet {
         }
     }
 
+    /// Whether it holds version `index`.
     pub fn contains(self, index: usize) -> bool {
         self.0 & (1 << index) != 0
     }
 
+    /// Add version `index`.
     pub fn insert(&mut self, index: usize) {
         self.0 |= 1 << index;
     }
 
+    /// Remove version `index`.
     pub fn remove(&mut self, index: usize) {
         self.0 &= !(1 << index);
     }
 
+    /// The versions in either set.
     pub fn union(self, other: VersionSet) -> VersionSet {
         VersionSet(self.0 | other.0)
     }
 
+    /// The versions in both sets.
     pub fn intersection(self, other: VersionSet) -> VersionSet {
         VersionSet(self.0 & other.0)
     }
@@ -118,10 +126,12 @@ impl VersionSet {
         VersionSet(self.0 & !other.0)
     }
 
+    /// How many versions it holds.
     pub fn len(self) -> usize {
         self.0.count_ones() as usize
     }
 
+    /// Whether it holds none.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -169,6 +179,7 @@ impl Versions {
         &self.labels[self.main]
     }
 
+    /// Every version of the span.
     pub fn all(&self) -> VersionSet {
         VersionSet::first(self.labels.len())
     }
@@ -306,16 +317,27 @@ fn lookup(
 /// kind (items not in every version of their owner), and how many members
 /// became optional or raw JSON.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SpanStats {
+    /// The labels of the versions, oldest first.
     pub versions: Vec<String>,
+    /// Commands not in every version.
     pub commands: usize,
+    /// Events not in every version.
     pub events: usize,
+    /// Types not in every version.
     pub types: usize,
+    /// Members not in every version of their type.
     pub members: usize,
+    /// Enum values not in every version of their enum.
     pub values: usize,
+    /// Union and alternate branches not in every version.
     pub branches: usize,
+    /// Members required in the main schema but optional or absent in a version.
     pub members_made_optional: usize,
+    /// Members whose type changes could not be merged: raw JSON.
     pub raw_members: usize,
+    /// Members whose type changes could not be merged: the wider type kept.
     pub widened_members: usize,
 }
 
@@ -351,7 +373,9 @@ impl fmt::Display for SpanStats {
 /// An older version to span, as given: `PATH` or `LABEL=PATH`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Input {
+    /// The label given (`LABEL=`), if any.
     pub label: Option<String>,
+    /// The schema file, the saved reply, or a directory holding one.
     pub path: PathBuf,
 }
 
@@ -379,9 +403,13 @@ impl Input {
 /// A version loaded for a span or a diff: its model, its label and where
 /// it comes from.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Loaded {
+    /// The version's label (given, or read from the input).
     pub label: String,
+    /// Its model.
     pub schema: Schema,
+    /// Where it comes from.
     pub origin: Origin,
 }
 
@@ -396,9 +424,11 @@ pub enum Origin {
 
 /// What a model made from a `query-qmp-schema` reply keeps of its origin.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct IntrospectionOrigin {
+    /// The file the reply was read from.
     pub file: String,
-    pub elements: Elements,
+    pub(crate) elements: Elements,
 }
 
 impl Loaded {
@@ -422,10 +452,13 @@ impl Loaded {
 
 /// Why a version could not be loaded.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The file or directory cannot be read.
     Io {
+        /// The path that could not be read.
         path: PathBuf,
+        /// The error.
         error: std::io::Error,
     },
     /// The schema is invalid.

@@ -24,7 +24,7 @@ use crate::schema::{EntityId, EntityKind, ModuleItem, Schema, TypeId};
 /// The route of every enum, object and alternate some command or event
 /// reaches, by entity; commands' and events' arguments included
 /// (`query-block/arg-type`).
-pub fn routes(schema: &Schema) -> HashMap<EntityId, String> {
+pub(crate) fn routes(schema: &Schema) -> HashMap<EntityId, String> {
     let versions = schema.versions.as_deref();
     let all = versions.map_or(VersionSet::first(1), |v| v.all());
     let mut best: HashMap<EntityId, (String, VersionSet)> = HashMap::new();

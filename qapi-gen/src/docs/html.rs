@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{self, escape_html};
 use super::{
     DefView, DocSection, MemberList, OutputFile, PageItem, Reference, Site, INDEX_REFERENCE,
 };
+use crate::markup::{self, escape_html};
 use crate::schema::EntityId;
 
 const STYLE: &str = include_str!("assets/style.css");
@@ -16,7 +16,7 @@ const TITLE: &str = "QAPI Reference";
 
 /// Every file: the stylesheet, the search script and index, the index
 /// page, then the module pages in reading order.
-pub fn render(site: &Site) -> Vec<OutputFile> {
+pub(crate) fn render(site: &Site) -> Vec<OutputFile> {
     let mut files = vec![
         OutputFile {
             name: "style.css".to_string(),

@@ -3,14 +3,14 @@
 
 use std::fmt::Write as _;
 
-use super::markup::{self, code_span, escape_html, escape_markdown};
 use super::{DefView, DocSection, MemberList, OutputFile, PageItem, Reference, Site};
+use crate::markup::{self, code_span, escape_html, escape_markdown};
 use crate::schema::EntityId;
 
 const TITLE: &str = "QAPI Reference";
 
 /// Every file: the index, then the module pages in reading order.
-pub fn render(site: &Site) -> Vec<OutputFile> {
+pub(crate) fn render(site: &Site) -> Vec<OutputFile> {
     let mut files = vec![OutputFile {
         name: "index.md".to_string(),
         contents: index_page(site),

@@ -2,28 +2,31 @@
 //! module with its definitions in schema order, an index of every name,
 //! as HTML (with a search box that needs no server) or Markdown.
 //!
-//! This module decides what is shown ([`Site`], [`DefView`]); [`html`]
-//! and [`markdown`] lay it out, and [`markup`] renders the doc text
+//! This module decides what is shown ([`Site`], `DefView`); `html`
+//! and `markdown` lay it out, and [`crate::markup`] renders the doc text
 //! itself (also usable by other back ends, e.g. for rustdoc).
 
-pub mod html;
-pub mod markdown;
-pub mod markup;
+mod html;
+mod markdown;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diag::{FileId, Span};
-use crate::parse::doc::{Doc, Section, SectionKind};
+use crate::markup;
+use crate::schema::doc::{Doc, Section, SectionKind};
 use crate::schema::{
     Cond, EntityId, EntityKind, ModuleId, ModuleItem, ObjectType, Schema, Variants,
 };
 
 /// The output formats.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
+    /// A site of HTML pages with a search box that needs no server.
     Html,
+    /// CommonMark pages.
     Markdown,
 }
 
@@ -40,8 +43,11 @@ impl std::str::FromStr for Format {
 
 /// One generated file: its name in the output directory and contents.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct OutputFile {
+    /// The file name in the output directory.
     pub name: String,
+    /// Its contents.
     pub contents: String,
 }
 
@@ -66,26 +72,32 @@ pub fn write(schema: &Schema, format: Format, dir: &Path) -> std::io::Result<usi
 }
 
 /// The documentation's structure: pages and where each name lives.
+/// (Public for this crate's tests, through [`crate::__internal`].)
+#[doc(hidden)]
 pub struct Site<'s> {
+    /// The schema documented.
     pub schema: &'s Schema,
+    /// Its pages, in order.
     pub pages: Vec<Page<'s>>,
     /// The page of each entity shown, by entity index.
     page_of: Vec<Option<usize>>,
 }
 
 /// A module's page.
+#[doc(hidden)]
 pub struct Page<'s> {
     /// The file name without extension.
     pub stem: String,
+    /// The module shown.
     pub module: ModuleId,
     /// The module's first heading, else its file name.
     pub title: String,
     /// Whether the page starts with a free-form heading (used as title).
     pub starts_with_heading: bool,
-    pub items: Vec<PageItem<'s>>,
+    pub(crate) items: Vec<PageItem<'s>>,
 }
 
-pub enum PageItem<'s> {
+pub(crate) enum PageItem<'s> {
     /// Free-form documentation (headings and text).
     FreeForm(&'s Doc),
     Definition(EntityId),
@@ -94,7 +106,7 @@ pub enum PageItem<'s> {
 }
 
 /// What the index and the search show for a name.
-pub struct IndexEntry {
+pub(crate) struct IndexEntry {
     pub name: String,
     /// `command`, `struct`, ..., or `member of X`.
     pub kind: String,
@@ -104,9 +116,10 @@ pub struct IndexEntry {
 }
 
 /// Pseudo-names a reference may use for pages rather than definitions.
-pub const INDEX_REFERENCE: &str = "qapi-qmp-index";
+pub(crate) const INDEX_REFERENCE: &str = "qapi-qmp-index";
 
 impl<'s> Site<'s> {
+    /// The site of `schema`'s documentation.
     pub fn new(schema: &'s Schema) -> Site<'s> {
         let module_of_file = module_of_file(schema);
         let stems = page_stems(schema);
@@ -173,7 +186,7 @@ impl<'s> Site<'s> {
 
     /// Pages in reading order: the root module, the others in schema
     /// order, the built-in types last.
-    pub fn page_order(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn page_order(&self) -> impl Iterator<Item = usize> + '_ {
         (1..self.pages.len()).chain(std::iter::once(0))
     }
 
@@ -195,14 +208,14 @@ impl<'s> Site<'s> {
     }
 
     /// `(page, anchor)` of a definition.
-    pub fn target(&self, id: EntityId) -> Option<(usize, String)> {
+    pub(crate) fn target(&self, id: EntityId) -> Option<(usize, String)> {
         let shown = self.shown_as(id)?;
         Some((self.page_of(shown)?, self.schema.entity(shown).name.clone()))
     }
 
     /// Resolve a name referenced in the doc of `owner`: one of its
     /// members first, then a definition, then the index.
-    pub fn resolve(&self, name: &str, owner: Option<EntityId>) -> Option<Reference> {
+    pub(crate) fn resolve(&self, name: &str, owner: Option<EntityId>) -> Option<Reference> {
         if let Some(owner) = owner {
             if self.member_names(owner).contains(&name) {
                 let page = self.page_of(owner)?;
@@ -243,7 +256,7 @@ impl<'s> Site<'s> {
     }
 
     /// Every shown name, sorted, for the index and the search.
-    pub fn index(&self, with_members: bool) -> Vec<IndexEntry> {
+    pub(crate) fn index(&self, with_members: bool) -> Vec<IndexEntry> {
         let mut entries = Vec::new();
         for page in self.page_order() {
             for item in &self.pages[page].items {
@@ -284,7 +297,7 @@ impl<'s> Site<'s> {
     }
 
     /// Everything shown for one definition.
-    pub fn definition(&self, id: EntityId) -> DefView<'s> {
+    pub(crate) fn definition(&self, id: EntityId) -> DefView<'s> {
         let schema = self.schema;
         let entity = schema.entity(id);
         let doc = entity.doc.map(|d| schema.doc(d));
@@ -531,7 +544,7 @@ impl<'s> Site<'s> {
     }
 
     /// How a type is written (`T`, `[T]`) and the definition to link.
-    pub fn type_label(&self, id: EntityId) -> (String, Option<EntityId>) {
+    pub(crate) fn type_label(&self, id: EntityId) -> (String, Option<EntityId>) {
         let entity = self.schema.entity(id);
         match &entity.kind {
             EntityKind::Array(array) => {
@@ -545,7 +558,7 @@ impl<'s> Site<'s> {
 
 /// A resolved reference.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Reference {
+pub(crate) enum Reference {
     /// An anchor on a page.
     Anchor(usize, String),
     /// The index page.
@@ -553,7 +566,7 @@ pub enum Reference {
 }
 
 /// One definition, ready to lay out.
-pub struct DefView<'s> {
+pub(crate) struct DefView<'s> {
     pub id: EntityId,
     pub name: &'s str,
     pub kind: &'static str,
@@ -570,7 +583,7 @@ pub struct DefView<'s> {
     pub sections: Vec<DocSection<'s>>,
 }
 
-pub struct MemberList<'s> {
+pub(crate) struct MemberList<'s> {
     /// `Arguments`, `Data`, `Members`, `Values` or `Alternatives`.
     pub title: &'static str,
     /// The named type whose members these are (commands and events
@@ -580,7 +593,7 @@ pub struct MemberList<'s> {
     pub branches: Option<Branches<'s>>,
 }
 
-pub struct MemberView<'s> {
+pub(crate) struct MemberView<'s> {
     pub name: &'s str,
     /// `member`, `argument`, `value` or `alternative`.
     pub role: &'static str,
@@ -597,31 +610,31 @@ pub struct MemberView<'s> {
     pub doc_owner: EntityId,
 }
 
-pub struct Branches<'s> {
+pub(crate) struct Branches<'s> {
     pub tag: &'s str,
     pub tag_type: Option<EntityId>,
     pub branches: Vec<BranchView<'s>>,
 }
 
-pub struct BranchView<'s> {
+pub(crate) struct BranchView<'s> {
     pub value: &'s str,
     pub ty: EntityId,
     pub cond: Option<String>,
 }
 
-pub struct FeatureView<'s> {
+pub(crate) struct FeatureView<'s> {
     pub name: &'s str,
     pub cond: Option<String>,
     pub doc: Option<Cow<'s, str>>,
 }
 
 impl FeatureView<'_> {
-    pub fn is_special(&self) -> bool {
+    pub(crate) fn is_special(&self) -> bool {
         self.name == "deprecated" || self.name == "unstable"
     }
 }
 
-pub enum DocSection<'s> {
+pub(crate) enum DocSection<'s> {
     /// A command's return type and its description.
     Returns {
         ty: Option<EntityId>,
@@ -635,12 +648,12 @@ pub enum DocSection<'s> {
 }
 
 /// The anchor of a member, value or branch within its definition.
-pub fn member_anchor(owner: &str, member: &str) -> String {
+pub(crate) fn member_anchor(owner: &str, member: &str) -> String {
     format!("{owner}:{member}")
 }
 
 /// An `if` condition as readable text: `A and (B or not C)`.
-pub fn cond_text(cond: &Cond) -> String {
+pub(crate) fn cond_text(cond: &Cond) -> String {
     fn operand(cond: &Cond) -> String {
         match cond {
             Cond::Name(_) | Cond::Not(_) => cond_text(cond),
@@ -656,7 +669,7 @@ pub fn cond_text(cond: &Cond) -> String {
 }
 
 /// The special features among `names`, in a fixed order.
-pub fn status_of<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
+pub(crate) fn status_of<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
     let names: HashSet<&str> = names.collect();
     ["deprecated", "unstable"]
         .into_iter()

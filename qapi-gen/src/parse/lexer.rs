@@ -30,7 +30,7 @@ pub(super) struct Token {
 }
 
 impl Token {
-    pub fn eof(file: FileId, at: usize) -> Token {
+    pub(super) fn eof(file: FileId, at: usize) -> Token {
         Token {
             kind: Tok::Eof,
             span: Span::new(file, at, at),

@@ -5,33 +5,33 @@
 //! syntax of the JSON dialect, `include`, `pragma` and doc comments is checked
 //! here; what an expression means is `check`'s business.
 
-pub mod doc;
+pub(crate) mod doc;
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, dead_code)]
 mod grammar;
 mod lexer;
-pub mod value;
+pub(crate) mod value;
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span};
 use crate::rules::Rules;
-pub use doc::Doc;
+use crate::schema::doc::{Doc, DocId};
 use lexer::{Tok, Token};
-pub use value::{Key, Object, Value, ValueKind};
-
-/// Index of a [`Doc`] in [`ParsedSchema::docs`].
-pub type DocId = usize;
+pub(crate) use value::{Key, Object, Value, ValueKind};
 
 /// The parser's output: every top-level expression of the root file and its
 /// includes, in the order QEMU sees them.
 #[derive(Debug, Clone)]
 pub struct ParsedSchema {
+    /// The files read.
     pub sources: SourceMap,
+    /// The top-level expressions in order.
     pub exprs: Vec<TopExpr>,
     /// Every documentation block, definition and free-form, in order.
     pub docs: Vec<Doc>,
+    /// The pragmas of all files.
     pub pragma: Pragma,
     /// The release whose rules the schema is held to, here and in the
     /// later stages.
@@ -40,13 +40,14 @@ pub struct ParsedSchema {
     pub doc_mode: DocMode,
     /// Doc-comment rules broken in [`DocMode::Lenient`], in the order found.
     pub warnings: Vec<Diagnostic>,
-    /// Blocks that did not parse, kept as raw text ([`doc::raw_doc`]): the
+    /// Blocks that did not parse, kept as raw text (`doc::raw_doc`): the
     /// later stages do not match them with members.
     pub raw_docs: Vec<DocId>,
 }
 
 /// How strictly doc comments are held to the rules.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DocMode {
     /// A broken doc-comment rule is an error, as in QEMU.
     #[default]
@@ -62,10 +63,26 @@ pub enum DocMode {
 /// How a schema is read: the QEMU release whose rules hold, and whether a
 /// broken doc-comment rule is an error or a warning.  Either converts into
 /// it, the other taking its default (the newest rules, strict docs).
+///
+/// ```
+/// use qapi_gen::{DocMode, LoadOptions, Rules};
+/// let options = LoadOptions::new(Rules::V10_0, DocMode::Lenient);
+/// assert_eq!(LoadOptions::from(Rules::V10_0).doc_mode, DocMode::Strict);
+/// ```
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct LoadOptions {
+    /// The QEMU release whose schema language holds.
     pub rules: Rules,
+    /// Whether a broken doc-comment rule is an error or a warning.
     pub doc_mode: DocMode,
+}
+
+impl LoadOptions {
+    /// These rules and doc mode (an option added later takes its default).
+    pub const fn new(rules: Rules, doc_mode: DocMode) -> LoadOptions {
+        LoadOptions { rules, doc_mode }
+    }
 }
 
 impl From<Rules> for LoadOptions {
@@ -107,7 +124,9 @@ impl DocMode {
 /// A top-level expression: an include directive or a definition.
 #[derive(Debug, Clone)]
 pub enum TopExpr {
+    /// An `include` directive.
     Include(Include),
+    /// A definition.
     Definition(RawDefinition),
 }
 
@@ -126,12 +145,14 @@ pub struct Include {
 /// A definition as written: an object whose meaning `check` establishes.
 #[derive(Debug, Clone)]
 pub struct RawDefinition {
+    /// The definition's JSON object, with spans.
     pub value: Value,
     /// The documentation block right before it, if any.
     pub doc: Option<DocId>,
 }
 
 impl RawDefinition {
+    /// The definition as an object (the parser yields nothing else).
     pub fn object(&self) -> &Object {
         self.value
             .as_object()
@@ -153,6 +174,7 @@ pub struct Pragma {
 /// Reads files for the parser; tests and the proc-macro can substitute
 /// their own.
 pub trait FileLoader {
+    /// The bytes of the file at `path` (as the schema names it).
     fn load(&self, path: &Path) -> io::Result<Vec<u8>>;
 }
 
@@ -165,17 +187,8 @@ impl FileLoader for FsLoader {
     }
 }
 
-/// Parse the schema rooted at `path` from the file system.
-pub fn parse_file(path: &Path) -> Result<ParsedSchema, Diagnostics> {
-    parse_with(path, &FsLoader)
-}
-
-/// Parse the schema rooted at `path`, reading files with `loader`.
-pub fn parse_with(path: &Path, loader: &dyn FileLoader) -> Result<ParsedSchema, Diagnostics> {
-    parse_with_options(path, loader, LoadOptions::default())
-}
-
-/// [`parse_with`], under the rules and doc mode of `options`.
+/// Parse the schema rooted at `path`, reading files with `loader`, under
+/// the rules and doc mode of `options`.
 pub fn parse_with_options(
     path: &Path,
     loader: &dyn FileLoader,
@@ -224,7 +237,7 @@ pub fn parse_with_options(
 
 /// Parse schema text held in memory; includes are read with `loader`
 /// relative to `name`.
-pub fn parse_str(
+pub(crate) fn parse_str(
     name: &str,
     text: &str,
     loader: &dyn FileLoader,
@@ -233,7 +246,7 @@ pub fn parse_str(
 }
 
 /// [`parse_str`], under the rules and doc mode of `options`.
-pub fn parse_str_with(
+pub(crate) fn parse_str_with(
     name: &str,
     text: &str,
     loader: &dyn FileLoader,
@@ -263,7 +276,7 @@ pub fn parse_str_with(
 }
 
 /// A loader that has no files: every include fails to read.
-pub struct NoFiles;
+pub(crate) struct NoFiles;
 
 impl FileLoader for NoFiles {
     fn load(&self, _path: &Path) -> io::Result<Vec<u8>> {
@@ -501,7 +514,7 @@ impl ParseState<'_> {
 
     /// A doc block; leniently, one that breaks the rules is kept as raw
     /// text.  The parser is at its opening `##` line.
-    fn parse_doc(&mut self, parser: &mut FileParser) -> Result<doc::Doc, Diagnostic> {
+    fn parse_doc(&mut self, parser: &mut FileParser) -> Result<Doc, Diagnostic> {
         let start = parser.position();
         let format_warnings = (self.doc_mode == DocMode::Lenient).then_some(&mut self.warnings);
         let issue = match doc::parse_doc(parser, self.rules, format_warnings) {
@@ -644,7 +657,7 @@ fn normalize_line_ends(bytes: &[u8]) -> Vec<u8> {
 /// The recursive-descent half of the parser, over one file's tokens,
 /// mirroring QEMU's `accept`/`get_expr` so that errors arise in the same
 /// order and at the same places.
-pub struct FileParser<'s> {
+pub(crate) struct FileParser<'s> {
     src: &'s str,
     file: FileId,
     tokens: Vec<Token>,
@@ -880,7 +893,12 @@ mod tests {
     #[test]
     fn include_nesting_is_limited() {
         // Within the limit: the last file fails to include a missing one.
-        let err = parse_with(Path::new("f0.json"), &IncludeChain(MAX_INCLUDE_DEPTH)).unwrap_err();
+        let err = parse_with_options(
+            Path::new("f0.json"),
+            &IncludeChain(MAX_INCLUDE_DEPTH),
+            LoadOptions::default(),
+        )
+        .unwrap_err();
         assert_eq!(
             err.first().message,
             format!(
@@ -888,7 +906,12 @@ mod tests {
             )
         );
         // Beyond it, an error rather than a stack overflow.
-        let err = parse_with(Path::new("f0.json"), &IncludeChain(100_000)).unwrap_err();
+        let err = parse_with_options(
+            Path::new("f0.json"),
+            &IncludeChain(100_000),
+            LoadOptions::default(),
+        )
+        .unwrap_err();
         let diag = err.first();
         assert_eq!(
             diag.message,

@@ -132,7 +132,7 @@ impl Value {
 
 /// Python's `repr()` of a string of printable ASCII (all a schema string
 /// can hold): single quotes unless the string holds one and no double quote.
-pub fn python_str_repr(s: &str) -> String {
+pub(crate) fn python_str_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {

@@ -2,13 +2,12 @@
 //!
 //! QEMU writes its doc comments in reStructuredText; rustdoc reads
 //! Markdown.  The conversion is the reference docs' own
-//! ([`crate::docs::markup::to_markdown`]): `@name` references become
+//! ([`crate::markup::to_markdown`]): `@name` references become
 //! intra-doc links to the generated item when there is one, examples and
 //! literal blocks become fences that never run as doctests.
 
-use crate::docs::markup::{self, Resolve};
-use crate::parse::doc::{Section, SectionKind};
-use crate::parse::Doc;
+use crate::markup::{self, Resolve};
+use crate::schema::doc::{Doc, Section, SectionKind};
 
 /// `/// line` comments, one per line of `text`.
 pub(crate) fn attrs(text: &str) -> String {

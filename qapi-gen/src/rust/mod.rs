@@ -53,14 +53,22 @@ use names::Scope;
 /// Why code could not be generated: the settings are invalid, or the
 /// conditions leave a reference to a type they exclude.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GenerateError {
     /// An option's value is unusable.
     Setting {
+        /// The option, as named in [`Settings::OPTIONS`].
         option: &'static str,
+        /// What is wrong with its value.
         message: String,
     },
     /// A kept item refers to a type the conditions exclude.
-    Excluded { user: String, used: String },
+    Excluded {
+        /// The item that refers to the type.
+        user: String,
+        /// The type excluded.
+        used: String,
+    },
 }
 
 impl GenerateError {
@@ -350,7 +358,7 @@ impl<'a> Gen<'a> {
             .collect()
     }
 
-    fn doc_of(&self, entity: &Entity) -> Option<&'a crate::parse::Doc> {
+    fn doc_of(&self, entity: &Entity) -> Option<&'a crate::schema::doc::Doc> {
         entity.doc.map(|id| self.schema.doc(id))
     }
 
@@ -384,7 +392,7 @@ impl<'a> Gen<'a> {
     /// wire name (rustdoc then shows the JSON name of every Rust name).
     fn member_docs(
         &self,
-        doc: Option<&crate::parse::Doc>,
+        doc: Option<&crate::schema::doc::Doc>,
         name: &str,
         cond: Option<&crate::schema::Cond>,
         features: &[String],
@@ -450,8 +458,8 @@ impl<'a> Gen<'a> {
     fn member_doc_source(
         &self,
         member: &crate::schema::Member,
-        fallback: Option<&'a crate::parse::Doc>,
-    ) -> Option<&'a crate::parse::Doc> {
+        fallback: Option<&'a crate::schema::doc::Doc>,
+    ) -> Option<&'a crate::schema::doc::Doc> {
         let defining = self.doc_of(self.schema.entity(member.defined_in));
         match defining {
             Some(doc) if doc.args().any(|s| s.name.as_deref() == Some(&member.name)) => Some(doc),
@@ -495,7 +503,7 @@ impl<'a> Gen<'a> {
         &self,
         owner: EntityId,
         members: &[crate::schema::Member],
-        doc: Option<&'a crate::parse::Doc>,
+        doc: Option<&'a crate::schema::doc::Doc>,
         module: bool,
     ) -> Result<Vec<Field>, GenerateError> {
         let mut scope = Scope::default();

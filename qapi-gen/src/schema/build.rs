@@ -20,8 +20,9 @@ use crate::check::ast::{
     BranchDecl, Cond, DefBody, Definition, FeatureDecl, Item, MemberDecl, MembersRef, Meta,
 };
 use crate::diag::{Diagnostic, FileId, SourceMap, Span};
-use crate::parse::{Doc, DocId, DocMode, Pragma, TopExpr};
+use crate::parse::{DocMode, Pragma, TopExpr};
 use crate::rules::Rules;
+use crate::schema::doc::{Doc, DocId};
 
 /// Where a definition was written and which one it is: QEMU's
 /// `QAPISourceInfo` with `defn_meta` and `defn_name` set.  Implicit types
@@ -43,7 +44,7 @@ pub(super) enum Role {
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Role::Member => "member",
             Role::Value => "value",
@@ -77,7 +78,7 @@ pub(super) struct MemberDef<'a> {
 }
 
 impl<'a> MemberDef<'a> {
-    pub fn new(
+    pub(super) fn new(
         name: &'a str,
         role: Role,
         span: Option<Span>,
@@ -101,7 +102,7 @@ impl<'a> MemberDef<'a> {
 
     /// QEMU's `QAPISchemaMember.describe(info)`: how a message about
     /// `info`'s definition names this member.
-    pub fn describe(&self, info: Option<&Info>) -> String {
+    pub(super) fn describe(&self, info: Option<&Info>) -> String {
         let mut role = self.role.as_str().to_string();
         let mut meta = "type";
         let mut defined_in: &str = &self.defined_in;
@@ -122,7 +123,7 @@ impl<'a> MemberDef<'a> {
         }
     }
 
-    pub fn is_special_feature(&self) -> bool {
+    pub(super) fn is_special_feature(&self) -> bool {
         self.name == "deprecated" || self.name == "unstable"
     }
 }
@@ -216,12 +217,12 @@ pub(super) struct EventDef<'a> {
 }
 
 impl Def<'_> {
-    pub fn is_type(&self) -> bool {
+    pub(super) fn is_type(&self) -> bool {
         !matches!(self.kind, Kind::Command(_) | Kind::Event(_))
     }
 
     /// QEMU's `is_implicit()`.
-    pub fn is_implicit(&self) -> bool {
+    pub(super) fn is_implicit(&self) -> bool {
         match &self.kind {
             Kind::Enum { .. } => self.name == "QType",
             Kind::Array { .. } => true,
@@ -231,7 +232,7 @@ impl Def<'_> {
     }
 
     /// QEMU's `describe()`: `struct type 'Foo'`, `command 'bar'`, ...
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match &self.kind {
             Kind::Builtin(_) => format!("built-in type '{}'", self.name),
             Kind::Enum { .. } => format!("enum type '{}'", self.name),
@@ -294,7 +295,7 @@ const QTYPE_VALUES: [&str; 7] = [
 pub(super) const BUILTIN_MODULE: &str = "./builtin";
 
 impl<'a> Builder<'a> {
-    pub fn new(sources: SourceMap, pragma: Pragma, docs: Vec<Doc>) -> Builder<'a> {
+    pub(super) fn new(sources: SourceMap, pragma: Pragma, docs: Vec<Doc>) -> Builder<'a> {
         let root = sources
             .files()
             .next()
@@ -329,7 +330,11 @@ impl<'a> Builder<'a> {
     }
 
     /// QEMU's `_def_predefineds` and `_def_exprs`.
-    pub fn define_all(&mut self, items: &'a [Item], exprs: &[TopExpr]) -> Result<(), Diagnostic> {
+    pub(super) fn define_all(
+        &mut self,
+        items: &'a [Item],
+        exprs: &[TopExpr],
+    ) -> Result<(), Diagnostic> {
         // Room for the definitions and about as many implicit types and
         // arrays, so that the tables rarely grow.
         let expected = 2 * items.len() + 64;
@@ -355,22 +360,22 @@ impl<'a> Builder<'a> {
     }
 
     /// A semantic error reported at `info`, as QEMU's `QAPISemError`.
-    pub fn error(&self, info: Option<&Info>, message: impl Into<String>) -> Diagnostic {
+    pub(super) fn error(&self, info: Option<&Info>, message: impl Into<String>) -> Diagnostic {
         semantic_error(info, message)
     }
 
-    pub fn lookup_type(&self, name: &str) -> Option<EntityId> {
+    pub(super) fn lookup_type(&self, name: &str) -> Option<EntityId> {
         self.by_name
             .get(name)
             .copied()
             .filter(|&id| self.def(id).is_type())
     }
 
-    pub fn def(&self, id: EntityId) -> &Def<'a> {
+    pub(super) fn def(&self, id: EntityId) -> &Def<'a> {
         &self.defs[id.0 as usize]
     }
 
-    pub fn def_mut(&mut self, id: EntityId) -> &mut Def<'a> {
+    pub(super) fn def_mut(&mut self, id: EntityId) -> &mut Def<'a> {
         &mut self.defs[id.0 as usize]
     }
 
@@ -782,7 +787,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The checked entities as the model.
-    pub fn into_schema(mut self) -> Schema {
+    pub(super) fn into_schema(mut self) -> Schema {
         let mut module_items: Vec<Vec<ModuleItem>> = Vec::new();
         let mut entity_modules = vec![ModuleId(0); self.defs.len()];
         for index in 0..self.slots.len() {
@@ -893,7 +898,10 @@ impl<'a> Builder<'a> {
     }
 
     /// The members of object type `id` (base members first), once checked.
-    pub fn members_of(&self, id: EntityId) -> impl Iterator<Item = (MemberRef, &MemberDef<'a>)> {
+    pub(super) fn members_of(
+        &self,
+        id: EntityId,
+    ) -> impl Iterator<Item = (MemberRef, &MemberDef<'a>)> {
         let members = match &self.def(id).kind {
             Kind::Object(object) => object.members.as_slice(),
             _ => &[],
@@ -901,7 +909,7 @@ impl<'a> Builder<'a> {
         members.iter().map(|&r| (r, self.member(r)))
     }
 
-    pub fn member(&self, r: MemberRef) -> &MemberDef<'a> {
+    pub(super) fn member(&self, r: MemberRef) -> &MemberDef<'a> {
         match &self.def(r.owner).kind {
             Kind::Object(object) => &object.local_members[r.index as usize],
             _ => unreachable!("members belong to object types"),

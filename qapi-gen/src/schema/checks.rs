@@ -12,8 +12,9 @@ use super::build::{
 };
 use super::model::{EntityId, JsonType};
 use crate::diag::{Diagnostic, Span};
-use crate::parse::{Doc, DocMode, Pragma};
+use crate::parse::{DocMode, Pragma};
 use crate::rules::Rules;
+use crate::schema::doc::Doc;
 
 /// How deeply type checks may nest (a base's base, a branch type's branch
 /// type, ...).  QEMU's Python recursion limit stops it much earlier; this
@@ -108,7 +109,7 @@ struct Tag<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn check_all(&mut self) -> Checked<()> {
+    pub(super) fn check_all(&mut self) -> Checked<()> {
         for index in 0..self.slots.len() {
             if let Slot::Def(id) = self.slots[index] {
                 self.check_entity(id)?;

@@ -36,14 +36,14 @@ use crate::diag::SourceFile;
 /// A model made from a `query-qmp-schema` reply, and where each entity
 /// comes from.
 #[derive(Clone, Debug)]
-pub struct Introspected {
+pub(crate) struct Introspected {
     pub schema: Schema,
     pub elements: Elements,
 }
 
 /// The element of the reply's list each entity was made from.
 #[derive(Clone, Debug, Default)]
-pub struct Elements {
+pub(crate) struct Elements {
     /// Where the list is in the file: empty (the file is the list),
     /// `return` or `response.return`.
     pub list_path: String,
@@ -54,13 +54,13 @@ pub struct Elements {
 
 impl Elements {
     /// The index in the reply's list of the element `id` was made from.
-    pub fn index(&self, id: EntityId) -> Option<usize> {
+    pub(crate) fn index(&self, id: EntityId) -> Option<usize> {
         self.indices.get(id.0 as usize).copied().flatten()
     }
 
     /// The JSON path of the element `id` was made from, e.g.
     /// `return[57]`; `None` for built-in entities.
-    pub fn json_path(&self, id: EntityId) -> Option<String> {
+    pub(crate) fn json_path(&self, id: EntityId) -> Option<String> {
         let index = self.index(id)?;
         Some(format!("{}[{index}]", self.list_path))
     }
@@ -69,9 +69,13 @@ impl Elements {
 /// Why a reply could not be read: the file, the JSON path of the value at
 /// fault (`return[12].members[3].type`), and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImportError {
+    /// The file the reply was read from.
     pub file: String,
+    /// The JSON path of the element at fault.
     pub path: String,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -89,7 +93,7 @@ impl std::error::Error for ImportError {}
 
 /// Where the `SchemaInfo` list is in `value`: the value itself, its
 /// `return`, or its `response.return`; with its JSON path.
-pub fn find_list(value: &Value) -> Option<(&[Value], &'static str)> {
+pub(crate) fn find_list(value: &Value) -> Option<(&[Value], &'static str)> {
     match value {
         Value::Array(list) => Some((list, "")),
         Value::Object(object) => match (object.get("return"), object.get("response")) {
@@ -106,13 +110,13 @@ pub fn find_list(value: &Value) -> Option<(&[Value], &'static str)> {
 
 /// Whether `text` looks like a `query-qmp-schema` reply rather than QAPI
 /// schema source (which is not JSON: it quotes with `'` and has comments).
-pub fn is_introspection(text: &str) -> bool {
+pub(crate) fn is_introspection(text: &str) -> bool {
     serde_json::from_str::<Value>(text).is_ok_and(|value| find_list(&value).is_some())
 }
 
 /// The model of the reply in `text`, read from the file named `file` (for
 /// messages; the text is kept as the model's only source file).
-pub fn from_reply_text(file: &str, text: &str) -> Result<Introspected, ImportError> {
+pub(crate) fn from_reply_text(file: &str, text: &str) -> Result<Introspected, ImportError> {
     let error = |path: &str, message: String| ImportError {
         file: file.to_string(),
         path: path.to_string(),

@@ -11,8 +11,9 @@
 
 mod build;
 mod checks;
-pub mod from_introspection;
-pub mod model;
+pub mod doc;
+pub(crate) mod from_introspection;
+mod model;
 
 pub use model::*;
 
@@ -23,7 +24,9 @@ use crate::diag::Diagnostics;
 use crate::parse::ParsedSchema;
 
 impl Schema {
-    /// Check `parsed` and build the model from it.
+    /// Check `parsed` and build the model from it (the parse stage's
+    /// output, see [`crate::__internal`]).
+    #[doc(hidden)]
     pub fn build(parsed: ParsedSchema) -> Result<Schema, Diagnostics> {
         let ParsedSchema {
             sources,

@@ -7,20 +7,32 @@ use std::collections::HashMap;
 
 pub use crate::check::ast::Cond;
 use crate::diag::{Diagnostic, SourceMap, Span};
-use crate::parse::{Doc, DocId, Pragma};
+use crate::parse::Pragma;
+use crate::schema::doc::{Doc, DocId};
 
 /// Index of an entity in [`Schema::entities`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EntityId(pub u32);
+pub struct EntityId(
+    /// The index.
+    pub u32,
+);
 
 /// Entities that are types.
 pub type TypeId = EntityId;
 
 /// Index of a module in [`Schema::modules`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ModuleId(pub u32);
+pub struct ModuleId(
+    /// The index.
+    pub u32,
+);
 
+/// A checked, resolved schema: its modules, entities and documentation,
+/// as [`load`](crate::load) or [`Builder::load`](crate::Builder::load)
+/// make it.  Entities refer to each other by [`EntityId`]; look one up by
+/// name with [`Schema::lookup`].
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Schema {
     /// `./builtin` first, then the root file and every included file in
     /// the order QEMU creates them.
@@ -29,7 +41,9 @@ pub struct Schema {
     pub entities: Vec<Entity>,
     /// Every documentation block, free-form and definition, in source order.
     pub docs: Vec<Doc>,
+    /// The `pragma` directives of all files.
     pub pragma: Pragma,
+    /// The files read, for locating and rendering spans.
     pub sources: SourceMap,
     /// The release whose rules the schema was held to.
     pub rules: crate::rules::Rules,
@@ -43,7 +57,9 @@ pub struct Schema {
     pub(crate) by_name: HashMap<String, EntityId>,
 }
 
+/// A file of the schema, as QEMU's `QAPISchemaModule`.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Module {
     /// As QEMU names it: `./builtin`, or the file's path relative to the
     /// root file's directory.
@@ -52,43 +68,69 @@ pub struct Module {
     pub items: Vec<ModuleItem>,
 }
 
+/// What a module holds: its definitions and include directives.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModuleItem {
+    /// A definition (or an implicit type made for one).
     Entity(EntityId),
     /// An include directive naming another module.
     Include {
+        /// The included module.
         module: ModuleId,
+        /// The directive.
         span: Span,
     },
 }
 
+/// A named thing of the schema: a type, a command or an event (QEMU's
+/// `QAPISchemaEntity`).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Entity {
+    /// Its name in the schema (and on the wire).
     pub name: String,
     /// Where it was defined; `None` for built-ins.
     pub span: Option<Span>,
+    /// The module that defines it.
     pub module: ModuleId,
+    /// Its documentation block, if any.
     pub doc: Option<DocId>,
+    /// Its `if` condition, if any.
     pub cond: Option<Cond>,
+    /// Its features (`deprecated`, `unstable`, ...).
     pub features: Vec<Feature>,
+    /// What it is.
     pub kind: EntityKind,
 }
 
+/// The kinds of entity, each with what it holds.
 #[derive(Clone, Debug)]
 pub enum EntityKind {
+    /// A built-in scalar type (`str`, `int`, ...).
     Builtin(BuiltinType),
+    /// An enumeration.
     Enum(EnumType),
+    /// A list type (`['T']`, named `TList`).
     Array(ArrayType),
+    /// A struct, a union, or an implicit object type.
     Object(ObjectType),
+    /// An alternate.
     Alternate(AlternateType),
+    /// A command.
     Command(Command),
+    /// An event.
     Event(Event),
 }
 
+/// A feature of a definition, member or enum value.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Feature {
+    /// Its name.
     pub name: String,
+    /// Where it is declared; `None` when made by the generator.
     pub span: Option<Span>,
+    /// Its `if` condition, if any.
     pub cond: Option<Cond>,
 }
 
@@ -102,12 +144,19 @@ impl Feature {
 /// The JSON type a value of a type has on the wire.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum JsonType {
+    /// A string.
     String,
+    /// A number (integer or not).
     Number,
+    /// An integer.
     Int,
+    /// `true` or `false`.
     Boolean,
+    /// `null`.
     Null,
+    /// An object.
     Object,
+    /// An array.
     Array,
     /// `any`: every JSON type.
     Value,
@@ -132,20 +181,35 @@ impl JsonType {
 /// The built-in scalar types.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Builtin {
+    /// `str`: a string.
     Str,
+    /// `number`: a double.
     Number,
+    /// `int`: a signed 64-bit integer.
     Int,
+    /// `int8`.
     Int8,
+    /// `int16`.
     Int16,
+    /// `int32`.
     Int32,
+    /// `int64`.
     Int64,
+    /// `uint8`.
     Uint8,
+    /// `uint16`.
     Uint16,
+    /// `uint32`.
     Uint32,
+    /// `uint64`.
     Uint64,
+    /// `size`: an unsigned 64-bit byte count.
     Size,
+    /// `bool`.
     Bool,
+    /// `null`: only the JSON `null`.
     Null,
+    /// `any`: any JSON value.
     Any,
 }
 
@@ -169,6 +233,7 @@ impl Builtin {
         Builtin::Null,
     ];
 
+    /// Its name in schemas (`str`, `int8`, ...).
     pub fn name(self) -> &'static str {
         match self {
             Builtin::Str => "str",
@@ -189,6 +254,7 @@ impl Builtin {
         }
     }
 
+    /// The JSON type of its values.
     pub fn json_type(self) -> JsonType {
         match self {
             Builtin::Str => JsonType::String,
@@ -201,33 +267,51 @@ impl Builtin {
     }
 }
 
+/// A built-in type.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct BuiltinType {
+    /// Which one.
     pub builtin: Builtin,
 }
 
+/// An enumeration.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EnumType {
+    /// Its values, in order.
     pub members: Vec<EnumMember>,
+    /// The `prefix` of its C constants, when given.
     pub prefix: Option<String>,
 }
 
+/// A value of an enumeration.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct EnumMember {
+    /// The value, as on the wire.
     pub name: String,
+    /// Where it is declared; `None` when made by the generator.
     pub span: Option<Span>,
+    /// Its `if` condition, if any.
     pub cond: Option<Cond>,
+    /// Its features.
     pub features: Vec<Feature>,
 }
 
+/// A list type.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ArrayType {
+    /// The type of its elements.
     pub element: TypeId,
 }
 
 /// A struct, a union (an object with variants), or an implicit object.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ObjectType {
+    /// The base type, whose members come first.
     pub base: Option<TypeId>,
     /// All members: the base's (recursively) first, then the local ones.
     pub members: Vec<Member>,
@@ -246,13 +330,21 @@ impl ObjectType {
     }
 }
 
+/// A member of an object type.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Member {
+    /// Its name, as on the wire (without the `*` of optional members).
     pub name: String,
+    /// Its type.
     pub ty: TypeId,
+    /// Whether it may be absent.
     pub optional: bool,
+    /// Where it is declared; `None` when made by the generator.
     pub span: Option<Span>,
+    /// Its `if` condition, if any.
     pub cond: Option<Cond>,
+    /// Its features.
     pub features: Vec<Feature>,
     /// The type that declares it (differs from the holder for members
     /// inherited from a base).
@@ -262,61 +354,91 @@ pub struct Member {
 /// Branches selected by a tag: a union's discriminator member, or an
 /// alternate's implicit `type` (the JSON type of the value).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Variants {
     /// The tag member's name (`type` for alternates).
     pub tag: String,
     /// The tag's enum type: the discriminator's for unions, `QType` for
     /// alternates (as QEMU's implicit tag member).
     pub tag_type: Option<TypeId>,
+    /// The branches, in order.
     pub variants: Vec<Variant>,
 }
 
+/// A branch of a union or an alternate.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Variant {
+    /// The tag value that selects it (for alternates, the branch name).
     pub name: String,
+    /// Its type.
     pub ty: TypeId,
+    /// Where it is declared; `None` when made by the generator.
     pub span: Option<Span>,
+    /// Its `if` condition, if any.
     pub cond: Option<Cond>,
 }
 
+/// An alternate: a value of one of several types, told apart by its JSON
+/// type.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct AlternateType {
+    /// The branches, with the implicit `type` tag.
     pub variants: Variants,
 }
 
+/// A command and its flags, as declared.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Command {
     /// An object type (implicit `q_obj_<name>-arg` for inline arguments),
     /// or with `boxed` any object or union.
     pub arg_type: Option<TypeId>,
+    /// What it returns; `None` for nothing (an empty object on the wire).
     pub ret_type: Option<TypeId>,
+    /// `boxed`: the arguments are one value of `arg_type`.
     pub boxed: bool,
+    /// `gen`: false when QEMU's generator leaves the marshalling to
+    /// hand-written code (the arguments are not checked).
     pub gen: bool,
+    /// `success-response`: false when a success sends no reply.
     pub success_response: bool,
+    /// `allow-oob`: may run out of band.
     pub allow_oob: bool,
+    /// `allow-preconfig`: may run before the machine is configured.
     pub allow_preconfig: bool,
+    /// `coroutine`: runs in a coroutine in QEMU.
     pub coroutine: bool,
 }
 
+/// An event.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Event {
+    /// The type of its `data`, if any.
     pub arg_type: Option<TypeId>,
+    /// `boxed`: the data is one value of `arg_type`.
     pub boxed: bool,
 }
 
 impl Schema {
+    /// The entity `id`.
     pub fn entity(&self, id: EntityId) -> &Entity {
         &self.entities[id.0 as usize]
     }
 
+    /// The entity named `name`, if there is one.
     pub fn lookup(&self, name: &str) -> Option<EntityId> {
         self.by_name.get(name).copied()
     }
 
+    /// The module `id`.
     pub fn module(&self, id: ModuleId) -> &Module {
         &self.modules[id.0 as usize]
     }
 
+    /// The documentation block `id`.
     pub fn doc(&self, id: DocId) -> &Doc {
         &self.docs[id]
     }
@@ -338,6 +460,7 @@ impl Schema {
             .map(|(i, e)| (EntityId(i as u32), e))
     }
 
+    /// Every command, in definition order.
     pub fn commands(&self) -> impl Iterator<Item = (&Entity, &Command)> {
         self.entities.iter().filter_map(|e| match &e.kind {
             EntityKind::Command(c) => Some((e, c)),
@@ -345,6 +468,7 @@ impl Schema {
         })
     }
 
+    /// Every event, in definition order.
     pub fn events(&self) -> impl Iterator<Item = (&Entity, &Event)> {
         self.entities.iter().filter_map(|e| match &e.kind {
             EntityKind::Event(ev) => Some((e, ev)),

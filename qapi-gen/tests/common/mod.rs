@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The read-only `shared/` material (QEMU's schema and test suite):
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub fn shared_dir() -> PathBuf {
     let dir = match std::env::var_os("QAPI_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+        None => workspace_dir().join("../shared"),
     };
     assert!(
         dir.is_dir(),
@@ -42,11 +43,13 @@ pub fn real_schema_path(release: &str) -> PathBuf {
 }
 
 /// The workspace's root directory (where `schema/`, the demo schema, is).
+/// These helpers serve the tests of `qapi-gen` and of `qapi-gen-cli`
+/// (which includes this file), both packages at the top level.
 #[allow(dead_code)]
 pub fn workspace_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("qapi-gen is inside the workspace")
+        .expect("the package is inside the workspace")
         .to_path_buf()
 }
 
@@ -69,7 +72,7 @@ impl TempDir {
         self.0.join(name)
     }
 
-    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+    pub fn write(&self, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
         let path = self.0.join(name);
         std::fs::write(&path, text).expect("write temporary file");
         path
@@ -87,6 +90,12 @@ pub mod registry;
 
 #[allow(dead_code)]
 pub mod qemu_python;
+
+#[allow(dead_code)]
+pub mod introspection;
+
+#[allow(dead_code)]
+pub mod frontends;
 
 /// Where an error was reported and what it said.
 #[allow(dead_code)]
@@ -158,4 +167,33 @@ pub fn parse_qemu_error(err: &str) -> Option<Located> {
         });
     }
     None
+}
+
+/// Where two texts first differ, with a few lines of each around it.
+#[allow(dead_code)]
+pub fn describe_difference(expected: &str, actual: &str) -> String {
+    let exp: Vec<&str> = expected.split_inclusive('\n').collect();
+    let act: Vec<&str> = actual.split_inclusive('\n').collect();
+    let at = exp
+        .iter()
+        .zip(&act)
+        .position(|(e, a)| e != a)
+        .unwrap_or(exp.len().min(act.len()));
+    let from = at.saturating_sub(2);
+    let show = |lines: &[&str]| -> String {
+        let mut text = String::new();
+        for (n, line) in lines.iter().enumerate().skip(from).take(6) {
+            let _ = writeln!(text, "      {:4} {:?}", n + 1, line);
+        }
+        if lines.len() <= at {
+            let _ = writeln!(text, "      (ends after line {})", lines.len());
+        }
+        text
+    };
+    format!(
+        "first difference at line {}\n    expected:\n{}    actual:\n{}",
+        at + 1,
+        show(&exp),
+        show(&act)
+    )
 }

@@ -1,7 +1,7 @@
 //! QEMU's own front end (its Python, from `shared/`) as an oracle.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// What QEMU's front end made of a schema.
@@ -55,7 +55,7 @@ impl QemuPython {
     /// QEMU's verdict on each schema, in order (one Python process for
     /// all of them).
     pub fn judge(&self, schemas: &[PathBuf]) -> Vec<Verdict> {
-        let oracle = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/common/qemu_oracle.py");
+        let oracle = super::workspace_dir().join("qapi-gen/tests/common/qemu_oracle.py");
         let mut child = Command::new(&self.python)
             .arg(&oracle)
             .arg(&self.scripts)

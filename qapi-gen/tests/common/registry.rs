@@ -65,3 +65,13 @@ pub fn locate(schema: &OlderSchema) -> Result<PathBuf, String> {
         )
     })
 }
+
+/// The root file of the older schema named `name` (one of
+/// [`OLDER_SCHEMAS`]); panics saying what to run when it is missing.
+pub fn path_of(name: &str) -> PathBuf {
+    let schema = OLDER_SCHEMAS
+        .iter()
+        .find(|s| s.name == name)
+        .expect("a known schema");
+    locate(schema).unwrap_or_else(|e| panic!("{e}"))
+}

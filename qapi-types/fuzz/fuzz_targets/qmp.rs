@@ -55,12 +55,11 @@ fn policy_from(bits: u8) -> CompatPolicy {
             OutputPolicy::Accept
         }
     };
-    CompatPolicy {
-        deprecated_input: input(1),
-        deprecated_output: output(2),
-        unstable_input: input(4),
-        unstable_output: output(8),
-    }
+    CompatPolicy::default()
+        .deprecated_input(input(1))
+        .deprecated_output(output(2))
+        .unstable_input(input(4))
+        .unstable_output(output(8))
 }
 
 fn check_reply(reply: &str) {

@@ -45,7 +45,9 @@ pub trait Stream: Read + Write {
     /// Whether [`Stream::send_with_fds`] works.
     const PASSES_FDS: bool = false;
 
+    /// Bound the time a read blocks (`None`: no bound).
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+    /// Bound the time a write blocks (`None`: no bound).
     fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
 
     /// Write the start of `bytes` with `fds` attached (`SCM_RIGHTS`) in

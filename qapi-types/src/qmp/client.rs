@@ -49,6 +49,8 @@ impl Default for Options {
 }
 
 impl Options {
+    /// The defaults: greeting awaited, capabilities negotiated without
+    /// `oob`, a 30 s timeout, lenient decoding.
     pub fn new() -> Options {
         Options::default()
     }

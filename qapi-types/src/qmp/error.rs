@@ -20,14 +20,22 @@ pub enum Error {
     Io(Arc<io::Error>),
     /// The server closed the connection; `partial` when it stopped in the
     /// middle of a message.
-    Closed { partial: bool },
+    Closed {
+        /// It stopped in the middle of a message.
+        partial: bool,
+    },
     /// The server sent something that is not QMP (garbage, a message too
     /// large, a reply that is neither `return` nor `error`, ...); the
     /// connection is unusable.
     Protocol(Arc<str>),
     /// A message did not decode into its type: `what` says which
     /// (`reply to query-block`, `event`), the error names the member path.
-    Decode { what: String, error: DecodeError },
+    Decode {
+        /// Which message.
+        what: String,
+        /// Why, with the member path.
+        error: DecodeError,
+    },
     /// The arguments could not be encoded.
     Encode(serde_json::Error),
     /// No reply within the client's timeout.  The connection stays usable;
@@ -36,6 +44,7 @@ pub enum Error {
     /// The peer's schema has no such command: not sent (see
     /// [`Options::check_commands`](super::Options::check_commands)).
     Unsupported {
+        /// The command's name.
         command: String,
         /// The peer's version, as its greeting says.
         version: VersionInfo,
@@ -44,22 +53,38 @@ pub enum Error {
     /// cannot pass them (`SCM_RIGHTS` needs a Unix socket); nothing was
     /// sent and the connection stays usable.  `transport` names the
     /// connection (`TCP`).
-    FdsUnsupported { transport: &'static str },
+    FdsUnsupported {
+        /// The connection's kind.
+        transport: &'static str,
+    },
     /// Connecting with [`Options::connect_retry`](super::Options::connect_retry)
     /// gave up at its deadline: `attempts` tries in `waited`, the last one
     /// failing with `last`.
     NotReady {
+        /// How long it tried.
         waited: Duration,
+        /// How many times.
         attempts: u32,
+        /// Why the last try failed.
         last: Box<Error>,
     },
     /// Nothing awaited came in time: `what` says what was awaited (an
     /// event, a guest process to exit, a connection to accept).  The
     /// connection stays usable.
-    WaitTimeout { what: String, waited: Duration },
+    WaitTimeout {
+        /// What was awaited.
+        what: String,
+        /// How long.
+        waited: Duration,
+    },
     /// A block job ended with an error (`query-jobs` gave it); the job is
     /// dismissed.
-    Job { id: String, desc: String },
+    Job {
+        /// The job's id.
+        id: String,
+        /// Its error, as `query-jobs` words it.
+        desc: String,
+    },
 }
 
 impl Error {

@@ -13,12 +13,19 @@ use std::fmt;
 /// Why the byte stream cannot be split into messages; the stream is
 /// unusable afterwards.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FramingError {
     /// A message is longer than the limit given to [`Framer::new`].
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// A byte that cannot start a message (only whitespace may separate
     /// the objects of the stream).
-    Garbage { byte: u8 },
+    Garbage {
+        /// The byte.
+        byte: u8,
+    },
 }
 
 impl fmt::Display for FramingError {

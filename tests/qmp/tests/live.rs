@@ -27,7 +27,7 @@ mod live {
     use std::time::Duration;
 
     use qapi_bindings_tests::real_all::{self, commands, events};
-    use qapi_gen::schema::model::EntityKind;
+    use qapi_gen::schema::EntityKind;
     use qapi_qmp_tests::{shared_dir, Qemu};
 
     use crate::common::queries::{argless, corpus_error_replies, strict_options};

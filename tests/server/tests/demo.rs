@@ -235,11 +235,9 @@ fn preconfig() {
 
 #[test]
 fn compatibility_policy() {
-    let reject = CompatPolicy {
-        deprecated_input: InputPolicy::Reject,
-        unstable_input: InputPolicy::Reject,
-        ..CompatPolicy::default()
-    };
+    let reject = CompatPolicy::default()
+        .deprecated_input(InputPolicy::Reject)
+        .unstable_input(InputPolicy::Reject);
     let mut c = Connection::negotiated(reject);
     assert_eq!(
         c.one(r#"{"execute": "query-cpus"}"#),
@@ -259,11 +257,9 @@ fn compatibility_policy() {
     let mut c = Connection::negotiated(CompatPolicy::default());
     let reply = c.one(r#"{"execute": "query-block"}"#);
     assert_eq!(reply["return"][0]["inserted"]["throttle-group"], "group0");
-    let hide = CompatPolicy {
-        deprecated_output: OutputPolicy::Hide,
-        unstable_output: OutputPolicy::Hide,
-        ..CompatPolicy::default()
-    };
+    let hide = CompatPolicy::default()
+        .deprecated_output(OutputPolicy::Hide)
+        .unstable_output(OutputPolicy::Hide);
     let mut c = Connection::negotiated(hide);
     let reply = c.one(r#"{"execute": "query-block"}"#);
     let inserted = &reply["return"][0]["inserted"];

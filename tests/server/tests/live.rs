@@ -393,11 +393,9 @@ fn malformed_and_ill_typed_requests_get_qemus_answers() {
     drop(runtime);
 
     let qemu = Qemu::start_with(&["-compat", "deprecated-input=reject,unstable-input=reject"]);
-    let policy = CompatPolicy {
-        deprecated_input: InputPolicy::Reject,
-        unstable_input: InputPolicy::Reject,
-        ..CompatPolicy::default()
-    };
+    let policy = CompatPolicy::default()
+        .deprecated_input(InputPolicy::Reject)
+        .unstable_input(InputPolicy::Reject);
     let (ours, runtime) = our_server(policy);
     total += POLICY.len();
     mismatches.extend(compare(qemu.socket(), &ours, &[POLICY], &mut matched));

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use qapi_gen::docs::markup::{section_source, to_markdown};
-use qapi_gen::parse::doc::SectionKind;
+use qapi_gen::markup::{section_source, to_markdown};
+use qapi_gen::schema::doc::SectionKind;
 use serde_json::{Map, Value};
 
 /// One `SchemaInfo` entry, by meta-type.
@@ -305,7 +305,7 @@ fn entity(entry: &Value) -> Option<Entity> {
     })
 }
 
-fn command_doc(doc: &qapi_gen::parse::doc::Doc) -> CommandDoc {
+fn command_doc(doc: &qapi_gen::schema::doc::Doc) -> CommandDoc {
     let markdown = |section| to_markdown(&section_source(section), &|_| None);
     let mut out = CommandDoc {
         body: markdown(doc.body()).trim().to_string(),

@@ -73,6 +73,7 @@ pub(crate) fn check_sync(reply: &str, id: i64) -> Result<(), Error> {
 pub struct Exec {
     /// The program; the agent searches `PATH` for a bare name.
     pub path: String,
+    /// Its arguments (without the program's name).
     pub args: Vec<String>,
     /// `NAME=VALUE` entries for its environment.
     pub env: Vec<String>,
@@ -81,6 +82,8 @@ pub struct Exec {
 }
 
 impl Exec {
+    /// Run the program `path` with no arguments, the agent's environment
+    /// and no input.
     pub fn new(path: impl Into<String>) -> Exec {
         Exec {
             path: path.into(),
@@ -90,11 +93,13 @@ impl Exec {
         }
     }
 
+    /// Add an argument.
     pub fn arg(mut self, arg: impl Into<String>) -> Exec {
         self.args.push(arg.into());
         self
     }
 
+    /// Add arguments.
     pub fn args<I: IntoIterator<Item = T>, T: Into<String>>(mut self, args: I) -> Exec {
         self.args.extend(args.into_iter().map(Into::into));
         self
@@ -106,6 +111,7 @@ impl Exec {
         self
     }
 
+    /// Write `bytes` to its standard input.
     pub fn input(mut self, bytes: impl Into<Vec<u8>>) -> Exec {
         self.input = Some(bytes.into());
         self
@@ -137,10 +143,13 @@ pub struct ExecOutput {
     pub exit_code: Option<i64>,
     /// The signal that ended it, when one did.
     pub signal: Option<i64>,
+    /// What it wrote to its standard output.
     pub stdout: Vec<u8>,
+    /// What it wrote to its standard error.
     pub stderr: Vec<u8>,
-    /// The agent kept only the start of the output (16 MiB).
+    /// The agent kept only the start of the standard output (16 MiB).
     pub stdout_truncated: bool,
+    /// The agent kept only the start of the standard error (16 MiB).
     pub stderr_truncated: bool,
 }
 

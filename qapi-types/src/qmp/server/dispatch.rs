@@ -24,7 +24,9 @@ use crate::{Command, Enum, Event, Mode, Timestamp};
 /// What the program does with input that a policy covers (QEMU's
 /// `CompatPolicyInput`, without `crash`).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InputPolicy {
+    /// Accepted like any other input.
     #[default]
     Accept,
     /// Commands, arguments and enum values with the feature are errors.
@@ -34,7 +36,9 @@ pub enum InputPolicy {
 /// What the program does with output that a policy covers
 /// (`CompatPolicyOutput`).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OutputPolicy {
+    /// Sent like any other output.
     #[default]
     Accept,
     /// Members and events with the feature are left out.
@@ -43,15 +47,52 @@ pub enum OutputPolicy {
 
 /// QEMU's `-compat` option: how to treat what the schema marks
 /// `deprecated` or `unstable`.
+///
+/// ```
+/// use qapi_types::qmp::server::{CompatPolicy, InputPolicy, OutputPolicy};
+/// let policy = CompatPolicy::default()
+///     .deprecated_input(InputPolicy::Reject)
+///     .deprecated_output(OutputPolicy::Hide);
+/// assert_eq!(policy.unstable_input, InputPolicy::Accept);
+/// ```
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CompatPolicy {
+    /// `-compat deprecated-input=...` (default accept).
     pub deprecated_input: InputPolicy,
+    /// `-compat deprecated-output=...` (default accept).
     pub deprecated_output: OutputPolicy,
+    /// `-compat unstable-input=...` (default accept).
     pub unstable_input: InputPolicy,
+    /// `-compat unstable-output=...` (default accept).
     pub unstable_output: OutputPolicy,
 }
 
 impl CompatPolicy {
+    /// With `deprecated_input` set.
+    pub fn deprecated_input(mut self, policy: InputPolicy) -> CompatPolicy {
+        self.deprecated_input = policy;
+        self
+    }
+
+    /// With `deprecated_output` set.
+    pub fn deprecated_output(mut self, policy: OutputPolicy) -> CompatPolicy {
+        self.deprecated_output = policy;
+        self
+    }
+
+    /// With `unstable_input` set.
+    pub fn unstable_input(mut self, policy: InputPolicy) -> CompatPolicy {
+        self.unstable_input = policy;
+        self
+    }
+
+    /// With `unstable_output` set.
+    pub fn unstable_output(mut self, policy: OutputPolicy) -> CompatPolicy {
+        self.unstable_output = policy;
+        self
+    }
+
     fn reject(&self) -> u8 {
         let mut bits = 0;
         if self.deprecated_input == InputPolicy::Reject {
@@ -135,6 +176,7 @@ pub fn builtin<H>(_: &Arc<H>, _: &QObject) -> Result<CallFuture, QmpError> {
 }
 
 impl QmpError {
+    /// An error of class `class` with the message `desc`.
     pub fn new(class: ErrorClass, desc: impl Into<String>) -> QmpError {
         QmpError {
             class,
@@ -357,14 +399,17 @@ impl<H: 'static> Dispatcher<H> {
         &self.fd_sets
     }
 
+    /// The handler commands run on.
     pub fn handler(&self) -> &Arc<H> {
         &self.handler
     }
 
+    /// The schema it dispatches by.
     pub fn schema(&self) -> &'static Schema {
         self.schema
     }
 
+    /// The compatibility policy it applies.
     pub fn policy(&self) -> CompatPolicy {
         self.policy
     }

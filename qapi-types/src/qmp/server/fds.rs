@@ -159,8 +159,11 @@ struct FdSet {
 /// [`FdSets::dup`] matches.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum AccessMode {
+    /// `O_RDONLY`.
     ReadOnly,
+    /// `O_WRONLY`.
     WriteOnly,
+    /// `O_RDWR`.
     ReadWrite,
 }
 
@@ -304,7 +307,9 @@ impl FdSets {
         })
     }
 
-    /// A connection opens; the returned guard closes it.
+    /// A connection opens; the returned guard closes it.  (Only the
+    /// tokio `Server` has connections.)
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     pub(crate) fn connect(&self) -> ConnectionGuard<'_> {
         self.connections.fetch_add(1, Ordering::AcqRel);
         ConnectionGuard(self)
@@ -336,6 +341,7 @@ fn clean(sets: &mut Vec<FdSet>, index: usize, connected: bool) {
     }
 }
 
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(crate) struct ConnectionGuard<'a>(&'a FdSets);
 
 impl Drop for ConnectionGuard<'_> {

@@ -14,8 +14,12 @@ use super::schema::{
 /// Why a `query-qmp-schema` reply does not make a schema: where (a path in
 /// the reply, like `[12].members[3].type`) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IntrospectionError {
+    /// Where, as a path into the reply (`[12].members[3].type`); empty
+    /// for the reply as a whole.
     pub path: String,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -62,7 +66,7 @@ impl Schema {
     pub fn from_introspection(text: &str) -> Result<&'static Schema, IntrospectionError> {
         let value = parse_value(text).map_err(|message| error("", message))?;
         // The shapes qapi-gen's import of a reply reads too
-        // (`qapi_gen::schema::from_introspection::find_list`).
+        // (`find_list` in `qapi-gen/src/schema/from_introspection.rs`).
         let reply = match &value {
             QObject::Dict(call) if !call.contains_key("return") => call.get("response"),
             value => Some(value),

@@ -19,7 +19,9 @@ use super::hash::dict_bucket;
 /// A JSON value as QEMU's parser builds it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum QObject {
+    /// `null` (`QNull`).
     Null,
+    /// `true` or `false` (`QBool`).
     Bool(bool),
     /// An integer that fits `int64` (QEMU's `QNUM_I64`).
     Int(i64),
@@ -29,7 +31,9 @@ pub enum QObject {
     Double(f64),
     /// A string; U+0000 stands for QEMU's `\xC0\x80`.
     Str(String),
+    /// An object (`QDict`).
     Dict(QDict),
+    /// An array (`QList`).
     List(Vec<QObject>),
 }
 
@@ -37,15 +41,22 @@ pub enum QObject {
 /// branch.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum QType {
+    /// `QTYPE_QNULL`.
     Null,
+    /// `QTYPE_QNUM`: any number.
     Num,
+    /// `QTYPE_QSTRING`.
     Str,
+    /// `QTYPE_QDICT`.
     Dict,
+    /// `QTYPE_QLIST`.
     List,
+    /// `QTYPE_QBOOL`.
     Bool,
 }
 
 impl QObject {
+    /// Its JSON type (`qobject_type`).
     pub fn qtype(&self) -> QType {
         match self {
             QObject::Null => QType::Null,
@@ -75,6 +86,7 @@ impl QObject {
         }
     }
 
+    /// The string, if it is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             QObject::Str(s) => Some(s),
@@ -82,6 +94,7 @@ impl QObject {
         }
     }
 
+    /// The dictionary, if it is one.
     pub fn as_dict(&self) -> Option<&QDict> {
         match self {
             QObject::Dict(d) => Some(d),
@@ -257,14 +270,17 @@ impl PartialEq for QDict {
 }
 
 impl QDict {
+    /// An empty dictionary.
     pub fn new() -> QDict {
         QDict::default()
     }
 
+    /// The number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether it has no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -276,10 +292,12 @@ impl QDict {
         }
     }
 
+    /// Whether it has an entry `key`.
     pub fn contains_key(&self, key: &str) -> bool {
         self.position(key).is_some()
     }
 
+    /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&QObject> {
         self.position(key).map(|i| &self.entries[i].1)
     }
@@ -359,7 +377,11 @@ impl QDict {
 
 /// Why a `QObject` did not deserialize into a type.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QObjectError(pub String);
+#[non_exhaustive]
+pub struct QObjectError(
+    /// The message.
+    pub String,
+);
 
 impl fmt::Display for QObjectError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {

@@ -36,34 +36,56 @@ pub const COROUTINE: u8 = 16;
 /// reply.
 #[derive(Debug)]
 pub struct Schema {
+    /// Every type; the others refer to a type by its index here.
     pub types: &'static [Type],
+    /// Every command.
     pub commands: &'static [CommandInfo],
+    /// Every event.
     pub events: &'static [EventInfo],
     /// The `query-qmp-schema` reply.
     pub introspection: Node,
 }
 
+/// A type of the schema: a built-in type, or a definition.
 #[derive(Debug)]
 pub enum Type {
+    /// `str`.
     Str,
+    /// `number`.
     Number,
+    /// `int`.
     Int,
+    /// `int8`.
     Int8,
+    /// `int16`.
     Int16,
+    /// `int32`.
     Int32,
+    /// `int64`.
     Int64,
+    /// `uint8`.
     Uint8,
+    /// `uint16`.
     Uint16,
+    /// `uint32`.
     Uint32,
+    /// `uint64`.
     Uint64,
+    /// `size`.
     Size,
+    /// `bool`.
     Bool,
+    /// `null`.
     Null,
+    /// `any`.
     Any,
+    /// An enum.
     Enum(Enum),
     /// A list of the type with this index.
     Array(u32),
+    /// A struct, a union, or a command's or event's implicit type.
     Object(Object),
+    /// An alternate.
     Alternate(Alternate),
 }
 
@@ -86,14 +108,19 @@ impl Type {
     }
 }
 
+/// An enum.
 #[derive(Debug)]
 pub struct Enum {
+    /// Its schema name.
     pub name: &'static str,
+    /// Its values, in the schema's order.
     pub values: &'static [EnumValue],
 }
 
+/// An enum value.
 #[derive(Debug)]
 pub struct EnumValue {
+    /// The value, as on the wire.
     pub name: &'static str,
     /// [`DEPRECATED`] and [`UNSTABLE`] bits.
     pub special: u8,
@@ -102,6 +129,7 @@ pub struct EnumValue {
 /// A struct, a union, or the implicit type of a command's arguments.
 #[derive(Debug)]
 pub struct Object {
+    /// Its schema name (`q_obj_...-arg` for implicit types).
     pub name: &'static str,
     /// Every member, the base's first.
     pub members: &'static [Member],
@@ -111,14 +139,20 @@ pub struct Object {
     pub variants: &'static [Variant],
 }
 
+/// A member of an object.
 #[derive(Debug)]
 pub struct Member {
+    /// Its name, as on the wire.
     pub name: &'static str,
+    /// Its type, an index in [`Schema::types`].
     pub ty: u32,
+    /// It may be absent.
     pub optional: bool,
+    /// [`DEPRECATED`] and [`UNSTABLE`] bits.
     pub special: u8,
 }
 
+/// A union's branch.
 #[derive(Debug)]
 pub struct Variant {
     /// The discriminator's value.
@@ -127,34 +161,47 @@ pub struct Variant {
     pub ty: u32,
 }
 
+/// An alternate.
 #[derive(Debug)]
 pub struct Alternate {
+    /// Its schema name.
     pub name: &'static str,
+    /// Its branches, in the schema's order.
     pub branches: &'static [Branch],
 }
 
+/// An alternate's branch.
 #[derive(Debug)]
 pub struct Branch {
     /// The JSON type that selects the branch.
     pub qtype: QType,
+    /// Its type, an index in [`Schema::types`].
     pub ty: u32,
 }
 
+/// A command.
 #[derive(Debug)]
 pub struct CommandInfo {
+    /// Its name, as on the wire.
     pub name: &'static str,
     /// An object type; `None` for a command without arguments.
     pub args: Option<u32>,
+    /// The type it returns; `None` for none (an empty object).
     pub returns: Option<u32>,
     /// [`ALLOW_OOB`], [`ALLOW_PRECONFIG`], ... bits.
     pub flags: u8,
+    /// [`DEPRECATED`] and [`UNSTABLE`] bits.
     pub special: u8,
 }
 
+/// An event.
 #[derive(Debug)]
 pub struct EventInfo {
+    /// Its name, as on the wire.
     pub name: &'static str,
+    /// Its data's type, an object type; `None` for no data.
     pub data: Option<u32>,
+    /// [`DEPRECATED`] and [`UNSTABLE`] bits.
     pub special: u8,
 }
 
@@ -194,8 +241,11 @@ pub fn special(features: &[&str]) -> u8 {
 /// compiled.
 #[derive(Debug)]
 pub enum Node {
+    /// JSON text, as QEMU prints it.
     Json(&'static str),
+    /// A list of the parts.
     List(&'static [Node]),
+    /// An object of the keys and parts.
     Dict(&'static [(&'static str, Node)]),
 }
 
@@ -238,6 +288,7 @@ impl Node {
 
 // Short constructors, so that generated tables stay small.
 
+/// A [`Member`].
 pub const fn member(name: &'static str, ty: u32, optional: bool, special: u8) -> Member {
     Member {
         name,
@@ -247,18 +298,22 @@ pub const fn member(name: &'static str, ty: u32, optional: bool, special: u8) ->
     }
 }
 
+/// An [`EnumValue`].
 pub const fn value(name: &'static str, special: u8) -> EnumValue {
     EnumValue { name, special }
 }
 
+/// A [`Variant`].
 pub const fn variant(value: &'static str, ty: u32) -> Variant {
     Variant { value, ty }
 }
 
+/// A [`Branch`].
 pub const fn branch(qtype: QType, ty: u32) -> Branch {
     Branch { qtype, ty }
 }
 
+/// A [`Type::Object`].
 pub const fn object(
     name: &'static str,
     members: &'static [Member],
@@ -273,6 +328,7 @@ pub const fn object(
     })
 }
 
+/// A [`CommandInfo`].
 pub const fn command(
     name: &'static str,
     args: Option<u32>,
@@ -289,6 +345,7 @@ pub const fn command(
     }
 }
 
+/// An [`EventInfo`].
 pub const fn event(name: &'static str, data: Option<u32>, special: u8) -> EventInfo {
     EventInfo {
         name,

@@ -96,6 +96,7 @@ impl<H: Send + Sync + 'static> Server<H> {
         self
     }
 
+    /// The dispatcher that answers its requests.
     pub fn dispatcher(&self) -> &Arc<Dispatcher<H>> {
         &self.dispatcher
     }

@@ -1,10 +1,13 @@
 //! The `qapi-gen` command line, run as a separate process: exit codes,
 //! diagnostics on stderr, and the `--summary` report.
 
+#[path = "../../qapi-gen/tests/common/mod.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+
+use common::TempDir;
 
 /// A schema with one definition of every kind, valid for QEMU 10.0.
 const EVERY_KIND: &str = "\
@@ -39,30 +42,6 @@ fn stdout(out: &Output) -> String {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A fresh directory for one test's schema files, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("qapi-gen-cli-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temporary directory");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("write schema file");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]
@@ -277,4 +256,38 @@ fn rules_are_chosen() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A reader that stops reading (`qapi-gen introspect ... | head`) ends the
+/// command quietly: no panic, no message, the exit status of a complete
+/// write.  Each output is larger than a pipe holds, so the command is
+/// still writing when the reader goes.
+#[test]
+fn closed_stdout_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let real = common::real_schema_path("10.0.0");
+    let real = real.to_str().expect("UTF-8 path");
+    let demo = common::workspace_dir().join("schema/qapi-schema.json");
+    let demo = demo.to_str().expect("UTF-8 path");
+    for args in [
+        vec!["introspect", "--rules", "10.0", real],
+        vec!["check", "--rules", "10.0", "--dump", real],
+        vec!["rust", demo, "-o", "-"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qapi-gen"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run qapi-gen");
+        let mut stdout = child.stdout.take().expect("piped stdout");
+        let mut first = [0; 100];
+        stdout.read_exact(&mut first).expect("some output");
+        drop(stdout);
+        let out = child.wait_with_output().expect("qapi-gen ends");
+        assert_eq!(stderr(&out), "", "{args:?}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
 }

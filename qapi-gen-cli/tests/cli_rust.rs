@@ -1,6 +1,7 @@
 //! `qapi-gen rust`, run as a separate process: output to a file or
 //! standard output, `--check`, exit codes and messages.
 
+#[path = "../../qapi-gen/tests/common/mod.rs"]
 mod common;
 
 use std::path::Path;

@@ -1,9 +1,8 @@
-//! The expansion of `qapi_macros::qapi!`.  It lives here rather than in
-//! the proc-macro crate (which can export nothing but macros) so that tests
-//! can call the very function the macro calls.
+//! The expansion of `qapi!`, on `proc_macro2` tokens so that the unit
+//! tests below call the very function the macro calls.
 //!
 //! Input: `"schema.json"` or `schema = "schema.json"`, then options named as
-//! the [`Settings`] fields: `if_policy = "cfg"`, `enable = ["CONFIG_X"]`,
+//! the `Settings` fields: `if_policy = "cfg"`, `enable = ["CONFIG_X"]`,
 //! `cfg = ["CONFIG_X=feature = \"x\""]`, `derive = ["Hash"]`,
 //! `type_derive = ["StatusInfo=Hash"]`, `attribute = [..]`,
 //! `type_attribute = ["TYPE=#[..]"]`, `only = [..]`, `runtime_path = ".."`,
@@ -26,14 +25,14 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitBool, LitStr, Token};
 
-use crate::builder::Builder;
-use crate::rust::GenerateError;
-use crate::settings::{OptionKind, Settings};
+use qapi_gen::rust::GenerateError;
+use qapi_gen::settings::{OptionKind, Settings};
+use qapi_gen::Builder;
 
 /// The directory relative schema paths start from: the crate being
 /// compiled.  `CARGO_MANIFEST_DIR_OVERRIDE` wins, for UI tests, whose
 /// crates are built elsewhere.
-pub fn manifest_dir() -> Option<PathBuf> {
+pub(crate) fn manifest_dir() -> Option<PathBuf> {
     std::env::var_os("CARGO_MANIFEST_DIR_OVERRIDE")
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
         .map(PathBuf::from)
@@ -41,7 +40,7 @@ pub fn manifest_dir() -> Option<PathBuf> {
 
 /// The items `qapi!(input)` expands to, relative paths resolved against
 /// `base_dir`; any error becomes a `compile_error!`.
-pub fn expand(input: TokenStream, base_dir: Option<&Path>) -> TokenStream {
+pub(crate) fn expand(input: TokenStream, base_dir: Option<&Path>) -> TokenStream {
     let checked = match Parser::parse2(parse_args, input).and_then(check_args) {
         Ok(checked) => checked,
         Err(err) => return err.to_compile_error(),
@@ -59,7 +58,7 @@ pub fn expand(input: TokenStream, base_dir: Option<&Path>) -> TokenStream {
 fn generate(builder: &Builder, schema_span: Span, keys: &[(String, Span)]) -> TokenStream {
     let (sources, result) = match builder.load() {
         Ok(schema) => {
-            let items = crate::rust::generate(&schema, builder.settings())
+            let items = qapi_gen::rust::generate(&schema, builder.settings())
                 .map_err(|err| locate(err, schema_span, keys));
             (schema.sources, items)
         }
@@ -204,7 +203,7 @@ fn check_args(args: Vec<Arg>) -> syn::Result<Checked> {
     }
 }
 
-/// Apply `key = value` to `settings` through [`Settings::set`], the code
+/// Apply `key = value` to `settings` through `Settings::set`, the code
 /// the command line uses too.
 fn apply_option(
     settings: &mut Settings,

@@ -3,6 +3,7 @@
 //! golden files (`UPDATE_SNAPSHOTS=1` rewrites them); and the rules on
 //! small schemas.
 
+#[path = "../../qapi-gen/tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};

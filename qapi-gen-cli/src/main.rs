@@ -1,5 +1,13 @@
-//! The `qapi-gen` command line.
+//! The `qapi-gen` command line: `check`, `introspect`, `docs`, `rust` and
+//! `diff` over the `qapi-gen` library.  Install it with
+//! `cargo install --path qapi-gen-cli`.
 
+#![warn(missing_docs)]
+// The clap arguments' doc comments are help text, not rustdoc: brackets
+// in them (`'#[non_exhaustive]'`) are not links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -112,10 +120,7 @@ impl RulesArg {
             Some(name) => name.parse()?,
             None => Rules::default(),
         };
-        Ok(LoadOptions {
-            rules,
-            doc_mode: doc_mode(strict_docs),
-        })
+        Ok(LoadOptions::new(rules, doc_mode(strict_docs)))
     }
 }
 
@@ -302,8 +307,9 @@ fn diff(old: &str, new: &str, json: bool, markdown: bool, strict: bool) -> ExitC
     } else {
         diff.to_text(strict)
     };
-    // A closed pipe (`qapi-gen diff ... | head`) is not an error worth a word.
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+    if let Err(code) = print_out(&text) {
+        return code;
+    }
     if diff.breaks_clients(strict) {
         ExitCode::from(1)
     } else {
@@ -366,8 +372,7 @@ fn rust(args: &RustArgs) -> ExitCode {
         };
     }
     if to_stdout {
-        print!("{text}");
-        return ExitCode::SUCCESS;
+        return print_out(&text).err().unwrap_or(ExitCode::SUCCESS);
     }
     match write_if_changed(&args.output, &text) {
         Ok(_) => ExitCode::SUCCESS,
@@ -389,11 +394,12 @@ fn doc_mode(strict: bool) -> DocMode {
 fn check(path: &std::path::Path, summary: bool, dump: bool, options: LoadOptions) -> ExitCode {
     with_schema(path, options, |schema| {
         if summary {
-            print!("{}", summarize(schema));
+            print_out(&summarize(schema))?;
         }
         if dump {
-            print!("{}", qapi_gen::dump::dump(schema));
+            print_out(&qapi_gen::dump::dump(schema))?;
         }
+        Ok(())
     })
 }
 
@@ -406,7 +412,7 @@ fn introspect(
     with_schema(path, options, |schema| {
         let enabled = |name: &str| enable.iter().any(|e| e == name);
         let reply = qapi_gen::introspect::introspect(schema, &enabled, unmask);
-        println!("{reply:#}");
+        print_out(&format!("{reply:#}\n"))
     })
 }
 
@@ -423,33 +429,51 @@ fn docs(
             return ExitCode::from(2);
         }
     };
-    let mut failed = None;
-    let loaded = with_schema(path, options, |schema| {
-        if let Err(err) = qapi_gen::docs::write(schema, format, output) {
-            eprintln!("error: cannot write {}: {err}", output.display());
-            failed = Some(ExitCode::from(1));
-        }
-    });
-    failed.unwrap_or(loaded)
+    with_schema(path, options, |schema| {
+        qapi_gen::docs::write(schema, format, output)
+            .map(|_| ())
+            .map_err(|err| {
+                eprintln!("error: cannot write {}: {err}", output.display());
+                ExitCode::from(1)
+            })
+    })
 }
 
 /// Load the schema at `path` and run `action` on it; on errors print the
 /// diagnostics and return the exit code.  Doc-comment warnings go to
-/// stderr and do not change the exit code.
+/// stderr and do not change the exit code; `action` fails with its own.
 fn with_schema(
     path: &std::path::Path,
     options: LoadOptions,
-    action: impl FnOnce(&Schema),
+    action: impl FnOnce(&Schema) -> Result<(), ExitCode>,
 ) -> ExitCode {
     match qapi_gen::load_with(path, options) {
         Ok(schema) => {
             print_warnings(&schema.rendered_warnings());
-            action(&schema);
-            ExitCode::SUCCESS
+            action(&schema).err().unwrap_or(ExitCode::SUCCESS)
         }
         Err(diags) => {
             eprint!("{diags}");
             schema_error_code(&diags)
+        }
+    }
+}
+
+/// Write `text` to standard output, flushed.  A reader that went away
+/// (`qapi-gen introspect ... | head`) ends the output quietly, the exit
+/// status unchanged: what it read is what it asked for.  Any other write
+/// error is said on stderr, exit status 1.
+fn print_out(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => {
+            eprintln!("error: cannot write to standard output: {err}");
+            Err(ExitCode::from(1))
         }
     }
 }
