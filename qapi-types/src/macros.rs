@@ -190,7 +190,7 @@ macro_rules! __qapi_object_impls {
         } )?
         $( route $route:literal; )?
     ) => {
-        #[allow(deprecated, non_camel_case_types, non_upper_case_globals)]
+        #[allow(deprecated, non_camel_case_types, non_upper_case_globals, clippy::question_mark)]
         const _: () = {
             use $crate::__private as rt;
             use $crate::serde;
