@@ -46,14 +46,18 @@ pub use crate::{
 // ---------------------------------------------------------------- objects
 
 /// The member slots of an object type while it is decoded.
-pub trait Slots: Default {
+pub trait Slots: Sized {
     type Object: Object;
-    /// Wire names of the members, in schema order; `member` takes an index
-    /// into this list.
+    /// Wire names of the members, in schema order, conditional ones too
+    /// (whatever the build's `cfg`): `member` takes an index into this
+    /// list, and generated code numbers its members by it.
     const MEMBERS: &'static [&'static str];
     /// A union (or an object keeping undeclared members): members not in
     /// `MEMBERS` go to [`Slots::branch_member`].
     const HAS_BRANCH: bool = false;
+    /// The slots before any member is read (a constant rather than a
+    /// `Default` impl: one item less per generated type).
+    const EMPTY: Self;
 
     /// Decode the value of member `MEMBERS[index]`.
     fn member<'de, D: Deserializer<'de>>(&mut self, index: usize, value: D)
@@ -82,15 +86,10 @@ pub trait Slots: Default {
 /// Slots of a type without members (a unit struct).
 pub struct UnitSlots<T>(PhantomData<T>);
 
-impl<T> Default for UnitSlots<T> {
-    fn default() -> Self {
-        UnitSlots(PhantomData)
-    }
-}
-
 impl<T: Object<Slots = Self> + Default> Slots for UnitSlots<T> {
     type Object = T;
     const MEMBERS: &'static [&'static str] = &[];
+    const EMPTY: Self = UnitSlots(PhantomData);
 
     fn member<'de, D: Deserializer<'de>>(&mut self, _: usize, value: D) -> Result<(), D::Error> {
         value.deserialize_ignored_any(IgnoredAny).map(drop)
@@ -129,7 +128,7 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<S::Object, A::Error> {
-        let mut slots = S::default();
+        let mut slots = S::EMPTY;
         let mut pending: Pending<'de> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed::<S>(PhantomData))? {
             match key {
@@ -349,6 +348,15 @@ pub fn set_extra<'de, D: Deserializer<'de>>(
     Ok(())
 }
 
+/// Keep a member the type does not declare, in the slot of those members.
+pub fn set_extra_slot<'de, D: Deserializer<'de>>(
+    extra: &mut Option<serde_json::Map<String, Value>>,
+    key: &str,
+    value: D,
+) -> Result<(), D::Error> {
+    set_extra(extra.get_or_insert_with(serde_json::Map::new), key, value)
+}
+
 /// A QAPI `number` (`f64`, or a list of them) encoded as QEMU prints it: an
 /// integral value as an integer, so that QEMU's output encodes back to the
 /// same JSON.
@@ -392,9 +400,23 @@ pub fn serialize_extra<M: SerializeMap>(
 //
 // A member of an object is declared to `object_impls!` with a kind, which
 // names how it is kept while decoding (`slot`), decoded (`set`), checked
-// (`finish`) and encoded (a method of `Members`): `required`, `optional`,
+// (`check`) and taken (`take`) once the object is read, and encoded (a
+// method of `Members`): `required`, `optional`,
 // each also for a `number` (encoded as QEMU prints it) and a `list` (whose
 // failing element is named in errors), and `tag`, a union's discriminator.
+
+/// A slot before its member is read.
+pub trait Slot {
+    const EMPTY: Self;
+}
+
+impl<T> Slot for Option<T> {
+    const EMPTY: Self = None;
+}
+
+impl<B: BranchSlots> Slot for UnionBranch<B> {
+    const EMPTY: Self = UnionBranch::EMPTY;
+}
 
 /// The slot type of each kind of member.
 #[allow(non_camel_case_types)]
@@ -431,40 +453,79 @@ pub mod set {
     }
 }
 
-/// Each kind of member's value once the object is read.
-pub mod finish {
-    pub use super::present as optional;
-    pub use super::present as optional_number;
-    pub use super::present as optional_list;
-    pub use super::present as optional_number_list;
-    pub use super::required;
-    pub use super::required as required_number;
-    pub use super::required as required_list;
-    pub use super::required as required_number_list;
+/// Whether each kind of member's slot holds what the object needs: a
+/// required member's value, a union's discriminator.
+pub mod check {
+    pub use super::is_set as required;
+    pub use super::is_set as required_number;
+    pub use super::is_set as required_list;
+    pub use super::is_set as required_number_list;
+    pub use super::optional_set as optional;
+    pub use super::optional_set as optional_number;
+    pub use super::optional_set as optional_list;
+    pub use super::optional_set as optional_number_list;
+
+    /// The discriminator was read.
+    #[inline]
+    pub fn tag<B: super::BranchSlots>(slot: &super::UnionBranch<B>) -> bool {
+        slot.selected()
+    }
+}
+
+/// Each kind of member's value once [`check`] and [`UnionBranch::complete`]
+/// passed.
+pub mod take {
+    pub use super::take_optional as optional;
+    pub use super::take_optional as optional_number;
+    pub use super::take_optional as optional_list;
+    pub use super::take_optional as optional_number_list;
+    pub use super::take_required as required;
+    pub use super::take_required as required_number;
+    pub use super::take_required as required_list;
+    pub use super::take_required as required_number_list;
 
     /// The union's branch.
     #[inline]
-    pub fn tag<B: super::BranchSlots, E: super::DeError>(
-        slot: super::UnionBranch<B>,
-        name: &'static str,
-    ) -> Result<B::Output, E> {
-        slot.finish(name)
+    pub fn tag<B: super::BranchSlots>(slot: super::UnionBranch<B>) -> B::Output {
+        slot.take()
     }
 }
 
-/// A required member's value.
 #[inline]
-pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+pub fn is_set<T>(slot: &Option<T>) -> bool {
+    slot.is_some()
+}
+
+#[inline]
+pub fn optional_set<T>(_: &Option<T>) -> bool {
+    true
+}
+
+/// The first member `(present, name)` says is missing, as an error.
+pub fn check_members<E: de::Error>(members: &[(bool, &'static str)]) -> Result<(), E> {
+    match members.iter().find(|(present, _)| !present) {
+        Some((_, name)) => Err(missing(name)),
+        None => Ok(()),
+    }
+}
+
+/// A required member's value; [`check_members`] found it.
+#[inline]
+pub fn take_required<T>(slot: Option<T>) -> T {
     match slot {
-        Some(value) => Ok(value),
-        None => Err(missing(name)),
+        Some(value) => value,
+        None => unreachable!("finish checks required members first"),
     }
 }
 
-/// An optional member's value.
 #[inline]
-pub fn present<T, E>(slot: Option<T>, _name: &'static str) -> Result<Option<T>, E> {
-    Ok(slot)
+pub fn take_optional<T>(slot: Option<T>) -> Option<T> {
+    slot
+}
+
+/// A required value, or the error naming it missing.
+fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| missing(name))
 }
 
 fn missing<E: de::Error>(name: &str) -> E {
@@ -799,33 +860,44 @@ pub fn branch_ready<S: Slots>(slots: &S, key: &str) -> bool {
     !S::HAS_BRANCH || S::MEMBERS.contains(&key) || slots.branch_ready(key)
 }
 
-/// The discriminator and branch of a union being decoded.
-pub struct UnionBranch<B> {
-    branch: Option<B>,
+/// The discriminator and branch of a union being decoded, then the
+/// branch decoded ([`UnionBranch::complete`]).
+pub struct UnionBranch<B: BranchSlots> {
+    state: BranchState<B>,
 }
 
-impl<B> Default for UnionBranch<B> {
-    fn default() -> Self {
-        UnionBranch { branch: None }
-    }
+enum BranchState<B: BranchSlots> {
+    Unknown,
+    Selected(B),
+    Complete(B::Output),
 }
 
 impl<B: BranchSlots> UnionBranch<B> {
+    /// No discriminator yet.
+    pub const EMPTY: Self = UnionBranch {
+        state: BranchState::Unknown,
+    };
+
     /// The discriminator's value.
     pub fn tag<'de, D: Deserializer<'de>>(&mut self, value: D) -> Result<(), D::Error> {
-        if self.branch.is_some() {
+        if self.selected() {
             return Err(duplicate());
         }
-        self.branch = Some(B::select(B::Tag::deserialize(value)?));
+        self.state = BranchState::Selected(B::select(B::Tag::deserialize(value)?));
         Ok(())
+    }
+
+    #[inline]
+    fn selected(&self) -> bool {
+        !matches!(self.state, BranchState::Unknown)
     }
 
     /// Whether the member `key` can be decoded now.
     #[inline]
     pub fn ready(&self, key: &str) -> bool {
-        match &self.branch {
-            Some(branch) => branch.ready(key),
-            None => false,
+        match &self.state {
+            BranchState::Selected(branch) => branch.ready(key),
+            _ => false,
         }
     }
 
@@ -836,16 +908,26 @@ impl<B: BranchSlots> UnionBranch<B> {
         key: &str,
         value: D,
     ) -> Result<(), D::Error> {
-        match &mut self.branch {
-            Some(branch) => branch.member(key, value),
-            None => ignore_member(key, value),
+        match &mut self.state {
+            BranchState::Selected(branch) => branch.member(key, value),
+            _ => ignore_member(key, value),
         }
     }
 
-    pub fn finish<E: de::Error>(self, tag: &'static str) -> Result<B::Output, E> {
-        match self.branch {
-            Some(branch) => branch.finish(),
-            None => Err(missing(tag)),
+    /// Build the branch (its missing required members are errors), once
+    /// the discriminator is known ([`check_members`]).
+    pub fn complete<E: de::Error>(&mut self) -> Result<(), E> {
+        self.state = match std::mem::replace(&mut self.state, BranchState::Unknown) {
+            BranchState::Selected(branch) => BranchState::Complete(branch.finish()?),
+            state => state,
+        };
+        Ok(())
+    }
+
+    fn take(self) -> B::Output {
+        match self.state {
+            BranchState::Complete(branch) => branch,
+            _ => unreachable!("finish completes the branch first"),
         }
     }
 }
@@ -1107,9 +1189,9 @@ mod tests {
 
     object_impls! {
         Palette = "Palette" {
-            required name: String = "name",
-            required_list colors: Vec<Color> = "colors",
-            optional when: crate::Timestamp = "when",
+            required[0] name: String = "name",
+            required_list[1] colors: Vec<Color> = "colors",
+            optional[2] when: crate::Timestamp = "when",
         }
     }
 

@@ -119,16 +119,18 @@ macro_rules! __qapi_enum_impls {
 }
 
 /// A struct, union or command arguments type: `Object`, its slots,
-/// `Serialize`, `Deserialize`.  Each member is `kind field: Type = "wire"`
-/// (kinds: see `__private::slot`); `branch` names a union's
+/// `Serialize`, `Deserialize`.  Each member is `kind[n] field: Type =
+/// "wire"` (kinds: see `__private::slot`; `n` numbers the members from 0,
+/// conditional ones too, and is its index in `Slots::MEMBERS`); `branch`
+/// names a union's
 /// discriminator field, `extra` the field of undeclared members.
 ///
 /// ```text
 /// object_impls! {
 ///     BlockdevOptions = "BlockdevOptions" {
-///         tag driver: BlockdevOptionsBranch = "driver",
-///         required node_name: String = "node-name",
-///         #[cfg(..)] optional_list children: Vec<String> = "children",
+///         tag[0] driver: BlockdevOptionsBranch = "driver",
+///         required[1] node_name: String = "node-name",
+///         #[cfg(..)] optional_list[2] children: Vec<String> = "children",
 ///     }
 ///     branch driver;
 ///     features ["unstable"];
@@ -175,7 +177,7 @@ macro_rules! __qapi_object_impls {
     };
     (
         $ty:ident = $name:literal {
-            $( $(#[$cfg:meta])* $kind:ident $field:ident: $field_ty:ty = $wire:literal, )*
+            $( $(#[$cfg:meta])* $kind:ident[$index:literal] $field:ident: $field_ty:ty = $wire:literal, )*
         }
         $( branch $tag:ident; )?
         $( extra $extra:ident; )?
@@ -188,14 +190,13 @@ macro_rules! __qapi_object_impls {
         } )?
         $( route $route:literal; )?
     ) => {
-        #[allow(deprecated, non_camel_case_types, non_upper_case_globals)]
+        #[allow(deprecated, non_camel_case_types, non_upper_case_globals, clippy::question_mark)]
         const _: () = {
             use $crate::__private as rt;
             use $crate::serde;
-            #[derive(Default)]
             pub struct Slots {
                 $( $(#[$cfg])* $field: rt::slot::$kind<$field_ty>, )*
-                $( $extra: $crate::serde_json::Map<::std::string::String, $crate::serde_json::Value>, )?
+                $( $extra: Option<$crate::serde_json::Map<::std::string::String, $crate::serde_json::Value>>, )?
             }
             impl $crate::Object for $ty {
                 const TYPE_NAME: &'static str = $name;
@@ -225,22 +226,20 @@ macro_rules! __qapi_object_impls {
             }
             impl rt::Slots for Slots {
                 type Object = $ty;
-                const MEMBERS: &'static [&'static str] = &[$( $(#[$cfg])* $wire, )*];
+                const MEMBERS: &'static [&'static str] = &[$( $wire, )*];
+                const EMPTY: Self = Slots {
+                    $( $(#[$cfg])* $field: <rt::slot::$kind<$field_ty> as rt::Slot>::EMPTY, )*
+                    $( $extra: None, )?
+                };
                 fn member<'de, D: serde::Deserializer<'de>>(
                     &mut self,
                     index: usize,
                     value: D,
                 ) -> Result<(), D::Error> {
-                    // `index` counts down to the member's place in `MEMBERS`.
-                    $(
-                        $(#[$cfg])*
-                        let index = match index {
-                            0 => return rt::set::$kind(&mut self.$field, value),
-                            index => index - 1,
-                        };
-                    )*
-                    let _ = index;
-                    rt::ignore_member("", value)
+                    match index {
+                        $( $(#[$cfg])* $index => rt::set::$kind(&mut self.$field, value), )*
+                        _ => rt::ignore_member("", value),
+                    }
                 }
                 $(
                     const HAS_BRANCH: bool = true;
@@ -263,21 +262,26 @@ macro_rules! __qapi_object_impls {
                         key: &str,
                         value: D,
                     ) -> Result<(), D::Error> {
-                        rt::set_extra(&mut self.$extra, key, value)
+                        rt::set_extra_slot(&mut self.$extra, key, value)
                     }
                 )?
-                fn finish<E: rt::DeError>(self) -> Result<$ty, E> {
+                #[allow(unused_mut)]
+                fn finish<E: rt::DeError>(mut self) -> Result<$ty, E> {
+                    // Every check before any move: an early return then
+                    // drops the slots whole.
+                    if let Err(error) = rt::check_members(&[
+                        $( $(#[$cfg])* (rt::check::$kind(&self.$field), $wire), )*
+                    ]) {
+                        return Err(error);
+                    }
+                    $(
+                        if let Err(error) = self.$tag.complete() {
+                            return Err(error);
+                        }
+                    )?
                     Ok($ty {
-                        $(
-                            $(#[$cfg])*
-                            $field: match rt::finish::$kind(self.$field, $wire) {
-                                Ok(value) => value,
-                                Err(error) => {
-                                    return Err(error)
-                                }
-                            },
-                        )*
-                        $( $extra: self.$extra, )?
+                        $( $(#[$cfg])* $field: rt::take::$kind(self.$field), )*
+                        $( $extra: self.$extra.unwrap_or_default(), )?
                     })
                 }
             }
@@ -354,7 +358,7 @@ macro_rules! __qapi_branch_impls {
                 type Output = $ty;
                 fn select(tag: $tag) -> Self {
                     match tag {
-                        $( $(#[$cfg])* $tag::$variant => Self::$variant(::core::default::Default::default()), )*
+                        $( $(#[$cfg])* $tag::$variant => Self::$variant(<<$branch_ty as $crate::Object>::Slots as rt::Slots>::EMPTY), )*
                         $( $( $(#[$empty_cfg])* $tag::$empty => Self::$empty, )* )?
                         other => Self::$unknown(rt::UnknownBranchSlots::new(&other)),
                     }

@@ -53,8 +53,8 @@ pub struct Timestamp {
 
 crate::__private::object_impls! {
     Timestamp = "timestamp" {
-        required seconds: i64 = "seconds",
-        required microseconds: i64 = "microseconds",
+        required[0] seconds: i64 = "seconds",
+        required[1] microseconds: i64 = "microseconds",
     }
 }
 

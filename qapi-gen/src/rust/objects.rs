@@ -125,16 +125,19 @@ pub struct #ident;
         let mut members = Vec::new();
         let mut member_features = Vec::new();
         let mut member_versions = Vec::new();
-        for field in item.fields {
+        // Each member is numbered by its place in the list (conditional ones
+        // too): the macro dispatches a decoded member by that number.
+        for (index, field) in item.fields.iter().enumerate() {
             let kind = if Some(&field.ident) == item.branch {
                 "tag"
             } else {
                 field.kind()
             };
             members.push(code!(
-                "#cfg\n#kind #ident: #ty = #wire,",
+                "#cfg\n#kind[#index] #ident: #ty = #wire,",
                 cfg = Opt(&field.cfg),
                 kind,
+                index = index.to_string(),
                 ident = field.ident,
                 ty = field.ty,
                 wire = lit(&field.wire)

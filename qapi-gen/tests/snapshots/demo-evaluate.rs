@@ -68,9 +68,9 @@ pub struct VersionTriple {
 }
 ::qapi_types::__private::object_impls! {
     VersionTriple = "VersionTriple" {
-        required major: u8 = "major",
-        required minor: u16 = "minor",
-        required micro: u32 = "micro",
+        required[0] major: u8 = "major",
+        required[1] minor: u16 = "minor",
+        required[2] micro: u32 = "micro",
     }
     route "query-version/ret-type/qemu";
 }
@@ -107,8 +107,8 @@ pub struct ThrottleLimitExplicit {
 }
 ::qapi_types::__private::object_impls! {
     ThrottleLimitExplicit = "ThrottleLimitExplicit" {
-        required iops: u64 = "iops",
-        optional burst: u64 = "burst",
+        required[0] iops: u64 = "iops",
+        optional[1] burst: u64 = "burst",
     }
 }
 ::qapi_types::__private::builder! {
@@ -208,8 +208,8 @@ pub struct StatusInfo {
 }
 ::qapi_types::__private::object_impls! {
     StatusInfo = "StatusInfo" {
-        required running: bool = "running",
-        required status: RunState = "status",
+        required[0] running: bool = "running",
+        required[1] status: RunState = "status",
     }
     route "query-status/ret-type";
 }
@@ -225,8 +225,8 @@ pub struct VersionInfo {
 }
 ::qapi_types::__private::object_impls! {
     VersionInfo = "VersionInfo" {
-        required qemu: VersionTriple = "qemu",
-        required package: String = "package",
+        required[0] qemu: VersionTriple = "qemu",
+        required[1] package: String = "package",
     }
     route "query-version/ret-type";
 }
@@ -248,11 +248,11 @@ pub struct VcpuInfo {
 }
 ::qapi_types::__private::object_impls! {
     VcpuInfo = "VcpuInfo" {
-        required cpu_index: i64 = "cpu-index",
-        required thread_id: i32 = "thread-id",
-        required halted: bool = "halted",
-        required priority: i8 = "priority",
-        optional numa_node: i16 = "numa-node",
+        required[0] cpu_index: i64 = "cpu-index",
+        required[1] thread_id: i32 = "thread-id",
+        required[2] halted: bool = "halted",
+        required[3] priority: i8 = "priority",
+        optional[4] numa_node: i16 = "numa-node",
     }
     route "query-cpus/ret-type";
 }
@@ -293,9 +293,9 @@ pub struct KvmInfo {
 }
 ::qapi_types::__private::object_impls! {
     KvmInfo = "KvmInfo" {
-        required enabled: bool = "enabled",
-        required present: bool = "present",
-        optional dirty_mode: KvmDirtyMode = "dirty-mode",
+        required[0] enabled: bool = "enabled",
+        required[1] present: bool = "present",
+        optional[2] dirty_mode: KvmDirtyMode = "dirty-mode",
     }
     route "query-kvm/ret-type";
 }
@@ -327,8 +327,8 @@ pub struct NetLinkState {
 }
 ::qapi_types::__private::object_impls! {
     NetLinkState = "NetLinkState" {
-        required name: String = "name",
-        required up: bool = "up",
+        required[0] name: String = "name",
+        required[1] up: bool = "up",
     }
     route "set-link/arg-type";
 }
@@ -349,9 +349,9 @@ pub struct ObjectPropertyInfo {
 }
 ::qapi_types::__private::object_impls! {
     ObjectPropertyInfo = "ObjectPropertyInfo" {
-        required name: String = "name",
-        required r#type: String = "type",
-        optional value_type: QType = "value-type",
+        required[0] name: String = "name",
+        required[1] r#type: String = "type",
+        optional[2] value_type: QType = "value-type",
     }
     route "qom-list/ret-type";
 }
@@ -398,8 +398,8 @@ pub struct BlockdevCacheOptions {
 }
 ::qapi_types::__private::object_impls! {
     BlockdevCacheOptions = "BlockdevCacheOptions" {
-        optional direct: bool = "direct",
-        optional no_flush: bool = "no-flush",
+        optional[0] direct: bool = "direct",
+        optional[1] no_flush: bool = "no-flush",
     }
     route "blockdev-add/arg-type/cache";
 }
@@ -426,11 +426,11 @@ pub struct BlockdevOptionsBase {
 }
 ::qapi_types::__private::object_impls! {
     BlockdevOptionsBase = "BlockdevOptionsBase" {
-        required driver: BlockdevDriver = "driver",
-        required node_name: String = "node-name",
-        optional read_only: bool = "read-only",
-        optional cache: BlockdevCacheOptions = "cache",
-        optional iops_limit: ThrottleLimit = "iops-limit",
+        required[0] driver: BlockdevDriver = "driver",
+        required[1] node_name: String = "node-name",
+        optional[2] read_only: bool = "read-only",
+        optional[3] cache: BlockdevCacheOptions = "cache",
+        optional[4] iops_limit: ThrottleLimit = "iops-limit",
     }
 }
 /// Options of the `file` driver.
@@ -443,7 +443,7 @@ pub struct BlockdevOptionsFile {
 }
 ::qapi_types::__private::object_impls! {
     BlockdevOptionsFile = "BlockdevOptionsFile" {
-        required filename: String = "filename",
+        required[0] filename: String = "filename",
     }
     route "blockdev-add/arg-type/+file";
 }
@@ -471,8 +471,8 @@ pub struct BlockdevOptionsQcow2 {
 }
 ::qapi_types::__private::object_impls! {
     BlockdevOptionsQcow2 = "BlockdevOptionsQcow2" {
-        required file: BlockdevRef = "file",
-        optional backing: BlockdevRef = "backing",
+        required[0] file: BlockdevRef = "file",
+        optional[1] backing: BlockdevRef = "backing",
     }
     route "blockdev-add/arg-type/+qcow2";
 }
@@ -494,9 +494,9 @@ pub struct BlockdevOptionsRaw {
 }
 ::qapi_types::__private::object_impls! {
     BlockdevOptionsRaw = "BlockdevOptionsRaw" {
-        required file: BlockdevRef = "file",
-        optional offset: u64 = "offset",
-        optional size: u64 = "size",
+        required[0] file: BlockdevRef = "file",
+        optional[1] offset: u64 = "offset",
+        optional[2] size: u64 = "size",
     }
     route "blockdev-add/arg-type/+raw";
 }
@@ -517,8 +517,8 @@ pub struct BlockdevOptionsNbd {
 }
 ::qapi_types::__private::object_impls! {
     BlockdevOptionsNbd = "BlockdevOptionsNbd" {
-        required server: String = "server",
-        optional export: String = "export",
+        required[0] server: String = "server",
+        optional[1] export: String = "export",
     }
     route "blockdev-add/arg-type/+nbd";
 }
@@ -546,11 +546,11 @@ pub struct BlockdevOptions {
 }
 ::qapi_types::__private::object_impls! {
     BlockdevOptions = "BlockdevOptions" {
-        tag driver: BlockdevOptionsBranch = "driver",
-        required node_name: String = "node-name",
-        optional read_only: bool = "read-only",
-        optional cache: BlockdevCacheOptions = "cache",
-        optional iops_limit: ThrottleLimit = "iops-limit",
+        tag[0] driver: BlockdevOptionsBranch = "driver",
+        required[1] node_name: String = "node-name",
+        optional[2] read_only: bool = "read-only",
+        optional[3] cache: BlockdevCacheOptions = "cache",
+        optional[4] iops_limit: ThrottleLimit = "iops-limit",
     }
     branch driver;
     route "blockdev-add/arg-type";
@@ -634,10 +634,10 @@ pub struct ImageInfo {
 }
 ::qapi_types::__private::object_impls! {
     ImageInfo = "ImageInfo" {
-        required filename: String = "filename",
-        required format: BlockdevDriver = "format",
-        required virtual_size: u64 = "virtual-size",
-        optional backing_image: Box<ImageInfo> = "backing-image",
+        required[0] filename: String = "filename",
+        required[1] format: BlockdevDriver = "format",
+        required[2] virtual_size: u64 = "virtual-size",
+        optional[3] backing_image: Box<ImageInfo> = "backing-image",
     }
     route "query-block/ret-type/inserted/image";
 }
@@ -661,12 +661,12 @@ pub struct BlockStats {
 }
 ::qapi_types::__private::object_impls! {
     BlockStats = "BlockStats" {
-        required rd_bytes: u64 = "rd_bytes",
-        required wr_bytes: u64 = "wr_bytes",
-        required rd_operations: i64 = "rd_operations",
-        required wr_operations: i64 = "wr_operations",
-        required idle_time_ns: i64 = "idle_time_ns",
-        required_number avg_rd_latency: f64 = "avg_rd_latency",
+        required[0] rd_bytes: u64 = "rd_bytes",
+        required[1] wr_bytes: u64 = "wr_bytes",
+        required[2] rd_operations: i64 = "rd_operations",
+        required[3] wr_operations: i64 = "wr_operations",
+        required[4] idle_time_ns: i64 = "idle_time_ns",
+        required_number[5] avg_rd_latency: f64 = "avg_rd_latency",
     }
     route "query-block/ret-type/stats";
 }
@@ -731,12 +731,12 @@ pub struct BlockIoErrorInfo {
 }
 ::qapi_types::__private::object_impls! {
     BlockIoErrorInfo = "BlockIoErrorInfo" {
-        required device: String = "device",
-        required node_name: String = "node-name",
-        required operation: IoOperationType = "operation",
-        required action: BlockErrorAction = "action",
-        required nospace: bool = "nospace",
-        required reason: String = "reason",
+        required[0] device: String = "device",
+        required[1] node_name: String = "node-name",
+        required[2] operation: IoOperationType = "operation",
+        required[3] action: BlockErrorAction = "action",
+        required[4] nospace: bool = "nospace",
+        required[5] reason: String = "reason",
     }
     route "BLOCK_IO_ERROR/arg-type";
 }
@@ -762,11 +762,11 @@ pub struct BlockDeviceInfo {
 }
 ::qapi_types::__private::object_impls! {
     BlockDeviceInfo = "BlockDeviceInfo" {
-        required node_name: String = "node-name",
-        required ro: bool = "ro",
-        required drv: BlockdevDriver = "drv",
-        required image: ImageInfo = "image",
-        required_list children: Vec<String> = "children",
+        required[0] node_name: String = "node-name",
+        required[1] ro: bool = "ro",
+        required[2] drv: BlockdevDriver = "drv",
+        required[3] image: ImageInfo = "image",
+        required_list[4] children: Vec<String> = "children",
     }
     route "query-block/ret-type/inserted";
 }
@@ -792,13 +792,13 @@ pub struct BlockInfo {
 }
 ::qapi_types::__private::object_impls! {
     BlockInfo = "BlockInfo" {
-        required device: String = "device",
-        required locked: bool = "locked",
-        required removable: bool = "removable",
-        optional tray_open: bool = "tray-open",
-        optional io_status: IoStatus = "io-status",
-        optional inserted: BlockDeviceInfo = "inserted",
-        optional stats: BlockStats = "stats",
+        required[0] device: String = "device",
+        required[1] locked: bool = "locked",
+        required[2] removable: bool = "removable",
+        optional[3] tray_open: bool = "tray-open",
+        optional[4] io_status: IoStatus = "io-status",
+        optional[5] inserted: BlockDeviceInfo = "inserted",
+        optional[6] stats: BlockStats = "stats",
     }
     route "query-block/ret-type";
 }
@@ -839,8 +839,8 @@ pub struct ChardevCommon {
 }
 ::qapi_types::__private::object_impls! {
     ChardevCommon = "ChardevCommon" {
-        optional logfile: String = "logfile",
-        optional logappend: bool = "logappend",
+        optional[0] logfile: String = "logfile",
+        optional[1] logappend: bool = "logappend",
     }
 }
 /// Options of a file backend.
@@ -861,11 +861,11 @@ pub struct ChardevFile {
 }
 ::qapi_types::__private::object_impls! {
     ChardevFile = "ChardevFile" {
-        optional logfile: String = "logfile",
-        optional logappend: bool = "logappend",
-        optional r#in: String = "in",
-        required out: String = "out",
-        optional append: bool = "append",
+        optional[0] logfile: String = "logfile",
+        optional[1] logappend: bool = "logappend",
+        optional[2] r#in: String = "in",
+        required[3] out: String = "out",
+        optional[4] append: bool = "append",
     }
     route "chardev-add/arg-type/backend/+file";
 }
@@ -894,11 +894,11 @@ pub struct ChardevSocket {
 }
 ::qapi_types::__private::object_impls! {
     ChardevSocket = "ChardevSocket" {
-        optional logfile: String = "logfile",
-        optional logappend: bool = "logappend",
-        required addr: String = "addr",
-        optional server: bool = "server",
-        optional wait: bool = "wait",
+        optional[0] logfile: String = "logfile",
+        optional[1] logappend: bool = "logappend",
+        required[2] addr: String = "addr",
+        optional[3] server: bool = "server",
+        optional[4] wait: bool = "wait",
     }
     route "chardev-add/arg-type/backend/+socket";
 }
@@ -925,10 +925,10 @@ pub struct ChardevPty {
 }
 ::qapi_types::__private::object_impls! {
     ChardevPty = "ChardevPty" {
-        optional logfile: String = "logfile",
-        optional logappend: bool = "logappend",
-        optional rows: u16 = "rows",
-        optional cols: u16 = "cols",
+        optional[0] logfile: String = "logfile",
+        optional[1] logappend: bool = "logappend",
+        optional[2] rows: u16 = "rows",
+        optional[3] cols: u16 = "cols",
     }
     route "chardev-add/arg-type/backend/+pty";
 }
@@ -953,8 +953,8 @@ pub struct ChardevBackend {
 }
 ::qapi_types::__private::object_impls! {
     ChardevBackend = "ChardevBackend" {
-        tag r#type: ChardevBackendBranch = "type",
-        optional mux: bool = "mux",
+        tag[0] r#type: ChardevBackendBranch = "type",
+        optional[1] mux: bool = "mux",
     }
     branch r#type;
     route "chardev-add/arg-type/backend";
@@ -1004,7 +1004,7 @@ pub struct ChardevReturn {
 }
 ::qapi_types::__private::object_impls! {
     ChardevReturn = "ChardevReturn" {
-        optional pty: String = "pty",
+        optional[0] pty: String = "pty",
     }
     route "chardev-add/ret-type";
 }
@@ -1224,10 +1224,10 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         Screendump = "screendump" {
-            required filename: String = "filename",
-            optional device: String = "device",
-            optional head: i64 = "head",
-            optional format: super::ImageFormat = "format",
+            required[0] filename: String = "filename",
+            optional[1] device: String = "device",
+            optional[2] head: i64 = "head",
+            optional[3] format: super::ImageFormat = "format",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1259,8 +1259,8 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         HumanMonitorCommand = "human-monitor-command" {
-            required command_line: String = "command-line",
-            optional cpu_index: i64 = "cpu-index",
+            required[0] command_line: String = "command-line",
+            optional[1] cpu_index: i64 = "cpu-index",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1298,8 +1298,8 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         DeviceAdd = "device_add" {
-            required driver: String = "driver",
-            optional id: String = "id",
+            required[0] driver: String = "driver",
+            optional[1] id: String = "id",
         }
         extra extra;
     }
@@ -1336,8 +1336,8 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         SetLink = "set-link" {
-            required name: String = "name",
-            required up: bool = "up",
+            required[0] name: String = "name",
+            required[1] up: bool = "up",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1359,7 +1359,7 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         QomList = "qom-list" {
-            required path: String = "path",
+            required[0] path: String = "path",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1384,8 +1384,8 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         QomGet = "qom-get" {
-            required path: String = "path",
-            required property: String = "property",
+            required[0] path: String = "path",
+            required[1] property: String = "property",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1443,8 +1443,8 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         Eject = "eject" {
-            required id: String = "id",
-            optional force: bool = "force",
+            required[0] id: String = "id",
+            optional[1] force: bool = "force",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1491,7 +1491,7 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         BlockdevDel = "blockdev-del" {
-            required node_name: String = "node-name",
+            required[0] node_name: String = "node-name",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1529,8 +1529,8 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         ChardevAdd = "chardev-add" {
-            required id: String = "id",
-            required backend: super::ChardevBackend = "backend",
+            required[0] id: String = "id",
+            required[1] backend: super::ChardevBackend = "backend",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1550,7 +1550,7 @@ pub mod commands {
     }
     ::qapi_types::__private::object_impls! {
         ChardevRemove = "chardev-remove" {
-            required id: String = "id",
+            required[0] id: String = "id",
         }
     }
     ::qapi_types::__private::builder! {
@@ -1605,8 +1605,8 @@ pub mod events {
     }
     ::qapi_types::__private::object_impls! {
         Shutdown = "SHUTDOWN" {
-            required guest: bool = "guest",
-            required reason: super::ShutdownCause = "reason",
+            required[0] guest: bool = "guest",
+            required[1] reason: super::ShutdownCause = "reason",
         }
     }
     impl ::qapi_types::Event for Shutdown {
@@ -1655,8 +1655,8 @@ pub mod events {
     }
     ::qapi_types::__private::object_impls! {
         DeviceTrayMoved = "DEVICE_TRAY_MOVED" {
-            required device: String = "device",
-            required tray_open: bool = "tray-open",
+            required[0] device: String = "device",
+            required[1] tray_open: bool = "tray-open",
         }
     }
     impl ::qapi_types::Event for DeviceTrayMoved {
@@ -1682,12 +1682,12 @@ pub mod events {
     }
     ::qapi_types::__private::object_impls! {
         BlockIoError = "BLOCK_IO_ERROR" {
-            required device: String = "device",
-            required node_name: String = "node-name",
-            required operation: super::IoOperationType = "operation",
-            required action: super::BlockErrorAction = "action",
-            required nospace: bool = "nospace",
-            required reason: String = "reason",
+            required[0] device: String = "device",
+            required[1] node_name: String = "node-name",
+            required[2] operation: super::IoOperationType = "operation",
+            required[3] action: super::BlockErrorAction = "action",
+            required[4] nospace: bool = "nospace",
+            required[5] reason: String = "reason",
         }
     }
     impl ::qapi_types::Event for BlockIoError {

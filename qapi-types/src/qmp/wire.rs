@@ -94,27 +94,27 @@ wire_enum! {
 // greeting and errors as QEMU does.
 crate::__private::object_impls! {
     Greeting = "greeting" {
-        required version: VersionInfo = "version",
-        required capabilities: Vec<Capability> = "capabilities",
+        required[0] version: VersionInfo = "version",
+        required[1] capabilities: Vec<Capability> = "capabilities",
     }
 }
 crate::__private::object_impls! {
     VersionInfo = "VersionInfo" {
-        required qemu: VersionTriple = "qemu",
-        required package: String = "package",
+        required[0] qemu: VersionTriple = "qemu",
+        required[1] package: String = "package",
     }
 }
 crate::__private::object_impls! {
     VersionTriple = "VersionTriple" {
-        required micro: i64 = "micro",
-        required minor: i64 = "minor",
-        required major: i64 = "major",
+        required[0] micro: i64 = "micro",
+        required[1] minor: i64 = "minor",
+        required[2] major: i64 = "major",
     }
 }
 crate::__private::object_impls! {
     QmpError = "error" {
-        required class: ErrorClass = "class",
-        required desc: String = "desc",
+        required[0] class: ErrorClass = "class",
+        required[1] desc: String = "desc",
     }
 }
 
