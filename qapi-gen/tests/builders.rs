@@ -9,10 +9,8 @@ use qapi_gen::Settings;
 
 fn generate(server: bool) -> String {
     let schema = qapi_gen::load(&common::workspace_dir().join("schema/qapi-schema.json")).unwrap();
-    let settings = Settings {
-        server,
-        ..Settings::default()
-    };
+    let mut settings = Settings::default();
+    settings.server = server;
     generate_file(&schema, &settings).unwrap_or_else(|e| panic!("{e}"))
 }
 
