@@ -65,8 +65,6 @@ mod decode;
 mod macros;
 #[cfg(any(feature = "client", feature = "server"))]
 pub mod qmp;
-// TODO(missing_docs): as `qmp::wire`, types.rs waits for its docs.
-#[allow(missing_docs)]
 mod types;
 
 #[doc(hidden)]

@@ -47,7 +47,9 @@ impl<'de> Deserialize<'de> for Null {
 /// epoch (both `-1` when QEMU could not read the clock).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Timestamp {
+    /// Whole seconds since the epoch.
     pub seconds: i64,
+    /// Microseconds past `seconds`.
     pub microseconds: i64,
 }
 
@@ -65,10 +67,13 @@ crate::__private::object_impls! {
 pub struct UnknownValue(Box<str>);
 
 impl UnknownValue {
+    /// The value `value` as an unknown one (to send a value the bindings
+    /// do not know yet).
     pub fn new(value: &str) -> UnknownValue {
         UnknownValue(value.into())
     }
 
+    /// The wire string.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -119,7 +124,9 @@ impl<'de> Deserialize<'de> for UnknownValue {
 /// received (all but the base's), encoded back unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnknownBranch {
+    /// The discriminator's value.
     pub tag: UnknownValue,
+    /// The branch's members, as received.
     pub members: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -51,9 +51,6 @@ pub mod peer_schema;
 pub mod server;
 #[cfg(all(feature = "client", feature = "tokio"))]
 pub mod tokio;
-// TODO(missing_docs): wire.rs has undocumented fields and variants;
-// documented by the change that edits it, then this allow goes.
-#[allow(missing_docs)]
 pub mod wire;
 
 #[cfg(feature = "client")]

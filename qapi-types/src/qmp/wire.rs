@@ -56,6 +56,7 @@ macro_rules! wire_enum {
 /// The server's first message.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Greeting {
+    /// The server's version.
     pub version: VersionInfo,
     /// The capabilities the client may enable with `qmp_capabilities`.
     pub capabilities: Vec<Capability>,
@@ -64,15 +65,20 @@ pub struct Greeting {
 /// QEMU's version, as in the greeting and `query-version`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VersionInfo {
+    /// QEMU's release.
     pub qemu: VersionTriple,
     /// The distribution's package version (`Debian 1:10.0.2+ds-2`), or empty.
     pub package: String,
 }
 
+/// A release number, ordered as releases are (`10.0.2 < 10.1.0`).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct VersionTriple {
+    /// `10` in `10.0.2`.
     pub major: i64,
+    /// `0` in `10.0.2`.
     pub minor: i64,
+    /// `2` in `10.0.2`.
     pub micro: i64,
 }
 
@@ -232,6 +238,7 @@ impl serde_json::ser::Formatter for QemuFormatter {
 /// An error reply: QAPI's error class and QEMU's description.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QmpError {
+    /// The error's class (`GenericError` for most).
     pub class: ErrorClass,
     /// The human-readable description.
     pub desc: String,
@@ -252,7 +259,9 @@ wire_enum! {
         GenericError = "GenericError",
         /// The command does not exist (or cannot run now).
         CommandNotFound = "CommandNotFound",
+        /// A device exists but is not active (e.g. a balloon without a driver).
         DeviceNotActive = "DeviceNotActive",
+        /// No device of that name.
         DeviceNotFound = "DeviceNotFound",
         /// `KVMMissingCap`.
         KvmMissingCap = "KVMMissingCap",
@@ -269,7 +278,9 @@ pub struct Request<'a, A: ?Sized, I: ?Sized> {
     pub command: &'a str,
     /// Sent as `exec-oob` rather than `execute`.
     pub oob: bool,
+    /// The `arguments` member, left out when `None`.
     pub arguments: Option<&'a A>,
+    /// The `id` member, which the reply repeats; left out when `None`.
     pub id: Option<&'a I>,
 }
 
@@ -291,6 +302,7 @@ impl<A: Serialize + ?Sized, I: Serialize + ?Sized> Serialize for Request<'_, A, 
 /// The arguments of `qmp_capabilities`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Negotiate {
+    /// The capabilities to enable, from those the greeting offers.
     pub enable: Vec<Capability>,
 }
 
@@ -309,8 +321,11 @@ impl Serialize for Negotiate {
 /// A message from the server.
 #[derive(Debug)]
 pub enum Message<'a> {
+    /// The first message, with the server's version and capabilities.
     Greeting(Greeting),
+    /// A command's success or error reply.
     Reply(Reply<'a>),
+    /// An event.
     Event(EventMessage<'a>),
 }
 
@@ -327,8 +342,11 @@ pub struct Reply<'a> {
 /// An event, with its data still JSON text.
 #[derive(Debug)]
 pub struct EventMessage<'a> {
+    /// The event's wire name (`SHUTDOWN`).
     pub name: String,
+    /// The `data` member (JSON text), if the event has one.
     pub data: Option<&'a RawValue>,
+    /// When QEMU emitted it.
     pub timestamp: Timestamp,
 }
 
