@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::client::{job, Retry};
+use super::client::{job, Retry, SessionTimeout};
 use super::error::Failure;
 use super::{
     classify, decode_event, decode_returns, encode_request, fds, negotiation, no_response, Error,
@@ -129,16 +129,29 @@ pub struct Client<S: Stream = UnixStream> {
 }
 
 /// Run `attempt` until it succeeds or [`Options::connect_retry`] gives up.
-pub(crate) fn retrying<T>(
+pub(crate) fn retrying<T: SessionTimeout>(
     options: &Options,
     mut attempt: impl FnMut(&Options) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let mut retry = Retry::new(options);
     loop {
         match attempt(&retry.attempt(options)) {
-            Ok(connected) => return Ok(connected),
+            Ok(mut connected) => {
+                connected.restore_timeout(options.timeout)?;
+                return Ok(connected);
+            }
             Err(error) => std::thread::sleep(retry.failed(error)?),
         }
+    }
+}
+
+impl<S: Stream> SessionTimeout for Client<S> {
+    fn restore_timeout(&mut self, timeout: Option<Duration>) -> Result<(), Error> {
+        self.stream
+            .set_write_timeout(timeout)
+            .map_err(Failure::io)?;
+        self.options.timeout = timeout;
+        Ok(())
     }
 }
 

@@ -130,6 +130,13 @@ impl Options {
     }
 }
 
+/// A session started by an attempt of [`Retry`], whose timeout was cut to
+/// what was left of the retry window: once connected, it gets the caller's
+/// [`Options::timeout`] back for the commands that follow.
+pub(crate) trait SessionTimeout {
+    fn restore_timeout(&mut self, timeout: Option<Duration>) -> Result<(), Error>;
+}
+
 /// The tries of [`Options::connect_retry`].
 pub(crate) struct Retry {
     start: Instant,

@@ -43,7 +43,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::agent;
-use super::client::{job, Retry};
+use super::client::{job, Retry, SessionTimeout};
 use super::error::Failure;
 use super::{
     classify, decode_event, decode_returns, encode_request, fds, negotiation, no_response, Error,
@@ -258,15 +258,26 @@ async fn with_timeout<T>(
 /// Run `attempt` until it succeeds or [`Options::connect_retry`] gives up.
 pub(crate) async fn retrying<T, F, Attempt>(options: &Options, mut attempt: F) -> Result<T, Error>
 where
+    T: SessionTimeout,
     F: FnMut(Options) -> Attempt,
     Attempt: Future<Output = Result<T, Error>>,
 {
     let mut retry = Retry::new(options);
     loop {
         match attempt(retry.attempt(options)).await {
-            Ok(connected) => return Ok(connected),
+            Ok(mut connected) => {
+                connected.restore_timeout(options.timeout)?;
+                return Ok(connected);
+            }
             Err(error) => ::tokio::time::sleep(retry.failed(error)?).await,
         }
+    }
+}
+
+impl SessionTimeout for Client {
+    fn restore_timeout(&mut self, timeout: Option<Duration>) -> Result<(), Error> {
+        self.options.timeout = timeout;
+        Ok(())
     }
 }
 

@@ -477,6 +477,48 @@ fn async_retry_until_the_peer_listens() {
     });
 }
 
+/// A peer that greets at once, then answers its first request after
+/// `delay`: longer than the retry window, well within the timeout.
+fn slow_answer(path: PathBuf, delay: Duration) -> JoinHandle<()> {
+    let listener = UnixListener::bind(&path).unwrap();
+    thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut peer = Peer::new(stream);
+        peer.handshake();
+        let request = peer.request().expect("a request");
+        thread::sleep(delay);
+        peer.reply(&request, request["arguments"]["value"].clone());
+        peer.serve();
+    })
+}
+
+/// The retry window bounds the connection, not the session: a connected
+/// client keeps `Options::timeout` for its commands (it once kept the
+/// time left in the window, and a command slower than that timed out).
+#[test]
+fn blocking_retry_leaves_the_session_its_timeout() {
+    let path = socket_path("retry-timeout");
+    let peer = slow_answer(path.clone(), Duration::from_millis(700));
+    let options = options().connect_retry(Some(Duration::from_millis(300)));
+    let mut client = blocking::Client::connect_unix(&path, &options).unwrap();
+    assert_eq!(client.execute(&echo("slow")).unwrap(), "slow");
+    drop(client);
+    join(peer);
+}
+
+#[test]
+fn async_retry_leaves_the_session_its_timeout() {
+    run_async(async {
+        let path = socket_path("retry-timeout-async");
+        let peer = slow_answer(path.clone(), Duration::from_millis(700));
+        let options = options().connect_retry(Some(Duration::from_millis(300)));
+        let client = AsyncClient::connect_unix(&path, &options).await.unwrap();
+        assert_eq!(client.execute(&echo("slow")).await.unwrap(), "slow");
+        drop(client);
+        join(peer);
+    });
+}
+
 /// The peer connects to the client's socket (QEMU's `server=off`).
 fn connecting_peer(path: PathBuf) -> JoinHandle<()> {
     thread::spawn(move || {

@@ -13,6 +13,7 @@ use super::{
     FILE_OPEN, FILE_READ, FILE_WRITE, SENTINEL, SYNC,
 };
 use crate::qmp::blocking::{retrying, Client, Stream};
+use crate::qmp::client::SessionTimeout;
 use crate::qmp::error::Failure;
 use crate::qmp::{Error, Options};
 use crate::Command;
@@ -35,6 +36,12 @@ pub(crate) fn agent_options(options: &Options) -> Options {
         .check_commands(false);
     options.agent = true;
     options
+}
+
+impl<S: Stream> SessionTimeout for Agent<S> {
+    fn restore_timeout(&mut self, timeout: Option<Duration>) -> Result<(), Error> {
+        self.client.restore_timeout(timeout)
+    }
 }
 
 impl Agent<UnixStream> {

@@ -15,6 +15,7 @@ use super::{
     write_arguments, write_chunks, Exec, ExecOutput, Polls, EXEC, EXEC_STATUS, FILE_CLOSE,
     FILE_OPEN, FILE_READ, FILE_WRITE, SENTINEL, SYNC,
 };
+use crate::qmp::client::SessionTimeout;
 use crate::qmp::tokio::Client;
 use crate::qmp::Error;
 use crate::qmp::Options;
@@ -29,6 +30,12 @@ pub struct Agent {
     /// Whether the stream is in sync; commands hold it shared, a sync
     /// exclusively.
     synced: RwLock<bool>,
+}
+
+impl SessionTimeout for Agent {
+    fn restore_timeout(&mut self, timeout: Option<Duration>) -> Result<(), Error> {
+        self.client.restore_timeout(timeout)
+    }
 }
 
 impl Agent {
