@@ -30,10 +30,11 @@ mod live {
     use qapi_gen::schema::EntityKind;
     use qapi_qmp_tests::{shared_dir, Qemu};
 
-    use crate::common::queries::{argless, corpus_error_replies, strict_options};
+    use crate::common::queries::{
+        corpus_error_replies, runtime, strict_options, AsyncRun, BlockingRun,
+    };
     use qapi_types::qmp::tokio::{Client as AsyncClient, Events};
     use qapi_types::qmp::{blocking, Capability, Error, ErrorClass, QmpError};
-    use qapi_types::{Command, CommandVisitor};
 
     /// The argument-less `query-*` and `x-query-*` commands of the schema:
     /// no arguments, or only optional ones.
@@ -159,15 +160,6 @@ mod live {
 
     // ---------------------------------------------------------------- blocking
 
-    struct BlockingRun<'a>(&'a mut blocking::Client);
-
-    impl CommandVisitor for BlockingRun<'_> {
-        type Output = Result<(), Error>;
-        fn visit<C: Command>(self) -> Result<(), Error> {
-            self.0.execute(&argless::<C>()).map(drop)
-        }
-    }
-
     #[test]
     fn blocking_queries() {
         let qemu = Qemu::start();
@@ -256,26 +248,6 @@ mod live {
     }
 
     // ------------------------------------------------------------------- async
-
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    }
-
-    type Call<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
-
-    struct AsyncRun<'a>(&'a AsyncClient);
-
-    impl<'a> CommandVisitor for AsyncRun<'a> {
-        type Output = Call<'a>;
-        fn visit<C: Command>(self) -> Call<'a> {
-            let client = self.0;
-            Box::pin(async move { client.execute(&argless::<C>()).await.map(drop) })
-        }
-    }
 
     /// Poll every future until all are done (they run concurrently on one
     /// connection).

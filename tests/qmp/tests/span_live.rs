@@ -43,7 +43,9 @@ mod live {
     use qapi_types::qmp::{blocking, Error, ErrorClass, PeerSchema};
     use qapi_types::{Command, CommandVisitor, Event, Object};
 
-    use crate::common::queries::{argless, corpus_error_replies, strict_options};
+    use crate::common::queries::{
+        corpus_error_replies, runtime, strict_options, AsyncRun, BlockingRun,
+    };
 
     /// A QEMU under test: how to start it, its label in the span, and its
     /// recorded corpus.
@@ -275,15 +277,6 @@ mod live {
 
     // ---------------------------------------------------------------- blocking
 
-    struct BlockingRun<'a>(&'a mut blocking::Client);
-
-    impl CommandVisitor for BlockingRun<'_> {
-        type Output = Result<(), Error>;
-        fn visit<C: Command>(self) -> Result<(), Error> {
-            self.0.execute(&argless::<C>()).map(drop)
-        }
-    }
-
     fn blocking(version: Version) {
         let names = names();
         let qemu = start(&version);
@@ -354,26 +347,6 @@ mod live {
     }
 
     // ------------------------------------------------------------------- async
-
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    }
-
-    type Call<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + 'a>>;
-
-    struct AsyncRun<'a>(&'a AsyncClient);
-
-    impl<'a> CommandVisitor for AsyncRun<'a> {
-        type Output = Call<'a>;
-        fn visit<C: Command>(self) -> Call<'a> {
-            let client = self.0;
-            Box::pin(async move { client.execute(&argless::<C>()).await.map(drop) })
-        }
-    }
 
     fn asynchronous(version: Version) {
         let names = names();

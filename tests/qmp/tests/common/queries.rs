@@ -3,11 +3,14 @@
 //! corpus recorded.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::time::Duration;
 
-use qapi_types::qmp::Options;
-use qapi_types::{Command, Mode};
+use qapi_types::qmp::tokio::Client as AsyncClient;
+use qapi_types::qmp::{blocking, Error, Options};
+use qapi_types::{Command, CommandVisitor, Mode};
 
 /// The command `C` without arguments.
 pub fn argless<C: Command>() -> C {
@@ -34,4 +37,38 @@ pub fn corpus_error_replies(corpus: &Path) -> BTreeSet<String> {
         .iter()
         .map(|e| e["name"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Runs a command without arguments on a blocking client, for
+/// `CommandVisitor`s over the bindings' commands.
+pub struct BlockingRun<'a>(pub &'a mut blocking::Client);
+
+impl CommandVisitor for BlockingRun<'_> {
+    type Output = Result<(), Error>;
+    fn visit<C: Command>(self) -> Result<(), Error> {
+        self.0.execute(&argless::<C>()).map(drop)
+    }
+}
+
+/// A command's reply on the async client, still to be awaited.
+pub type Call<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
+
+/// Runs a command without arguments on the async client.
+pub struct AsyncRun<'a>(pub &'a AsyncClient);
+
+impl<'a> CommandVisitor for AsyncRun<'a> {
+    type Output = Call<'a>;
+    fn visit<C: Command>(self) -> Call<'a> {
+        let client = self.0;
+        Box::pin(async move { client.execute(&argless::<C>()).await.map(drop) })
+    }
+}
+
+/// The runtime of the async live tests.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
