@@ -170,6 +170,10 @@ struct RustArgs {
     /// Generate `pub mod server`, for a QMP server.
     #[arg(long)]
     server: bool,
+    /// No constructors and setters for the types commands take: faster
+    /// to compile, for clients that build arguments with struct literals.
+    #[arg(long)]
+    no_builders: bool,
     /// Reject doc comments that break the rules, rather than warn.
     #[arg(long)]
     strict_docs: bool,
@@ -204,7 +208,12 @@ impl RustArgs {
                 vec![]
             }
         };
-        let options: [(&str, Vec<String>); 15] = [
+        let builders = if self.no_builders {
+            vec!["false".to_string()]
+        } else {
+            vec![]
+        };
+        let options: [(&str, Vec<String>); 16] = [
             ("if_policy", single(&self.if_policy)),
             ("enable", self.enable.clone()),
             ("cfg", self.cfg.clone()),
@@ -216,6 +225,7 @@ impl RustArgs {
             ("runtime_path", single(&self.runtime_path)),
             ("docs", docs),
             ("server", flag(self.server)),
+            ("builders", builders),
             ("strict_docs", flag(self.strict_docs)),
             ("rules", single(&self.rules)),
             ("compat", self.compat.clone()),

@@ -51,6 +51,9 @@ fn cli_args(s: &Settings) -> Vec<String> {
     if !s.docs {
         args.push("--no-docs".to_string());
     }
+    if !s.builders {
+        args.push("--no-builders".to_string());
+    }
     if s.strict_docs {
         args.push("--strict-docs".to_string());
     }

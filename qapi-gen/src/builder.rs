@@ -183,6 +183,13 @@ impl Builder {
         self
     }
 
+    /// Generate constructors and setters for the types commands take
+    /// (default on; see [`Settings::builders`]).
+    pub fn builders(mut self, on: bool) -> Builder {
+        self.settings.builders = on;
+        self
+    }
+
     /// Generate `pub mod server`, for a QMP server (default off).
     pub fn server(mut self, server: bool) -> Builder {
         self.settings.server = server;
@@ -481,6 +488,7 @@ mod tests {
             .only(vec!["STOP".to_string()])
             .runtime_path("crate::rt")
             .docs(false)
+            .builders(false)
             .rules(Rules::V10_1);
         assert_eq!(
             b.settings(),
@@ -496,6 +504,7 @@ mod tests {
                 runtime_path: "crate::rt".into(),
                 docs: false,
                 server: false,
+                builders: false,
                 strict_docs: false,
                 rules: Rules::V10_1,
                 compat: Vec::new(),

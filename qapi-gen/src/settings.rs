@@ -79,6 +79,11 @@ pub struct Settings {
     /// Generate `pub mod server`: a handler trait and the tables of a QMP
     /// server.
     pub server: bool,
+    /// Generate constructors and setters (`T::new`, `.member(..)`, `From`)
+    /// for the types commands take, and with `server` for every type
+    /// (default on).  Off, a client that builds its arguments with struct
+    /// literals compiles its bindings faster.
+    pub builders: bool,
     /// Make a broken doc-comment rule an error.  Off by default: schemas
     /// written for other QEMU versions break them, and a broken rule is
     /// then only a warning ([`DocMode::Lenient`](crate::DocMode)).
@@ -111,6 +116,7 @@ impl Default for Settings {
             runtime_path: "::qapi_types".to_string(),
             docs: true,
             server: false,
+            builders: true,
             strict_docs: false,
             rules: Rules::default(),
             compat: Vec::new(),
@@ -152,14 +158,14 @@ pub enum OptionKind {
     List,
     /// Repeatable `NAME=VALUE`: `cfg`, `type_derive`, `type_attribute`.
     Pair,
-    /// `true` or `false`: `docs`, `server`, `strict_docs`.
+    /// `true` or `false`: `docs`, `server`, `builders`, `strict_docs`.
     Bool,
 }
 
 impl Settings {
     /// Every option name with how it takes its value, in the order of the
     /// fields.  The CLI flag is the name with `-` for `_`.
-    pub const OPTIONS: [(&'static str, OptionKind); 15] = [
+    pub const OPTIONS: [(&'static str, OptionKind); 16] = [
         ("if_policy", OptionKind::Single),
         ("enable", OptionKind::List),
         ("cfg", OptionKind::Pair),
@@ -171,6 +177,7 @@ impl Settings {
         ("runtime_path", OptionKind::Single),
         ("docs", OptionKind::Bool),
         ("server", OptionKind::Bool),
+        ("builders", OptionKind::Bool),
         ("strict_docs", OptionKind::Bool),
         ("rules", OptionKind::Single),
         ("compat", OptionKind::List),
@@ -202,6 +209,7 @@ impl Settings {
             "runtime_path" => self.runtime_path = non_empty(value)?,
             "docs" => self.docs = parse_bool(value)?,
             "server" => self.server = parse_bool(value)?,
+            "builders" => self.builders = parse_bool(value)?,
             "strict_docs" => self.strict_docs = parse_bool(value)?,
             "rules" => self.rules = value.parse()?,
             "compat" => {
@@ -261,6 +269,7 @@ mod tests {
             ("runtime_path", "crate::rt"),
             ("docs", "false"),
             ("server", "true"),
+            ("builders", "false"),
             ("strict_docs", "true"),
             ("rules", "10.0"),
             ("compat", "10.0=../old/qapi-schema.json"),
@@ -283,6 +292,7 @@ mod tests {
                 runtime_path: "crate::rt".into(),
                 docs: false,
                 server: true,
+                builders: false,
                 strict_docs: true,
                 rules: Rules::V10_0,
                 compat: vec!["10.0=../old/qapi-schema.json".into()],

@@ -8,10 +8,14 @@ use qapi_gen::rust::generate_file;
 use qapi_gen::Settings;
 
 fn generate(server: bool) -> String {
-    let schema = qapi_gen::load(&common::workspace_dir().join("schema/qapi-schema.json")).unwrap();
     let mut settings = Settings::default();
     settings.server = server;
-    generate_file(&schema, &settings).unwrap_or_else(|e| panic!("{e}"))
+    generate_with(&settings)
+}
+
+fn generate_with(settings: &Settings) -> String {
+    let schema = qapi_gen::load(&common::workspace_dir().join("schema/qapi-schema.json")).unwrap();
+    generate_file(&schema, settings).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn built(text: &str, header: &str) -> bool {
@@ -41,4 +45,17 @@ fn clients_build_arguments_servers_build_everything() {
     }
     assert!(!client.contains("builder!(BlockdevAdded("));
     assert!(server.contains("builder!(BlockdevAdded(super::BlockdevOptions));"));
+}
+
+/// `builders = false`: none at all, for a server too.
+#[test]
+fn builders_off() {
+    for server in [false, true] {
+        let mut settings = Settings::default();
+        settings.server = server;
+        settings.builders = false;
+        let text = generate_with(&settings);
+        assert!(!text.contains("builder!"), "server: {server}");
+        assert!(text.contains("object_impls!"), "server: {server}");
+    }
 }

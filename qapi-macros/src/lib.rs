@@ -38,7 +38,7 @@ use proc_macro::TokenStream;
 /// `enable = ["CONFIG_X"]`, `cfg = ["CONFIG_X=feature = \"x\""]`,
 /// `derive = ["Hash"]`, `type_derive = ["StatusInfo=Hash"]`,
 /// `attribute = [..]`, `type_attribute = ["TYPE=#[..]"]`, `only = [..]`,
-/// `runtime_path = ".."`, `docs = false`, `server = true`,
+/// `runtime_path = ".."`, `docs = false`, `server = true`, `builders = false`,
 /// `strict_docs = true`, `rules = "10.0"`,
 /// `compat = ["10.0=../old/qapi-schema.json"]` (span bindings),
 /// `version_label = "10.2"`.  Repeatable options take a string or a list

@@ -24,6 +24,7 @@ fn macro_input(schema: &str, s: &Settings) -> TokenStream {
     };
     let (policy, runtime, docs) = (s.if_policy.as_str(), &s.runtime_path, s.docs);
     let strict_docs = s.strict_docs;
+    let builders = s.builders;
     let rules = s.rules.as_str();
     let (enable, derive, attribute, only) = (&s.enable, &s.derive, &s.attribute, &s.only);
     let (cfg, type_derive, type_attribute) = (
@@ -48,6 +49,7 @@ fn macro_input(schema: &str, s: &Settings) -> TokenStream {
         only = [#(#only),*],
         runtime_path = #runtime,
         docs = #docs,
+        builders = #builders,
         strict_docs = #strict_docs,
         rules = #rules,
         compat = [#(#compat),*],

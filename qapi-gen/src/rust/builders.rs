@@ -16,14 +16,18 @@ use super::code::{code, Lines, Opt};
 use super::objects::ObjectItem;
 use super::{Field, Gen};
 use crate::schema::{EntityId, EntityKind, Schema};
+use crate::Settings;
 
 /// For each entity, whether it gets builders: commands and the types their
 /// arguments reach (what a client builds); with `server`, every type and
 /// event too (a server builds replies and events).  The other types of a
 /// client's bindings are only decoded: their builders would only cost
-/// compile time.
-pub(super) fn built(schema: &Schema, server: bool) -> Vec<bool> {
-    let mut built = vec![server; schema.entities.len()];
+/// compile time.  None without `builders`.
+pub(super) fn built(schema: &Schema, settings: &Settings) -> Vec<bool> {
+    if !settings.builders {
+        return vec![false; schema.entities.len()];
+    }
+    let mut built = vec![settings.server; schema.entities.len()];
     let mut work: Vec<EntityId> = Vec::new();
     for (id, entity) in schema.iter() {
         if let EntityKind::Command(command) = &entity.kind {

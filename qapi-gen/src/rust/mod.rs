@@ -259,7 +259,7 @@ impl<'a> Gen<'a> {
             type_attributes,
             member_texts: RefCell::default(),
             routes: crate::compat::routes::routes(schema),
-            built: builders::built(schema, settings.server),
+            built: builders::built(schema, settings),
         })
     }
 

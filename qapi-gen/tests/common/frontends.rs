@@ -21,6 +21,7 @@ pub fn builder(schema: &str, base: &Path, s: &Settings) -> Builder {
         .if_policy(s.if_policy)
         .runtime_path(&s.runtime_path)
         .docs(s.docs)
+        .builders(s.builders)
         .strict_docs(s.strict_docs)
         .rules(s.rules)
         .only(&s.only);
@@ -65,6 +66,7 @@ pub fn demo_cases() -> Vec<(&'static str, Settings)> {
     cfg.attribute = vec!["#[allow(clippy::all)]".into()];
     cfg.type_attribute = vec![("RunState".into(), "#[allow(unused)]".into())];
     cfg.docs = false;
+    cfg.builders = false;
 
     let mut evaluate = Settings::default();
     evaluate.if_policy = IfPolicy::Evaluate;
