@@ -30,9 +30,8 @@ mod live {
     use qapi_gen::schema::EntityKind;
     use qapi_qmp_tests::{shared_dir, Qemu};
 
-    use crate::common::queries::{
-        corpus_error_replies, runtime, strict_options, AsyncRun, BlockingRun,
-    };
+    use crate::common::queries::{corpus_error_replies, strict_options, AsyncRun, BlockingRun};
+    use crate::common::runtime;
     use qapi_types::qmp::tokio::{Client as AsyncClient, Events};
     use qapi_types::qmp::{blocking, Capability, Error, ErrorClass, QmpError};
 

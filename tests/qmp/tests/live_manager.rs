@@ -6,6 +6,9 @@
 
 #![cfg_attr(not(qapi_shared), allow(unused))]
 
+#[cfg(qapi_shared)]
+mod common;
+
 #[cfg(not(qapi_shared))]
 #[test]
 fn live_manager() {
@@ -30,13 +33,7 @@ mod live {
     use qapi_types::qmp::{blocking, Options};
     use serde_json::Value;
 
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    }
+    use crate::common::runtime;
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("qapi-live-{}-{name}", std::process::id()));

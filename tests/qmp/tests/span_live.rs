@@ -43,9 +43,8 @@ mod live {
     use qapi_types::qmp::{blocking, Error, ErrorClass, PeerSchema};
     use qapi_types::{Command, CommandVisitor, Event, Object};
 
-    use crate::common::queries::{
-        corpus_error_replies, runtime, strict_options, AsyncRun, BlockingRun,
-    };
+    use crate::common::queries::{corpus_error_replies, strict_options, AsyncRun, BlockingRun};
+    use crate::common::runtime;
 
     /// A QEMU under test: how to start it, its label in the span, and its
     /// recorded corpus.

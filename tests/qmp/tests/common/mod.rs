@@ -110,14 +110,18 @@ pub fn blocking_client(
     (blocking::Client::new(stream, options).unwrap(), peer)
 }
 
-/// Run an async test on a two-thread runtime, bounded in time.
-pub fn run_async<F: std::future::Future<Output = ()>>(test: F) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// The tests' two-thread runtime.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
-    runtime.block_on(async {
+        .unwrap()
+}
+
+/// Run an async test on a two-thread runtime, bounded in time.
+pub fn run_async<F: std::future::Future<Output = ()>>(test: F) {
+    runtime().block_on(async {
         tokio::time::timeout(Duration::from_secs(60), test)
             .await
             .expect("the test hung");

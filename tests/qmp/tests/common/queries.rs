@@ -63,12 +63,3 @@ impl<'a> CommandVisitor for AsyncRun<'a> {
         Box::pin(async move { client.execute(&argless::<C>()).await.map(drop) })
     }
 }
-
-/// The runtime of the async live tests.
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
