@@ -129,7 +129,9 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<S::Object, A::Error> {
         let mut slots = S::EMPTY;
-        let mut pending: Pending<'de> = Vec::new();
+        // Allocated by the first member that must wait: most objects have
+        // none, and they then skip the replay and the drop.
+        let mut pending: Option<Pending<'de>> = None;
         while let Some(key) = map.next_key_seed(KeySeed::<S>(PhantomData))? {
             match key {
                 Key::Member(index) => map
@@ -148,7 +150,7 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
                     let value = map
                         .next_value::<Content<'de>>()
                         .map_err(|e| record(Segment::Key(name.clone().into_owned()), e))?;
-                    pending.push((name, value));
+                    pending.get_or_insert_with(Vec::new).push((name, value));
                 }
                 Key::Unknown(None) => {
                     map.next_value::<IgnoredAny>()?;
@@ -161,7 +163,9 @@ impl<'de, S: Slots> Visitor<'de> for ObjectVisitor<S> {
                 }
             }
         }
-        replay(&mut slots, pending)?;
+        if let Some(pending) = pending {
+            replay(&mut slots, pending)?;
+        }
         slots.finish()
     }
 }

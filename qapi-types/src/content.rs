@@ -40,6 +40,12 @@ enum Repr<'de> {
 /// its `RawValue`); other deserializers give the value itself.
 const RAW_VALUE: &str = "$serde_json::private::RawValue";
 
+/// The tokens a buffered list or object starts with room for: one is
+/// mostly a few members or elements (a union branch's, buffered until its
+/// discriminator comes), so growing from one token took several
+/// reallocations per value (`query-qmp-schema`'s `members` lists).
+const FIRST_CAPACITY: usize = 16;
+
 /// A value in prefix order: a list or an object is its length, then its
 /// elements (an object's as key, value, key, value, ...).
 #[derive(Debug)]
@@ -65,7 +71,7 @@ impl<'de> Deserialize<'de> for Content<'de> {
 
 impl<'de> Content<'de> {
     fn tokens<E>(capture: impl FnOnce(Capture<'_, 'de>) -> Result<(), E>) -> Result<Self, E> {
-        let mut tokens = Vec::new();
+        let mut tokens = Vec::with_capacity(FIRST_CAPACITY);
         capture(Capture(&mut tokens))?;
         Ok(Content {
             repr: Repr::Tokens(tokens),
@@ -150,7 +156,8 @@ impl<'de> Visitor<'de> for ContentVisitor {
     /// A map, or serde_json's text: a map of one member named
     /// [`RAW_VALUE`].
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Content<'de>, A::Error> {
-        let mut tokens = vec![Token::Map(0)];
+        let mut tokens = Vec::with_capacity(FIRST_CAPACITY);
+        tokens.push(Token::Map(0));
         let mut len = 0;
         while map.next_key_seed(Capture(&mut tokens))?.is_some() {
             if len == 0 && matches!(&tokens[1], Token::Str(key) if key == RAW_VALUE) {
