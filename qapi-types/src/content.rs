@@ -71,7 +71,18 @@ impl<'de> Deserialize<'de> for Content<'de> {
 
 impl<'de> Content<'de> {
     fn tokens<E>(capture: impl FnOnce(Capture<'_, 'de>) -> Result<(), E>) -> Result<Self, E> {
-        let mut tokens = Vec::with_capacity(FIRST_CAPACITY);
+        Self::tokens_in(Vec::new(), capture)
+    }
+
+    /// A list, in room for [`FIRST_CAPACITY`] tokens (an object: `visit_map`).
+    fn compound<E>(capture: impl FnOnce(Capture<'_, 'de>) -> Result<(), E>) -> Result<Self, E> {
+        Self::tokens_in(Vec::with_capacity(FIRST_CAPACITY), capture)
+    }
+
+    fn tokens_in<E>(
+        mut tokens: Vec<Token<'de>>,
+        capture: impl FnOnce(Capture<'_, 'de>) -> Result<(), E>,
+    ) -> Result<Self, E> {
         capture(Capture(&mut tokens))?;
         Ok(Content {
             repr: Repr::Tokens(tokens),
@@ -150,7 +161,7 @@ impl<'de> Visitor<'de> for ContentVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Content<'de>, A::Error> {
-        Content::tokens(|c| c.visit_seq(seq))
+        Content::compound(|c| c.visit_seq(seq))
     }
 
     /// A map, or serde_json's text: a map of one member named
