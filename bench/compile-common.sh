@@ -1,5 +1,9 @@
-# Shared by compile.sh and compile-span.sh (sourced; needs $work and $runs):
-# a RUSTC_WRAPPER that times one crate's rustc, and measure().
+# Shared by compile.sh, compile-span.sh and compile-floor.sh (sourced;
+# needs $bench, $work and $runs): a RUSTC_WRAPPER that times one crate's
+# rustc, measure(), and the crate of qapi-qmp the first and last compare
+# with.
+
+mkdir -p "$work"
 
 # Runs the rustc of crate $MEASURE_CRATE under /usr/bin/time, appending
 # "wall user sys maxrss_kb" to $MEASURE_LOG; other crates run as usual.
@@ -38,3 +42,34 @@ measure() {
     echo "$best"
 }
 
+
+# qapi_qmp_schema: the path of QEMU 9.1's qapi-schema.json in qapi-qmp
+# 0.15's package, as cargo downloaded it for the bench crate.
+qapi_qmp_schema() {
+    local manifest schema
+    manifest=$(cd "$bench" && cargo metadata --format-version 1 |
+        grep -o '"manifest_path":"[^"]*/qapi-qmp-0\.15\.[^/"]*/Cargo.toml"' | head -n 1 | cut -d'"' -f4)
+    [ -n "$manifest" ] || { echo "error: qapi-qmp 0.15 not found by cargo metadata" >&2; exit 2; }
+    schema=$(dirname "$manifest")/schema/qapi/qapi-schema.json
+    [ -f "$schema" ] || { echo "error: $schema is missing" >&2; exit 2; }
+    echo "$schema"
+}
+
+# qapi_qmp_crate DIR: a crate depending on qapi-qmp 0.15 (whose build.rs
+# generates its bindings), package qmp-qapi-qmp.
+qapi_qmp_crate() {
+    mkdir -p "$1/src"
+    cat > "$1/Cargo.toml" <<TOML
+[package]
+name = "qmp-qapi-qmp"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+qapi-qmp = "=0.15.0"
+TOML
+    echo 'pub use qapi_qmp;' > "$1/src/lib.rs"
+}

@@ -32,11 +32,9 @@ runs=${RUNS:-1}
 [ -x /usr/bin/time ] || { echo "error: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 command -v perl >/dev/null || { echo "error: perl is missing" >&2; exit 2; }
 
-manifest=$(cd "$bench" && cargo metadata --format-version 1 |
-    grep -o '"manifest_path":"[^"]*/qapi-qmp-0\.15\.[^/"]*/Cargo.toml"' | head -n 1 | cut -d'"' -f4)
-[ -n "$manifest" ] || { echo "error: qapi-qmp 0.15 not found by cargo metadata" >&2; exit 2; }
-schema=$(dirname "$manifest")/schema/qapi/qapi-schema.json
-[ -f "$schema" ] || { echo "error: $schema is missing" >&2; exit 2; }
+# rustc-timed, measure(), qapi_qmp_schema and qapi_qmp_crate.
+source "$bench/compile-common.sh"
+schema=$(qapi_qmp_schema)
 
 (cd "$repo" && cargo build --quiet --release -p qapi-gen-cli)
 qapi_gen=$repo/target/release/qapi-gen
@@ -59,20 +57,7 @@ TOML
     echo '#![allow(warnings)] include!("../../'"$1"'.rs");' > "$work/$1/src/lib.rs"
 }
 
-mkdir -p "$work/qapi-qmp/src"
-cat > "$work/qapi-qmp/Cargo.toml" <<TOML
-[package]
-name = "qmp-qapi-qmp"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-
-[dependencies]
-qapi-qmp = "=0.15.0"
-TOML
-echo 'pub use qapi_qmp;' > "$work/qapi-qmp/src/lib.rs"
+qapi_qmp_crate "$work/qapi-qmp"
 
 "$qapi_gen" rust "$schema" -o "$work/default.rs" 2>/dev/null
 "$qapi_gen" rust "$schema" --no-builders -o "$work/no-builders.rs" 2>/dev/null
@@ -114,9 +99,6 @@ variants=(default no-builders floor types-only)
 for variant in "${variants[@]}"; do
     crate "$variant"
 done
-
-# rustc-timed and measure(): shared with compile.sh.
-source "$bench/compile-common.sh"
 
 echo "schema: $schema (QEMU 9.1, from qapi-qmp 0.15's package)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $runs run(s); CARGO_INCREMENTAL=$CARGO_INCREMENTAL; debug"

@@ -11,6 +11,10 @@
 //! are those of REPEAT passes less those of 0 (reading the corpus), divided
 //! by REPEAT. Unlike the `decode` bench's CPU time, the count does not move
 //! with the machine's load, so two versions of the bindings compare exactly.
+//! To count an older version, copy this file into its checkout: it needs
+//! only `qapi_bench::corpus_replies` and `corpus_events`, and so repeats
+//! the `decode` bench's few lines of reading a reply rather than sharing
+//! them.
 
 use qapi_types::{Command, CommandVisitor};
 use serde::de::DeserializeOwned;
