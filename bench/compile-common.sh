@@ -1,7 +1,7 @@
 # Shared by compile.sh, compile-span.sh and compile-floor.sh (sourced;
-# needs $bench, $work and $runs): a RUSTC_WRAPPER that times one crate's
-# rustc, measure(), and the crate of qapi-qmp the first and last compare
-# with.
+# needs $bench, $repo, $work and $runs): a RUSTC_WRAPPER that times one
+# crate's rustc, measure(), the manifest of a crate of our bindings, and
+# the crate of qapi-qmp the first and last compare with.
 
 mkdir -p "$work"
 
@@ -72,4 +72,28 @@ publish = false
 qapi-qmp = "=0.15.0"
 TOML
     echo 'pub use qapi_qmp;' > "$1/src/lib.rs"
+}
+
+# bindings_manifest DIR NAME [build-rs]: DIR/Cargo.toml of package
+# qmp-NAME, depending on qapi-types, and with build-rs on qapi-gen as a
+# build-dependency (its build.rs generates the bindings).
+bindings_manifest() {
+    mkdir -p "$1/src"
+    {
+        cat <<TOML
+[package]
+name = "qmp-$2"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+qapi-types = { path = "$repo/qapi-types" }
+TOML
+        if [ "${3:-}" = build-rs ]; then
+            printf '\n[build-dependencies]\nqapi-gen = { path = "%s" }\n' "$repo/qapi-gen"
+        fi
+    } > "$1/Cargo.toml"
 }

@@ -32,7 +32,8 @@ runs=${RUNS:-1}
 [ -x /usr/bin/time ] || { echo "error: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 command -v perl >/dev/null || { echo "error: perl is missing" >&2; exit 2; }
 
-# rustc-timed, measure(), qapi_qmp_schema and qapi_qmp_crate.
+# rustc-timed, measure(), bindings_manifest, qapi_qmp_schema and
+# qapi_qmp_crate.
 source "$bench/compile-common.sh"
 schema=$(qapi_qmp_schema)
 
@@ -41,19 +42,7 @@ qapi_gen=$repo/target/release/qapi-gen
 
 # crate NAME: a crate of our bindings from $work/NAME.rs.
 crate() {
-    mkdir -p "$work/$1/src"
-    cat > "$work/$1/Cargo.toml" <<TOML
-[package]
-name = "qmp-$1"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-
-[dependencies]
-qapi-types = { path = "$repo/qapi-types" }
-TOML
+    bindings_manifest "$work/$1" "$1"
     echo '#![allow(warnings)] include!("../../'"$1"'.rs");' > "$work/$1/src/lib.rs"
 }
 

@@ -34,6 +34,9 @@ v10_0=$(realpath "$shared/qemu/10.0.0/qapi/qapi-schema.json")
 older=$("$repo/scripts/fetch-older-schemas.sh" | grep -E 'qapi-qmp-0\.1[245]\.0/')
 [ "$(wc -l <<<"$older")" -eq 3 ] || { echo "error: QEMU 8.0, 8.1 and 9.1's schemas are missing" >&2; exit 2; }
 
+# rustc-timed, measure() and bindings_manifest: shared with compile.sh.
+source "$bench/compile-common.sh"
+
 # crate NAME COMPAT...: a crate whose build.rs generates the bindings of
 # the newest schema spanning the COMPAT schemas.
 crate() {
@@ -42,22 +45,7 @@ crate() {
     for path in "$@"; do
         compat+=".compat(\"$path\")"
     done
-    mkdir -p "$work/$name/src"
-    cat > "$work/$name/Cargo.toml" <<TOML
-[package]
-name = "qmp-$name"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-
-[dependencies]
-qapi-types = { path = "$repo/qapi-types" }
-
-[build-dependencies]
-qapi-gen = { path = "$repo/qapi-gen" }
-TOML
+    bindings_manifest "$work/$name" "$name" build-rs
     cat > "$work/$name/build.rs" <<RUST
 fn main() {
     qapi_gen::Builder::new("$newest")$compat
@@ -72,9 +60,6 @@ crate alone
 crate span-10-0 "$v10_0"
 # shellcheck disable=SC2046
 crate span-8-0 "$v10_0" $older
-
-# rustc-timed and measure(): shared with compile.sh.
-source "$bench/compile-common.sh"
 
 echo "newest: $newest"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $rounds run(s) (by CPU time); CARGO_INCREMENTAL=$CARGO_INCREMENTAL"

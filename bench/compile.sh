@@ -28,28 +28,12 @@ profiles=("$@")
 
 [ -x /usr/bin/time ] || { echo "error: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 
-# rustc-timed, measure(), qapi_qmp_schema and qapi_qmp_crate: shared with
-# compile-span.sh and compile-floor.sh.
+# rustc-timed, measure(), bindings_manifest, qapi_qmp_schema and
+# qapi_qmp_crate: shared with compile-span.sh and compile-floor.sh.
 source "$bench/compile-common.sh"
 schema=$(qapi_qmp_schema)
 
-mkdir -p "$work/ours/src"
-
-cat > "$work/ours/Cargo.toml" <<TOML
-[package]
-name = "qmp-ours"
-version = "0.0.0"
-edition = "2021"
-publish = false
-
-[workspace]
-
-[dependencies]
-qapi-types = { path = "$repo/qapi-types" }
-
-[build-dependencies]
-qapi-gen = { path = "$repo/qapi-gen" }
-TOML
+bindings_manifest "$work/ours" ours build-rs
 cat > "$work/ours/build.rs" <<RUST
 fn main() {
     qapi_gen::Builder::new("$schema")
