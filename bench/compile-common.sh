@@ -42,7 +42,6 @@ measure() {
     echo "$best"
 }
 
-
 # qapi_qmp_schema: the path of QEMU 9.1's qapi-schema.json in qapi-qmp
 # 0.15's package, as cargo downloaded it for the bench crate.
 qapi_qmp_schema() {

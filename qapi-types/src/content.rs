@@ -74,11 +74,7 @@ impl<'de> Content<'de> {
         Self::tokens_in(Vec::new(), capture)
     }
 
-    /// A list, in room for [`FIRST_CAPACITY`] tokens (an object: `visit_map`).
-    fn compound<E>(capture: impl FnOnce(Capture<'_, 'de>) -> Result<(), E>) -> Result<Self, E> {
-        Self::tokens_in(Vec::with_capacity(FIRST_CAPACITY), capture)
-    }
-
+    /// The value `capture` writes, in `tokens`.
     fn tokens_in<E>(
         mut tokens: Vec<Token<'de>>,
         capture: impl FnOnce(Capture<'_, 'de>) -> Result<(), E>,
@@ -161,7 +157,7 @@ impl<'de> Visitor<'de> for ContentVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Content<'de>, A::Error> {
-        Content::compound(|c| c.visit_seq(seq))
+        Content::tokens_in(Vec::with_capacity(FIRST_CAPACITY), |c| c.visit_seq(seq))
     }
 
     /// A map, or serde_json's text: a map of one member named
